@@ -1,0 +1,24 @@
+// Bundles the CLI so that it starts fast (one file to load, commands split into lazily
+// imported chunks) and installs with no runtime dependencies on any machine.
+import { chmod, rm } from 'node:fs/promises';
+import { build } from 'esbuild';
+
+const outdir = new URL('./dist/', import.meta.url).pathname;
+await rm(outdir, { recursive: true, force: true });
+await build({
+  entryPoints: { bin: 'src/bin.ts' },
+  outdir,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  sourcemap: 'linked',
+  chunkNames: 'chunks/[name]-[hash]',
+  // Bundled CommonJS dependencies call require() for Node built-ins.
+  banner: {
+    js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+  },
+  logLevel: 'warning',
+});
+await chmod(`${outdir}bin.js`, 0o755);

@@ -1,0 +1,3 @@
+export * from './project.js';
+export * from './protocol.js';
+export * from './remote-url.js';

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import {
+  fieldEquals,
+  normaliseTags,
+  parseProjectStatus,
+  parseProjectType,
+  type SharedFields,
+  validateName,
+  validateSharedFields,
+} from '../src/project.js';
+
+const base: SharedFields = {
+  name: 'api',
+  description: null,
+  remote_url: null,
+  project_type: 'Work',
+  status: 'active',
+  classification: null,
+  organization: null,
+  tags: [],
+  template: null,
+  template_version: null,
+  created_at: '2026-01-01T00:00:00.000Z',
+  updated_at: '2026-01-01T00:00:00.000Z',
+};
+
+describe('project validation', () => {
+  it('parses enums in any case and refuses others', () => {
+    expect(parseProjectType('work')).toBe('Work');
+    expect(parseProjectType('LEARNING')).toBe('Learning');
+    expect(parseProjectType('hobby')).toBeUndefined();
+    expect(parseProjectStatus('Paused')).toBe('paused');
+    expect(parseProjectStatus('done')).toBeUndefined();
+  });
+
+  it('refuses empty, long, slashed and control-character names', () => {
+    expect(validateName('')).toMatchObject({ field: 'name' });
+    expect(validateName('x'.repeat(201))).toMatchObject({ field: 'name' });
+    expect(validateName('a/b')).toMatchObject({ field: 'name' });
+    expect(validateName('a\nb')).toMatchObject({ field: 'name' });
+    expect(validateName('api-server')).toBeUndefined();
+  });
+
+  it('reports every invalid field of a record', () => {
+    const bad = {
+      ...base,
+      status: 'done',
+      project_type: 'Hobby',
+      remote_url: 'x'.repeat(501),
+    } as unknown as SharedFields;
+    const fields = validateSharedFields(bad).map((e) => e.field);
+    expect(fields.sort()).toEqual(['project_type', 'remote_url', 'status']);
+    expect(validateSharedFields(base)).toEqual([]);
+  });
+
+  it('compares tags as sets', () => {
+    expect(normaliseTags([' b', 'a', 'b', ''])).toEqual(['a', 'b']);
+    expect(fieldEquals('tags', ['a', 'b'], ['b', 'a'])).toBe(true);
+    expect(fieldEquals('tags', ['a'], ['a', 'b'])).toBe(false);
+    expect(fieldEquals('description', null, null)).toBe(true);
+    expect(fieldEquals('description', 'x', null)).toBe(false);
+  });
+});
