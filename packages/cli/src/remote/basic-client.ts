@@ -199,11 +199,16 @@ interface About {
 function explain(e: RemoteError, about: About): RemoteError {
   const said = e.serverError ? `: ${e.serverError}` : '';
   const extra = { status: e.status, serverError: e.serverError, cause: e } as const;
-  const project = about.id !== undefined ? `${about.id}` : about.name ? `"${about.name}"` : '';
+  const project =
+    about.id !== undefined
+      ? `project ${about.id}`
+      : about.name
+        ? `project "${about.name}"`
+        : 'the project';
   switch (e.status) {
     case 404:
       return new RemoteError(
-        `work-prod has no project ${project || 'at that address'} (404); it may have been deleted there`,
+        `work-prod has no ${project.replace('the ', 'such ')} (404); it may have been deleted there`,
         'http',
         extra,
       );
@@ -211,12 +216,12 @@ function explain(e: RemoteError, about: About): RemoteError {
       return new RemoteError(
         about.path
           ? `work-prod already has a project at path ${about.path} (409)`
-          : `work-prod refused project ${project} as a duplicate (409)${said}`,
+          : `work-prod refused ${project} as a duplicate (409)${said}`,
         'http',
         extra,
       );
     case 400:
-      return new RemoteError(`work-prod refused project ${project} (400)${said}`, 'http', extra);
+      return new RemoteError(`work-prod refused ${project} (400)${said}`, 'http', extra);
     default:
       return e;
   }
