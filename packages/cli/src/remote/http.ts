@@ -9,6 +9,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import type { LookupFunction } from 'node:net';
 import { redactRemoteUrl } from '@dev-infra/core';
 import pkg from '../../package.json' with { type: 'json' };
 
@@ -26,6 +27,8 @@ export interface RemoteOptions {
   retries?: number;
   /** First backoff between retries, doubled each time. Default 250. */
   retryDelayMs?: number;
+  /** Host name resolution (default: the system's). Tests use it to simulate a hung resolver. */
+  lookup?: LookupFunction;
 }
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 3_000;
@@ -130,12 +133,12 @@ function attempt(
   url: URL,
   headers: Record<string, string>,
   body: Buffer | undefined,
-  connectTimeoutMs: number,
-  timeoutMs: number,
+  limits: { connectTimeoutMs: number; timeoutMs: number; lookup: LookupFunction | undefined },
 ): Promise<RawResponse> {
+  const { connectTimeoutMs, timeoutMs, lookup } = limits;
   return new Promise((resolve, reject) => {
     const mod = url.protocol === 'https:' ? https : http;
-    const req = mod.request(url, { method, headers, agent: false });
+    const req = mod.request(url, { method, headers, agent: false, ...(lookup ? { lookup } : {}) });
     let connectTimer: NodeJS.Timeout | undefined;
     let settled = false;
     const finish = (error: AttemptFailure | undefined, value?: RawResponse) => {
@@ -208,6 +211,7 @@ export class HttpClient {
   private readonly timeoutMs: number;
   private readonly retries: number;
   private readonly retryDelayMs: number;
+  private readonly lookup: LookupFunction | undefined;
 
   constructor(options: RemoteOptions) {
     this.baseUrl = options.url.replace(/\/+$/, '');
@@ -217,6 +221,7 @@ export class HttpClient {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.retries = options.retries ?? DEFAULT_RETRIES;
     this.retryDelayMs = options.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS;
+    this.lookup = options.lookup;
   }
 
   /** GET a JSON document; retried on connection errors and 502/503/504. */
@@ -255,14 +260,11 @@ export class HttpClient {
       let raw: RawResponse;
       try {
         if (remaining <= 0) throw new AttemptFailure({ reason: 'timeout' });
-        raw = await attempt(
-          method,
-          url,
-          headers,
-          body,
-          Math.min(this.connectTimeoutMs, remaining),
-          remaining,
-        );
+        raw = await attempt(method, url, headers, body, {
+          connectTimeoutMs: Math.min(this.connectTimeoutMs, remaining),
+          timeoutMs: remaining,
+          lookup: this.lookup,
+        });
       } catch (e) {
         if (!(e instanceof AttemptFailure)) throw e;
         const f = e.failure;

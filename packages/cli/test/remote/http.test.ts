@@ -110,6 +110,35 @@ describe('HttpClient errors', () => {
     expect(post.maybeApplied).toBe(false);
   });
 
+  it('gives up connecting after the connect timeout (a resolver that never answers)', async () => {
+    const http = new HttpClient({
+      url: 'http://work-prod.invalid:8080',
+      apiKey: KEY,
+      connectTimeoutMs: 200,
+      timeoutMs: 20_000,
+      lookup: () => {
+        // Never calls back, like a hung DNS server: the socket stays "connecting".
+      },
+    });
+    const err = await failure(() => http.get('/api/health'));
+    expect(err.kind).toBe('unreachable');
+    expect(err.message).toBe(
+      'cannot reach http://work-prod.invalid:8080 (no connection within 0.2 s). Nothing was changed; local commands still work.',
+    );
+  });
+
+  it('says when the host name does not resolve', async () => {
+    const http = new HttpClient({
+      url: 'https://nowhere.invalid',
+      lookup: (_host, _options, callback) =>
+        callback(Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' }), ''),
+    });
+    const err = await failure(() => http.get('/api/health'));
+    expect(err.message).toBe(
+      'cannot reach https://nowhere.invalid (host not found). Nothing was changed; local commands still work.',
+    );
+  });
+
   it('ends a request the server accepts but never answers, within the overall timeout', async () => {
     const s = await startServer(() => {
       // Never answers.
