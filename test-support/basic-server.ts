@@ -224,10 +224,8 @@ export async function startBasicServer(): Promise<BasicServer> {
       Object.assign(project, { classification: 'archive', status: 'completed', updated_at: now() });
       return send(200, project);
     }
-    throw new HttpError(
-      parts.length <= 4 ? 405 : 404,
-      parts.length <= 4 ? 'method not allowed' : 'not found',
-    );
+    const known = parts.length <= 3 || (parts.length === 4 && action === 'archive');
+    throw new HttpError(known ? 405 : 404, known ? 'method not allowed' : 'not found');
   };
 
   const server = createServer((req, res) => {

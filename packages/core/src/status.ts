@@ -122,6 +122,8 @@ function sideChanges(
  *    on the server) `modified`, remote only `behind`, none `synced`.
  * Without a remote record (e.g. right after a push, before any pull) the base stands in
  * for it. Fields both sides already agree on are no change on either side.
+ * Fields decide, not revisions: a newer remote rev whose fields equal the base (a change
+ * made and undone elsewhere) is no remote change, and basic mode has no revisions at all.
  */
 export function classifyProject(input: StatusInput): ProjectSyncStatus | null {
   const { local, base, remote, machineId } = input;

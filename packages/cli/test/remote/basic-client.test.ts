@@ -130,6 +130,18 @@ describe('basic server and client', () => {
     expect(server.projects().map((p) => p.name)).toContain('cli');
   });
 
+  it('answers unknown routes, wrong methods and bad JSON as the original does', async () => {
+    const http = new HttpClient({ url: server.url });
+    expect((await failure(() => http.get('/api/nothing'))).status).toBe(404);
+    expect((await failure(() => http.get('/api/projects/abc'))).status).toBe(404);
+    const [first] = await client.list();
+    expect((await failure(() => http.request('PUT', `/api/projects/${first!.id}`))).status).toBe(
+      405,
+    );
+    const bad = await failure(() => http.request('POST', '/api/projects', { body: [1] }));
+    expect(bad).toMatchObject({ status: 400, serverError: 'body must be a JSON object' });
+  });
+
   it('takes the id from Location when the answer has no body', async () => {
     const s = await startServer((_hit, res) =>
       res.writeHead(201, { location: 'http://host/api/projects/42' }).end(),
