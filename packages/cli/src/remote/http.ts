@@ -50,7 +50,9 @@ export type RemoteErrorKind =
   /** Any other non-2xx answer; `status` and `serverError` say which. */
   | 'http'
   /** A 2xx answer that is not what work-prod sends (not JSON, wrong shape). */
-  | 'protocol';
+  | 'protocol'
+  /** The configured URL is not an http(s) URL. */
+  | 'config';
 
 /** A network failure with a one-line message fit to show a user (never containing the key). */
 export class RemoteError extends Error {
@@ -201,6 +203,33 @@ function serverErrorText(text: string): string | undefined {
   return raw && !raw.startsWith('<') ? raw.slice(0, 300) : undefined;
 }
 
+/**
+ * Checks a work-prod URL as a user typed it and returns it without trailing slashes; throws a
+ * RemoteError (kind `config`) saying what is wrong.
+ */
+export function checkRemoteUrl(url: string): string {
+  const trimmed = url.trim().replace(/\/+$/, '');
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(trimmed);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || !parsed.host) {
+    throw new RemoteError(
+      `not a work-prod URL: ${redactRemoteUrl(trimmed)} (expected http://host:port or https://host)`,
+      'config',
+    );
+  }
+  if (parsed.search || parsed.hash) {
+    throw new RemoteError(
+      `a work-prod URL takes no query or fragment: ${redactRemoteUrl(trimmed)}`,
+      'config',
+    );
+  }
+  return trimmed;
+}
+
 /** A client for one work-prod server: JSON requests with timeouts, retries and clear errors. */
 export class HttpClient {
   readonly baseUrl: string;
@@ -214,7 +243,7 @@ export class HttpClient {
   private readonly lookup: LookupFunction | undefined;
 
   constructor(options: RemoteOptions) {
-    this.baseUrl = options.url.replace(/\/+$/, '');
+    this.baseUrl = checkRemoteUrl(options.url);
     this.displayUrl = redactRemoteUrl(this.baseUrl);
     this.apiKey = options.apiKey ? options.apiKey : undefined;
     this.connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
@@ -298,7 +327,7 @@ export class HttpClient {
   private networkError(method: string, f: Failure, tries: number, cause: unknown): RemoteError {
     const nothing = 'Nothing was changed; local commands still work.';
     const maybe =
-      'It may or may not have been applied; running the command again is safe. Local commands still work.';
+      'It may or may not have been applied: run the command again to finish it. Local commands still work.';
     const after = tries > 1 ? `, ${tries} tries` : '';
     const at = this.displayUrl;
     switch (f.reason) {
@@ -345,17 +374,27 @@ export class HttpClient {
   private decode<T>(method: string, path: string, raw: RawResponse): JsonResponse<T> {
     const { status, headers, text } = raw;
     if (status < 200 || status >= 300) {
-      const serverError = serverErrorText(text);
-      const safe = serverError === undefined ? undefined : this.scrub(serverError);
-      // Callers may show serverError on its own, so it is scrubbed too.
+      // Scrubbed before it is shortened, so no part of an echoed key survives; callers may
+      // show serverError on its own.
+      const safe = serverErrorText(this.scrub(text));
       if (status === 401 || status === 403) {
         const message = this.apiKey
           ? `work-prod refused the API key (${status}): check it with dev-infra remote show`
           : `work-prod wants an API key (${status}): set one with dev-infra remote set ${this.displayUrl} --key <KEY>`;
         throw this.error(message, 'auth', { status, serverError: safe });
       }
+      const location = headers.location;
+      if (status >= 300 && status < 400 && location) {
+        throw this.error(
+          `work-prod answered ${status}, moved to ${redactRemoteUrl(location)}: update the URL with dev-infra remote set`,
+          'http',
+          { status },
+        );
+      }
       const message = `work-prod answered ${status}${safe ? `: ${safe}` : ` to ${method} ${path}`}`;
-      throw this.error(message, 'http', { status, serverError: safe });
+      // A gateway error to a change may hide a server that applied it before the proxy gave up.
+      const maybeApplied = method !== 'GET' && (status === 502 || status === 504);
+      throw this.error(message, 'http', { status, serverError: safe, maybeApplied });
     }
     if (text.trim() === '') return { status, headers, body: undefined as T };
     try {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import pkg from '../../package.json' with { type: 'json' };
-import { HttpClient, RemoteError } from '../../src/remote/http.js';
+import { checkRemoteUrl, HttpClient, RemoteError } from '../../src/remote/http.js';
 import { closeAll, closedPortUrl, json, startServer } from './servers.js';
 
 const KEY = 'dik_secret_0123456789abcdef';
@@ -53,6 +53,27 @@ describe('HttpClient success paths', () => {
   });
 });
 
+describe('checkRemoteUrl', () => {
+  it('accepts http(s) URLs and trims trailing slashes', () => {
+    expect(checkRemoteUrl(' https://registry.example.com/ ')).toBe('https://registry.example.com');
+    expect(checkRemoteUrl('http://127.0.0.1:8080/base//')).toBe('http://127.0.0.1:8080/base');
+  });
+
+  it.each(['localhost:8080', 'ftp://host', 'registry.example.com', '', 'https://host/?x=1'])(
+    'refuses %j with a clear line',
+    (url) => {
+      expect(() => checkRemoteUrl(url)).toThrow(RemoteError);
+      expect(() => new HttpClient({ url })).toThrow(/work-prod URL/);
+    },
+  );
+
+  it('never shows a password that was put in the URL', () => {
+    expect(() => checkRemoteUrl('ftp://me:hunter2@host')).toThrow(
+      /^not a work-prod URL: ftp:\/\/host/,
+    );
+  });
+});
+
 describe('HttpClient errors', () => {
   it('maps 401 with a key to a "refused the API key" line, even when the server echoes the key', async () => {
     const s = await startServer((hit, res) =>
@@ -88,6 +109,25 @@ describe('HttpClient errors', () => {
     const e404 = await failure(() => http.get('/404'));
     expect(e404.message).toBe('work-prod answered 404 to GET /404');
     expect(e404.status).toBe(404);
+  });
+
+  it('cuts a long error text only after removing an echoed key', async () => {
+    const s = await startServer((_hit, res) =>
+      json(res, 400, { error: `${'x'.repeat(290)}${KEY}${'y'.repeat(50)}` }),
+    );
+    const err = await failure(() => new HttpClient({ url: s.url, apiKey: KEY }).get('/a'));
+    expect(err.message).not.toContain(KEY.slice(0, 8));
+    expect(err.message).toContain('x***');
+  });
+
+  it('names where a redirect points, so the URL can be fixed', async () => {
+    const s = await startServer((_hit, res) =>
+      res.writeHead(301, { location: 'https://registry.example.com/api/health' }).end(),
+    );
+    const err = await failure(() => new HttpClient({ url: s.url }).get('/api/health'));
+    expect(err.message).toBe(
+      'work-prod answered 301, moved to https://registry.example.com/api/health: update the URL with dev-infra remote set',
+    );
   });
 
   it('refuses a 2xx answer that is not JSON', async () => {
@@ -153,7 +193,7 @@ describe('HttpClient errors', () => {
     const post = await failure(() => http.request('POST', '/api/sync/push', { body: {} }));
     expect(post.kind).toBe('timeout');
     expect(post.maybeApplied).toBe(true);
-    expect(post.message).toContain('running the command again is safe');
+    expect(post.message).toContain('may or may not have been applied: run the command again');
   });
 
   it('ends an answer that trickles in too slowly', async () => {
