@@ -9,14 +9,12 @@ import {
   sameSharedFields,
 } from '../src/merge.js';
 import {
-  CLASSIFICATIONS,
   EDITABLE_FIELD_NAMES,
   fieldEquals,
-  PROJECT_STATUSES,
-  PROJECT_TYPES,
   SHARED_FIELD_NAMES,
   type SharedFields,
 } from '../src/project.js';
+import { fieldsArb, triple } from './arbitraries.js';
 
 const base: SharedFields = {
   name: 'api',
@@ -283,37 +281,7 @@ describe('reconcileRecord', () => {
 
 // --- properties -------------------------------------------------------------------------
 
-const smallText = fc.constantFrom('', 'a', 'b', 'c');
-const nullableText = fc.option(smallText, { nil: null });
-const instant = fc
-  .integer({ min: 0, max: 5 })
-  .map((d) => new Date(Date.UTC(2026, 0, 1 + d)).toISOString());
-const fieldsArb: fc.Arbitrary<SharedFields> = fc.record({
-  name: fc.constantFrom('api', 'web', 'cli'),
-  description: nullableText,
-  remote_url: fc.option(fc.constantFrom('https://x/a', 'https://x/b'), { nil: null }),
-  project_type: fc.option(fc.constantFrom(...PROJECT_TYPES), { nil: null }),
-  status: fc.constantFrom(...PROJECT_STATUSES),
-  classification: fc.option(fc.constantFrom(...CLASSIFICATIONS), { nil: null }),
-  organization: nullableText,
-  tags: fc.uniqueArray(fc.constantFrom('a', 'b', 'c'), { maxLength: 3 }),
-  template: nullableText,
-  template_version: nullableText,
-  created_at: instant,
-  updated_at: instant,
-});
-/** A variant of `from` that changes a random subset of fields to other random values. */
-const variantOf = (from: SharedFields) =>
-  fc.tuple(fieldsArb, fc.subarray([...SHARED_FIELD_NAMES])).map(([other, fields]) => {
-    const out = { ...from, tags: [...from.tags] };
-    for (const f of fields) (out as Record<string, unknown>)[f] = other[f];
-    return out;
-  });
-const baseOrNull = fc.option(fieldsArb, { nil: null });
 const prefer = fc.constantFrom<Prefer>('local', 'remote');
-const triple = baseOrNull.chain((b) =>
-  fc.tuple(fc.constant(b), b ? variantOf(b) : fieldsArb, b ? variantOf(b) : fieldsArb),
-);
 
 describe('mergeFields properties', () => {
   it('merge(base, x, base) == x and merge(base, base, y) == y', () => {

@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { mergeFields } from '../src/merge.js';
 import type { SharedFields } from '../src/project.js';
 import type { Checkout } from '../src/protocol.js';
 import {
@@ -10,6 +12,7 @@ import {
   SYNC_STATES,
   summarise,
 } from '../src/status.js';
+import { triple } from './arbitraries.js';
 
 const fields: SharedFields = {
   name: 'api',
@@ -288,6 +291,33 @@ describe('classifyProject', () => {
     expect(s!.elsewhere).toEqual([desktop]);
     const notLocal = classifyProject({ local: null, base: null, remote: remote(), machineId: ME });
     expect(notLocal!.elsewhere.map((c) => c.machine_name)).toEqual(['desktop']);
+  });
+});
+
+describe('classifyProject agrees with the merge', () => {
+  it('lists the same changes per side as mergeFields, and is synced exactly when both are empty', () => {
+    fc.assert(
+      fc.property(triple, ([b, l, r]) => {
+        const status = classifyProject({
+          local: { fields: l, path: '/p', folderExists: true },
+          base: b && { rev: 1, fields: b },
+          remote: { rev: 2, deleted: false, fields: r },
+          machineId: ME,
+        })!;
+        const merge = mergeFields(b, l, r);
+        expect(status.localChanges).toEqual(merge.localChanges);
+        expect(status.remoteChanges).toEqual(merge.remoteChanges);
+        const expected =
+          merge.localChanges.length > 0
+            ? merge.remoteChanges.length > 0
+              ? 'diverged'
+              : 'modified'
+            : merge.remoteChanges.length > 0
+              ? 'behind'
+              : 'synced';
+        expect(status.state).toBe(expected);
+      }),
+    );
   });
 });
 
