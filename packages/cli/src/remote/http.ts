@@ -92,7 +92,7 @@ export interface RequestOptions {
 }
 
 type Failure =
-  | { reason: 'refused' | 'dns' | 'lost' | 'connect-timeout' | 'timeout'; code?: string }
+  | { reason: 'refused' | 'dns' | 'lost' | 'connect-timeout' | 'timeout' | 'tls'; code?: string }
   | { reason: 'too-large' };
 
 interface RawResponse {
@@ -124,7 +124,12 @@ function classify(error: NodeJS.ErrnoException): Failure {
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
       return { reason: 'dns' };
+    case 'EPROTO':
+      return { reason: 'tls', code: error.code };
     default:
+      // Certificate problems (self-signed, expired, wrong name) are not worth a retry.
+      if (error.code?.includes('CERT') || error.code?.startsWith('ERR_TLS'))
+        return { reason: 'tls', code: error.code };
       return { reason: 'lost', code: error.code ?? error.message };
   }
 }
@@ -340,6 +345,14 @@ export class HttpClient {
       case 'dns':
         return this.error(
           `cannot reach ${at} (host not found${after}). ${nothing}`,
+          'unreachable',
+          { cause },
+        );
+      case 'tls':
+        return this.error(
+          f.code === 'EPROTO'
+            ? `cannot reach ${at} (TLS handshake failed: is it really https?). ${nothing}`
+            : `cannot reach ${at} (certificate not trusted: ${f.code}; for a private CA set NODE_EXTRA_CA_CERTS). ${nothing}`,
           'unreachable',
           { cause },
         );

@@ -1,7 +1,10 @@
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import pkg from '../../package.json' with { type: 'json' };
 import { checkRemoteUrl, HttpClient, RemoteError } from '../../src/remote/http.js';
 import { closeAll, closedPortUrl, json, startServer } from './servers.js';
+import { TEST_CERT, TEST_KEY } from './tls-fixture.js';
 
 const KEY = 'dik_secret_0123456789abcdef';
 
@@ -176,6 +179,36 @@ describe('HttpClient errors', () => {
     const err = await failure(() => http.get('/api/health'));
     expect(err.message).toBe(
       'cannot reach https://nowhere.invalid (host not found). Nothing was changed; local commands still work.',
+    );
+  });
+
+  it('says when an https certificate is not trusted, without retrying', async () => {
+    let hits = 0;
+    const tls = createHttpsServer({ key: TEST_KEY, cert: TEST_CERT }, (_req, res) => {
+      hits++;
+      res.end('{}');
+    });
+    await new Promise<void>((resolve) => tls.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `https://127.0.0.1:${(tls.address() as AddressInfo).port}`;
+      const err = await failure(() => new HttpClient({ url, retryDelayMs: 10 }).get('/api/health'));
+      expect(err.kind).toBe('unreachable');
+      expect(err.message).toBe(
+        `cannot reach ${url} (certificate not trusted: DEPTH_ZERO_SELF_SIGNED_CERT; for a private CA set NODE_EXTRA_CA_CERTS). Nothing was changed; local commands still work.`,
+      );
+      expect(hits).toBe(0);
+    } finally {
+      tls.closeAllConnections();
+      await new Promise((resolve) => tls.close(resolve));
+    }
+  });
+
+  it('says when https is spoken to a plain http server', async () => {
+    const s = await startServer((_hit, res) => json(res, 200, {}));
+    const url = s.url.replace('http:', 'https:');
+    const err = await failure(() => new HttpClient({ url }).get('/api/health'));
+    expect(err.message).toBe(
+      `cannot reach ${url} (TLS handshake failed: is it really https?). Nothing was changed; local commands still work.`,
     );
   });
 
