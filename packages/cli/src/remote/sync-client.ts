@@ -1,0 +1,100 @@
+/** Typed client for work-prod's sync-v1 protocol (design section 4). */
+import {
+  CHANGES_DEFAULT_LIMIT,
+  type ChangesResponse,
+  type MachineRef,
+  type MachinesResponse,
+  PUSH_MAX_BATCH,
+  type PushRequest,
+  type PushResponse,
+} from '@dev-infra/core';
+import { type HttpClient, isObject, RemoteError } from './http.js';
+
+/** Splits a push into requests of at most `max` changes and `max` checkout changes each. */
+export function splitPushRequest(req: PushRequest, max = PUSH_MAX_BATCH): PushRequest[] {
+  const checkouts = req.checkouts ?? [];
+  const count = Math.max(1, Math.ceil(Math.max(req.changes.length, checkouts.length) / max));
+  return Array.from({ length: count }, (_, i) => {
+    const part: PushRequest = {
+      machine: req.machine,
+      changes: req.changes.slice(i * max, (i + 1) * max),
+    };
+    const cs = checkouts.slice(i * max, (i + 1) * max);
+    if (cs.length > 0) part.checkouts = cs;
+    return part;
+  });
+}
+
+/** Pages through the changes feed, pushes batches and lists machines. */
+export class SyncClient {
+  constructor(private readonly http: HttpClient) {}
+
+  /** One page of changes after revision `since`; `machine` lets the server note our pull. */
+  async changes(
+    since: number,
+    limit: number = CHANGES_DEFAULT_LIMIT,
+    machine?: MachineRef,
+  ): Promise<ChangesResponse> {
+    const page = await this.http.get<unknown>('/api/sync/changes', {
+      since,
+      limit,
+      machine_id: machine?.id,
+      machine_name: machine?.name,
+    });
+    if (
+      !isObject(page) ||
+      !Array.isArray(page.changes) ||
+      typeof page.next !== 'number' ||
+      typeof page.more !== 'boolean' ||
+      typeof page.head !== 'number'
+    ) {
+      throw this.unexpected('GET /api/sync/changes');
+    }
+    return page as unknown as ChangesResponse;
+  }
+
+  /**
+   * Every page after `since`, in order, until the server says no more remain. Stops with an
+   * error rather than looping if the server's cursor does not move forward.
+   */
+  async *pages(
+    since: number,
+    options: { limit?: number; machine?: MachineRef } = {},
+  ): AsyncGenerator<ChangesResponse> {
+    let cursor = since;
+    for (;;) {
+      const page = await this.changes(cursor, options.limit, options.machine);
+      yield page;
+      if (!page.more) return;
+      if (page.next <= cursor) throw this.unexpected('GET /api/sync/changes (cursor did not move)');
+      cursor = page.next;
+    }
+  }
+
+  /** Sends one push batch (at most PUSH_MAX_BATCH changes; see splitPushRequest). */
+  async push(req: PushRequest): Promise<PushResponse> {
+    if (req.changes.length > PUSH_MAX_BATCH || (req.checkouts?.length ?? 0) > PUSH_MAX_BATCH) {
+      throw new RangeError(`a push holds at most ${PUSH_MAX_BATCH} changes: use splitPushRequest`);
+    }
+    const { body } = await this.http.request<unknown>('POST', '/api/sync/push', { body: req });
+    if (!isObject(body) || !Array.isArray(body.results) || typeof body.head !== 'number') {
+      throw this.unexpected('POST /api/sync/push');
+    }
+    return { checkouts: [], ...body } as unknown as PushResponse;
+  }
+
+  /** The account's machines. */
+  async machines(): Promise<MachinesResponse> {
+    const body = await this.http.get<unknown>('/api/machines');
+    if (!isObject(body) || !Array.isArray(body.machines))
+      throw this.unexpected('GET /api/machines');
+    return body as unknown as MachinesResponse;
+  }
+
+  private unexpected(what: string): RemoteError {
+    return new RemoteError(
+      `work-prod at ${this.http.displayUrl} sent an unexpected answer to ${what}: is the server up to date?`,
+      'protocol',
+    );
+  }
+}
