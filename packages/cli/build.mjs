@@ -1,6 +1,7 @@
 // Bundles the CLI so that it starts fast (one file to load, commands split into lazily
 // imported chunks) and installs with no runtime dependencies on any machine.
 import { chmod, readFile, rm } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const pkg = JSON.parse(await readFile(new URL('./package.json', import.meta.url), 'utf8'));
@@ -25,6 +26,8 @@ await build({
       'const __filename = __fup(import.meta.url);',
     ].join(' '),
   },
+  // Core is bundled from its sources, so the CLI build never depends on core's build order.
+  alias: { '@dev-infra/core': fileURLToPath(new URL('../core/src/index.ts', import.meta.url)) },
   define: { __VERSION__: JSON.stringify(pkg.version) },
   logLevel: 'warning',
 });

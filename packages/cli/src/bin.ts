@@ -11,7 +11,7 @@ try {
   if ((args[0] === 'list' || args[0] === 'ls') && args.slice(1).every((a) => a === '--json')) {
     (await import('./commands/list.js')).runList({ json: args.length > 1 });
   } else {
-    await (await import('./program.js')).buildProgram().exitOverride().parseAsync(process.argv);
+    await (await import('./program.js')).buildProgram().parseAsync(process.argv);
   }
 } catch (error) {
   process.exitCode = reportError(error, process.argv.includes('--debug'));

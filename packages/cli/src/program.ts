@@ -27,6 +27,8 @@ export function buildProgram(): Command {
     .description("Keep a registry of this machine's projects (and, later, sync it via work-prod).")
     .version(typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev', '-V, --version')
     .option('--debug', 'show the stack trace when something fails')
+    // Set before the subcommands are added: they copy these settings when created.
+    .exitOverride()
     .showSuggestionAfterError()
     .addHelpText(
       'after',

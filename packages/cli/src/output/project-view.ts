@@ -1,6 +1,6 @@
 /** How projects look: the table and tab-separated rows of `list`, `show`'s lines, and JSON. */
 import { existsSync } from 'node:fs';
-import { normaliseRemoteUrl } from '@dev-infra/core';
+import { normaliseRemoteUrl, redactRemoteUrl } from '@dev-infra/core';
 import type { LocalProject } from '../registry/format.js';
 import type { Palette } from './colour.js';
 import { shortenPath } from './paths.js';
@@ -22,7 +22,8 @@ export function projectJson(p: LocalProject, missing: boolean): ProjectJson {
     id: p.id,
     name: p.name,
     path: p.path,
-    remote_url: p.remote_url,
+    // Credentials in a remote URL (https://user:token@host/...) never reach output.
+    remote_url: p.remote_url === null ? null : redactRemoteUrl(p.remote_url),
     description: p.description,
     tags: p.tags,
     project_type: p.project_type,
@@ -82,7 +83,7 @@ export function renderProjectDetails(row: ProjectRow, c: Palette, home?: string)
       'path',
       `${shortenPath(p.path, home)}${row.missing ? `  ${c.red('[missing: folder not found]')}` : ''}`,
     ],
-    ['remote', p.remote_url ?? c.dim('(none)')],
+    ['remote', p.remote_url === null ? c.dim('(none)') : redactRemoteUrl(p.remote_url)],
     ['description', p.description ?? ''],
     ['tags', p.tags.join(', ')],
     ['type', p.project_type ?? ''],
