@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import lockfile from 'proper-lockfile';
@@ -73,7 +74,7 @@ export function runCli(
   options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
 ): RunResult {
   const result = spawnSync(process.execPath, [BIN, ...args], {
-    cwd: options.cwd ?? home,
+    cwd: options.cwd ?? tmpdir(),
     env: machineEnv(home, options.env),
     encoding: 'utf8',
   });
@@ -81,7 +82,7 @@ export function runCli(
 }
 
 /** Starts `dev-infra ARGS` without waiting (for concurrency and kill tests). */
-export function startCli(home: string, args: string[], cwd = home): ChildProcess {
+export function startCli(home: string, args: string[], cwd = tmpdir()): ChildProcess {
   return spawn(process.execPath, [BIN, ...args], {
     cwd,
     env: machineEnv(home),
