@@ -433,6 +433,7 @@ describe('doctor', () => {
     reg.projects.push({ ...reg.projects[0], id: 'other-id', path: '/elsewhere' });
     writeFileSync(join(m.home, 'registry.json'), JSON.stringify(reg));
     mkdirSync(join(m.home, 'registry.json.lock'));
+    writeFileSync(join(m.home, 'registry.json.1a2b3c'), '{"half');
     const old = new Date(Date.now() - 60_000);
     utimesSync(join(m.home, 'registry.json.lock'), old, old);
 
@@ -444,7 +445,7 @@ describe('doctor', () => {
     };
     expect(report.ok).toBe(false);
     expect(report.problems.map((p) => p.check).sort()).toEqual(
-      ['config', 'duplicate', 'lock', 'path', 'path'].sort(),
+      ['config', 'duplicate', 'lock', 'path', 'path', 'temp'].sort(),
     );
     for (const p of report.problems) expect(p.fix.length).toBeGreaterThan(0);
     const text = m.cli(['doctor']);

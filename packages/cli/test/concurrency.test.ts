@@ -3,7 +3,15 @@
  * started together or SIGKILLed at random moments.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, removeTempDirs } from '../../../test-support/tmp.js';
@@ -100,7 +108,7 @@ describe('writers killed at random moments', () => {
   /** Runs `rounds` writes, each SIGKILLed after a random delay; checks the file every time. */
   async function killLoop(home: string, rounds: number, window: number) {
     let current = 'v0';
-    const outcomes = { completed: 0, killedOld: 0, killedNew: 0 };
+    const outcomes = { completed: 0, killedOld: 0, killedNew: 0, killedMidWrite: 0 };
     for (let i = 1; i <= rounds; i++) {
       const next = `v${i}`;
       const child = startCli(home, ['update', 'p7', '--description', next]);
@@ -126,6 +134,10 @@ describe('writers killed at random moments', () => {
       // A writer killed while holding the lock leaves it behind; the next writer would wait
       // for it to go stale (10 s; tested above). Remove it to keep this loop fast.
       rmSync(join(home, 'registry.json.lock'), { recursive: true, force: true });
+      // A temp file left next to the registry means the kill landed inside the atomic write.
+      const temps = readdirSync(home).filter((f) => /^registry\.json\.[0-9a-f]+$/.test(f));
+      if (temps.length > 0) outcomes.killedMidWrite++;
+      for (const f of temps) rmSync(join(home, f));
     }
     return outcomes;
   }
@@ -139,14 +151,12 @@ describe('writers killed at random moments', () => {
     expect(runCli(homes[0]!, ['update', 'p7', '--description', 'v0']).code).toBe(0);
     const window = (Date.now() - start) * 1.3;
     const results = await Promise.all(homes.map((home) => killLoop(home, 60, window)));
-    const total = results.reduce(
-      (a, r) => ({
-        completed: a.completed + r.completed,
-        killedOld: a.killedOld + r.killedOld,
-        killedNew: a.killedNew + r.killedNew,
-      }),
-      { completed: 0, killedOld: 0, killedNew: 0 },
-    );
+    const total = results.reduce((a, r) => ({
+      completed: a.completed + r.completed,
+      killedOld: a.killedOld + r.killedOld,
+      killedNew: a.killedNew + r.killedNew,
+      killedMidWrite: a.killedMidWrite + r.killedMidWrite,
+    }));
     // Most runs must really have been killed, or the loop proves nothing.
     expect(total.killedOld + total.killedNew).toBeGreaterThanOrEqual(60);
     console.log('kill loop outcomes', total);

@@ -1,5 +1,6 @@
 /** `dev-infra doctor`: checks config, registry, lock and project paths; lists problems and fixes. */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { readConfig } from '../config/file.js';
 import { oneLine } from '../errors.js';
 import { colourEnabled, palette } from '../output/colour.js';
@@ -11,7 +12,7 @@ import { loadRegistry } from '../registry/read.js';
 
 /** One thing wrong, and what to do about it. */
 export interface Problem {
-  check: 'config' | 'registry' | 'lock' | 'path' | 'duplicate';
+  check: 'config' | 'registry' | 'lock' | 'temp' | 'path' | 'duplicate';
   message: string;
   fix: string;
 }
@@ -65,6 +66,17 @@ export function diagnose(): { problems: Problem[]; passed: string[] } {
       });
     else passed.push(`lock ${lock} is held by a running command`);
   }
+
+  // Temp files of atomic writes that were interrupted (the registry itself stays whole).
+  const tempName = new RegExp(`^${basename(paths.registryFile).replace('.', '\\.')}\\.[0-9a-f]+$`);
+  const dataDir = dirname(paths.registryFile);
+  const temps = existsSync(dataDir) ? readdirSync(dataDir).filter((f) => tempName.test(f)) : [];
+  for (const f of temps)
+    problems.push({
+      check: 'temp',
+      message: `leftover temp file ${join(dataDir, f)} from an interrupted write`,
+      fix: `rm ${join(dataDir, f)} (the registry itself is whole)`,
+    });
 
   let registry: Registry | undefined;
   try {
