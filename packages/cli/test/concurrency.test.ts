@@ -18,6 +18,7 @@ import { makeTempDir, removeTempDirs } from '../../../test-support/tmp.js';
 import { serializeRegistry } from '../src/registry/format.js';
 import { parseRegistry } from '../src/registry/read.js';
 import { ensureBuilt, exited, makeRepo, runCli, startCli } from './support/cli.js';
+import { sampleProject } from './support/fixtures.js';
 
 beforeAll(ensureBuilt);
 afterAll(removeTempDirs);
@@ -85,22 +86,18 @@ describe('writers killed at random moments', () => {
   function seed(home: string): void {
     mkdirSync(home, { recursive: true });
     const now = new Date().toISOString();
-    const projects = Array.from({ length: 400 }, (_, i) => ({
-      id: randomUUID(),
-      name: `p${i}`,
-      path: `/nowhere/p${i}`,
-      remote_url: `https://github.com/acme/p${i}`,
-      description: 'v0',
-      tags: ['a', 'b'],
-      project_type: null,
-      status: 'active' as const,
-      classification: null,
-      organization: null,
-      template: null,
-      template_version: null,
-      created_at: now,
-      updated_at: now,
-    }));
+    const projects = Array.from({ length: 400 }, (_, i) =>
+      sampleProject({
+        id: randomUUID(),
+        name: `p${i}`,
+        path: `/nowhere/p${i}`,
+        remote_url: `https://github.com/acme/p${i}`,
+        description: 'v0',
+        tags: ['a', 'b'],
+        created_at: now,
+        updated_at: now,
+      }),
+    );
     const registry = { version: 1, machine: { id: randomUUID(), name: null }, projects };
     writeFileSync(join(home, 'registry.json'), serializeRegistry(registry));
   }
