@@ -14,6 +14,8 @@ if ((args[0] === 'list' || args[0] === 'ls') && args.slice(1).every((a) => a ===
     process.exitCode = reportError(error, false);
   }
 } else {
+  // Stack traces then point at src/ (the maps sit beside the bundles in a source checkout).
+  if (process.argv.includes('--debug')) process.setSourceMapsEnabled(true);
   import('./cli.js')
     .then((cli) => cli.main(process.argv))
     .catch((error: unknown) => {

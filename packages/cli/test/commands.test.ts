@@ -7,6 +7,7 @@ import {
   readFileSync,
   rmSync,
   statSync,
+  symlinkSync,
   utimesSync,
   writeFileSync,
 } from 'node:fs';
@@ -215,7 +216,8 @@ describe('remove', () => {
     expect(byName.code, byName.stderr).toBe(0);
     expect(byName.stdout).toContain('not touched');
     expect(readFileSync(join(a, 'keep.txt'), 'utf8')).toBe('data');
-    expect(m.cli(['unregister', 'b'], m.code).code).toBe(0);
+    symlinkSync(b, join(m.root, 'link-to-b'));
+    expect(m.cli(['unregister', join(m.root, 'link-to-b')]).code).toBe(0);
     expect(m.list()).toEqual([]);
     const missing = m.cli(['remove', 'a']);
     expect(missing.code).toBe(1);
