@@ -326,6 +326,27 @@ describe('list', () => {
     expect(m.cli(['list', '--status', 'nope']).code).toBe(2);
   });
 
+  it('draws a table with colours on a terminal, and none with NO_COLOR', () => {
+    const m = machine();
+    const gone = makeRepo(join(m.code, 'gone'), 'git@github.com:acme/gone.git');
+    m.cli(['add', gone, '--tag', 't']);
+    rmSync(gone, { recursive: true });
+    // `script` (util-linux) gives the CLI a pseudo-terminal as stdout.
+    const onTerminal = (env: NodeJS.ProcessEnv) =>
+      spawnSync('script', ['-qec', `"${process.execPath}" "${BIN}" list`, '/dev/null'], {
+        encoding: 'utf8',
+        env: { ...process.env, DEV_INFRA_HOME: m.home, HOME: m.root, ...env },
+      }).stdout.replace(/\r/g, '');
+    const coloured = onTerminal({});
+    expect(coloured).toContain('\u001b[1mNAME\u001b[22m');
+    const plain = onTerminal({ NO_COLOR: '1' });
+    expect(plain).not.toContain('\u001b[');
+    expect(plain.split('\n').slice(0, 2)).toEqual([
+      'NAME  PATH         TYPE  STATUS  TAGS  REMOTE',
+      'gone  ~/code/gone        active  t     github.com/acme/gone  [missing]',
+    ]);
+  });
+
   it('gives a hint on an empty registry and does not create files', () => {
     const m = machine();
     const r = m.cli(['list']);
