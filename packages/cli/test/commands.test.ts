@@ -14,7 +14,9 @@ import {
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, removeTempDirs } from '../../../test-support/tmp.js';
+import { serializeRegistry } from '../src/registry/format.js';
 import { BIN, ensureBuilt, makeRepo, runCli } from './support/cli.js';
+import { sampleProject } from './support/fixtures.js';
 
 beforeAll(ensureBuilt);
 afterAll(removeTempDirs);
@@ -345,6 +347,30 @@ describe('list', () => {
       'NAME  PATH         TYPE  STATUS  TAGS  REMOTE',
       'gone  ~/code/gone        active  t     github.com/acme/gone  [missing]',
     ]);
+  });
+
+  it('stops quietly when the reader goes away (`| head`)', () => {
+    const m = machine();
+    mkdirSync(m.home, { recursive: true });
+    const projects = Array.from({ length: 2000 }, (_, i) =>
+      sampleProject({ id: `id-${i}`, name: `p${i}`, path: `/nowhere/p${i}` }),
+    );
+    writeFileSync(
+      join(m.home, 'registry.json'),
+      serializeRegistry({ version: 1, machine: { id: 'm', name: null }, projects }),
+    );
+    for (const args of ['list', 'list --json']) {
+      const r = spawnSync(
+        'bash',
+        [
+          '-c',
+          `"${process.execPath}" "${BIN}" ${args} | head -c 10 >/dev/null; echo \${PIPESTATUS[0]}`,
+        ],
+        { encoding: 'utf8', env: { ...process.env, DEV_INFRA_HOME: m.home } },
+      );
+      expect(r.stderr, args).toBe('');
+      expect(r.stdout.trim(), args).toBe('0');
+    }
   });
 
   it('gives a hint on an empty registry and does not create files', () => {

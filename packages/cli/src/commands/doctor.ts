@@ -5,6 +5,7 @@ import { readConfig } from '../config/file.js';
 import { oneLine } from '../errors.js';
 import { colourEnabled, palette } from '../output/colour.js';
 import { printJson } from '../output/json.js';
+import { writeOut } from '../output/stdout.js';
 import type { Registry } from '../registry/format.js';
 import { LOCK_STALE_MS, lockPathFor } from '../registry/lock.js';
 import { resolvePaths } from '../registry/paths.js';
@@ -120,10 +121,10 @@ export function runDoctor(options: { json?: boolean }): void {
     printJson({ ok: problems.length === 0, problems });
   } else {
     const c = palette(colourEnabled());
-    for (const line of passed) process.stdout.write(`${c.green('ok')}       ${line}\n`);
+    for (const line of passed) writeOut(`${c.green('ok')}       ${line}\n`);
     for (const p of problems)
-      process.stdout.write(`${c.red('problem')}  ${p.message}\n         fix: ${p.fix}\n`);
-    process.stdout.write(
+      writeOut(`${c.red('problem')}  ${p.message}\n         fix: ${p.fix}\n`);
+    writeOut(
       problems.length === 0
         ? 'No problems found.\n'
         : `${problems.length} problem${problems.length === 1 ? '' : 's'} found.\n`,

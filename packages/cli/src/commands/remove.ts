@@ -1,5 +1,6 @@
 /** `dev-infra remove <NAME|PATH>`: drops the entry; files on disk are never touched. */
 import { shortenPath } from '../output/paths.js';
+import { writeOut } from '../output/stdout.js';
 import { requireByNameOrPath } from '../registry/lookup.js';
 import { resolvePaths } from '../registry/paths.js';
 import { mutateRegistry } from '../registry/store.js';
@@ -12,7 +13,7 @@ export async function runRemove(target: string): Promise<void> {
     registry.projects = registry.projects.filter((p) => p !== project);
     return project;
   });
-  process.stdout.write(
+  writeOut(
     `Removed ${removed.name} from the registry; its files at ${shortenPath(removed.path)} were not touched\n`,
   );
 }
