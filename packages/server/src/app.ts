@@ -56,6 +56,8 @@ export async function buildApp({ storage, options }: BuildAppInput): Promise<Fas
   await app.register(helmet);
   await app.register(swagger, {
     openapi: {
+      // 3.1: nullable fields are JSON Schema type lists (see schemas.ts).
+      openapi: '3.1.0',
       info: {
         title: 'work-prod',
         description: 'Registry service for dev-infra: the original work-prod API and sync-v1.',

@@ -10,12 +10,20 @@ import {
   PROJECT_TYPES,
   PUSH_MAX_BATCH,
 } from '@dev-infra/core';
-import { type TSchema, Type } from 'typebox';
+import { Type } from 'typebox';
 
 const UUID_PATTERN =
   '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
 
-const nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+/**
+ * Nullable values use a type list, not anyOf: Fastify's Ajv coerces types, and with anyOf it
+ * would turn a null into "" by trying the string branch first.
+ */
+const nullableText = (max: number) =>
+  Type.Unsafe<string | null>({ type: ['string', 'null'], maxLength: max });
+const nullableEnum = <const V extends readonly string[]>(values: V) =>
+  Type.Unsafe<V[number] | null>({ type: ['string', 'null'], enum: [...values, null] });
+const nullableString = () => Type.Unsafe<string | null>({ type: ['string', 'null'] });
 const text = (max: number) => Type.String({ maxLength: max });
 
 export const ErrorBody = Type.Object({ error: Type.String() });
@@ -30,32 +38,32 @@ export const CheckoutSchema = Type.Object({
 /** The shared fields, as a sync record carries them (all present). */
 export const SharedFieldsSchema = Type.Object({
   name: Type.String({ minLength: 1, maxLength: LIMITS.name }),
-  description: nullable(text(LIMITS.description)),
-  remote_url: nullable(text(LIMITS.remote_url)),
-  project_type: nullable(Type.Enum(PROJECT_TYPES)),
+  description: nullableText(LIMITS.description),
+  remote_url: nullableText(LIMITS.remote_url),
+  project_type: nullableEnum(PROJECT_TYPES),
   status: Type.Enum(PROJECT_STATUSES),
-  classification: nullable(Type.Enum(CLASSIFICATIONS)),
-  organization: nullable(text(LIMITS.organization)),
+  classification: nullableEnum(CLASSIFICATIONS),
+  organization: nullableText(LIMITS.organization),
   tags: Type.Array(text(LIMITS.tag), { maxItems: LIMITS.tags }),
-  template: nullable(text(LIMITS.template)),
-  template_version: nullable(text(LIMITS.template_version)),
+  template: nullableText(LIMITS.template),
+  template_version: nullableText(LIMITS.template_version),
   created_at: Type.String({ maxLength: 64 }),
   updated_at: Type.String({ maxLength: 64 }),
 });
 
 const writeProperties = {
   name: Type.String({ maxLength: LIMITS.name }),
-  path: nullable(text(LIMITS.path)),
-  organization: nullable(text(LIMITS.organization)),
-  classification: nullable(Type.Enum(CLASSIFICATIONS)),
-  project_type: nullable(Type.Enum(PROJECT_TYPES)),
+  path: nullableText(LIMITS.path),
+  organization: nullableText(LIMITS.organization),
+  classification: nullableEnum(CLASSIFICATIONS),
+  project_type: nullableEnum(PROJECT_TYPES),
   status: Type.Enum(PROJECT_STATUSES),
-  description: nullable(text(LIMITS.description)),
-  remote_url: nullable(text(LIMITS.remote_url)),
+  description: nullableText(LIMITS.description),
+  remote_url: nullableText(LIMITS.remote_url),
   uuid: Type.String({ pattern: UUID_PATTERN }),
   tags: Type.Array(text(LIMITS.tag), { maxItems: LIMITS.tags }),
-  template: nullable(text(LIMITS.template)),
-  template_version: nullable(text(LIMITS.template_version)),
+  template: nullableText(LIMITS.template),
+  template_version: nullableText(LIMITS.template_version),
 };
 
 /** `POST /api/projects` body (also each item of an import): name required, the rest optional. */
@@ -74,16 +82,16 @@ export const ProjectView = Type.Object({
   id: Type.Integer(),
   uuid: Type.String(),
   name: Type.String(),
-  path: nullable(Type.String()),
-  organization: nullable(Type.String()),
-  classification: nullable(Type.String()),
-  project_type: nullable(Type.String()),
+  path: nullableString(),
+  organization: nullableString(),
+  classification: nullableString(),
+  project_type: nullableString(),
   status: Type.String(),
-  description: nullable(Type.String()),
-  remote_url: nullable(Type.String()),
+  description: nullableString(),
+  remote_url: nullableString(),
   tags: Type.Array(Type.String()),
-  template: nullable(Type.String()),
-  template_version: nullable(Type.String()),
+  template: nullableString(),
+  template_version: nullableString(),
   created_at: Type.String(),
   updated_at: Type.String(),
   checkouts: Type.Array(CheckoutSchema),
@@ -193,7 +201,7 @@ export const MachinesBody = Type.Object({
     Type.Object({
       id: Type.String(),
       name: Type.String(),
-      last_sync: nullable(Type.String()),
+      last_sync: nullableString(),
       checkouts: Type.Integer(),
     }),
   ),
