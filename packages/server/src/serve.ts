@@ -52,18 +52,22 @@ export async function serve(target: DatabaseTarget, host: string, port: number):
     throw error;
   }
   const url = publicUrl(app.server.address() as AddressInfo);
-  say(`work-prod listening on ${url} (${describeTarget(target)})`);
+  // One write, so whoever reads the output sees the whole first-start notice at once.
+  const lines = [`work-prod listening on ${url} (${describeTarget(target)})`];
   if (createdFirst) {
-    say('');
-    say(`Created the first account, ${accountName}. Its API key is shown only this once:`);
-    say('');
-    say(`  ${first.key}`);
-    say('');
-    say('On each machine, run:');
-    say('');
-    say(`dev-infra remote set ${url} --key ${first.key}`);
-    say('');
+    lines.push(
+      '',
+      `Created the first account, ${accountName}. Its API key is shown only this once:`,
+      '',
+      `  ${first.key}`,
+      '',
+      'On each machine, run:',
+      '',
+      `dev-infra remote set ${url} --key ${first.key}`,
+      '',
+    );
   }
+  say(lines.join('\n'));
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -170,6 +170,8 @@ export interface ServerProcess {
   url: string;
   child: ChildProcess;
   output: () => string;
+  /** Resolves once the output matches `pattern` (rejects if the process exits first). */
+  waitFor: (pattern: RegExp) => Promise<RegExpExecArray>;
   /** Sends `signal` and resolves with the exit code. */
   stop: (signal?: NodeJS.Signals) => Promise<number | null>;
 }
@@ -198,6 +200,19 @@ export function startServer(
       resolve(code);
     }),
   );
+  const waitFor = (pattern: RegExp) =>
+    new Promise<RegExpExecArray>((resolve, reject) => {
+      const check = () => {
+        const match = pattern.exec(out);
+        if (match) {
+          child.stdout.off('data', check);
+          resolve(match);
+        }
+      };
+      child.stdout.on('data', check);
+      check();
+      void exited.then(() => reject(new Error(`work-prod exited; output:\n${out}`)));
+    });
   return new Promise((resolve, reject) => {
     const onData = (d: Buffer) => {
       out += d;
@@ -207,6 +222,7 @@ export function startServer(
           url: match[1]!,
           child,
           output: () => out,
+          waitFor,
           stop: (signal = 'SIGTERM') => {
             child.kill(signal);
             return exited;
