@@ -12,23 +12,10 @@ import {
   runBin,
   type ServerProcess,
   startServer,
+  syncFields,
 } from './helpers.js';
 
-const T = '2026-01-01T00:00:00.000Z';
-const record = (name: string) => ({
-  name,
-  description: 'x'.repeat(100),
-  remote_url: null,
-  project_type: 'Work',
-  status: 'active',
-  classification: null,
-  organization: null,
-  tags: [],
-  template: null,
-  template_version: null,
-  created_at: T,
-  updated_at: T,
-});
+const record = (name: string) => syncFields(name, { description: 'x'.repeat(100) });
 
 /** POSTs JSON with node:http and resolves once the whole body was handed to the socket. */
 function postJson(url: string, key: string, body: unknown) {

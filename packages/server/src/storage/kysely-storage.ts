@@ -371,15 +371,21 @@ export class KyselyStorage implements Storage {
     return toStored(row, checkouts.get(id) ?? []);
   }
 
-  async getProject(accountId: number, id: number): Promise<StoredProject | undefined> {
-    const row = await this.db
+  /** The row of a live (not deleted) project by id, if the account has one. */
+  private liveRow(db: Db, accountId: number, id: number) {
+    return db
       .selectFrom('projects')
-      .select('id')
+      .selectAll()
       .where('account_id', '=', accountId)
       .where('id', '=', id)
       .where('deleted', '=', 0)
       .executeTakeFirst();
-    return row ? this.loadStored(this.db, accountId, id) : undefined;
+  }
+
+  async getProject(accountId: number, id: number): Promise<StoredProject | undefined> {
+    return (await this.liveRow(this.db, accountId, id))
+      ? this.loadStored(this.db, accountId, id)
+      : undefined;
   }
 
   /** A live project of the account already using `path` (other than `exceptId`). */
@@ -449,13 +455,7 @@ export class KyselyStorage implements Storage {
 
   async updateProject(accountId: number, id: number, input: ProjectInput): Promise<WriteOutcome> {
     return this.inAccount(accountId, async (trx, revs): Promise<WriteOutcome> => {
-      const row = await trx
-        .selectFrom('projects')
-        .selectAll()
-        .where('account_id', '=', accountId)
-        .where('id', '=', id)
-        .where('deleted', '=', 0)
-        .executeTakeFirst();
+      const row = await this.liveRow(trx, accountId, id);
       if (!row) return { kind: 'not_found' };
       const fields = applyInput(rowToFields(row), input, now());
       const problem = fieldsProblem(fields);
@@ -475,14 +475,7 @@ export class KyselyStorage implements Storage {
 
   async deleteProject(accountId: number, id: number): Promise<boolean> {
     return this.inAccount(accountId, async (trx, revs) => {
-      const row = await trx
-        .selectFrom('projects')
-        .select('id')
-        .where('account_id', '=', accountId)
-        .where('id', '=', id)
-        .where('deleted', '=', 0)
-        .executeTakeFirst();
-      if (!row) return false;
+      if (!(await this.liveRow(trx, accountId, id))) return false;
       const rev = revs.next();
       await trx
         .updateTable('projects')
