@@ -11,9 +11,7 @@ import {
   PUSH_MAX_BATCH,
 } from '@dev-infra/core';
 import { Type } from 'typebox';
-
-const UUID_PATTERN =
-  '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
+import { UUID_PATTERN } from './uuid.js';
 
 /**
  * Nullable values use a type list, not anyOf: Fastify's Ajv coerces types, and with anyOf it
@@ -206,5 +204,3 @@ export const MachinesBody = Type.Object({
     }),
   ),
 });
-
-export { UUID_PATTERN };

@@ -23,8 +23,6 @@ import {
   fieldsProblem,
   isUuid,
   newFields,
-  parseImportItem,
-  parsePushedFields,
 } from '../domain/records.js';
 import { migrateToLatest } from './migrations/index.js';
 import type { Database, ProjectsTable } from './schema.js';
@@ -487,6 +485,7 @@ export class KyselyStorage implements Storage {
   }
 
   async importProjects(accountId: number, items: unknown[]): Promise<ImportOutcome> {
+    const { parseImportItem } = await import('../domain/validate.js');
     return this.inAccount(accountId, async (trx, revs) => {
       const outcome: ImportOutcome = { imported: 0, skipped: 0, errors: [] };
       const known = new Set(
@@ -570,6 +569,7 @@ export class KyselyStorage implements Storage {
   }
 
   async push(accountId: number, input: PushInput): Promise<PushResponse> {
+    const { parsePushedFields } = await import('../domain/validate.js');
     const stamp = now();
     type Prepared =
       | { uuid: string; error: string }
