@@ -95,7 +95,10 @@ export const ProjectView = Type.Object({
   checkouts: Type.Array(CheckoutSchema),
 });
 
-export const ProjectIdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+/** Ids are 32-bit on PostgreSQL: anything larger is answered 400, never a database error. */
+export const ProjectIdParams = Type.Object({
+  id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }),
+});
 
 export const ProjectListQuery = Type.Object({
   status: Type.Optional(Type.String({ maxLength: 100 })),
