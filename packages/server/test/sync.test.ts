@@ -197,6 +197,24 @@ describeBackends('sync-v1', (backend) => {
     expect(tooMany.body.error).toMatch(/limit/);
   });
 
+  it('serves a full page of records with their checkouts (more than one query chunk)', async () => {
+    const uuids = Array.from({ length: 600 }, () => randomUUID());
+    const out = await push(
+      laptop,
+      uuids.map((uuid, i) => ({ uuid, base_rev: 0, fields: fields(`bulk${i}`) })),
+      uuids.map((uuid, i) => ({ uuid, path: `/bulk/${i}` })),
+    );
+    expect(out.checkouts.every((c: { status: string }) => c.status === 'applied')).toBe(true);
+    const feed = await changes('since=0&limit=1000');
+    expect(feed.changes).toHaveLength(600);
+    expect(feed.more).toBe(false);
+    for (const [i, r] of feed.changes.entries()) {
+      expect(r.checkouts).toEqual([
+        expect.objectContaining({ machine_name: 'laptop', path: `/bulk/${i}` }),
+      ]);
+    }
+  });
+
   it('keeps one checkout per machine, shows them all and counts them per machine', async () => {
     const uuid = randomUUID();
     await push(
