@@ -80,7 +80,7 @@ function historyList(history: HistoryEntry[]): HTMLElement {
     history.map((e) =>
       h(
         'li',
-        {},
+        { class: 'entry' },
         timeEl(e.at),
         ' ',
         h('strong', {}, e.source),
