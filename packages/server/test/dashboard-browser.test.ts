@@ -90,8 +90,7 @@ describeBackends(
     };
     const push = (machine: typeof laptop, changes: unknown[], checkouts: unknown[] = []) =>
       api('POST', '/api/sync/push', { machine, changes, checkouts });
-    const shot = (name: string) =>
-      page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage: true });
+    const shot = (name: string) => page.screenshot({ path: `${SCREENSHOTS}${name}.png` });
     const rowNames = () => page.locator('table.projects tbody th a').allTextContents();
 
     beforeAll(async () => {

@@ -26,7 +26,7 @@ export function renderSignIn(ctx: ViewContext, done: (account: string) => void):
     h(
       'p',
       { id: 'api-key-help', class: 'help' },
-      'The key dev-infra uses (work-prod key create prints one). It stays on this server: the browser keeps only a session cookie.',
+      'The key dev-infra uses (an administrator makes one with work-prod key create). The browser keeps only a session cookie, never the key.',
     ),
     message,
     button,
