@@ -4,7 +4,7 @@
  * lost and every revision is unique.
  */
 import { randomUUID } from 'node:crypto';
-import type { SharedFields, SyncRecord } from '@dev-infra/core';
+import type { SyncRecord } from '@dev-infra/core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   describeBackends,
@@ -12,30 +12,14 @@ import {
   requireBuilt,
   type ServerProcess,
   startServer,
+  syncFields,
 } from './helpers.js';
 
 const CLIENTS = 8;
 const PUSHES = 25;
 const SHARED = 4;
-const T = '2026-01-01T00:00:00.000Z';
 
-function fields(name: string, over: Partial<SharedFields> = {}): SharedFields {
-  return {
-    name,
-    description: null,
-    remote_url: null,
-    project_type: 'Work',
-    status: 'active',
-    classification: null,
-    organization: null,
-    tags: [],
-    template: null,
-    template_version: null,
-    created_at: T,
-    updated_at: T,
-    ...over,
-  };
-}
+const fields = syncFields;
 
 interface Applied {
   status: 'applied';
