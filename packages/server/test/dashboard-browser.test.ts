@@ -4,7 +4,6 @@
  * search and filters, the project page, an edit reaching the changes feed, a stale edit
  * refused, machines, keyboard use, sign-out, a wrong key. Writes docs/screenshots/*.png.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { SharedFields } from '@dev-infra/core';
@@ -14,7 +13,8 @@ import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { chromiumPath } from '../../../test-support/services.js';
 import { makeTempDir } from '../../../test-support/tmp.js';
-import { describeBackends, makeApp, newAccount } from './helpers.js';
+import { generateKey } from '../src/keys.js';
+import { describeBackends, makeApp } from './helpers.js';
 
 const SCREENSHOTS = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
 const BROWSER_ARGS = [
@@ -49,16 +49,12 @@ function fields(name: string, over: Partial<SharedFields> = {}): SharedFields {
   };
 }
 
-const laptop = { id: randomUUID(), name: 'work-laptop' };
-const desktop = { id: randomUUID(), name: 'desktop' };
-const oldBox = { id: randomUUID(), name: 'old-box' };
-const ids = {
-  api: randomUUID(),
-  site: randomUUID(),
-  dotfiles: randomUUID(),
-  ml: randomUUID(),
-  notes: randomUUID(),
-};
+// Fixed ids and names keep the screenshots identical from run to run.
+const uuid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+const laptop = { id: uuid(901), name: 'work-laptop' };
+const desktop = { id: uuid(902), name: 'desktop' };
+const oldBox = { id: uuid(903), name: 'old-box' };
+const ids = { api: uuid(1), site: uuid(2), dotfiles: uuid(3), ml: uuid(4), notes: uuid(5) };
 
 const browserPath = chromiumPath();
 
@@ -97,9 +93,11 @@ describeBackends(
       mkdirSync(SCREENSHOTS, { recursive: true });
       app = await makeApp(backend().storage);
       base = await app.listen({ port: 0, host: '127.0.0.1' });
-      const account = await newAccount(backend().storage, 'dana');
-      key = account.key;
-      auth = account.auth;
+      const account = await backend().storage.createAccount('dana');
+      const made = generateKey('dashboard test');
+      await backend().storage.addKey(account!.id, made.stored);
+      key = made.key;
+      auth = { authorization: `Bearer ${key}` };
 
       // Two machines push their projects through sync-v1, as `dev-infra sync push` does.
       await push(
@@ -164,7 +162,7 @@ describeBackends(
           },
           // Enough projects to page through.
           ...Array.from({ length: 60 }, (_, i) => ({
-            uuid: randomUUID(),
+            uuid: uuid(100 + i),
             base_rev: 0,
             fields: fields(`zz-archive-${String(i).padStart(2, '0')}`, {
               project_type: 'Inactive',
