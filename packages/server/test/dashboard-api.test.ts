@@ -8,27 +8,9 @@ import type { SharedFields } from '@dev-infra/core';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { hashKey } from '../src/keys.js';
-import { call, describeBackends, makeApp, newAccount } from './helpers.js';
+import { call, describeBackends, makeApp, newAccount, syncFields } from './helpers.js';
 
-const T0 = '2026-01-01T00:00:00.000Z';
-
-function fields(name: string, over: Partial<SharedFields> = {}): SharedFields {
-  return {
-    name,
-    description: null,
-    remote_url: null,
-    project_type: 'Work',
-    status: 'active',
-    classification: null,
-    organization: null,
-    tags: [],
-    template: null,
-    template_version: null,
-    created_at: T0,
-    updated_at: T0,
-    ...over,
-  };
-}
+const fields = syncFields;
 
 const CSRF = { 'x-work-prod-dashboard': '1' };
 

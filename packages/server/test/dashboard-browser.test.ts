@@ -14,7 +14,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { chromiumPath } from '../../../test-support/services.js';
 import { makeTempDir } from '../../../test-support/tmp.js';
 import { generateKey } from '../src/keys.js';
-import { describeBackends, makeApp } from './helpers.js';
+import { describeBackends, makeApp, syncFields } from './helpers.js';
 
 const SCREENSHOTS = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
 const BROWSER_ARGS = [
@@ -31,22 +31,9 @@ const BROWSER_ARGS = [
 const DAY = 24 * 3600 * 1000;
 const ago = (days: number) => new Date(Date.now() - days * DAY).toISOString();
 
+/** Shared fields made 90 days ago and updated 2 days ago, with `over` applied. */
 function fields(name: string, over: Partial<SharedFields> = {}): SharedFields {
-  return {
-    name,
-    description: null,
-    remote_url: null,
-    project_type: 'Work',
-    status: 'active',
-    classification: null,
-    organization: null,
-    tags: [],
-    template: null,
-    template_version: null,
-    created_at: ago(90),
-    updated_at: ago(2),
-    ...over,
-  };
+  return syncFields(name, { created_at: ago(90), updated_at: ago(2), ...over });
 }
 
 // Fixed ids and names keep the screenshots identical from run to run.
