@@ -86,7 +86,9 @@ for (const [name, run] of Object.entries(cases)) {
   results[name] = median(times);
 }
 const base = results['baseline: changes feed, one 50-record page'];
-console.log(`${target.kind}, ${PROJECTS} projects, ${machines.length} machines, median of ${ROUNDS}`);
+console.log(
+  `${target.kind}, ${PROJECTS} projects, ${machines.length} machines, median of ${ROUNDS}`,
+);
 for (const [name, ms] of Object.entries(results))
   console.log(`${name.padEnd(45)} ${ms.toFixed(1).padStart(7)} ms  ${(ms / base).toFixed(1)}x`);
 await storage.close();
