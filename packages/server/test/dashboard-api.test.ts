@@ -332,4 +332,18 @@ describeBackends('dashboard', (backend) => {
     });
     expect(edit.status).toBe(404);
   });
+
+  it('serves the built page at / with a strict CSP, and unknown paths keep the JSON 404', async () => {
+    const page = await app.inject({ method: 'GET', url: '/' });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toMatch(/text\/html/);
+    expect(page.body).toContain('<script type="module" src="/app.js"></script>');
+    expect(String(page.headers['content-security-policy'])).toMatch(/script-src 'self'/);
+    const script = await app.inject({ method: 'GET', url: '/app.js' });
+    expect(script.statusCode).toBe(200);
+    expect(script.headers['content-type']).toMatch(/javascript/);
+    const missing = await call(app, 'GET', '/no-such-page', {});
+    expect(missing.status).toBe(404);
+    expect(missing.body).toEqual({ error: 'no route GET /no-such-page' });
+  });
 });
