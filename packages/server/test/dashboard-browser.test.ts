@@ -341,7 +341,12 @@ describeBackends(
     });
 
     it('works with the keyboard alone', async () => {
+      // A navigation inside the page moves focus to the new content.
       await page.goto(`${base}/#/projects`);
+      await expect.poll(rowNames).toContain('api-server');
+      await expect.poll(() => page.evaluate('document.activeElement?.id')).toBe('main');
+      // A fresh load starts at the skip link.
+      await page.reload();
       await expect.poll(rowNames).toContain('api-server');
       await page.keyboard.press('Tab');
       expect(await page.evaluate('document.activeElement?.textContent')).toBe('Skip to content');

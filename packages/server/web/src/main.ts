@@ -50,20 +50,24 @@ function header(): HTMLElement {
   );
 }
 
+/** Shows `hash`: through the hashchange listener when it changes, else drawn again here. */
+function go(hash: string): void {
+  if (location.hash === hash) void route();
+  else location.hash = hash;
+}
+
 async function signOut(): Promise<void> {
   try {
     await api.signOut();
   } finally {
     account = undefined;
-    location.hash = '#/sign-in';
-    void route();
+    go('#/sign-in');
   }
 }
 
 function signedOut(): void {
   account = undefined;
-  if (!location.hash.startsWith('#/sign-in')) location.hash = '#/sign-in';
-  void route();
+  go('#/sign-in');
 }
 
 const frame = document.getElementById('app')!;
@@ -90,8 +94,7 @@ async function route(): Promise<void> {
   if (account === undefined) {
     renderSignIn(ctx, (name) => {
       account = name;
-      location.hash = '#/projects';
-      void route();
+      go('#/projects');
     });
     return;
   }
@@ -108,7 +111,11 @@ function skipToMain(event: Event): void {
 }
 
 whenSignedOut(signedOut);
+// After a navigation, focus moves to the new content so keyboard and screen-reader users
+// start there (the sign-in view focuses its own field).
 window.addEventListener('hashchange', () => {
-  void route();
+  void route().then(() => {
+    if (account !== undefined) document.getElementById('main')?.focus();
+  });
 });
 void route();
