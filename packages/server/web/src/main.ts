@@ -115,7 +115,9 @@ whenSignedOut(signedOut);
 // start there (the sign-in view focuses its own field).
 window.addEventListener('hashchange', () => {
   void route().then(() => {
-    if (account !== undefined) document.getElementById('main')?.focus();
+    if (account === undefined) return;
+    document.getElementById('main')?.focus({ preventScroll: true });
+    window.scrollTo(0, 0);
   });
 });
 void route();
