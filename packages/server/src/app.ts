@@ -1,4 +1,5 @@
 /** Builds the work-prod Fastify application over a storage (tests call this with port 0). */
+import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -12,6 +13,7 @@ import { projectRoutes } from './routes/projects.js';
 import { syncRoutes } from './routes/sync.js';
 import type { Storage } from './storage/types.js';
 import { VERSION } from './version.js';
+import { dashboardPlugin } from './web/plugin.js';
 
 export interface BuildAppInput {
   storage: Storage;
@@ -54,6 +56,7 @@ export async function buildApp({ storage, options }: BuildAppInput): Promise<Fas
   );
 
   await app.register(helmet);
+  await app.register(cookie);
   await app.register(swagger, {
     openapi: {
       // 3.1: nullable fields are JSON Schema type lists (see schemas.ts).
@@ -83,5 +86,6 @@ export async function buildApp({ storage, options }: BuildAppInput): Promise<Fas
     await api.register(machineRoutes(storage));
     api.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   });
+  await app.register(dashboardPlugin(storage));
   return app;
 }

@@ -1,23 +1,41 @@
-/** Bearer-key authentication: resolves the request's account, or answers 401. */
+/** Authentication: a Bearer key or a dashboard session cookie resolves the request's account. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { hashKey } from './keys.js';
 import type { Storage } from './storage/types.js';
+import { CSRF_HEADER, sessionHash } from './web/session.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** The authenticated account (set by the auth hook on every protected route). */
     accountId: number;
-    /** sha256 of the presented key: the rate limit's bucket; never the key itself. */
+    /** sha256 of the presented key or session token: the rate limit's bucket. */
     keyHash: string | undefined;
   }
 }
 
 const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** An onRequest hook that admits only requests with a live key. */
+/**
+ * An onRequest hook that admits only requests with a live key or session. A session-cookie
+ * write must also carry the dashboard's header (CSRF defence on top of SameSite=Strict).
+ */
 export function requireKey(storage: Storage) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     const header = request.headers.authorization;
+    const session = header ? undefined : sessionHash(request);
+    if (session !== undefined) {
+      const accountId = await storage.accountForSession(session);
+      if (accountId === undefined)
+        return reply.code(401).send({ error: 'your session has ended: sign in again' });
+      if (!SAFE_METHODS.has(request.method) && request.headers[CSRF_HEADER] !== '1')
+        return reply
+          .code(403)
+          .send({ error: `a signed-in write needs the header "${CSRF_HEADER}: 1"` });
+      request.accountId = accountId;
+      request.keyHash = session;
+      return;
+    }
     const key = header ? BEARER.exec(header)?.[1] : undefined;
     if (!key) {
       return reply

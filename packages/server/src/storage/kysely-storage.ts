@@ -7,9 +7,11 @@ import {
   type ChangesResponse,
   type Checkout,
   type CheckoutResult,
+  changedFields,
   type MachineRef,
   type MachinesResponse,
   normaliseRemoteUrl,
+  normaliseTags,
   type PushResponse,
   type PushResult,
   type SharedFields,
@@ -28,7 +30,12 @@ import { migrateToLatest } from './migrations/index.js';
 import type { Database, ProjectsTable } from './schema.js';
 import type {
   AccountInfo,
+  DashboardEdits,
+  DashboardPage,
+  DashboardQuery,
   Dialect,
+  EditOutcome,
+  HistoryEntry,
   ImportOutcome,
   KeyInfo,
   NewKey,
@@ -123,6 +130,20 @@ function likePattern(search: string): string {
   return `%${search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
+/** The machine name (or "dashboard", "api") a change is recorded under in the history. */
+type Source = string;
+
+const API_SOURCE: Source = 'api';
+const DASHBOARD_SOURCE: Source = 'dashboard';
+
+/** The dashboard's sort keys as SQL expressions (nulls as '' so both backends agree). */
+const SORT_COLUMNS = {
+  name: sql`lower(name)`,
+  updated: sql`updated_at`,
+  status: sql`status`,
+  type: sql`coalesce(project_type, '')`,
+} as const;
+
 /** The Storage interface over a Kysely backend. */
 export class KyselyStorage implements Storage {
   readonly dialect: Dialect;
@@ -160,6 +181,30 @@ export class KyselyStorage implements Storage {
       }
       return result;
     });
+  }
+
+  /** Appends one entry to a project's history (inside the change's transaction). */
+  private async recordHistory(
+    trx: Db,
+    accountId: number,
+    projectId: number,
+    seq: number,
+    source: Source,
+    kind: HistoryEntry['kind'],
+    fields: string[],
+  ): Promise<void> {
+    await trx
+      .insertInto('project_history')
+      .values({
+        account_id: accountId,
+        project_id: projectId,
+        seq,
+        at: now(),
+        source,
+        kind,
+        fields: JSON.stringify(fields),
+      })
+      .execute();
   }
 
   // ---- accounts and keys ----
@@ -448,6 +493,7 @@ export class KyselyStorage implements Storage {
       })
       .returning('id')
       .executeTakeFirstOrThrow();
+    await this.recordHistory(trx, accountId, Number(inserted.id), rev, API_SOURCE, 'created', []);
     return { id: Number(inserted.id) };
   }
 
@@ -476,6 +522,9 @@ export class KyselyStorage implements Storage {
         .set({ ...fieldsToRow(fields), path, rev, seq: rev })
         .where('id', '=', id)
         .execute();
+      const changed: string[] = changedFields(rowToFields(row), fields);
+      if (path !== row.path) changed.push('path');
+      await this.recordHistory(trx, accountId, id, rev, API_SOURCE, 'updated', changed);
       return { kind: 'ok', project: await this.loadStored(trx, accountId, id) };
     });
   }
@@ -489,6 +538,7 @@ export class KyselyStorage implements Storage {
         .set({ deleted: 1, rev, seq: rev, updated_at: now() })
         .where('id', '=', id)
         .execute();
+      await this.recordHistory(trx, accountId, id, rev, API_SOURCE, 'deleted', []);
       return true;
     });
   }
@@ -594,6 +644,7 @@ export class KyselyStorage implements Storage {
       return { uuid, base_rev: c.base_rev, fields: parsed.fields };
     });
 
+    const source = input.machine.name;
     return this.inAccount(accountId, async (trx, revs) => {
       await this.touchMachine(trx, accountId, input.machine, stamp);
       const uuids = [
@@ -661,6 +712,15 @@ export class KyselyStorage implements Storage {
               .returningAll()
               .executeTakeFirstOrThrow();
             current.set(p.uuid, created);
+            await this.recordHistory(
+              trx,
+              accountId,
+              Number(created.id),
+              rev,
+              source,
+              'created',
+              [],
+            );
             results.push({ uuid: p.uuid, status: 'applied', rev, seq: rev });
             break;
           }
@@ -678,6 +738,15 @@ export class KyselyStorage implements Storage {
               .returningAll()
               .executeTakeFirstOrThrow();
             current.set(p.uuid, updated);
+            await this.recordHistory(
+              trx,
+              accountId,
+              Number(row!.id),
+              rev,
+              source,
+              decision.action === 'update' ? 'updated' : 'deleted',
+              decision.action === 'update' ? changedFields(rowToFields(row!), p.fields!) : [],
+            );
             results.push({ uuid: p.uuid, status: 'applied', rev, seq: rev });
             break;
           }
@@ -752,6 +821,8 @@ export class KyselyStorage implements Storage {
     if (!changed) return { uuid, status: 'applied', seq: Number(row.seq) };
     const seq = revs.next();
     await trx.updateTable('projects').set({ seq }).where('id', '=', projectId).execute();
+    const what = change.removed === true ? 'removed' : existing ? 'moved' : 'added';
+    await this.recordHistory(trx, accountId, projectId, seq, machine.name, 'checkout', [what]);
     return { uuid, status: 'applied', seq };
   }
 
@@ -778,5 +849,196 @@ export class KyselyStorage implements Storage {
         checkouts: Number(r.checkouts),
       })),
     };
+  }
+
+  // ---- dashboard ----
+
+  async createSession(accountId: number, tokenHash: string, expiresAt: Date): Promise<void> {
+    const stamp = now();
+    await this.db.deleteFrom('sessions').where('expires_at', '<=', stamp).execute();
+    await this.db
+      .insertInto('sessions')
+      .values({
+        account_id: accountId,
+        token_hash: tokenHash,
+        created_at: stamp,
+        expires_at: expiresAt.toISOString(),
+      })
+      .execute();
+  }
+
+  async accountForSession(tokenHash: string): Promise<number | undefined> {
+    const row = await this.db
+      .selectFrom('sessions')
+      .select('account_id')
+      .where('token_hash', '=', tokenHash)
+      .where('expires_at', '>', now())
+      .executeTakeFirst();
+    return row ? Number(row.account_id) : undefined;
+  }
+
+  async deleteSession(tokenHash: string): Promise<void> {
+    await this.db.deleteFrom('sessions').where('token_hash', '=', tokenHash).execute();
+  }
+
+  async accountName(accountId: number): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('accounts')
+      .select('name')
+      .where('id', '=', accountId)
+      .executeTakeFirst();
+    return row?.name;
+  }
+
+  /** The account's live projects narrowed by the dashboard's search and filters. */
+  private dashboardFiltered(accountId: number, q: DashboardQuery) {
+    let query = this.db
+      .selectFrom('projects')
+      .where('account_id', '=', accountId)
+      .where('deleted', '=', 0);
+    if (q.status) query = query.where('status', '=', q.status);
+    if (q.project_type) query = query.where('project_type', '=', q.project_type);
+    if (q.tag) {
+      // Tags are a JSON array of normalised strings: the quoted tag is an exact element match.
+      const pattern = `%${JSON.stringify(q.tag.toLowerCase()).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      query = query.where(sql<boolean>`lower(tags) like ${pattern} escape '\\'`);
+    }
+    if (q.q) {
+      const pattern = likePattern(q.q);
+      query = query.where((eb) =>
+        eb.or(
+          (['name', 'description', 'remote_url', 'tags'] as const).map(
+            (col) => sql<boolean>`lower(${sql.ref(col)}) like ${pattern} escape '\\'`,
+          ),
+        ),
+      );
+    }
+    const { machine, orphan } = q;
+    if (machine || orphan)
+      query = query.where((eb) => {
+        const held = eb
+          .selectFrom('checkouts')
+          .select('checkouts.project_id')
+          .whereRef('checkouts.project_id', '=', 'projects.id');
+        return machine
+          ? eb.exists(held.where('checkouts.machine_id', '=', machine))
+          : eb.not(eb.exists(held));
+      });
+    return query;
+  }
+
+  async dashboardProjects(accountId: number, q: DashboardQuery): Promise<DashboardPage> {
+    const perPage = Math.min(Math.max(q.per_page ?? 50, 1), 200);
+    const page = Math.max(q.page ?? 1, 1);
+    const filtered = this.dashboardFiltered(accountId, q);
+    const counted = await filtered
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    const direction = q.order === 'desc' ? sql`desc` : sql`asc`;
+    const rows = await filtered
+      .selectAll()
+      .orderBy(sql`${SORT_COLUMNS[q.sort ?? 'name']} ${direction}`)
+      .orderBy('id')
+      .limit(perPage)
+      .offset((page - 1) * perPage)
+      .execute();
+    const projects = (await this.withCheckouts(this.db, accountId, rows)).map((p) =>
+      toStored(p.row, p.checkouts),
+    );
+    return { total: Number(counted.n), page, per_page: perPage, projects };
+  }
+
+  async dashboardTags(accountId: number): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('projects')
+      .select('tags')
+      .distinct()
+      .where('account_id', '=', accountId)
+      .where('deleted', '=', 0)
+      .where('tags', '!=', '[]')
+      .execute();
+    const tags = new Set(rows.flatMap((r) => JSON.parse(r.tags) as string[]));
+    return [...tags].sort();
+  }
+
+  async projectByUuid(accountId: number, uuid: string): Promise<StoredProject | undefined> {
+    if (!isUuid(uuid)) return undefined;
+    const row = await this.db
+      .selectFrom('projects')
+      .select('id')
+      .where('account_id', '=', accountId)
+      .where('uuid', '=', uuid.toLowerCase())
+      .where('deleted', '=', 0)
+      .executeTakeFirst();
+    return row ? this.loadStored(this.db, accountId, Number(row.id)) : undefined;
+  }
+
+  async projectHistory(
+    accountId: number,
+    projectId: number,
+    limit: number,
+  ): Promise<HistoryEntry[]> {
+    const rows = await this.db
+      .selectFrom('project_history')
+      .select(['seq', 'at', 'source', 'kind', 'fields'])
+      .where('account_id', '=', accountId)
+      .where('project_id', '=', projectId)
+      .orderBy('seq', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({
+      seq: Number(r.seq),
+      at: r.at,
+      source: r.source,
+      kind: r.kind as HistoryEntry['kind'],
+      fields: JSON.parse(r.fields) as string[],
+    }));
+  }
+
+  async editProject(
+    accountId: number,
+    uuid: string,
+    baseRev: number,
+    edits: DashboardEdits,
+  ): Promise<EditOutcome> {
+    if (!isUuid(uuid)) return { kind: 'not_found' };
+    return this.inAccount(accountId, async (trx, revs): Promise<EditOutcome> => {
+      const row = await trx
+        .selectFrom('projects')
+        .selectAll()
+        .where('account_id', '=', accountId)
+        .where('uuid', '=', uuid.toLowerCase())
+        .where('deleted', '=', 0)
+        .executeTakeFirst();
+      if (!row) return { kind: 'not_found' };
+      const current = rowToFields(row);
+      const fields: SharedFields = { ...current, ...edits, updated_at: now() };
+      fields.tags = normaliseTags(fields.tags);
+      const problem = fieldsProblem(fields);
+      if (problem) return { kind: 'invalid', error: problem };
+      const id = Number(row.id);
+      // The same compare-and-swap decision as a sync push: a stale base is never overwritten.
+      const decision = decidePush(
+        { rev: Number(row.rev), deleted: false, fields: current },
+        {
+          base_rev: baseRev,
+          fields,
+        },
+      );
+      if (decision.action === 'conflict')
+        return { kind: 'conflict', project: await this.loadStored(trx, accountId, id) };
+      if (decision.action === 'update') {
+        const rev = revs.next();
+        await trx
+          .updateTable('projects')
+          .set({ ...fieldsToRow(fields), rev, seq: rev })
+          .where('id', '=', id)
+          .execute();
+        const changed = changedFields(current, fields);
+        await this.recordHistory(trx, accountId, id, rev, DASHBOARD_SOURCE, 'updated', changed);
+      }
+      return { kind: 'applied', project: await this.loadStored(trx, accountId, id) };
+    });
   }
 }

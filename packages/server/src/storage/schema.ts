@@ -63,10 +63,36 @@ export interface CheckoutsTable {
   last_seen: string;
 }
 
+export interface SessionsTable {
+  id: Generated<number>;
+  account_id: number;
+  /** sha256 of the session token, hex; the token lives only in the browser's cookie. */
+  token_hash: string;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface ProjectHistoryTable {
+  id: Generated<number>;
+  account_id: number;
+  project_id: number;
+  /** The account revision the change took (the project's seq after it). */
+  seq: number;
+  at: string;
+  /** The machine's name, "dashboard", or "api" (the original API). */
+  source: string;
+  /** created | updated | deleted | checkout */
+  kind: string;
+  /** JSON array of changed field names (for a checkout: the path change, e.g. ["path"]). */
+  fields: string;
+}
+
 export interface Database {
   accounts: AccountsTable;
   api_keys: ApiKeysTable;
   projects: ProjectsTable;
   machines: MachinesTable;
   checkouts: CheckoutsTable;
+  sessions: SessionsTable;
+  project_history: ProjectHistoryTable;
 }

@@ -99,6 +99,60 @@ export interface PushInput {
   checkouts: { uuid: string; path?: string; removed?: boolean }[];
 }
 
+/** Sort keys of the dashboard's projects table. */
+export const DASHBOARD_SORTS = ['name', 'updated', 'status', 'type'] as const;
+export type DashboardSort = (typeof DASHBOARD_SORTS)[number];
+
+/** The dashboard's search, filters, order and page; every part optional. */
+export interface DashboardQuery {
+  /** Case-insensitive substring of name, description, remote URL or a tag. */
+  q?: string;
+  /** Only projects with a checkout on this machine (id). */
+  machine?: string;
+  /** Only projects carrying this tag. */
+  tag?: string;
+  status?: string;
+  project_type?: string;
+  /** Only projects no machine holds a checkout of. */
+  orphan?: boolean;
+  sort?: DashboardSort;
+  order?: 'asc' | 'desc';
+  /** 1-based. */
+  page?: number;
+  per_page?: number;
+}
+
+/** One page of the dashboard's projects table. */
+export interface DashboardPage {
+  total: number;
+  page: number;
+  per_page: number;
+  projects: StoredProject[];
+}
+
+/** One entry of a project's history, newest first. */
+export interface HistoryEntry {
+  seq: number;
+  at: string;
+  /** The machine's name, "dashboard", or "api". */
+  source: string;
+  kind: 'created' | 'updated' | 'deleted' | 'checkout';
+  /** Changed field names; for a checkout, "added", "moved" or "removed". */
+  fields: string[];
+}
+
+/** The fields the dashboard edits. */
+export type DashboardEdits = Partial<
+  Pick<SharedFields, 'description' | 'tags' | 'project_type' | 'status'>
+>;
+
+/** What a dashboard edit came to: applied, refused as stale (with the current record), ... */
+export type EditOutcome =
+  | { kind: 'applied'; project: StoredProject }
+  | { kind: 'conflict'; project: StoredProject }
+  | { kind: 'not_found' }
+  | { kind: 'invalid'; error: string };
+
 /** Result of revoking a key by its prefix. */
 export type RevokeOutcome = 'revoked' | 'not_found' | 'ambiguous';
 
@@ -139,4 +193,28 @@ export interface Storage {
   ): Promise<ChangesResponse>;
   push(accountId: number, input: PushInput): Promise<PushResponse>;
   machines(accountId: number): Promise<MachinesResponse>;
+
+  /** Stores a sign-in session (by token hash) and drops expired ones. */
+  createSession(accountId: number, tokenHash: string, expiresAt: Date): Promise<void>;
+  /** The account of a live (unexpired) session. */
+  accountForSession(tokenHash: string): Promise<number | undefined>;
+  deleteSession(tokenHash: string): Promise<void>;
+  /** The account's name (for the dashboard's header). */
+  accountName(accountId: number): Promise<string | undefined>;
+
+  /** Searches, filters, sorts and pages the account's live projects. */
+  dashboardProjects(accountId: number, query: DashboardQuery): Promise<DashboardPage>;
+  /** Every distinct tag of the account's live projects, sorted. */
+  dashboardTags(accountId: number): Promise<string[]>;
+  /** A live project by uuid. */
+  projectByUuid(accountId: number, uuid: string): Promise<StoredProject | undefined>;
+  /** The project's latest changes, newest first. */
+  projectHistory(accountId: number, projectId: number, limit: number): Promise<HistoryEntry[]>;
+  /** Applies a dashboard edit with the sync push's compare-and-swap against `baseRev`. */
+  editProject(
+    accountId: number,
+    uuid: string,
+    baseRev: number,
+    edits: DashboardEdits,
+  ): Promise<EditOutcome>;
 }

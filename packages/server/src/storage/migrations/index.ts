@@ -2,10 +2,12 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import type { Dialect } from '../types.js';
 import * as initial from './0001-initial.js';
+import * as dashboard from './0002-dashboard.js';
 
 function provider(dialect: Dialect): MigrationProvider {
   const migrations: Record<string, Migration> = {
     '0001-initial': { up: (db) => initial.up(db, dialect) },
+    '0002-dashboard': { up: (db) => dashboard.up(db, dialect) },
   };
   return { getMigrations: async () => migrations };
 }

@@ -1,0 +1,66 @@
+/** Schemas of the dashboard's own routes (sign-in and the dashboard API). */
+import { LIMITS, PROJECT_STATUSES, PROJECT_TYPES } from '@dev-infra/core';
+import { Type } from 'typebox';
+import { CheckoutSchema, SharedFieldsSchema } from '../schemas.js';
+import { DASHBOARD_SORTS } from '../storage/types.js';
+
+export const SignInBody = Type.Object({ key: Type.String({ minLength: 1, maxLength: 500 }) });
+
+export const SessionBody = Type.Object({ account: Type.String() });
+
+export const DashboardProject = Type.Object({
+  uuid: Type.String(),
+  rev: Type.Integer(),
+  seq: Type.Integer(),
+  fields: SharedFieldsSchema,
+  checkouts: Type.Array(CheckoutSchema),
+});
+
+export const DashboardProjectsQuery = Type.Object({
+  q: Type.Optional(Type.String({ maxLength: 500 })),
+  machine: Type.Optional(Type.String({ maxLength: 200 })),
+  tag: Type.Optional(Type.String({ maxLength: LIMITS.tag })),
+  status: Type.Optional(Type.Enum(PROJECT_STATUSES)),
+  type: Type.Optional(Type.Enum(PROJECT_TYPES)),
+  orphan: Type.Optional(Type.Integer({ minimum: 0, maximum: 1 })),
+  sort: Type.Optional(Type.Enum(DASHBOARD_SORTS)),
+  order: Type.Optional(Type.Enum(['asc', 'desc'])),
+  page: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+  per_page: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
+});
+
+export const DashboardProjectsBody = Type.Object({
+  total: Type.Integer(),
+  page: Type.Integer(),
+  per_page: Type.Integer(),
+  projects: Type.Array(DashboardProject),
+});
+
+export const TagsBody = Type.Object({ tags: Type.Array(Type.String()) });
+
+export const UuidParams = Type.Object({ uuid: Type.String({ maxLength: 100 }) });
+
+export const HistoryEntrySchema = Type.Object({
+  seq: Type.Integer(),
+  at: Type.String(),
+  source: Type.String(),
+  kind: Type.String(),
+  fields: Type.Array(Type.String()),
+});
+
+export const ProjectPageBody = Type.Object({
+  project: DashboardProject,
+  history: Type.Array(HistoryEntrySchema),
+});
+
+const shared = SharedFieldsSchema.properties;
+
+export const EditBody = Type.Object({
+  base_rev: Type.Integer({ minimum: 0 }),
+  description: Type.Optional(shared.description),
+  tags: Type.Optional(shared.tags),
+  project_type: Type.Optional(shared.project_type),
+  status: Type.Optional(shared.status),
+});
+
+export const EditConflictBody = Type.Object({ error: Type.String(), current: DashboardProject });
