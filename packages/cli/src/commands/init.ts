@@ -1,0 +1,43 @@
+/** `dev-infra init [PATH]`: gives a folder a `.dev-infra.yml` (never overwriting), registers it. */
+import { randomUUID } from 'node:crypto';
+import { basename } from 'node:path';
+import { UserError } from '../errors.js';
+import { fillProjectFile, PROJECT_FILE_NAME, readProjectFile } from '../project-file.js';
+import { registrationConflict } from '../registry/lookup.js';
+import { resolveFolder } from '../registry/new-project.js';
+import { resolvePaths } from '../registry/paths.js';
+import { loadRegistry } from '../registry/read.js';
+import { type AddOptions, registeredLine, registerFolder } from './add.js';
+
+export interface InitOptions extends AddOptions {
+  template?: string;
+  templateVersion?: string;
+}
+
+/** Runs `init`. */
+export async function runInit(path: string, options: InitOptions): Promise<void> {
+  const dir = resolveFolder(path);
+  // Refuse before writing the file when registering would fail anyway.
+  const before = readProjectFile(dir);
+  const { registry } = loadRegistry(resolvePaths().registryFile);
+  const hint = options.name ? '' : '; choose another name with --name';
+  const candidate = { id: before?.id ?? '', name: options.name ?? basename(dir), path: dir };
+  const conflict = registrationConflict(registry, candidate, hint);
+  if (conflict) throw new UserError(conflict);
+
+  const added = fillProjectFile(dir, {
+    id: randomUUID(),
+    created: new Date().toISOString(),
+    ...(options.template ? { template: options.template } : {}),
+    ...(options.templateVersion ? { template_version: options.templateVersion } : {}),
+  });
+  if (before === null) process.stdout.write(`Wrote ${PROJECT_FILE_NAME} (${added.join(', ')})\n`);
+  else if (added.length > 0)
+    process.stdout.write(
+      `Added ${added.join(', ')} to ${PROJECT_FILE_NAME}; kept its other values\n`,
+    );
+  else process.stdout.write(`Kept the existing ${PROJECT_FILE_NAME} as it is\n`);
+
+  const project = await registerFolder(dir, options);
+  process.stdout.write(registeredLine(project));
+}

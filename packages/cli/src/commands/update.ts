@@ -1,0 +1,49 @@
+/** `dev-infra update <NAME>`: changes a project's fields. */
+import { normaliseTags, type ProjectStatus, type ProjectType } from '@dev-infra/core';
+import { UsageError, UserError } from '../errors.js';
+import { findByName, requireByName } from '../registry/lookup.js';
+import { resolvePaths } from '../registry/paths.js';
+import { mutateRegistry } from '../registry/store.js';
+
+export interface UpdateOptions {
+  name?: string;
+  description?: string;
+  tag?: string[];
+  untag?: string[];
+  type?: ProjectType;
+  status?: ProjectStatus;
+}
+
+/** Runs `update`. */
+export async function runUpdate(name: string, options: UpdateOptions): Promise<void> {
+  const given = Object.values(options).some((v) => v !== undefined);
+  if (!given)
+    throw new UsageError(
+      'nothing to update: give at least one of --name, --description, --tag, --untag, --type, --status',
+    );
+  const paths = resolvePaths();
+  const changed = await mutateRegistry(paths.registryFile, paths.dataDir, (registry) => {
+    const project = requireByName(registry, name);
+    const before = JSON.stringify(project);
+    if (options.name !== undefined && options.name !== project.name) {
+      const taken = findByName(registry, options.name);
+      if (taken) throw new UserError(`the name "${options.name}" is already used by ${taken.path}`);
+      project.name = options.name;
+    }
+    if (options.description !== undefined)
+      project.description = options.description.trim() === '' ? null : options.description;
+    if (options.type !== undefined) project.project_type = options.type;
+    if (options.status !== undefined) project.status = options.status;
+    const untag = new Set(normaliseTags(options.untag ?? []));
+    project.tags = normaliseTags([...project.tags, ...(options.tag ?? [])]).filter(
+      (t) => !untag.has(t),
+    );
+    if (JSON.stringify(project) === before) return false;
+    project.updated_at = new Date().toISOString();
+    return true;
+  });
+  const shownName = options.name ?? name;
+  process.stdout.write(
+    changed ? `Updated ${shownName}\n` : `${shownName} already had these values\n`,
+  );
+}

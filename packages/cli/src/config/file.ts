@@ -1,0 +1,57 @@
+/**
+ * `config.yml`: this machine's settings. Written atomically with mode 0600 because the
+ * work-prod API key will live here; comments and unknown keys are kept on every write.
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import writeFileAtomic from 'write-file-atomic';
+import { type Document, isMap, parseDocument } from 'yaml';
+import { oneLine, UserError } from '../errors.js';
+import { withLock } from '../registry/lock.js';
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw new UserError(`cannot read ${file}: ${oneLine(error)}`);
+  }
+}
+
+function parseConfig(text: string, file: string): Document {
+  const doc = parseDocument(text);
+  if (doc.errors.length > 0)
+    throw new UserError(
+      `${file} is not valid YAML (${oneLine(doc.errors[0])}); fix it by hand; it was left untouched`,
+    );
+  if (doc.contents !== null && !isMap(doc.contents))
+    throw new UserError(
+      `${file} must be a YAML mapping (key: value lines); fix it by hand; it was left untouched`,
+    );
+  return doc;
+}
+
+/** Reads the config file (missing = empty); a UserError naming the file when it is invalid. */
+export function readConfig(file: string): Document {
+  return parseConfig(readText(file), file);
+}
+
+/** The value at a dotted key (`remote.url`), or undefined. */
+export function configValue(doc: Document, key: string): unknown {
+  return doc.getIn(key.split('.'));
+}
+
+/** Sets (or, with null, deletes) a dotted key and writes the file atomically, mode 0600. */
+export async function writeConfigValue(
+  file: string,
+  dir: string,
+  key: string,
+  value: string | null,
+): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  await withLock(file, async () => {
+    const doc = readConfig(file);
+    if (value === null) doc.deleteIn(key.split('.'));
+    else doc.setIn(key.split('.'), value);
+    await writeFileAtomic(file, doc.toString(), { mode: 0o600, fsync: true });
+  });
+}

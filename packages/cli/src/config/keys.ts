@@ -1,0 +1,56 @@
+/** The settings `dev-infra config` knows; later issues add theirs here. */
+import { hostname } from 'node:os';
+import { validateName } from '@dev-infra/core';
+import { UsageError } from '../errors.js';
+
+/** Where a setting is stored: config.yml, or the registry's machine record. */
+export type ConfigStore = 'config' | 'machine';
+
+/** One setting. */
+export interface ConfigKey {
+  key: string;
+  store: ConfigStore;
+  description: string;
+  /** The value in effect when none is set. */
+  defaultValue: () => string;
+  /** Never printed in full (API keys). */
+  secret?: boolean;
+  /** Returns the value to store, or throws a UsageError. */
+  check?: (value: string) => string;
+}
+
+export const CONFIG_KEYS: readonly ConfigKey[] = [
+  {
+    key: 'machine.name',
+    store: 'machine',
+    description: "this machine's name as other machines see it (default: the hostname)",
+    defaultValue: () => hostname(),
+    check: (value) => {
+      const problem = validateName(value);
+      if (problem) throw new UsageError(problem.message.replace(/^name/, 'machine.name'));
+      return value.trim();
+    },
+  },
+  {
+    key: 'clone_root',
+    store: 'config',
+    description: 'folder where `dev-infra clone` puts new checkouts (default: ~/code)',
+    defaultValue: () => '~/code',
+    check: (value) => {
+      const v = value.trim();
+      if (!v.startsWith('/') && !v.startsWith('~'))
+        throw new UsageError('clone_root must be an absolute path or start with ~');
+      return v;
+    },
+  },
+];
+
+/** Looks a key up; a usage error listing the valid keys when it is unknown. */
+export function findConfigKey(key: string): ConfigKey {
+  const found = CONFIG_KEYS.find((k) => k.key === key);
+  if (!found)
+    throw new UsageError(
+      `unknown config key "${key}"; valid keys: ${CONFIG_KEYS.map((k) => k.key).join(', ')}`,
+    );
+  return found;
+}

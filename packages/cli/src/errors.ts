@@ -1,0 +1,42 @@
+/** Errors a user can act on. The top-level handler prints them as one line. */
+
+/** A failure the user can fix (exit 1): the message says what went wrong and what to do. */
+export class UserError extends Error {
+  readonly exitCode: number;
+  constructor(message: string, exitCode = 1) {
+    super(message);
+    this.name = 'UserError';
+    this.exitCode = exitCode;
+  }
+}
+
+/** A command used wrongly: a bad flag value or missing argument (exit 2). */
+export class UsageError extends UserError {
+  constructor(message: string) {
+    super(message, 2);
+    this.name = 'UsageError';
+  }
+}
+
+/** The message of anything thrown, on one line. */
+export function oneLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.replace(/\s*\n\s*/g, ' ').trim();
+}
+
+/**
+ * Prints a failure and returns the exit code: a UserError's own code, 2 for commander's
+ * usage errors (already printed by commander), 1 for anything unexpected (a bug).
+ */
+export function reportError(error: unknown, debug: boolean): number {
+  // Commander's errors are recognised by their code so this module need not load commander.
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && code.startsWith('commander.')) {
+    return (error as { exitCode?: number }).exitCode === 0 ? 0 : 2;
+  }
+  const known = error instanceof UserError;
+  const hint = known || debug ? '' : ' (run again with --debug for details)';
+  process.stderr.write(`error: ${oneLine(error)}${hint}\n`);
+  if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+  return known ? error.exitCode : 1;
+}

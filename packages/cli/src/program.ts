@@ -1,0 +1,195 @@
+/**
+ * The command tree: names, arguments, flags and help. Each command's code is imported only
+ * when that command runs, so start-up loads just this file and commander. To add a command,
+ * add one `program.command(...)` block here and one file under commands/.
+ */
+import { Argument, Command } from 'commander';
+import { depthFlag, nameFlag, repeatable, statusFlag, typeFlag } from './flags.js';
+
+declare const __VERSION__: string;
+
+const examples = (...lines: string[]) =>
+  `\nExamples:\n${lines.map((l) => `  $ dev-infra ${l}`).join('\n')}\n`;
+
+/** Adds the flags `add` and `init` share (a new project's fields). */
+function newProjectFlags(command: Command): Command {
+  return command
+    .option('--name <name>', 'project name (default: the folder name)', nameFlag)
+    .option('--description <text>', 'one-line description')
+    .option('--tag <tag>', 'tag (repeatable, or comma-separated)', repeatable)
+    .option('--type <type>', 'Work, Personal, Learning or Inactive', typeFlag)
+    .option('--status <status>', 'active (default), paused, completed or cancelled', statusFlag);
+}
+
+/** Builds the whole command tree. */
+export function buildProgram(): Command {
+  const program = new Command('dev-infra')
+    .description("Keep a registry of this machine's projects (and, later, sync it via work-prod).")
+    .version(typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev', '-V, --version')
+    .option('--debug', 'show the stack trace when something fails')
+    // Set before the subcommands are added: they copy these settings when created.
+    .exitOverride()
+    .showSuggestionAfterError()
+    .addHelpText(
+      'after',
+      `${examples('add ~/code/api --tag go --type work', 'list', 'show api --json')}
+Files: config.yml and registry.json in $DEV_INFRA_HOME, or in $XDG_CONFIG_HOME/dev-infra and
+$XDG_DATA_HOME/dev-infra. Exit codes: 0 ok, 1 failure, 2 usage error.
+`,
+    );
+
+  newProjectFlags(
+    program
+      .command('add')
+      .alias('register')
+      .description('register a project folder (default: the current folder)')
+      .argument('[path]', 'the project folder', '.'),
+  )
+    .addHelpText(
+      'after',
+      examples('add', 'add ~/code/api --name api --tag go --tag svc --type work --status active'),
+    )
+    .action(async (path: string, options) =>
+      (await import('./commands/add.js')).runAdd(path, options),
+    );
+
+  newProjectFlags(
+    program
+      .command('init')
+      .description(
+        'write a .dev-infra.yml (id, template, version, created) if missing, then register',
+      )
+      .argument('[path]', 'the project folder', '.'),
+  )
+    .option('--template <name>', 'template the project was made from (kept in .dev-infra.yml)')
+    .option('--template-version <version>', 'version of that template')
+    .addHelpText(
+      'after',
+      examples('init', 'init ~/code/site --template static-site --template-version 2'),
+    )
+    .action(async (path: string, options) =>
+      (await import('./commands/init.js')).runInit(path, options),
+    );
+
+  program
+    .command('remove')
+    .alias('unregister')
+    .description('drop a project from the registry (its files are never touched)')
+    .argument('<name|path>', 'project name, or its folder')
+    .addHelpText('after', examples('remove old-site', 'unregister ~/code/old-site'))
+    .action(async (target: string) => (await import('./commands/remove.js')).runRemove(target));
+
+  program
+    .command('update')
+    .description("change a project's fields")
+    .argument('<name>', 'project name')
+    .option('--name <name>', 'rename the project', nameFlag)
+    .option('--description <text>', 'set the description ("" clears it)')
+    .option('--tag <tag>', 'add a tag (repeatable)', repeatable)
+    .option('--untag <tag>', 'remove a tag (repeatable)', repeatable)
+    .option('--type <type>', 'Work, Personal, Learning or Inactive', typeFlag)
+    .option('--status <status>', 'active, paused, completed or cancelled', statusFlag)
+    .addHelpText(
+      'after',
+      examples(
+        'update api --status paused --tag legacy',
+        'update api --name api-server --untag go',
+      ),
+    )
+    .action(async (name: string, options) =>
+      (await import('./commands/update.js')).runUpdate(name, options),
+    );
+
+  program
+    .command('show')
+    .description("show one project's fields")
+    .argument('<name>', 'project name')
+    .option('--json', 'print the project as JSON')
+    .addHelpText('after', examples('show api', 'show api --json | jq .remote_url'))
+    .action(async (name: string, options) =>
+      (await import('./commands/show.js')).runShow(name, options),
+    );
+
+  program
+    .command('list')
+    .alias('ls')
+    .description("list this machine's projects")
+    .option('--tag <tag>', 'only projects with this tag (repeatable: all must match)', repeatable)
+    .option('--status <status>', 'only projects with this status', statusFlag)
+    .option('--json', 'print an array of project objects')
+    .addHelpText(
+      'after',
+      examples('list', 'list --tag go --status active', "list --json | jq -r '.[].path'"),
+    )
+    .action(async (options) => (await import('./commands/list.js')).runList(options));
+
+  program
+    .command('scan')
+    .description('find git repositories and .dev-infra.yml folders under DIR and register new ones')
+    .argument('<dir>', 'folder to search')
+    .option('--depth <n>', 'how many folder levels below DIR to search', depthFlag, 3)
+    .option('--dry-run', 'report what would be added, change nothing')
+    .addHelpText('after', examples('scan ~/code', 'scan ~ --depth 2 --dry-run'))
+    .action(async (dir: string, options) =>
+      (await import('./commands/scan.js')).runScan(dir, options),
+    );
+
+  const config = program
+    .command('config')
+    .description("read and change this machine's settings")
+    .addHelpText(
+      'after',
+      examples('config list', 'config get machine.name', 'config set clone_root ~/code'),
+    );
+  config
+    .command('list')
+    .description('show every setting')
+    .option('--json', 'print the settings as JSON')
+    .action(async (options) => (await import('./commands/config.js')).runConfigList(options));
+  config
+    .command('get')
+    .description('print one setting')
+    .argument('<key>', 'setting name (see config list)')
+    .addHelpText('after', examples('config get machine.name'))
+    .action(async (key: string) => (await import('./commands/config.js')).runConfigGet(key));
+  config
+    .command('set')
+    .description('change one setting')
+    .argument('<key>', 'setting name (see config list)')
+    .argument('<value>', 'new value')
+    .addHelpText('after', examples('config set machine.name work-laptop'))
+    .action(async (key: string, value: string) =>
+      (await import('./commands/config.js')).runConfigSet(key, value),
+    );
+  config
+    .command('unset')
+    .description('return one setting to its default')
+    .argument('<key>', 'setting name (see config list)')
+    .addHelpText('after', examples('config unset clone_root'))
+    .action(async (key: string) => (await import('./commands/config.js')).runConfigUnset(key));
+
+  program
+    .command('doctor')
+    .description('check config, registry and project paths; list problems with their fix')
+    .option('--json', 'print the problems as JSON')
+    .addHelpText('after', examples('doctor'))
+    .action(async (options) => (await import('./commands/doctor.js')).runDoctor(options));
+
+  program
+    .command('completion')
+    .description('print a shell completion script')
+    .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(['bash', 'zsh', 'fish']))
+    .addHelpText(
+      'after',
+      examples(
+        'completion bash > ~/.local/share/bash-completion/completions/dev-infra',
+        'completion zsh > ~/.zfunc/_dev-infra   # with fpath+=~/.zfunc in .zshrc',
+        'completion fish > ~/.config/fish/completions/dev-infra.fish',
+      ),
+    )
+    .action(async (shell: string) =>
+      (await import('./commands/completion.js')).runCompletion(shell, program),
+    );
+
+  return program;
+}

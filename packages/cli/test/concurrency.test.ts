@@ -1,0 +1,154 @@
+/**
+ * The registry under concurrent and interrupted writers: real processes of the built CLI,
+ * started together or SIGKILLed at random moments.
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTempDir, removeTempDirs } from '../../../test-support/tmp.js';
+import { serializeRegistry } from '../src/registry/format.js';
+import { parseRegistry } from '../src/registry/read.js';
+import { ensureBuilt, exited, makeRepo, runCli, startCli } from './support/cli.js';
+
+beforeAll(ensureBuilt);
+afterAll(removeTempDirs);
+
+const readRegistry = (home: string) => {
+  const file = join(home, 'registry.json');
+  return parseRegistry(readFileSync(file, 'utf8'), file);
+};
+
+describe('concurrent writers', () => {
+  it('20 `add` processes started at once leave 20 entries and a valid file', async () => {
+    const root = makeTempDir('dev-infra-conc-');
+    const home = join(root, 'home');
+    const dirs = Array.from({ length: 20 }, (_, i) =>
+      makeRepo(join(root, 'code', `p${i}`), `git@github.com:acme/p${i}.git`),
+    );
+    const children = dirs.map((dir) => startCli(home, ['add', dir]));
+    const stderr = children.map((child) => {
+      let text = '';
+      child.stderr!.on('data', (d) => {
+        text += d;
+      });
+      return () => text;
+    });
+    const codes = await Promise.all(children.map(exited));
+    expect(codes, stderr.map((s) => s()).join('')).toEqual(dirs.map(() => 0));
+    const registry = readRegistry(home);
+    expect(registry.projects.map((p) => p.path).sort()).toEqual([...dirs].sort());
+    expect(new Set(registry.projects.map((p) => p.id)).size).toBe(20);
+    expect(existsSync(join(home, 'registry.json.lock'))).toBe(false);
+  });
+
+  it('a writer waits for a held lock, and takes over a stale one', async () => {
+    const root = makeTempDir('dev-infra-lock-');
+    const home = join(root, 'home');
+    mkdirSync(home);
+    const lock = join(home, 'registry.json.lock');
+
+    // Held: another process is (apparently) writing; the add waits until it is released.
+    mkdirSync(lock);
+    const waiting = startCli(home, ['add', makeRepo(join(root, 'a'))]);
+    const done = exited(waiting);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(existsSync(join(home, 'registry.json'))).toBe(false);
+    rmSync(lock, { recursive: true });
+    expect(await done).toBe(0);
+    expect(readRegistry(home).projects.map((p) => p.name)).toEqual(['a']);
+
+    // Stale: left by a killed command long ago; the next writer takes it over.
+    mkdirSync(lock);
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(lock, old, old);
+    const r = runCli(home, ['add', makeRepo(join(root, 'b'))]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(
+      readRegistry(home)
+        .projects.map((p) => p.name)
+        .sort(),
+    ).toEqual(['a', 'b']);
+  });
+});
+
+describe('writers killed at random moments', () => {
+  /** A registry big enough (400 projects) that the write itself takes a while. */
+  function seed(home: string): void {
+    mkdirSync(home, { recursive: true });
+    const now = new Date().toISOString();
+    const projects = Array.from({ length: 400 }, (_, i) => ({
+      id: randomUUID(),
+      name: `p${i}`,
+      path: `/nowhere/p${i}`,
+      remote_url: `https://github.com/acme/p${i}`,
+      description: 'v0',
+      tags: ['a', 'b'],
+      project_type: null,
+      status: 'active' as const,
+      classification: null,
+      organization: null,
+      template: null,
+      template_version: null,
+      created_at: now,
+      updated_at: now,
+    }));
+    const registry = { version: 1, machine: { id: randomUUID(), name: null }, projects };
+    writeFileSync(join(home, 'registry.json'), serializeRegistry(registry));
+  }
+
+  /** Runs `rounds` writes, each SIGKILLed after a random delay; checks the file every time. */
+  async function killLoop(home: string, rounds: number, window: number) {
+    let current = 'v0';
+    const outcomes = { completed: 0, killedOld: 0, killedNew: 0 };
+    for (let i = 1; i <= rounds; i++) {
+      const next = `v${i}`;
+      const child = startCli(home, ['update', 'p7', '--description', next]);
+      const end = exited(child);
+      // Every other round aims at the late part of a run, where the write happens.
+      const delay = i % 2 === 0 ? Math.random() * window : window * (0.5 + Math.random() * 0.7);
+      const timer = setTimeout(() => child.kill('SIGKILL'), delay);
+      const result = await end;
+      clearTimeout(timer);
+      const registry = readRegistry(home); // throws if the file is not whole and valid
+      expect(registry.projects).toHaveLength(400);
+      const description = registry.projects.find((p) => p.name === 'p7')!.description;
+      if (result === 0) {
+        expect(description).toBe(next);
+        outcomes.completed++;
+      } else {
+        expect(result).toBe('SIGKILL');
+        expect([current, next]).toContain(description);
+        if (description === next) outcomes.killedNew++;
+        else outcomes.killedOld++;
+      }
+      current = description!;
+      // A writer killed while holding the lock leaves it behind; the next writer would wait
+      // for it to go stale (10 s; tested above). Remove it to keep this loop fast.
+      rmSync(join(home, 'registry.json.lock'), { recursive: true, force: true });
+    }
+    return outcomes;
+  }
+
+  it('always leaves the old or the new registry, whole (2 x 60 kills)', async () => {
+    const root = makeTempDir('dev-infra-kill-');
+    const homes = [join(root, 'm1'), join(root, 'm2')];
+    for (const home of homes) seed(home);
+    // Calibrate the window to one full run so kills land at every stage, write included.
+    const start = Date.now();
+    expect(runCli(homes[0]!, ['update', 'p7', '--description', 'v0']).code).toBe(0);
+    const window = (Date.now() - start) * 1.3;
+    const results = await Promise.all(homes.map((home) => killLoop(home, 60, window)));
+    const total = results.reduce(
+      (a, r) => ({
+        completed: a.completed + r.completed,
+        killedOld: a.killedOld + r.killedOld,
+        killedNew: a.killedNew + r.killedNew,
+      }),
+      { completed: 0, killedOld: 0, killedNew: 0 },
+    );
+    // Most runs must really have been killed, or the loop proves nothing.
+    expect(total.killedOld + total.killedNew).toBeGreaterThanOrEqual(60);
+    console.log('kill loop outcomes', total);
+  }, 120_000);
+});

@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import { colourEnabled, palette, stripAnsi } from '../../src/output/colour.js';
+import { expandHome, shortenPath } from '../../src/output/paths.js';
+import { renderProjectTable, renderProjectTsv } from '../../src/output/project-view.js';
+import { renderTable, renderTsv } from '../../src/output/table.js';
+import type { LocalProject } from '../../src/registry/format.js';
+
+const project = (over: Partial<LocalProject>): LocalProject => ({
+  id: 'id',
+  name: 'x',
+  path: '/home/me/x',
+  remote_url: null,
+  description: null,
+  tags: [],
+  project_type: null,
+  status: 'active',
+  classification: null,
+  organization: null,
+  template: null,
+  template_version: null,
+  created_at: '2024-01-01T00:00:00.000Z',
+  updated_at: '2024-01-01T00:00:00.000Z',
+  ...over,
+});
+
+describe('renderTable', () => {
+  it('pads every column but the last to its widest cell, two spaces apart', () => {
+    expect(
+      renderTable(
+        ['A', 'BB', 'C'],
+        [
+          ['long', 'x', 'end'],
+          ['s', 'yyy', ''],
+        ],
+      ),
+    ).toBe('A     BB   C\nlong  x    end\ns     yyy\n');
+  });
+
+  it('measures coloured cells by their visible width', () => {
+    const c = palette(true);
+    const out = renderTable([c.bold('N'), 'M'], [[c.red('abc'), 'z']]);
+    expect(stripAnsi(out)).toBe('N    M\nabc  z\n');
+    expect(out).toContain('\u001b[31mabc\u001b[39m');
+  });
+});
+
+describe('renderTsv', () => {
+  it('joins cells with tabs and replaces tabs and newlines inside cells', () => {
+    expect(
+      renderTsv([
+        ['a', 'b\tc', 'd\ne'],
+        ['', 'x', ''],
+      ]),
+    ).toBe('a\tb c\td e\n\tx\t\n');
+  });
+});
+
+describe('project rendering', () => {
+  const rows = [
+    {
+      project: project({
+        name: 'api-server',
+        path: '/home/me/code/api-server',
+        remote_url: 'git@github.com:acme/api-server.git',
+        tags: ['go', 'svc'],
+        project_type: 'Work',
+      }),
+      missing: false,
+    },
+    {
+      project: project({ name: 'old', path: '/srv/old', status: 'paused' }),
+      missing: true,
+    },
+  ];
+
+  it('renders the terminal table with ~ paths, normalised remotes and [missing]', () => {
+    expect(renderProjectTable(rows, palette(false), '/home/me')).toBe(
+      [
+        'NAME        PATH               TYPE  STATUS  TAGS    REMOTE',
+        'api-server  ~/code/api-server  Work  active  go,svc  github.com/acme/api-server',
+        'old         /srv/old                 paused          (none)  [missing]',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('renders piped output as tab-separated fields with absolute paths', () => {
+    expect(renderProjectTsv(rows)).toBe(
+      'api-server\t/home/me/code/api-server\tWork\tactive\tgo,svc\tgithub.com/acme/api-server\t\n' +
+        'old\t/srv/old\t\tpaused\t\t\tmissing\n',
+    );
+  });
+});
+
+describe('paths', () => {
+  it('shortens the home folder to ~ only at a path boundary', () => {
+    expect(shortenPath('/home/me/code/x', '/home/me')).toBe('~/code/x');
+    expect(shortenPath('/home/me', '/home/me/')).toBe('~');
+    expect(shortenPath('/home/meow/x', '/home/me')).toBe('/home/meow/x');
+    expect(shortenPath('/srv/x', '/home/me')).toBe('/srv/x');
+    expect(shortenPath('/x', '/')).toBe('/x');
+  });
+
+  it('expands a leading ~', () => {
+    expect(expandHome('~/code', '/home/me')).toBe('/home/me/code');
+    expect(expandHome('~', '/home/me')).toBe('/home/me');
+    expect(expandHome('/a/~', '/home/me')).toBe('/a/~');
+  });
+});
+
+describe('colourEnabled', () => {
+  it('colours only a terminal, never with NO_COLOR or TERM=dumb', () => {
+    expect(colourEnabled({ isTTY: true }, {})).toBe(true);
+    expect(colourEnabled({ isTTY: false }, {})).toBe(false);
+    expect(colourEnabled({}, {})).toBe(false);
+    expect(colourEnabled({ isTTY: true }, { NO_COLOR: '1' })).toBe(false);
+    expect(colourEnabled({ isTTY: true }, { NO_COLOR: '' })).toBe(true);
+    expect(colourEnabled({ isTTY: true }, { TERM: 'dumb' })).toBe(false);
+  });
+
+  it('a disabled palette returns text unchanged', () => {
+    expect(palette(false).red('x')).toBe('x');
+  });
+});

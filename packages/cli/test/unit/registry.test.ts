@@ -1,0 +1,181 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { makeTempDir, removeTempDirs } from '../../../../test-support/tmp.js';
+import { fillProjectFile, readProjectFile } from '../../src/project-file.js';
+import { REGISTRY_VERSION, type Registry, serializeRegistry } from '../../src/registry/format.js';
+import { MIGRATIONS, MigrationGapError, migrate } from '../../src/registry/migrations.js';
+import { resolvePaths } from '../../src/registry/paths.js';
+import { parseRegistry } from '../../src/registry/read.js';
+import { mutateRegistry } from '../../src/registry/store.js';
+
+afterAll(removeTempDirs);
+
+const project = {
+  id: 'p1',
+  name: 'api',
+  path: '/code/api',
+  remote_url: 'https://github.com/a/api',
+  description: null,
+  tags: ['x'],
+  project_type: 'Work' as const,
+  status: 'active' as const,
+  classification: null,
+  organization: null,
+  template: null,
+  template_version: null,
+  created_at: '2024-01-01T00:00:00.000Z',
+  updated_at: '2024-01-01T00:00:00.000Z',
+};
+
+describe('resolvePaths', () => {
+  it('puts both files in DEV_INFRA_HOME when set', () => {
+    expect(resolvePaths({ DEV_INFRA_HOME: '/m1' }, '/home/me')).toEqual({
+      configDir: '/m1',
+      configFile: '/m1/config.yml',
+      dataDir: '/m1',
+      registryFile: '/m1/registry.json',
+    });
+  });
+
+  it('uses XDG folders, defaulting to ~/.config and ~/.local/share, ignoring relative ones', () => {
+    expect(resolvePaths({}, '/home/me')).toMatchObject({
+      configFile: '/home/me/.config/dev-infra/config.yml',
+      registryFile: '/home/me/.local/share/dev-infra/registry.json',
+    });
+    expect(resolvePaths({ XDG_CONFIG_HOME: '/c', XDG_DATA_HOME: '/d' }, '/h')).toMatchObject({
+      configFile: '/c/dev-infra/config.yml',
+      registryFile: '/d/dev-infra/registry.json',
+    });
+    expect(resolvePaths({ XDG_DATA_HOME: 'rel' }, '/h').registryFile).toBe(
+      '/h/.local/share/dev-infra/registry.json',
+    );
+  });
+});
+
+describe('registry format', () => {
+  it('round-trips, with keys in a stable order and reserved sync slots kept', () => {
+    const registry: Registry = {
+      version: 1,
+      machine: { id: 'm', name: 'laptop' },
+      projects: [{ ...project, sync: { base_rev: 4 } }],
+      sync: { cursor: 9 },
+    };
+    const text = serializeRegistry(registry);
+    const shuffled = JSON.stringify({
+      projects: [Object.fromEntries(Object.entries(JSON.parse(text).projects[0]).reverse())],
+      sync: { cursor: 9 },
+      machine: { name: 'laptop', id: 'm' },
+      version: 1,
+    });
+    expect(serializeRegistry(parseRegistry(shuffled, 'f'))).toBe(text);
+    expect(Object.keys(JSON.parse(text))).toEqual(['version', 'machine', 'projects', 'sync']);
+    expect(Object.keys(JSON.parse(text).projects[0])).toEqual([
+      'id',
+      'name',
+      'path',
+      'remote_url',
+      'description',
+      'tags',
+      'project_type',
+      'status',
+      'classification',
+      'organization',
+      'template',
+      'template_version',
+      'created_at',
+      'updated_at',
+      'sync',
+    ]);
+    expect(text.endsWith('}\n')).toBe(true);
+  });
+
+  it('names the file and the field when the shape is wrong', () => {
+    const bad = (p: object) => JSON.stringify({ version: 1, machine: { id: 'm' }, projects: [p] });
+    expect(() => parseRegistry(bad({ ...project, path: 'relative' }), '/r.json')).toThrow(
+      /^\/r\.json is not a valid registry: projects\[0\]\.path must be an absolute path/,
+    );
+    expect(() => parseRegistry(bad({ ...project, tags: [1] }), 'f')).toThrow(/tags must be/);
+    expect(() => parseRegistry(bad({ ...project, project_type: 'work' }), 'f')).toThrow(
+      /project_type/,
+    );
+    expect(() => parseRegistry('[]', 'f')).toThrow(/not a JSON object/);
+    expect(() => parseRegistry('{"version":1,"projects":[]}', 'f')).toThrow(/machine/);
+  });
+});
+
+describe('migrations', () => {
+  it('version 1 is current and needs no migration', () => {
+    expect(REGISTRY_VERSION).toBe(1);
+    expect(Object.keys(MIGRATIONS)).toEqual([]);
+    const doc = { version: 1, machine: {}, projects: [] };
+    expect(migrate(doc, 1)).toBe(doc);
+  });
+
+  it('applies each step in order up to the target and stamps the version', () => {
+    const steps = {
+      1: (d: Record<string, unknown>) => ({ ...d, projects: [], trail: ['1to2'] }),
+      2: (d: Record<string, unknown>) => ({ ...d, trail: [...(d.trail as string[]), '2to3'] }),
+    };
+    expect(migrate({ version: 1 }, 1, 3, steps)).toEqual({
+      version: 3,
+      projects: [],
+      trail: ['1to2', '2to3'],
+    });
+    expect(migrate({ version: 2, trail: [] }, 2, 3, steps)).toEqual({
+      version: 3,
+      trail: ['2to3'],
+    });
+    expect(() => migrate({ version: 1 }, 1, 4, steps)).toThrow(MigrationGapError);
+  });
+});
+
+describe('mutateRegistry', () => {
+  it('writes only when something changed and writes nothing when the change throws', async () => {
+    const dir = join(makeTempDir('dev-infra-mutate-'), 'data');
+    const file = join(dir, 'registry.json');
+    await mutateRegistry(file, dir, (r) => {
+      r.projects.push({ ...project });
+    });
+    const first = readFileSync(file, 'utf8');
+    await expect(
+      mutateRegistry(file, dir, (r) => {
+        r.projects = [];
+        throw new Error('no');
+      }),
+    ).rejects.toThrow('no');
+    expect(readFileSync(file, 'utf8')).toBe(first);
+    const result = await mutateRegistry(file, dir, (r) => r.projects.length);
+    expect(result).toBe(1);
+    expect(readFileSync(file, 'utf8')).toBe(first);
+  });
+});
+
+describe('.dev-infra.yml', () => {
+  it('reads version or template_version, and fills only missing keys', () => {
+    const dir = makeTempDir('dev-infra-pf-');
+    expect(readProjectFile(dir)).toBeNull();
+    writeFileSync(join(dir, '.dev-infra.yml'), '');
+    expect(fillProjectFile(dir, { id: 'i', template: 't', template_version: '1' })).toEqual([
+      'id',
+      'template',
+      'version',
+    ]);
+    expect(readProjectFile(dir)).toEqual({ id: 'i', template: 't', template_version: '1' });
+    expect(fillProjectFile(dir, { id: 'other', created: '2024' })).toEqual(['created']);
+    expect(readProjectFile(dir)?.id).toBe('i');
+
+    const alt = join(dir, 'alt');
+    mkdirSync(alt);
+    writeFileSync(join(alt, '.dev-infra.yml'), 'template_version: 2.0\ncreated: 2024-05-01\n');
+    expect(readProjectFile(alt)).toEqual({ template_version: '2', created: '2024-05-01' });
+  });
+
+  it('refuses invalid YAML or a non-mapping with a message naming the file', () => {
+    const dir = makeTempDir('dev-infra-pf-');
+    writeFileSync(join(dir, '.dev-infra.yml'), 'id: [x\n');
+    expect(() => readProjectFile(dir)).toThrow(/\.dev-infra\.yml is not valid YAML/);
+    writeFileSync(join(dir, '.dev-infra.yml'), '- a\n- b\n');
+    expect(() => readProjectFile(dir)).toThrow(/must be a YAML mapping/);
+  });
+});
