@@ -56,7 +56,7 @@ export interface CountingProxy {
   seen: string[];
   /** The next request whose path starts with `prefix` reaches the server, but its answer is
    *  dropped and the connection closed (as when the network dies after the server applied). */
-  cutNext(prefix: string): void;
+  cutNext(prefix: string, method?: string): void;
   close(): Promise<void>;
 }
 
@@ -64,13 +64,16 @@ export interface CountingProxy {
 export async function startProxy(upstream: string): Promise<CountingProxy> {
   const target = new URL(upstream);
   const seen: string[] = [];
-  let cut: string | null = null;
+  let cut: { prefix: string; method: string | undefined } | null = null;
   const server: Server = createServer((req, res) => {
     seen.push(`${req.method} ${(req.url ?? '').split('?')[0]}`);
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const drop = cut !== null && (req.url ?? '').startsWith(cut);
+      const drop =
+        cut !== null &&
+        (req.url ?? '').startsWith(cut.prefix) &&
+        (cut.method === undefined || cut.method === req.method);
       if (drop) cut = null;
       const up = httpRequest(
         {
@@ -102,8 +105,8 @@ export async function startProxy(upstream: string): Promise<CountingProxy> {
   return {
     url: `http://127.0.0.1:${port}`,
     seen,
-    cutNext: (prefix) => {
-      cut = prefix;
+    cutNext: (prefix, method) => {
+      cut = { prefix, method };
     },
     close: () =>
       new Promise<void>((resolve) => {
