@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -14,6 +14,7 @@ const resultsFile = join(root, 'bench/results.md');
 const runsArg = process.argv.indexOf('--runs');
 const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 15;
 const PROJECTS = 1000;
+const loadBefore = loadavg()[0];
 
 if (!existsSync(bin)) {
   console.error(`error: ${bin} is missing; run \`npm run build\` first`);
@@ -116,7 +117,8 @@ ${table}
 
 ${runs} runs of each, interleaved, after one warm-up; medians. ${PROJECTS} projects (half of their
 folders exist, so the missing check runs for every one), output piped. Node ${process.version},
-${availableParallelism()} cores, ${new Date().toISOString().slice(0, 10)}.
+${availableParallelism()} cores, load average ${loadBefore.toFixed(1)} at the start (other work on the
+machine makes single runs noisy; the ratio is what to compare), ${new Date().toISOString().slice(0, 10)}.
 
 Reproduce: \`npm run build && npm run bench:cli\` (\`-- --runs N\` for more runs).
 <!-- cli-list:end -->`;

@@ -1,21 +1,37 @@
-// Bundles the CLI so that it starts fast (one file to load, commands split into lazily
-// imported chunks) and installs with no runtime dependencies on any machine.
-import { chmod, readFile, rm } from 'node:fs/promises';
+// Bundles the CLI so that it starts fast and installs with no runtime dependencies:
+// - dist/bin.js: the entry point, one CommonJS file (no ES module loader to start) that
+//   also holds the `list` code, so a bare `list` reads one file;
+// - dist/cli.mjs + dist/chunks/: every other command, ES modules split per command and
+//   imported lazily, so each command loads only what it uses.
+import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const pkg = JSON.parse(await readFile(new URL('./package.json', import.meta.url), 'utf8'));
-const outdir = new URL('./dist/', import.meta.url).pathname;
-await rm(outdir, { recursive: true, force: true });
-await build({
-  entryPoints: { bin: 'src/bin.ts' },
-  outdir,
+const outdir = fileURLToPath(new URL('./dist/', import.meta.url));
+const common = {
   bundle: true,
-  splitting: true,
-  format: 'esm',
   platform: 'node',
   target: 'node20',
   sourcemap: 'linked',
+  // Core is bundled from its sources, so the CLI build never depends on core's build order.
+  alias: { '@dev-infra/core': fileURLToPath(new URL('../core/src/index.ts', import.meta.url)) },
+  define: { __VERSION__: JSON.stringify(pkg.version) },
+  logLevel: 'warning',
+};
+
+await rm(outdir, { recursive: true, force: true });
+await mkdir(outdir, { recursive: true });
+// dist/bin.js is CommonJS inside a "type": "module" package.
+await writeFile(`${outdir}package.json`, '{ "type": "commonjs" }\n');
+
+await build({
+  ...common,
+  entryPoints: { cli: 'src/cli.ts' },
+  outdir,
+  splitting: true,
+  format: 'esm',
+  outExtension: { '.js': '.mjs' },
   chunkNames: 'chunks/[name]-[hash]',
   // Bundled CommonJS dependencies call require() for Node built-ins and use __filename.
   banner: {
@@ -26,9 +42,21 @@ await build({
       'const __filename = __fup(import.meta.url);',
     ].join(' '),
   },
-  // Core is bundled from its sources, so the CLI build never depends on core's build order.
-  alias: { '@dev-infra/core': fileURLToPath(new URL('../core/src/index.ts', import.meta.url)) },
-  define: { __VERSION__: JSON.stringify(pkg.version) },
-  logLevel: 'warning',
+});
+
+await build({
+  ...common,
+  entryPoints: { bin: 'src/bin.ts' },
+  outdir,
+  format: 'cjs',
+  plugins: [
+    {
+      name: 'lazy-cli',
+      setup(b) {
+        // Keep `import('./cli.js')` a real lazy import of the ES module bundle above.
+        b.onResolve({ filter: /^\.\/cli\.js$/ }, () => ({ path: './cli.mjs', external: true }));
+      },
+    },
+  ],
 });
 await chmod(`${outdir}bin.js`, 0o755);

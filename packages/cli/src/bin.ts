@@ -1,18 +1,24 @@
 #!/usr/bin/env node
-// The `dev-infra` entry point. Commander and the command tree load lazily: the commonest
-// call, a bare `list` (or `list --json`), runs without them, because most of its time
-// budget is Node's own start-up. Every failure becomes one `error: ...` line and an exit
-// code (1 failure, 2 usage).
+// The `dev-infra` entry point, kept tiny because most of `list`'s time budget is Node's own
+// start-up. It is bundled as CommonJS (no ES module loader to start) with the `list` code
+// inside; every other command loads cli.js, which brings commander and the command tree.
+import { runList } from './commands/list.js';
 import { reportError } from './errors.js';
 
 const args = process.argv.slice(2);
 
-try {
-  if ((args[0] === 'list' || args[0] === 'ls') && args.slice(1).every((a) => a === '--json')) {
-    (await import('./commands/list.js')).runList({ json: args.length > 1 });
-  } else {
-    await (await import('./program.js')).buildProgram().parseAsync(process.argv);
+if ((args[0] === 'list' || args[0] === 'ls') && args.slice(1).every((a) => a === '--json')) {
+  try {
+    runList({ json: args.length > 1 });
+  } catch (error) {
+    process.exitCode = reportError(error, false);
   }
-} catch (error) {
-  process.exitCode = reportError(error, process.argv.includes('--debug'));
+} else {
+  // Stack traces then point at src/ (the maps sit beside the bundles in a source checkout).
+  if (process.argv.includes('--debug')) process.setSourceMapsEnabled(true);
+  import('./cli.js')
+    .then((cli) => cli.main(process.argv))
+    .catch((error: unknown) => {
+      process.exitCode = reportError(error, process.argv.includes('--debug'));
+    });
 }

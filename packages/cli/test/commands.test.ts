@@ -7,13 +7,16 @@ import {
   readFileSync,
   rmSync,
   statSync,
+  symlinkSync,
   utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, removeTempDirs } from '../../../test-support/tmp.js';
+import { serializeRegistry } from '../src/registry/format.js';
 import { BIN, ensureBuilt, makeRepo, runCli } from './support/cli.js';
+import { sampleProject } from './support/fixtures.js';
 
 beforeAll(ensureBuilt);
 afterAll(removeTempDirs);
@@ -215,7 +218,8 @@ describe('remove', () => {
     expect(byName.code, byName.stderr).toBe(0);
     expect(byName.stdout).toContain('not touched');
     expect(readFileSync(join(a, 'keep.txt'), 'utf8')).toBe('data');
-    expect(m.cli(['unregister', 'b'], m.code).code).toBe(0);
+    symlinkSync(b, join(m.root, 'link-to-b'));
+    expect(m.cli(['unregister', join(m.root, 'link-to-b')]).code).toBe(0);
     expect(m.list()).toEqual([]);
     const missing = m.cli(['remove', 'a']);
     expect(missing.code).toBe(1);
@@ -322,6 +326,51 @@ describe('list', () => {
     expect(ls.stdout).toBe('');
     expect(ls.stderr).toContain('No projects match');
     expect(m.cli(['list', '--status', 'nope']).code).toBe(2);
+  });
+
+  it('draws a table with colours on a terminal, and none with NO_COLOR', () => {
+    const m = machine();
+    const gone = makeRepo(join(m.code, 'gone'), 'git@github.com:acme/gone.git');
+    m.cli(['add', gone, '--tag', 't']);
+    rmSync(gone, { recursive: true });
+    // `script` (util-linux) gives the CLI a pseudo-terminal as stdout.
+    const onTerminal = (env: NodeJS.ProcessEnv) =>
+      spawnSync('script', ['-qec', `"${process.execPath}" "${BIN}" list`, '/dev/null'], {
+        encoding: 'utf8',
+        env: { ...process.env, DEV_INFRA_HOME: m.home, HOME: m.root, ...env },
+      }).stdout.replace(/\r/g, '');
+    const coloured = onTerminal({});
+    expect(coloured).toContain('\u001b[1mNAME\u001b[22m');
+    const plain = onTerminal({ NO_COLOR: '1' });
+    expect(plain).not.toContain('\u001b[');
+    expect(plain.split('\n').slice(0, 2)).toEqual([
+      'NAME  PATH         TYPE  STATUS  TAGS  REMOTE',
+      'gone  ~/code/gone        active  t     github.com/acme/gone  [missing]',
+    ]);
+  });
+
+  it('stops quietly when the reader goes away (`| head`)', () => {
+    const m = machine();
+    mkdirSync(m.home, { recursive: true });
+    const projects = Array.from({ length: 2000 }, (_, i) =>
+      sampleProject({ id: `id-${i}`, name: `p${i}`, path: `/nowhere/p${i}` }),
+    );
+    writeFileSync(
+      join(m.home, 'registry.json'),
+      serializeRegistry({ version: 1, machine: { id: 'm', name: null }, projects }),
+    );
+    for (const args of ['list', 'list --json']) {
+      const r = spawnSync(
+        'bash',
+        [
+          '-c',
+          `"${process.execPath}" "${BIN}" ${args} | head -c 10 >/dev/null; echo \${PIPESTATUS[0]}`,
+        ],
+        { encoding: 'utf8', env: { ...process.env, DEV_INFRA_HOME: m.home } },
+      );
+      expect(r.stderr, args).toBe('');
+      expect(r.stdout.trim(), args).toBe('0');
+    }
   });
 
   it('gives a hint on an empty registry and does not create files', () => {
@@ -433,6 +482,7 @@ describe('doctor', () => {
     reg.projects.push({ ...reg.projects[0], id: 'other-id', path: '/elsewhere' });
     writeFileSync(join(m.home, 'registry.json'), JSON.stringify(reg));
     mkdirSync(join(m.home, 'registry.json.lock'));
+    writeFileSync(join(m.home, 'registry.json.1a2b3c'), '{"half');
     const old = new Date(Date.now() - 60_000);
     utimesSync(join(m.home, 'registry.json.lock'), old, old);
 
@@ -444,7 +494,7 @@ describe('doctor', () => {
     };
     expect(report.ok).toBe(false);
     expect(report.problems.map((p) => p.check).sort()).toEqual(
-      ['config', 'duplicate', 'lock', 'path', 'path'].sort(),
+      ['config', 'duplicate', 'lock', 'path', 'path', 'temp'].sort(),
     );
     for (const p of report.problems) expect(p.fix.length).toBeGreaterThan(0);
     const text = m.cli(['doctor']);

@@ -3,13 +3,22 @@
  * started together or SIGKILLed at random moments.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, removeTempDirs } from '../../../test-support/tmp.js';
 import { serializeRegistry } from '../src/registry/format.js';
 import { parseRegistry } from '../src/registry/read.js';
 import { ensureBuilt, exited, makeRepo, runCli, startCli } from './support/cli.js';
+import { sampleProject } from './support/fixtures.js';
 
 beforeAll(ensureBuilt);
 afterAll(removeTempDirs);
@@ -77,22 +86,18 @@ describe('writers killed at random moments', () => {
   function seed(home: string): void {
     mkdirSync(home, { recursive: true });
     const now = new Date().toISOString();
-    const projects = Array.from({ length: 400 }, (_, i) => ({
-      id: randomUUID(),
-      name: `p${i}`,
-      path: `/nowhere/p${i}`,
-      remote_url: `https://github.com/acme/p${i}`,
-      description: 'v0',
-      tags: ['a', 'b'],
-      project_type: null,
-      status: 'active' as const,
-      classification: null,
-      organization: null,
-      template: null,
-      template_version: null,
-      created_at: now,
-      updated_at: now,
-    }));
+    const projects = Array.from({ length: 400 }, (_, i) =>
+      sampleProject({
+        id: randomUUID(),
+        name: `p${i}`,
+        path: `/nowhere/p${i}`,
+        remote_url: `https://github.com/acme/p${i}`,
+        description: 'v0',
+        tags: ['a', 'b'],
+        created_at: now,
+        updated_at: now,
+      }),
+    );
     const registry = { version: 1, machine: { id: randomUUID(), name: null }, projects };
     writeFileSync(join(home, 'registry.json'), serializeRegistry(registry));
   }
@@ -100,7 +105,7 @@ describe('writers killed at random moments', () => {
   /** Runs `rounds` writes, each SIGKILLed after a random delay; checks the file every time. */
   async function killLoop(home: string, rounds: number, window: number) {
     let current = 'v0';
-    const outcomes = { completed: 0, killedOld: 0, killedNew: 0 };
+    const outcomes = { completed: 0, killedOld: 0, killedNew: 0, killedMidWrite: 0 };
     for (let i = 1; i <= rounds; i++) {
       const next = `v${i}`;
       const child = startCli(home, ['update', 'p7', '--description', next]);
@@ -126,6 +131,10 @@ describe('writers killed at random moments', () => {
       // A writer killed while holding the lock leaves it behind; the next writer would wait
       // for it to go stale (10 s; tested above). Remove it to keep this loop fast.
       rmSync(join(home, 'registry.json.lock'), { recursive: true, force: true });
+      // A temp file left next to the registry means the kill landed inside the atomic write.
+      const temps = readdirSync(home).filter((f) => /^registry\.json\.[0-9a-f]+$/.test(f));
+      if (temps.length > 0) outcomes.killedMidWrite++;
+      for (const f of temps) rmSync(join(home, f));
     }
     return outcomes;
   }
@@ -139,14 +148,12 @@ describe('writers killed at random moments', () => {
     expect(runCli(homes[0]!, ['update', 'p7', '--description', 'v0']).code).toBe(0);
     const window = (Date.now() - start) * 1.3;
     const results = await Promise.all(homes.map((home) => killLoop(home, 60, window)));
-    const total = results.reduce(
-      (a, r) => ({
-        completed: a.completed + r.completed,
-        killedOld: a.killedOld + r.killedOld,
-        killedNew: a.killedNew + r.killedNew,
-      }),
-      { completed: 0, killedOld: 0, killedNew: 0 },
-    );
+    const total = results.reduce((a, r) => ({
+      completed: a.completed + r.completed,
+      killedOld: a.killedOld + r.killedOld,
+      killedNew: a.killedNew + r.killedNew,
+      killedMidWrite: a.killedMidWrite + r.killedMidWrite,
+    }));
     // Most runs must really have been killed, or the loop proves nothing.
     expect(total.killedOld + total.killedNew).toBeGreaterThanOrEqual(60);
     console.log('kill loop outcomes', total);

@@ -7,26 +7,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, removeTempDirs } from '../../../test-support/tmp.js';
 import { ensureBuilt, makeRepo, runCli } from './support/cli.js';
+import { sampleProject } from './support/fixtures.js';
 
 beforeAll(ensureBuilt);
 afterAll(removeTempDirs);
 
-const project = {
-  id: '6a1f0000-0000-4000-8000-000000000001',
-  name: 'api',
-  path: '/nowhere/api',
-  remote_url: null,
-  description: null,
-  tags: [],
-  project_type: null,
-  status: 'active',
-  classification: null,
-  organization: null,
-  template: null,
-  template_version: null,
-  created_at: '2024-01-01T00:00:00.000Z',
-  updated_at: '2024-01-01T00:00:00.000Z',
-};
+const project = sampleProject();
 const machine = { id: '6a1f0000-0000-4000-8000-0000000000ff', name: null };
 
 const cases: [string, string, RegExp][] = [

@@ -2,6 +2,7 @@
 import { normaliseRemoteUrl } from '@dev-infra/core';
 import { UserError } from '../errors.js';
 import { shortenPath } from '../output/paths.js';
+import { writeOut } from '../output/stdout.js';
 import type { LocalProject } from '../registry/format.js';
 import { registrationConflict } from '../registry/lookup.js';
 import { buildProject, type NewProjectOptions, resolveFolder } from '../registry/new-project.js';
@@ -35,5 +36,5 @@ export function registeredLine(project: LocalProject): string {
 /** Runs `add`. */
 export async function runAdd(path: string, options: AddOptions): Promise<void> {
   const project = await registerFolder(resolveFolder(path), options);
-  process.stdout.write(registeredLine(project));
+  writeOut(registeredLine(project));
 }

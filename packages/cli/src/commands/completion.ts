@@ -5,6 +5,7 @@
  */
 import type { Command } from 'commander';
 import { CONFIG_KEYS } from '../config/keys.js';
+import { writeOut } from '../output/stdout.js';
 
 interface Spec {
   names: string[];
@@ -144,5 +145,5 @@ function fish(all: Spec[]): string {
 export function runCompletion(shell: string, program: Command): void {
   const all = specs(program);
   const script = shell === 'zsh' ? zsh(all) : shell === 'fish' ? fish(all) : bash(all);
-  process.stdout.write(script);
+  writeOut(script);
 }

@@ -2,6 +2,7 @@
 import { configValue, readConfig, writeConfigValue } from '../config/file.js';
 import { CONFIG_KEYS, type ConfigKey, findConfigKey } from '../config/keys.js';
 import { printJson } from '../output/json.js';
+import { writeOut } from '../output/stdout.js';
 import { renderTable } from '../output/table.js';
 import { type DevInfraPaths, resolvePaths } from '../registry/paths.js';
 import { loadRegistry } from '../registry/read.js';
@@ -52,17 +53,17 @@ export function runConfigList(options: { json?: boolean }): void {
     ['machine.id', machineId ?? '(made on the first change to the registry)', 'read-only'],
     ...settings.map((s) => [s.key, s.value, s.set ? '' : 'default']),
   ];
-  process.stdout.write(renderTable(['KEY', 'VALUE', ''], rows));
+  writeOut(renderTable(['KEY', 'VALUE', ''], rows));
 }
 
 /** Runs `config get KEY`: prints the value in effect. */
 export function runConfigGet(keyName: string): void {
   if (keyName === 'machine.id') {
     const { registry, exists } = loadRegistry(resolvePaths().registryFile);
-    process.stdout.write(`${exists ? registry.machine.id : ''}\n`);
+    writeOut(`${exists ? registry.machine.id : ''}\n`);
     return;
   }
-  process.stdout.write(`${currentValue(findConfigKey(keyName), resolvePaths()).value}\n`);
+  writeOut(`${currentValue(findConfigKey(keyName), resolvePaths()).value}\n`);
 }
 
 /** Runs `config set KEY VALUE`. */
@@ -70,12 +71,12 @@ export async function runConfigSet(keyName: string, raw: string): Promise<void> 
   const key = findConfigKey(keyName);
   const value = key.check ? key.check(raw) : raw;
   await store(key, value, resolvePaths());
-  process.stdout.write(`Set ${key.key} to ${key.secret ? '(hidden)' : value}\n`);
+  writeOut(`Set ${key.key} to ${key.secret ? '(hidden)' : value}\n`);
 }
 
 /** Runs `config unset KEY`. */
 export async function runConfigUnset(keyName: string): Promise<void> {
   const key = findConfigKey(keyName);
   await store(key, null, resolvePaths());
-  process.stdout.write(`Unset ${key.key} (now ${key.secret ? 'unset' : key.defaultValue()})\n`);
+  writeOut(`Unset ${key.key} (now ${key.secret ? 'unset' : key.defaultValue()})\n`);
 }

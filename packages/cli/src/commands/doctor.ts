@@ -1,9 +1,11 @@
 /** `dev-infra doctor`: checks config, registry, lock and project paths; lists problems and fixes. */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { readConfig } from '../config/file.js';
 import { oneLine } from '../errors.js';
 import { colourEnabled, palette } from '../output/colour.js';
 import { printJson } from '../output/json.js';
+import { writeOut } from '../output/stdout.js';
 import type { Registry } from '../registry/format.js';
 import { LOCK_STALE_MS, lockPathFor } from '../registry/lock.js';
 import { resolvePaths } from '../registry/paths.js';
@@ -11,7 +13,7 @@ import { loadRegistry } from '../registry/read.js';
 
 /** One thing wrong, and what to do about it. */
 export interface Problem {
-  check: 'config' | 'registry' | 'lock' | 'path' | 'duplicate';
+  check: 'config' | 'registry' | 'lock' | 'temp' | 'path' | 'duplicate';
   message: string;
   fix: string;
 }
@@ -66,6 +68,17 @@ export function diagnose(): { problems: Problem[]; passed: string[] } {
     else passed.push(`lock ${lock} is held by a running command`);
   }
 
+  // Temp files of atomic writes that were interrupted (the registry itself stays whole).
+  const tempName = new RegExp(`^${basename(paths.registryFile).replace('.', '\\.')}\\.[0-9a-f]+$`);
+  const dataDir = dirname(paths.registryFile);
+  const temps = existsSync(dataDir) ? readdirSync(dataDir).filter((f) => tempName.test(f)) : [];
+  for (const f of temps)
+    problems.push({
+      check: 'temp',
+      message: `leftover temp file ${join(dataDir, f)} from an interrupted write`,
+      fix: `rm ${join(dataDir, f)} (the registry itself is whole)`,
+    });
+
   let registry: Registry | undefined;
   try {
     const loaded = loadRegistry(paths.registryFile);
@@ -108,10 +121,10 @@ export function runDoctor(options: { json?: boolean }): void {
     printJson({ ok: problems.length === 0, problems });
   } else {
     const c = palette(colourEnabled());
-    for (const line of passed) process.stdout.write(`${c.green('ok')}       ${line}\n`);
+    for (const line of passed) writeOut(`${c.green('ok')}       ${line}\n`);
     for (const p of problems)
-      process.stdout.write(`${c.red('problem')}  ${p.message}\n         fix: ${p.fix}\n`);
-    process.stdout.write(
+      writeOut(`${c.red('problem')}  ${p.message}\n         fix: ${p.fix}\n`);
+    writeOut(
       problems.length === 0
         ? 'No problems found.\n'
         : `${problems.length} problem${problems.length === 1 ? '' : 's'} found.\n`,

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
 import { UserError } from '../errors.js';
+import { writeOut } from '../output/stdout.js';
 import { fillProjectFile, PROJECT_FILE_NAME, readProjectFile } from '../project-file.js';
 import { registrationConflict } from '../registry/lookup.js';
 import { resolveFolder } from '../registry/new-project.js';
@@ -31,13 +32,11 @@ export async function runInit(path: string, options: InitOptions): Promise<void>
     ...(options.template ? { template: options.template } : {}),
     ...(options.templateVersion ? { template_version: options.templateVersion } : {}),
   });
-  if (before === null) process.stdout.write(`Wrote ${PROJECT_FILE_NAME} (${added.join(', ')})\n`);
+  if (before === null) writeOut(`Wrote ${PROJECT_FILE_NAME} (${added.join(', ')})\n`);
   else if (added.length > 0)
-    process.stdout.write(
-      `Added ${added.join(', ')} to ${PROJECT_FILE_NAME}; kept its other values\n`,
-    );
-  else process.stdout.write(`Kept the existing ${PROJECT_FILE_NAME} as it is\n`);
+    writeOut(`Added ${added.join(', ')} to ${PROJECT_FILE_NAME}; kept its other values\n`);
+  else writeOut(`Kept the existing ${PROJECT_FILE_NAME} as it is\n`);
 
   const project = await registerFolder(dir, options);
-  process.stdout.write(registeredLine(project));
+  writeOut(registeredLine(project));
 }

@@ -9,6 +9,7 @@ import {
   renderProjectTable,
   renderProjectTsv,
 } from '../output/project-view.js';
+import { writeOut } from '../output/stdout.js';
 import { resolvePaths } from '../registry/paths.js';
 import { loadRegistry } from '../registry/read.js';
 
@@ -42,7 +43,7 @@ export function runList(options: ListOptions): void {
     );
     return;
   }
-  process.stdout.write(
+  writeOut(
     process.stdout.isTTY === true
       ? renderProjectTable(rows, palette(colourEnabled()))
       : renderProjectTsv(rows),

@@ -1,5 +1,6 @@
 /** `dev-infra remove <NAME|PATH> [--everywhere]`: drops the entry; files on disk are never touched. */
 import { shortenPath } from '../output/paths.js';
+import { writeOut } from '../output/stdout.js';
 import { requireByNameOrPath } from '../registry/lookup.js';
 import { resolvePaths } from '../registry/paths.js';
 import { mutateRegistry } from '../registry/store.js';
@@ -24,7 +25,7 @@ export async function runRemove(
     registry.projects = registry.projects.filter((p) => p !== project);
     return { removed: project, after };
   });
-  process.stdout.write(
+  writeOut(
     `Removed ${removed.name} from the registry; its files at ${shortenPath(removed.path)} were not touched${AFTER[after]}\n`,
   );
 }

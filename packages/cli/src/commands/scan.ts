@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { oneLine } from '../errors.js';
 import { isGitTopLevel } from '../git.js';
 import { shortenPath } from '../output/paths.js';
+import { writeOut } from '../output/stdout.js';
 import { hasProjectFile } from '../project-file.js';
 import type { LocalProject } from '../registry/format.js';
 import { registrationConflict } from '../registry/lookup.js';
@@ -88,10 +89,9 @@ export async function runScan(dirArg: string, options: ScanOptions): Promise<voi
     : await mutateRegistry(paths.registryFile, paths.dataDir, decide);
 
   const verb = options.dryRun ? 'would add' : 'added';
-  for (const p of added)
-    process.stdout.write(`${verb}    ${p.name.padEnd(20)} ${shortenPath(p.path)}\n`);
+  for (const p of added) writeOut(`${verb}    ${p.name.padEnd(20)} ${shortenPath(p.path)}\n`);
   for (const s of skipped.sort((a, b) => a.path.localeCompare(b.path)))
-    process.stdout.write(`skipped  ${shortenPath(s.path)}: ${s.reason}\n`);
+    writeOut(`skipped  ${shortenPath(s.path)}: ${s.reason}\n`);
   const summary = `${options.dryRun ? 'Would add' : 'Added'} ${added.length}, skipped ${skipped.length} (found ${folders.length} under ${shortenPath(root)}${options.dryRun ? '; dry run, nothing changed' : ''}).\n`;
-  process.stdout.write(summary);
+  writeOut(summary);
 }

@@ -1,6 +1,7 @@
 /** `dev-infra update <NAME>`: changes a project's fields. */
 import { normaliseTags, type ProjectStatus, type ProjectType } from '@dev-infra/core';
 import { UsageError, UserError } from '../errors.js';
+import { writeOut } from '../output/stdout.js';
 import { findByName, requireByName } from '../registry/lookup.js';
 import { resolvePaths } from '../registry/paths.js';
 import { mutateRegistry } from '../registry/store.js';
@@ -43,7 +44,5 @@ export async function runUpdate(name: string, options: UpdateOptions): Promise<v
     return true;
   });
   const shownName = options.name ?? name;
-  process.stdout.write(
-    changed ? `Updated ${shownName}\n` : `${shownName} already had these values\n`,
-  );
+  writeOut(changed ? `Updated ${shownName}\n` : `${shownName} already had these values\n`);
 }

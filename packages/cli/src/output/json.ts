@@ -1,6 +1,7 @@
 /** JSON for scripts: stable field names, pretty-printed, one document per command. */
+import { writeOut } from './stdout.js';
 
 /** Prints `value` as indented JSON to stdout. */
 export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  writeOut(`${JSON.stringify(value, null, 2)}\n`);
 }

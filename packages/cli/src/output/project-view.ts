@@ -1,7 +1,7 @@
 /** How projects look: the table and tab-separated rows of `list`, `show`'s lines, and JSON. */
 import { existsSync } from 'node:fs';
 import { normaliseRemoteUrl, redactRemoteUrl } from '@dev-infra/core';
-import type { LocalProject } from '../registry/format.js';
+import { type LocalProject, orderProject } from '../registry/format.js';
 import type { Palette } from './colour.js';
 import { shortenPath } from './paths.js';
 import { renderTable, renderTsv } from './table.js';
@@ -18,24 +18,10 @@ export function isMissing(project: LocalProject): boolean {
 
 /** The JSON form, with stable field names in a stable order. */
 export function projectJson(p: LocalProject, missing: boolean): ProjectJson {
-  return {
-    id: p.id,
-    name: p.name,
-    path: p.path,
-    // Credentials in a remote URL (https://user:token@host/...) never reach output.
-    remote_url: p.remote_url === null ? null : redactRemoteUrl(p.remote_url),
-    description: p.description,
-    tags: p.tags,
-    project_type: p.project_type,
-    status: p.status,
-    classification: p.classification,
-    organization: p.organization,
-    template: p.template,
-    template_version: p.template_version,
-    created_at: p.created_at,
-    updated_at: p.updated_at,
-    missing,
-  };
+  const { sync: _reserved, ...fields } = orderProject(p);
+  // Credentials in a remote URL (https://user:token@host/...) never reach output.
+  const remote_url = p.remote_url === null ? null : redactRemoteUrl(p.remote_url);
+  return { ...fields, remote_url, missing };
 }
 
 /** A project ready to render: the record and whether its folder is gone. */

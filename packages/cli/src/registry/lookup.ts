@@ -1,4 +1,5 @@
 /** Finding projects in the registry by name or path, and the uniqueness rules. */
+import { existsSync, realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import type { LocalProject, Registry } from './format.js';
@@ -23,7 +24,12 @@ export function requireByName(registry: Registry, name: string): LocalProject {
 
 /** The project named `arg`, else the one at path `arg` (relative to the current folder). */
 export function requireByNameOrPath(registry: Registry, arg: string): LocalProject {
-  const project = findByName(registry, arg) ?? findByPath(registry, resolve(arg));
+  const abs = resolve(arg);
+  // Registered paths are real paths; a symlinked spelling of an existing folder matches too.
+  const project =
+    findByName(registry, arg) ??
+    findByPath(registry, abs) ??
+    (existsSync(abs) ? findByPath(registry, realpathSync(abs)) : undefined);
   if (!project)
     throw new UserError(`no project named or at "${arg}" on this machine; see \`dev-infra list\``);
   return project;

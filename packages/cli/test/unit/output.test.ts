@@ -4,24 +4,10 @@ import { expandHome, shortenPath } from '../../src/output/paths.js';
 import { renderProjectTable, renderProjectTsv } from '../../src/output/project-view.js';
 import { renderTable, renderTsv } from '../../src/output/table.js';
 import type { LocalProject } from '../../src/registry/format.js';
+import { sampleProject } from '../support/fixtures.js';
 
-const project = (over: Partial<LocalProject>): LocalProject => ({
-  id: 'id',
-  name: 'x',
-  path: '/home/me/x',
-  remote_url: null,
-  description: null,
-  tags: [],
-  project_type: null,
-  status: 'active',
-  classification: null,
-  organization: null,
-  template: null,
-  template_version: null,
-  created_at: '2024-01-01T00:00:00.000Z',
-  updated_at: '2024-01-01T00:00:00.000Z',
-  ...over,
-});
+const project = (over: Partial<LocalProject>) =>
+  sampleProject({ name: 'x', path: '/home/me/x', ...over });
 
 describe('renderTable', () => {
   it('pads every column but the last to its widest cell, two spaces apart', () => {

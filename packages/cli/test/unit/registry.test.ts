@@ -8,25 +8,17 @@ import { MIGRATIONS, MigrationGapError, migrate } from '../../src/registry/migra
 import { resolvePaths } from '../../src/registry/paths.js';
 import { parseRegistry } from '../../src/registry/read.js';
 import { mutateRegistry } from '../../src/registry/store.js';
+import { sampleProject } from '../support/fixtures.js';
 
 afterAll(removeTempDirs);
 
-const project = {
+const project = sampleProject({
   id: 'p1',
-  name: 'api',
   path: '/code/api',
   remote_url: 'https://github.com/a/api',
-  description: null,
   tags: ['x'],
-  project_type: 'Work' as const,
-  status: 'active' as const,
-  classification: null,
-  organization: null,
-  template: null,
-  template_version: null,
-  created_at: '2024-01-01T00:00:00.000Z',
-  updated_at: '2024-01-01T00:00:00.000Z',
-};
+  project_type: 'Work',
+});
 
 describe('resolvePaths', () => {
   it('puts both files in DEV_INFRA_HOME when set', () => {
