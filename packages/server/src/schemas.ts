@@ -11,9 +11,7 @@ import {
   PUSH_MAX_BATCH,
 } from '@dev-infra/core';
 import { Type } from 'typebox';
-
-const UUID_PATTERN =
-  '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
+import { UUID_PATTERN } from './uuid.js';
 
 /**
  * Nullable values use a type list, not anyOf: Fastify's Ajv coerces types, and with anyOf it
@@ -97,7 +95,10 @@ export const ProjectView = Type.Object({
   checkouts: Type.Array(CheckoutSchema),
 });
 
-export const ProjectIdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+/** Ids are 32-bit on PostgreSQL: anything larger is answered 400, never a database error. */
+export const ProjectIdParams = Type.Object({
+  id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }),
+});
 
 export const ProjectListQuery = Type.Object({
   status: Type.Optional(Type.String({ maxLength: 100 })),
@@ -206,5 +207,3 @@ export const MachinesBody = Type.Object({
     }),
   ),
 });
-
-export { UUID_PATTERN };

@@ -314,6 +314,13 @@ const CASES: Case[] = [
     error: /not found/,
   },
   {
+    title: 'get an id beyond 32 bits',
+    method: 'GET',
+    url: '/api/projects/99999999999',
+    status: 400,
+    error: /id/,
+  },
+  {
     title: 'get non-integer id',
     method: 'GET',
     url: '/api/projects/abc',

@@ -6,6 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { SharedFields } from '@dev-infra/core';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createTestDatabase, postgresAdminUrl } from '../../../test-support/services.js';
@@ -242,4 +243,23 @@ export function startServer(
 /** Kills any server a failed test left running (afterAll in process tests). */
 export function killServers(): void {
   for (const child of running) child.kill('SIGKILL');
+}
+
+/** A complete, valid set of shared fields for pushes, with `over` applied. */
+export function syncFields(name: string, over: Partial<SharedFields> = {}): SharedFields {
+  return {
+    name,
+    description: null,
+    remote_url: null,
+    project_type: 'Work',
+    status: 'active',
+    classification: null,
+    organization: null,
+    tags: [],
+    template: null,
+    template_version: null,
+    created_at: '2026-01-01T00:00:00.000Z',
+    updated_at: '2026-01-01T00:00:00.000Z',
+    ...over,
+  };
 }

@@ -1,29 +1,10 @@
 /** sync-v1 on both backends: compare-and-swap, conflicts, retries, tombstones, paging, checkouts. */
 import { randomUUID } from 'node:crypto';
-import type { SharedFields } from '@dev-infra/core';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
-import { call, describeBackends, makeApp, newAccount } from './helpers.js';
+import { call, describeBackends, makeApp, newAccount, syncFields } from './helpers.js';
 
-const T0 = '2026-01-01T00:00:00.000Z';
-
-function fields(name: string, over: Partial<SharedFields> = {}): SharedFields {
-  return {
-    name,
-    description: null,
-    remote_url: null,
-    project_type: 'Work',
-    status: 'active',
-    classification: null,
-    organization: null,
-    tags: [],
-    template: null,
-    template_version: null,
-    created_at: T0,
-    updated_at: T0,
-    ...over,
-  };
-}
+const fields = syncFields;
 
 const laptop = { id: randomUUID(), name: 'laptop' };
 const desktop = { id: randomUUID(), name: 'desktop' };
@@ -214,6 +195,24 @@ describeBackends('sync-v1', (backend) => {
     const tooMany = await call(app, 'GET', '/api/sync/changes?since=0&limit=1001', auth);
     expect(tooMany.status).toBe(400);
     expect(tooMany.body.error).toMatch(/limit/);
+  });
+
+  it('serves a full page of records with their checkouts (more than one query chunk)', async () => {
+    const uuids = Array.from({ length: 600 }, () => randomUUID());
+    const out = await push(
+      laptop,
+      uuids.map((uuid, i) => ({ uuid, base_rev: 0, fields: fields(`bulk${i}`) })),
+      uuids.map((uuid, i) => ({ uuid, path: `/bulk/${i}` })),
+    );
+    expect(out.checkouts.every((c: { status: string }) => c.status === 'applied')).toBe(true);
+    const feed = await changes('since=0&limit=1000');
+    expect(feed.changes).toHaveLength(600);
+    expect(feed.more).toBe(false);
+    for (const [i, r] of feed.changes.entries()) {
+      expect(r.checkouts).toEqual([
+        expect.objectContaining({ machine_name: 'laptop', path: `/bulk/${i}` }),
+      ]);
+    }
   });
 
   it('keeps one checkout per machine, shows them all and counts them per machine', async () => {

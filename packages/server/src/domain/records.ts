@@ -10,9 +10,8 @@ import {
   type SharedFields,
   validateSharedFields,
 } from '@dev-infra/core';
-import { Value } from 'typebox/value';
-import { ProjectCreateBody, SharedFieldsSchema, UUID_PATTERN } from '../schemas.js';
 import type { ProjectInput } from '../storage/types.js';
+import { UUID_PATTERN } from '../uuid.js';
 
 const UUID_RE = new RegExp(UUID_PATTERN);
 
@@ -54,37 +53,6 @@ export function applyInput(base: SharedFields, input: ProjectInput, now: string)
 export function fieldsProblem(fields: SharedFields): string | undefined {
   const errors = validateSharedFields(fields);
   return errors.length > 0 ? errors.map((e) => e.message).join('; ') : undefined;
-}
-
-/** Describes the first schema error of `value` against `schema` as "field: message". */
-function schemaProblem(
-  schema: typeof SharedFieldsSchema | typeof ProjectCreateBody,
-  value: unknown,
-) {
-  for (const error of Value.Errors(schema, value)) {
-    const field = error.instancePath.replace(/^\//, '').replace(/\//g, '.') || 'record';
-    const required = (error.params as { requiredProperties?: string[] }).requiredProperties;
-    if (required?.length) return `${required.join(', ')}: is required`;
-    return `${field}: ${error.message}`;
-  }
-  return 'invalid record';
-}
-
-/** Checks the fields of a pushed record: the full shape, then core's content rules. */
-export function parsePushedFields(value: unknown): { fields: SharedFields } | { error: string } {
-  if (!Value.Check(SharedFieldsSchema, value))
-    return { error: schemaProblem(SharedFieldsSchema, value) };
-  const fields = { ...(value as SharedFields) };
-  fields.tags = normaliseTags(fields.tags);
-  const problem = fieldsProblem(fields);
-  return problem ? { error: problem } : { fields };
-}
-
-/** Checks one item of an import against the create schema. */
-export function parseImportItem(value: unknown): { input: ProjectInput } | { error: string } {
-  if (!Value.Check(ProjectCreateBody, value))
-    return { error: schemaProblem(ProjectCreateBody, value) };
-  return { input: value as ProjectInput };
 }
 
 /** True when two records hold the same editable content (bookkeeping times aside). */

@@ -23,8 +23,6 @@ import {
   fieldsProblem,
   isUuid,
   newFields,
-  parseImportItem,
-  parsePushedFields,
 } from '../domain/records.js';
 import { migrateToLatest } from './migrations/index.js';
 import type { Database, ProjectsTable } from './schema.js';
@@ -286,47 +284,55 @@ export class KyselyStorage implements Storage {
 
   // ---- projects ----
 
-  /** Checkouts of the given projects (most recently seen first), keyed by project id. */
+  /**
+   * Checkouts of the given projects (most recently seen first), keyed by project id; 'all'
+   * reads the whole account's (for the full list). Ids go in chunks to stay within SQLite's
+   * bound-parameter limit.
+   */
   private async checkoutsOf(
     db: Db,
     accountId: number,
     projectIds: number[] | 'all',
   ): Promise<Map<number, Checkout[]>> {
     const byProject = new Map<number, Checkout[]>();
-    if (projectIds !== 'all' && projectIds.length === 0) return byProject;
-    let query = db
-      .selectFrom('checkouts')
-      .innerJoin('machines', (j) =>
-        j
-          .onRef('machines.account_id', '=', 'checkouts.account_id')
-          .onRef('machines.machine_id', '=', 'checkouts.machine_id'),
-      )
-      .select([
-        'checkouts.project_id',
-        'checkouts.machine_id',
-        'machines.name as machine_name',
-        'checkouts.path',
-        'checkouts.last_seen',
-      ])
-      .where('checkouts.account_id', '=', accountId);
-    if (projectIds !== 'all') query = query.where('checkouts.project_id', 'in', projectIds);
-    const rows = await query
-      .orderBy('checkouts.last_seen', 'desc')
-      .orderBy('checkouts.machine_id')
-      .execute();
-    for (const { project_id, ...checkout } of rows) {
-      const id = Number(project_id);
-      const list = byProject.get(id) ?? [];
-      list.push(checkout);
-      byProject.set(id, list);
+    const chunks: (number[] | undefined)[] = projectIds === 'all' ? [undefined] : [];
+    if (projectIds !== 'all')
+      for (let i = 0; i < projectIds.length; i += 500) chunks.push(projectIds.slice(i, i + 500));
+    for (const chunk of chunks) {
+      let query = db
+        .selectFrom('checkouts')
+        .innerJoin('machines', (j) =>
+          j
+            .onRef('machines.account_id', '=', 'checkouts.account_id')
+            .onRef('machines.machine_id', '=', 'checkouts.machine_id'),
+        )
+        .select([
+          'checkouts.project_id',
+          'checkouts.machine_id',
+          'machines.name as machine_name',
+          'checkouts.path',
+          'checkouts.last_seen',
+        ])
+        .where('checkouts.account_id', '=', accountId);
+      if (chunk) query = query.where('checkouts.project_id', 'in', chunk);
+      const rows = await query
+        .orderBy('checkouts.last_seen', 'desc')
+        .orderBy('checkouts.machine_id')
+        .execute();
+      for (const { project_id, ...checkout } of rows) {
+        const id = Number(project_id);
+        const list = byProject.get(id) ?? [];
+        list.push(checkout);
+        byProject.set(id, list);
+      }
     }
     return byProject;
   }
 
-  /** Projects with their checkouts (a whole-account checkout read for big lists). */
-  private async withCheckouts(db: Db, accountId: number, rows: ProjectRow[]) {
+  /** Projects with their checkouts; `all` when the rows are the whole account anyway. */
+  private async withCheckouts(db: Db, accountId: number, rows: ProjectRow[], all = false) {
     const ids = rows.map((r) => Number(r.id));
-    const checkouts = await this.checkoutsOf(db, accountId, ids.length > 500 ? 'all' : ids);
+    const checkouts = await this.checkoutsOf(db, accountId, all ? 'all' : ids);
     return rows.map((r) => ({ row: r, checkouts: checkouts.get(Number(r.id)) ?? [] }));
   }
 
@@ -355,7 +361,8 @@ export class KyselyStorage implements Storage {
       );
     }
     const rows = await query.orderBy('id').execute();
-    return (await this.withCheckouts(this.db, accountId, rows)).map((p) =>
+    const unfiltered = Object.values(filter).every((v) => v === undefined || v === '');
+    return (await this.withCheckouts(this.db, accountId, rows, unfiltered)).map((p) =>
       toStored(p.row, p.checkouts),
     );
   }
@@ -371,15 +378,21 @@ export class KyselyStorage implements Storage {
     return toStored(row, checkouts.get(id) ?? []);
   }
 
-  async getProject(accountId: number, id: number): Promise<StoredProject | undefined> {
-    const row = await this.db
+  /** The row of a live (not deleted) project by id, if the account has one. */
+  private liveRow(db: Db, accountId: number, id: number) {
+    return db
       .selectFrom('projects')
-      .select('id')
+      .selectAll()
       .where('account_id', '=', accountId)
       .where('id', '=', id)
       .where('deleted', '=', 0)
       .executeTakeFirst();
-    return row ? this.loadStored(this.db, accountId, id) : undefined;
+  }
+
+  async getProject(accountId: number, id: number): Promise<StoredProject | undefined> {
+    return (await this.liveRow(this.db, accountId, id))
+      ? this.loadStored(this.db, accountId, id)
+      : undefined;
   }
 
   /** A live project of the account already using `path` (other than `exceptId`). */
@@ -449,13 +462,7 @@ export class KyselyStorage implements Storage {
 
   async updateProject(accountId: number, id: number, input: ProjectInput): Promise<WriteOutcome> {
     return this.inAccount(accountId, async (trx, revs): Promise<WriteOutcome> => {
-      const row = await trx
-        .selectFrom('projects')
-        .selectAll()
-        .where('account_id', '=', accountId)
-        .where('id', '=', id)
-        .where('deleted', '=', 0)
-        .executeTakeFirst();
+      const row = await this.liveRow(trx, accountId, id);
       if (!row) return { kind: 'not_found' };
       const fields = applyInput(rowToFields(row), input, now());
       const problem = fieldsProblem(fields);
@@ -475,14 +482,7 @@ export class KyselyStorage implements Storage {
 
   async deleteProject(accountId: number, id: number): Promise<boolean> {
     return this.inAccount(accountId, async (trx, revs) => {
-      const row = await trx
-        .selectFrom('projects')
-        .select('id')
-        .where('account_id', '=', accountId)
-        .where('id', '=', id)
-        .where('deleted', '=', 0)
-        .executeTakeFirst();
-      if (!row) return false;
+      if (!(await this.liveRow(trx, accountId, id))) return false;
       const rev = revs.next();
       await trx
         .updateTable('projects')
@@ -494,6 +494,7 @@ export class KyselyStorage implements Storage {
   }
 
   async importProjects(accountId: number, items: unknown[]): Promise<ImportOutcome> {
+    const { parseImportItem } = await import('../domain/validate.js');
     return this.inAccount(accountId, async (trx, revs) => {
       const outcome: ImportOutcome = { imported: 0, skipped: 0, errors: [] };
       const known = new Set(
@@ -577,6 +578,7 @@ export class KyselyStorage implements Storage {
   }
 
   async push(accountId: number, input: PushInput): Promise<PushResponse> {
+    const { parsePushedFields } = await import('../domain/validate.js');
     const stamp = now();
     type Prepared =
       | { uuid: string; error: string }
@@ -614,16 +616,6 @@ export class KyselyStorage implements Storage {
         const checkouts = await this.checkoutsOf(trx, accountId, [Number(row.id)]);
         return toSyncRecord(row, checkouts.get(Number(row.id)) ?? []);
       };
-      const reload = async (uuid: string) => {
-        const row = await trx
-          .selectFrom('projects')
-          .selectAll()
-          .where('account_id', '=', accountId)
-          .where('uuid', '=', uuid)
-          .executeTakeFirstOrThrow();
-        current.set(uuid, row);
-        return row;
-      };
 
       const results: PushResult[] = [];
       for (const p of prepared) {
@@ -655,7 +647,7 @@ export class KyselyStorage implements Storage {
             break;
           case 'create': {
             const rev = revs.next();
-            await trx
+            const created = await trx
               .insertInto('projects')
               .values({
                 account_id: accountId,
@@ -666,8 +658,9 @@ export class KyselyStorage implements Storage {
                 path: null,
                 ...fieldsToRow(p.fields!),
               })
-              .execute();
-            await reload(p.uuid);
+              .returningAll()
+              .executeTakeFirstOrThrow();
+            current.set(p.uuid, created);
             results.push({ uuid: p.uuid, status: 'applied', rev, seq: rev });
             break;
           }
@@ -678,8 +671,13 @@ export class KyselyStorage implements Storage {
               decision.action === 'update'
                 ? { ...fieldsToRow(p.fields!), rev, seq: rev }
                 : { deleted: 1, rev, seq: rev };
-            await trx.updateTable('projects').set(set).where('id', '=', row!.id).execute();
-            await reload(p.uuid);
+            const updated = await trx
+              .updateTable('projects')
+              .set(set)
+              .where('id', '=', row!.id)
+              .returningAll()
+              .executeTakeFirstOrThrow();
+            current.set(p.uuid, updated);
             results.push({ uuid: p.uuid, status: 'applied', rev, seq: rev });
             break;
           }
@@ -695,7 +693,8 @@ export class KyselyStorage implements Storage {
           continue;
         }
         const result = await this.applyCheckout(trx, accountId, revs, input.machine, row, c, stamp);
-        if (result.status === 'applied' && result.seq !== Number(row.seq)) await reload(uuid);
+        // Later checkout changes of the same project must see its new seq.
+        if (result.status === 'applied') current.set(uuid, { ...row, seq: result.seq });
         checkouts.push(result);
       }
       return { results, checkouts, head: revs.head };
