@@ -12,6 +12,7 @@ import { redactRemoteUrl } from '@dev-infra/core';
 import { configValue, readConfig } from '../config/file.js';
 import { UserError } from '../errors.js';
 import { shortenPath } from '../output/paths.js';
+import { writeOut } from '../output/stdout.js';
 import type { LocalProject } from '../registry/format.js';
 import { findByName, registrationConflict } from '../registry/lookup.js';
 import { resolveFolder } from '../registry/new-project.js';
@@ -75,7 +76,7 @@ export async function runClone(name: string, dir: string | undefined): Promise<v
     if (conflict) throw new UserError(`cloned into ${target}, but cannot register it: ${conflict}`);
     reg.projects.push(project);
   });
-  process.stdout.write(
+  writeOut(
     `Cloned ${name} into ${shortenPath(project.path)} and registered it (id ${project.id}); run \`dev-infra sync\` to tell the server\n`,
   );
 }

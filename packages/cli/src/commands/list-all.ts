@@ -7,6 +7,7 @@ import { colourEnabled, palette } from '../output/colour.js';
 import { printJson } from '../output/json.js';
 import { shortenPath } from '../output/paths.js';
 import { isMissing, projectJson } from '../output/project-view.js';
+import { writeOut } from '../output/stdout.js';
 import { renderTable, renderTsv } from '../output/table.js';
 import { resolvePaths } from '../registry/paths.js';
 import { loadRegistry } from '../registry/read.js';
@@ -87,7 +88,7 @@ export function runListAll(options: ListAllOptions): void {
     ];
   });
   if (rows.length === 0) return;
-  process.stdout.write(
+  writeOut(
     process.stdout.isTTY === true
       ? renderTable(['NAME', 'WHERE', 'TYPE', 'STATUS', 'REMOTE'].map(c.bold), rows)
       : renderTsv(rows),

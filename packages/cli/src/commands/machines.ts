@@ -1,6 +1,7 @@
 /** `dev-infra machines [--json]`: the account's machines, as the server knows them. */
 import { UserError } from '../errors.js';
 import { printJson } from '../output/json.js';
+import { writeOut } from '../output/stdout.js';
 import { renderTable } from '../output/table.js';
 import { resolvePaths } from '../registry/paths.js';
 import { loadRegistry } from '../registry/read.js';
@@ -32,7 +33,7 @@ export async function runMachines(options: { json?: boolean }): Promise<void> {
       m.last_sync ?? 'never',
       String(m.checkouts),
     ]);
-    process.stdout.write(renderTable(['MACHINE', 'LAST SYNC', 'CHECKOUTS'], rows));
+    writeOut(renderTable(['MACHINE', 'LAST SYNC', 'CHECKOUTS'], rows));
   } catch (error) {
     if (error instanceof RemoteError) throw new UserError(error.message);
     throw error;

@@ -2,6 +2,7 @@
 import { configValue, readConfig, writeConfigValue } from '../config/file.js';
 import { UserError } from '../errors.js';
 import { printJson } from '../output/json.js';
+import { writeOut } from '../output/stdout.js';
 import { resolvePaths } from '../registry/paths.js';
 import { detectCapabilities } from '../remote/capabilities.js';
 import { RemoteError } from '../remote/http.js';
@@ -40,7 +41,7 @@ export async function runRemoteSet(url: string, options: { key?: string }): Prom
     options.key?.trim() ??
     (configValue(readConfig(paths.configFile), 'remote.key') as string | undefined);
   const protocol = await probe(clean, key || undefined);
-  process.stdout.write(
+  writeOut(
     `Remote set to ${clean}${key ? ` (key ${keyPrefix(key)})` : ''}; protocol: ${protocol}\n`,
   );
 }
@@ -50,7 +51,7 @@ export async function runRemoteShow(options: { json?: boolean }): Promise<void> 
   const settings = readRemoteSettings(resolvePaths());
   if (!settings) {
     if (options.json) printJson({ url: null });
-    else process.stdout.write(`${NO_REMOTE}\n`);
+    else writeOut(`${NO_REMOTE}\n`);
     return;
   }
   const protocol = await probe(settings.url, settings.apiKey);
@@ -66,7 +67,7 @@ export async function runRemoteShow(options: { json?: boolean }): Promise<void> 
     return;
   }
   const from = (f: string) => (f === 'env' ? ' (from the environment)' : '');
-  process.stdout.write(
+  writeOut(
     `url:      ${settings.url}${from(settings.urlFrom)}\nkey:      ${key ?? '(none)'}${from(settings.keyFrom)}\nprotocol: ${protocol}\n`,
   );
 }
@@ -76,5 +77,5 @@ export async function runRemoteRemove(): Promise<void> {
   const paths = resolvePaths();
   await writeConfigValue(paths.configFile, paths.configDir, 'remote.url', null);
   await writeConfigValue(paths.configFile, paths.configDir, 'remote.key', null);
-  process.stdout.write('Remote removed; local commands work as before.\n');
+  writeOut('Remote removed; local commands work as before.\n');
 }

@@ -7,6 +7,7 @@ import { type SyncRecord, summarise } from '@dev-infra/core';
 import { colourEnabled, palette } from '../output/colour.js';
 import { printJson } from '../output/json.js';
 import { shortenPath } from '../output/paths.js';
+import { writeOut } from '../output/stdout.js';
 import { renderTable } from '../output/table.js';
 import { resolvePaths } from '../registry/paths.js';
 import { loadRegistry } from '../registry/read.js';
@@ -81,7 +82,7 @@ export async function runStatus(options: StatusOptions): Promise<void> {
   } else {
     const c = palette(colourEnabled());
     if (offline !== null && settings)
-      process.stdout.write(`${c.dim(`${offline}; as of ${asOf ?? 'never (no pull yet)'}`)}\n`);
+      writeOut(`${c.dim(`${offline}; as of ${asOf ?? 'never (no pull yet)'}`)}\n`);
     const rows = views.map((v) => {
       const changes = [...v.status.localChanges, ...v.status.remoteChanges];
       const where = v.local
@@ -94,12 +95,11 @@ export async function runStatus(options: StatusOptions): Promise<void> {
         where,
       ];
     });
-    if (rows.length > 0)
-      process.stdout.write(renderTable(['NAME', 'STATE', 'CHANGES', 'WHERE'], rows));
+    if (rows.length > 0) writeOut(renderTable(['NAME', 'STATE', 'CHANGES', 'WHERE'], rows));
     const counts = Object.entries(summary.counts)
       .filter(([, n]) => n > 0)
       .map(([s, n]) => `${n} ${s}`);
-    process.stdout.write(
+    writeOut(
       `${counts.join(', ') || 'no projects'} · last pull ${state?.last_pull ?? 'never'} · last push ${state?.last_push ?? 'never'} · machine ${machine}\n`,
     );
   }

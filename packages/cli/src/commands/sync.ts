@@ -2,6 +2,7 @@
 import type { Prefer } from '@dev-infra/core';
 import { UserError } from '../errors.js';
 import { printJson } from '../output/json.js';
+import { writeOut } from '../output/stdout.js';
 import { RemoteError } from '../remote/http.js';
 import { renderReport } from '../sync/report.js';
 import { runSyncCommand } from '../sync/run.js';
@@ -26,7 +27,7 @@ export async function runSync(what: 'both' | 'pull' | 'push', flags: SyncFlags):
       prefer: flags.prefer ?? 'local',
     });
     if (flags.json) printJson(report);
-    else process.stdout.write(renderReport(report));
+    else writeOut(renderReport(report));
     if (report.rejected.length > 0) process.exitCode = 1;
   } catch (error) {
     // Network failures are already one clear line; make them user errors (no --debug hint).
