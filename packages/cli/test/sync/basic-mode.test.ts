@@ -12,22 +12,15 @@ import { ensureBuilt } from '../support/cli.js';
 import {
   type CountingProxy,
   cli,
+  editDifferentFields,
+  findProject,
   git,
-  json,
   makeOriginAndClone,
   ok,
+  setUpMachines,
   startProxy,
+  stateOf,
 } from './support.js';
-
-interface ListRow {
-  id: string;
-  name: string;
-  local: boolean;
-  description: string | null;
-  status: string;
-  tags: string[];
-  state: string;
-}
 
 describe('sync end to end, basic mode (original work-prod API)', () => {
   let server: BasicServer;
@@ -42,16 +35,7 @@ describe('sync end to end, basic mode (original work-prod API)', () => {
     server = await startBasicServer();
     proxy = await startProxy(server.url);
     root = makeTempDir('dev-infra-basic-');
-    [A, B, C] = ['A', 'B', 'C'].map((m) => join(root, m)) as [string, string, string];
-    for (const [home, name] of [
-      [A, 'laptop'],
-      [B, 'desktop'],
-      [C, 'server'],
-    ] as const) {
-      await ok(home, ['config', 'set', 'machine.name', name]);
-      await ok(home, ['config', 'set', 'clone_root', join(home, 'code')]);
-      await ok(home, ['remote', 'set', proxy.url]);
-    }
+    [A, B, C] = await setUpMachines(root, proxy.url);
     makeOriginAndClone(root, 'api', join(A, 'code', 'api'));
   });
 
@@ -60,14 +44,6 @@ describe('sync end to end, basic mode (original work-prod API)', () => {
     await server?.close();
     removeTempDirs();
   });
-
-  const listAll = (home: string) => json<ListRow[]>(home, ['list', '--all', '--json']);
-  const find = async (home: string, name: string) =>
-    (await listAll(home)).find((r) => r.name === name);
-  const state = async (home: string, name: string) =>
-    (
-      await json<{ projects: { name: string; state: string }[] }>(home, ['status', '--json'])
-    ).projects.find((p) => p.name === name)?.state;
 
   it('remote show says basic', async () => {
     expect(await ok(A, ['remote', 'show'])).toMatch(/protocol: basic/);
@@ -82,29 +58,23 @@ describe('sync end to end, basic mode (original work-prod API)', () => {
     expect(server.projects()).toEqual([
       expect.objectContaining({ name: 'api', path: join(A, 'code', 'api'), project_type: 'Work' }),
     ]);
-    expect((await find(A, 'api'))!.tags).toEqual(['svc']);
+    expect((await findProject(A, 'api'))!.tags).toEqual(['svc']);
     await ok(B, ['sync']);
-    expect(await find(B, 'api')).toMatchObject({ local: false, state: 'not local' });
+    expect(await findProject(B, 'api')).toMatchObject({ local: false, state: 'not local' });
   });
 
   it("B clones it; the server keeps A's path", async () => {
     await ok(B, ['clone', 'api']);
     expect(existsSync(join(B, 'code', 'api', '.git'))).toBe(true);
-    expect(await find(B, 'api')).toMatchObject({ local: true });
+    expect(await findProject(B, 'api')).toMatchObject({ local: true });
     await ok(B, ['sync']);
     expect(server.projects()).toHaveLength(1);
     expect(server.projects()[0]!.path).toBe(join(A, 'code', 'api'));
-    expect(await state(B, 'api')).toBe('synced');
+    expect(await stateOf(B, 'api')).toBe('synced');
   });
 
   it('different fields both survive; the same field is a conflict resolved per --prefer', async () => {
-    await ok(A, ['update', 'api', '--description', 'from A']);
-    await ok(A, ['sync']);
-    await ok(B, ['update', 'api', '--status', 'paused']);
-    await ok(B, ['sync']);
-    await ok(A, ['sync']);
-    for (const home of [A, B])
-      expect(await find(home, 'api')).toMatchObject({ description: 'from A', status: 'paused' });
+    await editDifferentFields(A, B, 'api');
     expect(server.projects()[0]!.path).toBe(join(A, 'code', 'api'));
 
     await ok(A, ['update', 'api', '--description', 'A2']);
@@ -113,13 +83,13 @@ describe('sync end to end, basic mode (original work-prod API)', () => {
     expect(await ok(B, ['sync', '--prefer', 'remote'])).toMatch(
       /1 conflict \(kept remote description of api\)/,
     );
-    expect((await find(B, 'api'))!.description).toBe('A2');
+    expect((await findProject(B, 'api'))!.description).toBe('A2');
     await ok(B, ['update', 'api', '--description', 'B3']);
     await ok(A, ['update', 'api', '--description', 'A3']);
     await ok(A, ['sync']);
     expect(await ok(B, ['sync'])).toMatch(/kept local description of api/);
     await ok(A, ['sync']);
-    expect((await find(A, 'api'))!.description).toBe('B3');
+    expect((await findProject(A, 'api'))!.description).toBe('B3');
   });
 
   it('a sync with nothing to do makes one request and writes nothing', async () => {
@@ -157,7 +127,7 @@ describe('sync end to end, basic mode (original work-prod API)', () => {
     expect(cut.stderr.trim().split('\n')).toHaveLength(1);
     await ok(B, ['sync']);
     expect(server.projects().filter((p) => p.name === 'tool')).toHaveLength(1);
-    expect(await state(B, 'tool')).toBe('synced');
+    expect(await stateOf(B, 'tool')).toBe('synced');
   });
 
   it('A removes it everywhere: B shows deleted remotely, keeps its files, it never comes back', async () => {
@@ -170,7 +140,7 @@ describe('sync end to end, basic mode (original work-prod API)', () => {
       await ok(A, ['sync']);
     }
     expect(server.projects().map((p) => p.name)).not.toContain('api');
-    expect(await state(B, 'api')).toBe('deleted remotely');
+    expect(await stateOf(B, 'api')).toBe('deleted remotely');
     expect(existsSync(join(B, 'code', 'api', '.git'))).toBe(true);
   });
 

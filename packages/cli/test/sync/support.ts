@@ -9,6 +9,7 @@ import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import { BIN, machineEnv, type RunResult } from '../support/cli.js';
 
 /** Runs the built `dev-infra ARGS` on machine `home`, without blocking this process. */
@@ -135,4 +136,67 @@ export function makeOriginAndClone(root: string, name: string, work: string): st
   git(['-C', work, 'commit', '-q', '--allow-empty', '-m', 'first']);
   git(['-C', work, 'push', '-q', 'origin', 'main']);
   return origin;
+}
+
+/** A `list --all --json` row, as the scenarios read it. */
+export interface ListRow {
+  id: string;
+  name: string;
+  path: string | null;
+  local: boolean;
+  description: string | null;
+  status: string;
+  tags: string[];
+  state: string;
+  checkouts: { machine: string; path: string }[];
+}
+
+/** `status --json`, as the scenarios read it. */
+export interface StatusJson {
+  projects: { name: string; state: string; local: boolean }[];
+  online: boolean;
+}
+
+/** Every project machine `home` knows of (no network). */
+export const listAll = (home: string) => json<ListRow[]>(home, ['list', '--all', '--json']);
+
+/** One project as machine `home` lists it with --all. */
+export const findProject = async (home: string, name: string) =>
+  (await listAll(home)).find((r) => r.name === name);
+
+/** One project's state as `status --json` on `home` gives it. */
+export const stateOf = async (home: string, name: string) =>
+  (await json<StatusJson>(home, ['status', '--json'])).projects.find((p) => p.name === name)?.state;
+
+/**
+ * Three machines under `root` (A "laptop", B "desktop", C "server"), each with its clone
+ * root in `<home>/code`, connected to `url` (with `key` when given).
+ */
+export async function setUpMachines(
+  root: string,
+  url: string,
+  key?: string,
+): Promise<[string, string, string]> {
+  const homes = ['A', 'B', 'C'].map((m) => join(root, m)) as [string, string, string];
+  const names = ['laptop', 'desktop', 'server'];
+  for (const [i, home] of homes.entries()) {
+    await ok(home, ['config', 'set', 'machine.name', names[i]!]);
+    await ok(home, ['config', 'set', 'clone_root', join(home, 'code')]);
+    await ok(home, ['remote', 'set', url, ...(key ? ['--key', key] : [])]);
+  }
+  return homes;
+}
+
+/** A edits the description and B the status of `name`, syncing in turn: both edits survive. */
+export async function editDifferentFields(A: string, B: string, name: string): Promise<void> {
+  await ok(A, ['update', name, '--description', 'from A']);
+  await ok(A, ['sync']);
+  await ok(B, ['update', name, '--status', 'paused']);
+  await ok(B, ['sync']);
+  await ok(A, ['sync']);
+  for (const home of [A, B])
+    expect(await findProject(home, name)).toMatchObject({
+      description: 'from A',
+      status: 'paused',
+    });
 }

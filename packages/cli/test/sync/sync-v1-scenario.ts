@@ -19,27 +19,17 @@ import { ensureBuilt } from '../support/cli.js';
 import {
   type CountingProxy,
   cli,
+  editDifferentFields,
+  findProject,
   git,
   json,
+  listAll,
   makeOriginAndClone,
   ok,
+  type StatusJson,
+  setUpMachines,
   startProxy,
 } from './support.js';
-
-interface ListRow {
-  id: string;
-  name: string;
-  path: string | null;
-  local: boolean;
-  description: string | null;
-  status: string;
-  state: string;
-  checkouts: { machine: string; path: string }[];
-}
-interface StatusJson {
-  projects: { name: string; state: string; local: boolean }[];
-  online: boolean;
-}
 
 /** Defines the scenario's tests against a work-prod on `only`. */
 export function syncV1Scenario(only: BackendName): void {
@@ -62,16 +52,7 @@ export function syncV1Scenario(only: BackendName): void {
         proxy = await startProxy(`http://127.0.0.1:${port}`);
         const account = await newAccount(backend().storage);
         root = makeTempDir('dev-infra-sync-');
-        [A, B, C] = ['A', 'B', 'C'].map((m) => join(root, m)) as [string, string, string];
-        for (const [home, name] of [
-          [A, 'laptop'],
-          [B, 'desktop'],
-          [C, 'server'],
-        ] as const) {
-          await ok(home, ['config', 'set', 'machine.name', name]);
-          await ok(home, ['config', 'set', 'clone_root', join(home, 'code')]);
-          await ok(home, ['remote', 'set', proxy.url, '--key', account.key]);
-        }
+        [A, B, C] = await setUpMachines(root, proxy.url, account.key);
         origin = makeOriginAndClone(root, 'api', join(A, 'code', 'api'));
       });
 
@@ -80,10 +61,6 @@ export function syncV1Scenario(only: BackendName): void {
         await app?.close();
         removeTempDirs();
       });
-
-      const listAll = (home: string) => json<ListRow[]>(home, ['list', '--all', '--json']);
-      const find = async (home: string, name: string) =>
-        (await listAll(home)).find((r) => r.name === name);
 
       it('connects: remote show names the protocol and only a prefix of the key', async () => {
         const out = await ok(A, ['remote', 'show']);
@@ -98,7 +75,7 @@ export function syncV1Scenario(only: BackendName): void {
         await ok(A, ['add', join(A, 'code', 'api'), '--tag', 'svc', '--type', 'work']);
         expect(await ok(A, ['sync'])).toMatch(/pushed [1-9]/);
         await ok(B, ['sync']);
-        const row = await find(B, 'api');
+        const row = await findProject(B, 'api');
         expect(row).toMatchObject({ local: false, path: null, state: 'not local' });
         expect(row!.checkouts.map((c) => c.machine)).toEqual(['laptop']);
         expect(await ok(B, ['list', '--all'])).toMatch(/api\tnot local \(laptop\)/);
@@ -116,15 +93,15 @@ export function syncV1Scenario(only: BackendName): void {
         const r = await cli(B, ['clone', 'api']);
         expect(r.code, r.stderr).toBe(0);
         expect(existsSync(join(B, 'code', 'api', '.git'))).toBe(true);
-        const idA = (await find(A, 'api'))!.id;
-        expect(await find(B, 'api')).toMatchObject({
+        const idA = (await findProject(A, 'api'))!.id;
+        expect(await findProject(B, 'api')).toMatchObject({
           id: idA,
           local: true,
           path: join(B, 'code', 'api'),
         });
         await ok(B, ['sync']);
         await ok(A, ['sync']);
-        const machines = (await find(A, 'api'))!.checkouts.map((c) => c.machine).sort();
+        const machines = (await findProject(A, 'api'))!.checkouts.map((c) => c.machine).sort();
         expect(machines).toEqual(['desktop', 'laptop']);
         const again = await cli(B, ['clone', 'api', join(root, 'elsewhere')]);
         expect(again.code).toBe(1);
@@ -143,16 +120,7 @@ export function syncV1Scenario(only: BackendName): void {
       });
 
       it('A and B edit different fields: both survive everywhere', async () => {
-        await ok(A, ['update', 'api', '--description', 'from A']);
-        await ok(A, ['sync']);
-        await ok(B, ['update', 'api', '--status', 'paused']);
-        await ok(B, ['sync']);
-        await ok(A, ['sync']);
-        for (const home of [A, B])
-          expect(await find(home, 'api')).toMatchObject({
-            description: 'from A',
-            status: 'paused',
-          });
+        await editDifferentFields(A, B, 'api');
       });
 
       it('A and B edit the same field: the conflict is reported and resolved per --prefer', async () => {
@@ -161,7 +129,7 @@ export function syncV1Scenario(only: BackendName): void {
         await ok(B, ['update', 'api', '--description', 'B2']);
         const remoteWins = await ok(B, ['sync', '--prefer', 'remote']);
         expect(remoteWins).toMatch(/1 conflict \(kept remote description of api\)/);
-        expect((await find(B, 'api'))!.description).toBe('A2');
+        expect((await findProject(B, 'api'))!.description).toBe('A2');
 
         await ok(A, ['update', 'api', '--description', 'A3']);
         await ok(A, ['sync']);
@@ -177,7 +145,7 @@ export function syncV1Scenario(only: BackendName): void {
           }),
         ]);
         await ok(A, ['sync']);
-        expect((await find(A, 'api'))!.description).toBe('B3');
+        expect((await findProject(A, 'api'))!.description).toBe('B3');
       });
 
       it('a clone registered by hand on C links by remote URL: no duplicate', async () => {
@@ -188,7 +156,7 @@ export function syncV1Scenario(only: BackendName): void {
         expect(out).toMatch(/linked: api/);
         const rows = await listAll(C);
         expect(rows.filter((r) => r.name === 'api')).toHaveLength(1);
-        expect(rows.find((r) => r.name === 'api')!.id).toBe((await find(A, 'api'))!.id);
+        expect(rows.find((r) => r.name === 'api')!.id).toBe((await findProject(A, 'api'))!.id);
         await ok(A, ['sync']);
         expect((await listAll(A)).filter((r) => r.name === 'api')).toHaveLength(1);
       });
