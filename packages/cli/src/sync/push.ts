@@ -7,6 +7,7 @@
  */
 import {
   type CheckoutChange,
+  type MachineRef,
   type Prefer,
   type PushChange,
   type PushRequest,
@@ -42,9 +43,9 @@ export function pendingChanges(session: SyncSession): PushRequest {
   return { machine: machineRef(registry), changes, checkouts };
 }
 
-/** The number of changes in a push request. */
-export function pushSize(req: PushRequest): number {
-  return req.changes.length + (req.checkouts?.length ?? 0);
+/** The projects a push request touches (a record and its checkout count once). */
+export function pushedProjects(req: PushRequest): Set<string> {
+  return new Set([...req.changes, ...(req.checkouts ?? [])].map((c) => c.uuid));
 }
 
 /** The record the cache should hold after our change was applied. */
@@ -65,6 +66,27 @@ function afterApply(
   };
 }
 
+/**
+ * Puts this machine's checkout change into the cached record, so that the feed's echo of
+ * our own push is recognised as nothing new.
+ */
+function noteCheckout(
+  index: RecordIndex,
+  machine: MachineRef,
+  uuid: string,
+  path: string | undefined,
+  now: string,
+): void {
+  const record = index.get(uuid);
+  if (!record) return;
+  const others = record.checkouts.filter((c) => c.machine_id !== machine.id);
+  const mine =
+    path === undefined
+      ? []
+      : [{ machine_id: machine.id, machine_name: machine.name, path, last_seen: now }];
+  index.put({ ...record, checkouts: [...others, ...mine] });
+}
+
 /** Pushes until nothing is left or three rounds have passed. */
 export async function pushSyncV1(
   client: SyncClient,
@@ -73,11 +95,13 @@ export async function pushSyncV1(
 ): Promise<void> {
   const { registry, state, report } = session;
   const index = new RecordIndex(session.cache);
+  const pushed = new Set<string>();
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const req = pendingChanges(session);
-    if (pushSize(req) === 0) break;
+    const touched = pushedProjects(req);
+    if (touched.size === 0) break;
     if (session.dryRun) {
-      report.pushed += pushSize(req);
+      report.pushed = touched.size;
       break;
     }
     const byId = new Map<string, LocalProject>(registry.projects.map((p) => [p.id, p]));
@@ -90,7 +114,7 @@ export async function pushSyncV1(
         const project = byId.get(r.uuid);
         const pendingIdx = state.pending.deletes.findIndex((d) => d.uuid === r.uuid);
         if (r.status === 'applied' && change) {
-          report.pushed += 1;
+          pushed.add(r.uuid);
           index.put(afterApply(index.get(r.uuid), change, r.rev, r.seq));
           if (pendingIdx >= 0) state.pending.deletes.splice(pendingIdx, 1);
           if (project && 'fields' in change) {
@@ -121,15 +145,17 @@ export async function pushSyncV1(
       for (const c of res.checkouts ?? []) {
         const removal = state.pending.checkout_removals.indexOf(c.uuid);
         const project = byId.get(c.uuid);
+        if (c.status === 'applied')
+          noteCheckout(index, req.machine, c.uuid, project?.path, session.now);
         if (removal >= 0 && !project) {
           state.pending.checkout_removals.splice(removal, 1);
-          if (c.status === 'applied') report.pushed += 1;
+          if (c.status === 'applied') pushed.add(c.uuid);
           continue;
         }
         const sync = project ? projectSync(project) : undefined;
         if (c.status === 'applied' && project && sync) {
           setProjectSync(project, { ...sync, pushed_path: project.path });
-          report.pushed += 1;
+          pushed.add(c.uuid);
         } else if (c.status === 'rejected' && project) {
           report.rejected.push({ project: project.name, error: `checkout: ${c.error}` });
         }
@@ -140,6 +166,7 @@ export async function pushSyncV1(
     // Rejected records stay as they are; only conflicts merit another round.
     if (conflicts === 0) break;
   }
+  report.pushed += pushed.size;
   // A record refused in one round is refused again in the next: report it once.
   const seen = new Set<string>();
   report.rejected = report.rejected.filter((x) => {

@@ -12,7 +12,7 @@ export interface SyncReport {
   dry_run: boolean;
   /** Records from the server that changed something here (new, edited, deleted). */
   pulled: number;
-  /** Records and checkouts the server accepted (or, dry run, would be sent). */
+  /** Projects whose record or checkout the server accepted (dry run: would be sent). */
   pushed: number;
   conflicts: ReportedConflict[];
   /** Projects the server holds as deleted that are still registered here. */
