@@ -73,7 +73,9 @@ export function syncV1Scenario(only: BackendName): void {
 
       it('A registers and pushes; B pulls and sees it not local, on laptop', async () => {
         await ok(A, ['add', join(A, 'code', 'api'), '--tag', 'svc', '--type', 'work']);
-        expect(await ok(A, ['sync'])).toMatch(/pushed [1-9]/);
+        expect(await ok(A, ['sync'])).toMatch(/^pulled 0, pushed 1$/m);
+        // The feed's echo of A's own push is nothing new to A.
+        expect(await ok(A, ['sync'])).toMatch(/^pulled 0, pushed 0$/m);
         await ok(B, ['sync']);
         const row = await findProject(B, 'api');
         expect(row).toMatchObject({ local: false, path: null, state: 'not local' });
@@ -178,6 +180,16 @@ export function syncV1Scenario(only: BackendName): void {
         expect(await ok(C, ['sync', '--dry-run'])).toMatch(/would push 1/);
         expect(readFileSync(join(C, 'registry.json'), 'utf8')).toBe(before);
         await ok(C, ['sync']);
+      });
+
+      it("a plain remove drops only this machine's checkout from the server", async () => {
+        expect(await ok(C, ['remove', 'api'])).toMatch(/forget this machine's checkout/);
+        await ok(C, ['sync']);
+        await ok(A, ['sync']);
+        const machines = (await findProject(A, 'api'))!.checkouts.map((c) => c.machine).sort();
+        expect(machines).toEqual(['desktop', 'laptop']);
+        expect(await findProject(C, 'api')).toMatchObject({ local: false, state: 'not local' });
+        expect(existsSync(join(C, 'code', 'api-copy', '.git'))).toBe(true);
       });
 
       it('status tells modified, behind and synced, and --exit-code fails when out of sync', async () => {
