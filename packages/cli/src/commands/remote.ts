@@ -4,7 +4,9 @@ import { UserError } from '../errors.js';
 import { printJson } from '../output/json.js';
 import { writeOut } from '../output/stdout.js';
 import { resolvePaths } from '../registry/paths.js';
-import { detectCapabilities } from '../remote/capabilities.js';
+import { loadRegistry } from '../registry/read.js';
+import { mutateRegistry } from '../registry/store.js';
+import { detectCapabilities, type RemoteProtocol } from '../remote/capabilities.js';
 import { RemoteError } from '../remote/http.js';
 import {
   checked,
@@ -13,18 +15,36 @@ import {
   NO_REMOTE,
   readRemoteSettings,
 } from '../sync/remote-config.js';
+import { ensureSync, registrySync } from '../sync/state.js';
 
-/** What the server says about itself, or why it could not be asked. */
-async function probe(url: string, apiKey: string | undefined): Promise<string> {
+/** What the server says about itself (a label to show), or why it could not be asked. */
+async function probe(
+  url: string,
+  apiKey: string | undefined,
+): Promise<{ label: string; protocol?: RemoteProtocol }> {
   try {
-    const caps = await detectCapabilities(
+    const { protocol } = await detectCapabilities(
       httpClient({ url, apiKey, urlFrom: 'config', keyFrom: 'none' }, { short: true }),
     );
-    return caps.protocol === 'basic' ? 'basic (original work-prod API)' : caps.protocol;
+    return { label: protocol === 'basic' ? 'basic (original work-prod API)' : protocol, protocol };
   } catch (error) {
-    if (error instanceof RemoteError) return `unknown (${error.message})`;
+    if (error instanceof RemoteError) return { label: `unknown (${error.message})` };
     throw error;
   }
+}
+
+/**
+ * When this server now speaks another protocol than the sync state was made with (it was
+ * upgraded, or downgraded), starts the state afresh; returns a line saying so, or ''.
+ */
+async function adoptProtocol(url: string, protocol: RemoteProtocol | undefined): Promise<string> {
+  const paths = resolvePaths();
+  const state = registrySync(loadRegistry(paths.registryFile).registry);
+  if (!protocol || state?.server !== url || state.protocol === protocol) return '';
+  await mutateRegistry(paths.registryFile, paths.dataDir, (registry) => {
+    ensureSync(registry, url, protocol);
+  });
+  return `The server now speaks ${protocol} (was ${state.protocol}): the next sync matches every project again.\n`;
 }
 
 /** Runs `remote set URL [--key KEY]`. */
@@ -40,9 +60,9 @@ export async function runRemoteSet(url: string, options: { key?: string }): Prom
   const key =
     options.key?.trim() ??
     (configValue(readConfig(paths.configFile), 'remote.key') as string | undefined);
-  const protocol = await probe(clean, key || undefined);
+  const found = await probe(clean, key || undefined);
   writeOut(
-    `Remote set to ${clean}${key ? ` (key ${keyPrefix(key)})` : ''}; protocol: ${protocol}\n`,
+    `Remote set to ${clean}${key ? ` (key ${keyPrefix(key)})` : ''}; protocol: ${found.label}\n${await adoptProtocol(clean, found.protocol)}`,
   );
 }
 
@@ -54,7 +74,7 @@ export async function runRemoteShow(options: { json?: boolean }): Promise<void> 
     else writeOut(`${NO_REMOTE}\n`);
     return;
   }
-  const protocol = await probe(settings.url, settings.apiKey);
+  const protocol = (await probe(settings.url, settings.apiKey)).label;
   const key = settings.apiKey ? keyPrefix(settings.apiKey) : null;
   if (options.json) {
     printJson({

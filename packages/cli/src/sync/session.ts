@@ -47,7 +47,6 @@ export async function withSyncSession<T>(
     const known = registry.sync as { server?: unknown; protocol?: RemoteProtocol } | undefined;
     const proto = known?.server === server && known.protocol ? known.protocol : await protocol();
     const { state, reset } = ensureSync(registry, server, proto);
-    state.protocol = proto;
     const cache = readCache(cacheFile, server) ?? emptyCache(server, proto);
     cache.protocol = proto;
     let savedCache = JSON.stringify(cache);

@@ -88,8 +88,9 @@ export function registrySync(registry: Registry): RegistrySync | undefined {
 }
 
 /**
- * The state for `server`, made (or reset, when it belonged to another server) in place.
- * Returns whether it was reset from another server, so the caller can say so once.
+ * The state for `server`, made (or reset, when it belonged to another server or protocol:
+ * revisions and server ids mean nothing elsewhere) in place. Returns what it was reset from,
+ * so the caller can say so once.
  */
 export function ensureSync(
   registry: Registry,
@@ -97,14 +98,16 @@ export function ensureSync(
   protocol: RemoteProtocol,
 ): { state: RegistrySync; reset: string | null } {
   const current = registrySync(registry);
-  if (current && current.server === server) return { state: current, reset: null };
+  if (current && current.server === server && current.protocol === protocol)
+    return { state: current, reset: null };
   const state = freshSync(server, protocol);
   registry.sync = state as unknown as Record<string, unknown>;
   if (current) {
     // Bases and revisions belong to the old server: every project is "new" to this one.
     for (const p of registry.projects) setProjectSync(p, undefined);
   }
-  return { state, reset: current ? current.server : null };
+  const was = current?.server === server ? `${server}, ${current.protocol}` : current?.server;
+  return { state, reset: was ?? null };
 }
 
 /** This machine as it names itself to the server. */

@@ -52,6 +52,8 @@ describe('sync state', () => {
     expect(other.reset).toBe('http://one');
     expect(other.state).toMatchObject({ server: 'http://two', protocol: 'basic', cursor: 0 });
     expect(projectSync(a)).toBeUndefined();
+    // The same server speaking another protocol (upgraded): revisions no longer apply.
+    expect(ensureSync(reg, 'http://two', 'sync-v1').reset).toBe('http://two, basic');
   });
 
   it('reads a slot of the wrong shape as no state', () => {
