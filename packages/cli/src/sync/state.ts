@@ -5,7 +5,7 @@
  * synced" rather than failing.
  */
 import { hostname } from 'node:os';
-import type { MachineRef, SharedFields } from '@dev-infra/core';
+import type { MachineRef, SharedFields, SyncRecord } from '@dev-infra/core';
 import type { LocalProject, Registry } from '../registry/format.js';
 import type { RemoteProtocol } from '../remote/capabilities.js';
 
@@ -161,4 +161,25 @@ export function recordRemoval(
     return 'checkout';
   }
   return 'local';
+}
+
+/**
+ * `remove NAME --everywhere` for a project this machine does not hold: queues the tombstone
+ * from what the last pull said about it. Returns the queued deletion, or undefined when the
+ * last pull knows no live project of that name.
+ */
+export function queueRemoteDeletion(
+  registry: Registry,
+  records: readonly SyncRecord[],
+  name: string,
+): PendingDelete | undefined {
+  const state = registrySync(registry);
+  const record = records.find((r) => !r.deleted && r.fields.name === name);
+  if (!state || !record) return undefined;
+  if (state.pending.deletes.some((d) => d.uuid === record.uuid)) return undefined;
+  const entry: PendingDelete = record.uuid.startsWith('basic:')
+    ? { uuid: record.uuid, base_rev: 0, remote_id: Number(record.uuid.slice(6)), name }
+    : { uuid: record.uuid, base_rev: record.rev, name };
+  state.pending.deletes.push(entry);
+  return entry;
 }

@@ -242,6 +242,19 @@ export function syncV1Scenario(only: BackendName): void {
         expect(b.projects.find((p) => p.name === 'tool')!.state).toBe('synced');
       });
 
+      it('remove --everywhere works for a project this machine never held', async () => {
+        expect(await ok(C, ['remove', 'tool', '--everywhere'])).toMatch(
+          /tool is not on this machine; it will be deleted from the server/,
+        );
+        expect((await listAll(C)).map((r) => r.name)).not.toContain('tool');
+        await ok(C, ['sync']);
+        expect(await ok(B, ['sync'])).toMatch(/deleted remotely: tool/);
+        expect(existsSync(join(B, 'code', 'tool', '.git'))).toBe(true);
+        const unknown = await cli(C, ['remove', 'nothing', '--everywhere']);
+        expect(unknown.code).toBe(1);
+        expect(unknown.stderr).toMatch(/no project named or at "nothing"/);
+      });
+
       it('machines lists the three machines', async () => {
         const machines = await json<{ name: string; this_machine: boolean }[]>(A, [
           'machines',
