@@ -84,8 +84,13 @@ export function syncV1Scenario(only: BackendName): void {
         expect(await ok(B, ['list', '--remote-only', '--long'])).toContain(
           `laptop:${join(A, 'code', 'api')}`,
         );
+        const registryBefore = readFileSync(join(B, 'registry.json'), 'utf8');
         const status = await json<StatusJson>(B, ['status', '--json']);
         expect(status.online).toBe(true);
+        expect(readFileSync(join(B, 'registry.json'), 'utf8')).toBe(registryBefore);
+        const offline = await json<StatusJson>(B, ['status', '--offline', '--json']);
+        expect(offline.online).toBe(false);
+        expect(offline.projects).toEqual(status.projects);
         expect(status.projects).toContainEqual(
           expect.objectContaining({ name: 'api', state: 'not local' }),
         );
