@@ -182,7 +182,9 @@ export function syncV1Scenario(only: BackendName): void {
       it('a dry run says what would change and changes nothing', async () => {
         await ok(C, ['update', 'api', '--type', 'personal']);
         const before = readFileSync(join(C, 'registry.json'), 'utf8');
-        expect(await ok(C, ['sync', '--dry-run'])).toMatch(/would push 1/);
+        const dry = await ok(C, ['sync', '--dry-run']);
+        expect(dry).toMatch(/would pull 0, would push 1/);
+        expect(dry).toMatch(/^ {2}would push: api$/m);
         expect(readFileSync(join(C, 'registry.json'), 'utf8')).toBe(before);
         await ok(C, ['sync']);
       });
