@@ -1,0 +1,87 @@
+/** Builds the work-prod Fastify application over a storage (tests call this with port 0). */
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { requireKey } from './auth.js';
+import type { ServerOptions } from './config.js';
+import { healthRoutes } from './routes/health.js';
+import { machineRoutes } from './routes/machines.js';
+import { projectRoutes } from './routes/projects.js';
+import { syncRoutes } from './routes/sync.js';
+import type { Storage } from './storage/types.js';
+import { VERSION } from './version.js';
+
+export interface BuildAppInput {
+  storage: Storage;
+  options: ServerOptions;
+}
+
+/** Creates the app (not listening). The caller closes the storage after `app.close()`. */
+export async function buildApp({ storage, options }: BuildAppInput): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger:
+      options.logLevel === 'silent'
+        ? false
+        : {
+            level: options.logLevel,
+            // Keys must never reach a log, whatever serialiser a later change adds.
+            redact: ['req.headers.authorization', 'headers.authorization'],
+          },
+    bodyLimit: options.bodyLimit,
+    trustProxy: options.trustProxy,
+    // Integer ids in paths are checked by the route schemas; this keeps the error shape ours.
+    return503OnClosing: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorateRequest('accountId', 0);
+  app.decorateRequest('keyHash', undefined);
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const status =
+      error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 600
+        ? error.statusCode
+        : 500;
+    if (status >= 500) {
+      request.log.error({ err: error }, 'request failed');
+      return reply.code(status).send({ error: 'internal server error' });
+    }
+    return reply.code(status).send({ error: error.message });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ error: `no route ${request.method} ${request.url.split('?')[0]}` }),
+  );
+
+  await app.register(helmet);
+  await app.register(swagger, {
+    openapi: {
+      // 3.1: nullable fields are JSON Schema type lists (see schemas.ts).
+      openapi: '3.1.0',
+      info: {
+        title: 'work-prod',
+        description: 'Registry service for dev-infra: the original work-prod API and sync-v1.',
+        version: VERSION,
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(rateLimit, {
+    max: options.rateLimit,
+    timeWindow: 60_000,
+    // After authentication, so each key has its own budget (unauthenticated: by address).
+    hook: 'preHandler',
+    keyGenerator: (request) => request.keyHash ?? request.ip,
+  });
+
+  await app.register(healthRoutes);
+  await app.register(async (api) => {
+    api.addHook('onRequest', requireKey(storage));
+    await api.register(projectRoutes(storage));
+    await api.register(syncRoutes(storage));
+    await api.register(machineRoutes(storage));
+    api.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  });
+  return app;
+}

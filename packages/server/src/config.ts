@@ -1,0 +1,66 @@
+/** Where the database is and how the server behaves, from flags and environment. */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+export type DatabaseTarget = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+
+const isPostgresUrl = (value: string) => /^postgres(ql)?:\/\//i.test(value);
+
+/**
+ * The database to use: `--db` (a file, or a postgres:// URL), else `DATABASE_URL`, else
+ * `WORK_PROD_DB`, else `$XDG_DATA_HOME/work-prod/work-prod.db`.
+ */
+export function resolveDatabase(
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): DatabaseTarget {
+  if (flag)
+    return isPostgresUrl(flag) ? { kind: 'postgres', url: flag } : { kind: 'sqlite', file: flag };
+  if (env.DATABASE_URL) {
+    if (!isPostgresUrl(env.DATABASE_URL))
+      throw new Error('DATABASE_URL must be a postgres:// URL (unset it to use SQLite)');
+    return { kind: 'postgres', url: env.DATABASE_URL };
+  }
+  if (env.WORK_PROD_DB) return { kind: 'sqlite', file: env.WORK_PROD_DB };
+  const dataHome = env.XDG_DATA_HOME || join(homedir(), '.local', 'share');
+  return { kind: 'sqlite', file: join(dataHome, 'work-prod', 'work-prod.db') };
+}
+
+/** Describes a target for messages without any password in it. */
+export function describeTarget(target: DatabaseTarget): string {
+  if (target.kind === 'sqlite') return `SQLite ${target.file}`;
+  const url = new URL(target.url);
+  return `PostgreSQL ${url.hostname}${url.port ? `:${url.port}` : ''}${url.pathname}`;
+}
+
+/** Tunables of the HTTP service. */
+export interface ServerOptions {
+  /** Largest accepted request body, bytes. */
+  bodyLimit: number;
+  /** Requests per key per minute. */
+  rateLimit: number;
+  /** pino level, or 'silent'. */
+  logLevel: string;
+  /** Trust X-Forwarded-* from a reverse proxy. */
+  trustProxy: boolean | string;
+}
+
+function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0)
+    throw new Error(`${name} must be a positive whole number (got ${JSON.stringify(raw)})`);
+  return value;
+}
+
+/** Reads WORK_PROD_BODY_LIMIT, WORK_PROD_RATE_LIMIT, WORK_PROD_LOG_LEVEL, WORK_PROD_TRUST_PROXY. */
+export function serverOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): ServerOptions {
+  const trust = env.WORK_PROD_TRUST_PROXY;
+  return {
+    bodyLimit: positiveInt(env, 'WORK_PROD_BODY_LIMIT', 1024 * 1024),
+    rateLimit: positiveInt(env, 'WORK_PROD_RATE_LIMIT', 10_000),
+    logLevel: env.WORK_PROD_LOG_LEVEL || 'info',
+    trustProxy: trust === undefined || trust === '' ? false : trust === 'true' ? true : trust,
+  };
+}

@@ -1,0 +1,113 @@
+/**
+ * The rules of the record: defaults, merging a write into a project, validation of pushed
+ * fields, and the compare-and-swap decision of a push. Pure; both backends share it.
+ */
+import {
+  EDITABLE_FIELD_NAMES,
+  fieldEquals,
+  LIMITS,
+  normaliseTags,
+  type SharedFields,
+  validateSharedFields,
+} from '@dev-infra/core';
+import type { ProjectInput } from '../storage/types.js';
+import { UUID_PATTERN } from '../uuid.js';
+
+const UUID_RE = new RegExp(UUID_PATTERN);
+
+/** True when `value` is a uuid (any letter case). */
+export function isUuid(value: string): boolean {
+  return UUID_RE.test(value);
+}
+
+/** The fields of a project made through the original API before its input is applied. */
+export function newFields(now: string): SharedFields {
+  return {
+    name: '',
+    description: null,
+    remote_url: null,
+    project_type: null,
+    status: 'active',
+    classification: null,
+    organization: null,
+    tags: [],
+    template: null,
+    template_version: null,
+    created_at: now,
+    updated_at: now,
+  };
+}
+
+/** Applies an original-API write to `base`: given keys replace, tags are normalised. */
+export function applyInput(base: SharedFields, input: ProjectInput, now: string): SharedFields {
+  const next: SharedFields = { ...base, updated_at: now };
+  for (const name of EDITABLE_FIELD_NAMES) {
+    const value = input[name];
+    if (value !== undefined) (next as unknown as Record<string, unknown>)[name] = value;
+  }
+  next.tags = normaliseTags(next.tags);
+  return next;
+}
+
+/** The first problem with a record's fields, as one line; undefined when valid. */
+export function fieldsProblem(fields: SharedFields): string | undefined {
+  const errors = validateSharedFields(fields);
+  return errors.length > 0 ? errors.map((e) => e.message).join('; ') : undefined;
+}
+
+/** True when two records hold the same editable content (bookkeeping times aside). */
+export function sameContent(a: SharedFields, b: SharedFields): boolean {
+  return EDITABLE_FIELD_NAMES.every((f) => fieldEquals(f, a[f], b[f]));
+}
+
+/** The current state of a project as a push decision needs it. */
+export interface CurrentState {
+  rev: number;
+  deleted: boolean;
+  fields: SharedFields;
+}
+
+/** What to do with one pushed record. */
+export type PushDecision =
+  | { action: 'create' }
+  | { action: 'update' }
+  | { action: 'delete' }
+  | { action: 'unchanged' }
+  | { action: 'conflict' }
+  | { action: 'reject'; error: string };
+
+/**
+ * Compare-and-swap: apply only on the expected revision; a retry whose content already equals
+ * the server's is answered as applied; a tombstone never comes back to life.
+ */
+export function decidePush(
+  current: CurrentState | undefined,
+  change: { base_rev: number; fields?: SharedFields; deleted?: boolean },
+): PushDecision {
+  const deleting = change.deleted === true;
+  if (!current) {
+    if (deleting)
+      return { action: 'reject', error: 'cannot delete a project the server does not know' };
+    if (change.base_rev !== 0)
+      return {
+        action: 'reject',
+        error: `unknown project (base_rev ${change.base_rev}, expected 0 for a new one)`,
+      };
+    return { action: 'create' };
+  }
+  if (deleting) {
+    if (current.deleted) return { action: 'unchanged' };
+    return current.rev === change.base_rev ? { action: 'delete' } : { action: 'conflict' };
+  }
+  // Fields onto a tombstone: the deletion stands, whatever the base.
+  if (current.deleted) return { action: 'conflict' };
+  if (change.fields && sameContent(current.fields, change.fields)) return { action: 'unchanged' };
+  return current.rev === change.base_rev ? { action: 'update' } : { action: 'conflict' };
+}
+
+/** Checks a checkout path pushed by a machine. */
+export function checkoutPathProblem(path: string): string | undefined {
+  if (path.length === 0) return 'path must not be empty';
+  if (path.length > LIMITS.path) return `path is longer than ${LIMITS.path} characters`;
+  return undefined;
+}

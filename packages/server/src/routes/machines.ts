@@ -1,0 +1,20 @@
+/** `GET /api/machines`: the account's machines, last sync and checkout counts. */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { ErrorBody, MachinesBody } from '../schemas.js';
+import type { Storage } from '../storage/types.js';
+
+/** The machines route. */
+export function machineRoutes(storage: Storage): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    app.get(
+      '/api/machines',
+      {
+        schema: {
+          summary: "The account's machines",
+          response: { 200: MachinesBody, 401: ErrorBody },
+        },
+      },
+      async (request) => storage.machines(request.accountId),
+    );
+  };
+}

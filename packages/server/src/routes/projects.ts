@@ -1,0 +1,173 @@
+/** The original work-prod API (design section 4), served as a superset with our extra fields. */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
+import {
+  ErrorBody,
+  ImportBody,
+  ImportResult,
+  ProjectCreateBody,
+  ProjectIdParams,
+  ProjectListQuery,
+  ProjectPatchBody,
+  ProjectView,
+} from '../schemas.js';
+import type { ProjectInput, Storage, StoredProject, WriteOutcome } from '../storage/types.js';
+
+/** A project as the original API shows it: the legacy path, else the latest checkout's. */
+export function projectView(p: StoredProject) {
+  const f = p.fields;
+  return {
+    id: p.id,
+    uuid: p.uuid,
+    name: f.name,
+    path: p.path ?? p.checkouts[0]?.path ?? null,
+    organization: f.organization,
+    classification: f.classification,
+    project_type: f.project_type,
+    status: f.status,
+    description: f.description,
+    remote_url: f.remote_url,
+    tags: f.tags,
+    template: f.template,
+    template_version: f.template_version,
+    created_at: f.created_at,
+    updated_at: f.updated_at,
+    checkouts: p.checkouts,
+  };
+}
+
+const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody };
+const notFound = (id: number) => ({ error: `project ${id} not found` });
+
+/** Answers a write's outcome: the project, or 400/404/409 with one line. */
+function sendOutcome(reply: FastifyReply, id: number, outcome: WriteOutcome) {
+  switch (outcome.kind) {
+    case 'ok':
+      return projectView(outcome.project);
+    case 'not_found':
+      return reply.code(404).send(notFound(id));
+    case 'invalid':
+      return reply.code(400).send({ error: outcome.error });
+    case 'conflict':
+      return reply.code(409).send({ error: outcome.error });
+  }
+}
+
+/** Routes under /api/projects; `storage` is the account-scoped store. */
+export function projectRoutes(storage: Storage): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    app.get(
+      '/api/projects',
+      {
+        schema: {
+          summary: 'Every live project of the account, optionally filtered',
+          querystring: ProjectListQuery,
+          response: { 200: { type: 'array', items: ProjectView }, 400: ErrorBody, 401: ErrorBody },
+        },
+      },
+      async (request) =>
+        (await storage.listProjects(request.accountId, request.query)).map(projectView),
+    );
+
+    app.post(
+      '/api/projects',
+      {
+        schema: {
+          summary: 'Create a project (name required); 409 on a duplicate path',
+          body: ProjectCreateBody,
+          response: { 201: ProjectView, ...errors },
+        },
+      },
+      async (request, reply) => {
+        const outcome = await storage.createProject(
+          request.accountId,
+          request.body as ProjectInput,
+        );
+        if (outcome.kind !== 'ok') return sendOutcome(reply, 0, outcome);
+        return reply
+          .code(201)
+          .header('location', `/api/projects/${outcome.project.id}`)
+          .send(projectView(outcome.project));
+      },
+    );
+
+    app.post(
+      '/api/projects/import',
+      {
+        schema: {
+          summary: 'Import projects, skipping any whose remote_url is already known',
+          body: ImportBody,
+          response: { 200: ImportResult, 400: ErrorBody, 401: ErrorBody },
+        },
+      },
+      async (request) => storage.importProjects(request.accountId, request.body.projects),
+    );
+
+    app.get(
+      '/api/projects/:id',
+      {
+        schema: {
+          summary: 'One project by its integer id',
+          params: ProjectIdParams,
+          response: { 200: ProjectView, ...errors },
+        },
+      },
+      async (request, reply) => {
+        const project = await storage.getProject(request.accountId, request.params.id);
+        return project ? projectView(project) : reply.code(404).send(notFound(request.params.id));
+      },
+    );
+
+    app.patch(
+      '/api/projects/:id',
+      {
+        schema: {
+          summary: 'Change some fields of a project',
+          params: ProjectIdParams,
+          body: ProjectPatchBody,
+          response: { 200: ProjectView, ...errors },
+        },
+      },
+      async (request, reply) => {
+        // The uuid is a project's identity: it is never changed by an edit.
+        const { uuid: _ignored, ...input } = request.body as ProjectInput;
+        const outcome = await storage.updateProject(request.accountId, request.params.id, input);
+        return sendOutcome(reply, request.params.id, outcome);
+      },
+    );
+
+    app.delete(
+      '/api/projects/:id',
+      {
+        schema: {
+          summary: 'Delete a project (kept as a tombstone so syncing machines learn of it)',
+          params: ProjectIdParams,
+          response: { 204: { type: 'null' }, ...errors },
+        },
+      },
+      async (request, reply) => {
+        const deleted = await storage.deleteProject(request.accountId, request.params.id);
+        if (!deleted) return reply.code(404).send(notFound(request.params.id));
+        return reply.code(204).send(null);
+      },
+    );
+
+    app.put(
+      '/api/projects/:id/archive',
+      {
+        schema: {
+          summary: 'Archive a project: classification archive, status completed',
+          params: ProjectIdParams,
+          response: { 200: ProjectView, ...errors },
+        },
+      },
+      async (request, reply) => {
+        const outcome = await storage.updateProject(request.accountId, request.params.id, {
+          classification: 'archive',
+          status: 'completed',
+        });
+        return sendOutcome(reply, request.params.id, outcome);
+      },
+    );
+  };
+}

@@ -1,0 +1,55 @@
+/** The sync-v1 routes: the changes feed and the compare-and-swap push. */
+import { CHANGES_DEFAULT_LIMIT } from '@dev-infra/core';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { ChangesBody, ChangesQuery, ErrorBody, PushBody, PushResultBody } from '../schemas.js';
+import type { Storage } from '../storage/types.js';
+
+/** Routes under /api/sync. */
+export function syncRoutes(storage: Storage): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    app.get(
+      '/api/sync/changes',
+      {
+        schema: {
+          summary: 'Records changed after `since`, in revision order (with tombstones)',
+          querystring: ChangesQuery,
+          response: { 200: ChangesBody, 400: ErrorBody, 401: ErrorBody },
+        },
+      },
+      async (request, reply) => {
+        const {
+          since = 0,
+          limit = CHANGES_DEFAULT_LIMIT,
+          machine_id,
+          machine_name,
+        } = request.query;
+        if (machine_id !== undefined && machine_name === undefined)
+          return reply
+            .code(400)
+            .send({ error: 'querystring/machine_name is required with machine_id' });
+        const machine =
+          machine_id !== undefined && machine_name !== undefined
+            ? { id: machine_id, name: machine_name }
+            : undefined;
+        return storage.changes(request.accountId, since, limit, machine);
+      },
+    );
+
+    app.post(
+      '/api/sync/push',
+      {
+        schema: {
+          summary: 'Apply record and checkout changes of one machine (compare-and-swap per record)',
+          body: PushBody,
+          response: { 200: PushResultBody, 400: ErrorBody, 401: ErrorBody },
+        },
+      },
+      async (request) =>
+        storage.push(request.accountId, {
+          machine: request.body.machine,
+          changes: request.body.changes,
+          checkouts: request.body.checkouts ?? [],
+        }),
+    );
+  };
+}

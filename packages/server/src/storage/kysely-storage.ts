@@ -1,0 +1,782 @@
+/**
+ * The storage logic shared by both backends, written once in Kysely's typed SQL. A backend
+ * only supplies its connection, how it runs a write transaction and how it takes locks.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  type ChangesResponse,
+  type Checkout,
+  type CheckoutResult,
+  type MachineRef,
+  type MachinesResponse,
+  normaliseRemoteUrl,
+  type PushResponse,
+  type PushResult,
+  type SharedFields,
+  type SyncRecord,
+} from '@dev-infra/core';
+import { type Kysely, type Selectable, sql } from 'kysely';
+import {
+  applyInput,
+  checkoutPathProblem,
+  decidePush,
+  fieldsProblem,
+  isUuid,
+  newFields,
+} from '../domain/records.js';
+import { migrateToLatest } from './migrations/index.js';
+import type { Database, ProjectsTable } from './schema.js';
+import type {
+  AccountInfo,
+  Dialect,
+  ImportOutcome,
+  KeyInfo,
+  NewKey,
+  ProjectFilter,
+  ProjectInput,
+  PushInput,
+  RevokeOutcome,
+  Storage,
+  StoredProject,
+  WriteOutcome,
+} from './types.js';
+
+type Db = Kysely<Database>;
+type ProjectRow = Selectable<ProjectsTable>;
+
+/** What a backend provides to the shared storage. */
+export interface Backend {
+  dialect: Dialect;
+  db: Db;
+  /** Runs `fn` in a transaction that already holds the database's write lock where needed. */
+  writeTransaction<T>(fn: (trx: Db) => Promise<T>): Promise<T>;
+  /** Serialises account bootstrap across instances (a no-op where writes are serialised). */
+  lockGlobal(trx: Db): Promise<void>;
+}
+
+/** Hands out the account's next revisions inside one locked transaction. */
+class Revisions {
+  constructor(public head: number) {}
+  next(): number {
+    this.head += 1;
+    return this.head;
+  }
+}
+
+const now = () => new Date().toISOString();
+
+function rowToFields(row: ProjectRow): SharedFields {
+  return {
+    name: row.name,
+    description: row.description,
+    remote_url: row.remote_url,
+    project_type: row.project_type as SharedFields['project_type'],
+    status: row.status as SharedFields['status'],
+    classification: row.classification as SharedFields['classification'],
+    organization: row.organization,
+    tags: JSON.parse(row.tags) as string[],
+    template: row.template,
+    template_version: row.template_version,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+  };
+}
+
+function fieldsToRow(fields: SharedFields) {
+  return {
+    name: fields.name,
+    description: fields.description,
+    remote_url: fields.remote_url,
+    remote_key: normaliseRemoteUrl(fields.remote_url),
+    project_type: fields.project_type,
+    status: fields.status,
+    classification: fields.classification,
+    organization: fields.organization,
+    tags: JSON.stringify(fields.tags),
+    template: fields.template,
+    template_version: fields.template_version,
+    created_at: fields.created_at,
+    updated_at: fields.updated_at,
+  };
+}
+
+function toStored(row: ProjectRow, checkouts: Checkout[]): StoredProject {
+  return {
+    id: Number(row.id),
+    uuid: row.uuid,
+    rev: Number(row.rev),
+    seq: Number(row.seq),
+    deleted: row.deleted === 1,
+    fields: rowToFields(row),
+    path: row.path,
+    checkouts,
+  };
+}
+
+function toSyncRecord(row: ProjectRow, checkouts: Checkout[]): SyncRecord {
+  const p = toStored(row, checkouts);
+  return { uuid: p.uuid, rev: p.rev, seq: p.seq, deleted: p.deleted, fields: p.fields, checkouts };
+}
+
+/** Escapes LIKE wildcards so a search is a plain substring match. */
+function likePattern(search: string): string {
+  return `%${search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** The Storage interface over a Kysely backend. */
+export class KyselyStorage implements Storage {
+  readonly dialect: Dialect;
+  private readonly db: Db;
+
+  constructor(private readonly backend: Backend) {
+    this.dialect = backend.dialect;
+    this.db = backend.db;
+  }
+
+  async migrate(): Promise<void> {
+    await migrateToLatest(this.db as Kysely<unknown>, this.dialect);
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+
+  /** Runs `fn` with the account locked; every revision it takes is saved with its writes. */
+  private inAccount<T>(accountId: number, fn: (trx: Db, revs: Revisions) => Promise<T>) {
+    return this.backend.writeTransaction(async (trx) => {
+      let query = trx.selectFrom('accounts').select('revision').where('id', '=', accountId);
+      // PostgreSQL: the row lock serialises every write to one account across instances.
+      if (this.dialect === 'postgres') query = query.forUpdate();
+      const row = await query.executeTakeFirstOrThrow();
+      const revs = new Revisions(Number(row.revision));
+      const start = revs.head;
+      const result = await fn(trx, revs);
+      if (revs.head !== start) {
+        await trx
+          .updateTable('accounts')
+          .set({ revision: revs.head })
+          .where('id', '=', accountId)
+          .execute();
+      }
+      return result;
+    });
+  }
+
+  // ---- accounts and keys ----
+
+  private accountQuery(db: Db) {
+    return db
+      .selectFrom('accounts')
+      .leftJoin('api_keys', (j) =>
+        j.onRef('api_keys.account_id', '=', 'accounts.id').on('api_keys.revoked_at', 'is', null),
+      )
+      .select(['accounts.id', 'accounts.name', 'accounts.created_at'])
+      .select((eb) => eb.fn.count<number>('api_keys.id').as('active_keys'))
+      .groupBy(['accounts.id', 'accounts.name', 'accounts.created_at']);
+  }
+
+  private static toAccount(row: {
+    id: number;
+    name: string;
+    created_at: string;
+    active_keys: number | string | bigint;
+  }): AccountInfo {
+    return { ...row, id: Number(row.id), active_keys: Number(row.active_keys) };
+  }
+
+  async createAccount(name: string): Promise<AccountInfo | undefined> {
+    const created = await this.backend.writeTransaction(async (trx) => {
+      await this.backend.lockGlobal(trx);
+      const existing = await trx
+        .selectFrom('accounts')
+        .select('id')
+        .where('name', '=', name)
+        .executeTakeFirst();
+      if (existing) return false;
+      await trx.insertInto('accounts').values({ name, revision: 0, created_at: now() }).execute();
+      return true;
+    });
+    return created ? this.findAccount(name) : undefined;
+  }
+
+  async findAccount(name: string): Promise<AccountInfo | undefined> {
+    const row = await this.accountQuery(this.db)
+      .where('accounts.name', '=', name)
+      .executeTakeFirst();
+    return row ? KyselyStorage.toAccount(row) : undefined;
+  }
+
+  async listAccounts(): Promise<AccountInfo[]> {
+    const rows = await this.accountQuery(this.db).orderBy('accounts.name').execute();
+    return rows.map(KyselyStorage.toAccount);
+  }
+
+  async createFirstAccount(name: string, key: NewKey): Promise<boolean> {
+    return this.backend.writeTransaction(async (trx) => {
+      await this.backend.lockGlobal(trx);
+      const any = await trx.selectFrom('accounts').select('id').limit(1).executeTakeFirst();
+      if (any) return false;
+      const account = await trx
+        .insertInto('accounts')
+        .values({ name, revision: 0, created_at: now() })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await this.insertKey(trx, Number(account.id), key);
+      return true;
+    });
+  }
+
+  private async insertKey(db: Db, accountId: number, key: NewKey): Promise<void> {
+    await db
+      .insertInto('api_keys')
+      .values({
+        account_id: accountId,
+        key_hash: key.hash,
+        prefix: key.prefix,
+        label: key.label,
+        created_at: now(),
+        revoked_at: null,
+      })
+      .execute();
+  }
+
+  async addKey(accountId: number, key: NewKey): Promise<void> {
+    await this.insertKey(this.db, accountId, key);
+  }
+
+  async listKeys(accountId: number): Promise<KeyInfo[]> {
+    return this.db
+      .selectFrom('api_keys')
+      .select(['prefix', 'label', 'created_at', 'revoked_at'])
+      .where('account_id', '=', accountId)
+      .orderBy('id')
+      .execute();
+  }
+
+  async revokeKey(prefix: string): Promise<RevokeOutcome> {
+    return this.backend.writeTransaction(async (trx) => {
+      const keys = await trx
+        .selectFrom('api_keys')
+        .select('id')
+        .where('prefix', '=', prefix)
+        .where('revoked_at', 'is', null)
+        .execute();
+      if (keys.length === 0) return 'not_found';
+      if (keys.length > 1) return 'ambiguous';
+      await trx
+        .updateTable('api_keys')
+        .set({ revoked_at: now() })
+        .where('id', '=', keys[0]!.id)
+        .execute();
+      return 'revoked';
+    });
+  }
+
+  async accountForKey(hash: string): Promise<number | undefined> {
+    const row = await this.db
+      .selectFrom('api_keys')
+      .select('account_id')
+      .where('key_hash', '=', hash)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return row ? Number(row.account_id) : undefined;
+  }
+
+  // ---- projects ----
+
+  /**
+   * Checkouts of the given projects (most recently seen first), keyed by project id; 'all'
+   * reads the whole account's (for the full list). Ids go in chunks to stay within SQLite's
+   * bound-parameter limit.
+   */
+  private async checkoutsOf(
+    db: Db,
+    accountId: number,
+    projectIds: number[] | 'all',
+  ): Promise<Map<number, Checkout[]>> {
+    const byProject = new Map<number, Checkout[]>();
+    const chunks: (number[] | undefined)[] = projectIds === 'all' ? [undefined] : [];
+    if (projectIds !== 'all')
+      for (let i = 0; i < projectIds.length; i += 500) chunks.push(projectIds.slice(i, i + 500));
+    for (const chunk of chunks) {
+      let query = db
+        .selectFrom('checkouts')
+        .innerJoin('machines', (j) =>
+          j
+            .onRef('machines.account_id', '=', 'checkouts.account_id')
+            .onRef('machines.machine_id', '=', 'checkouts.machine_id'),
+        )
+        .select([
+          'checkouts.project_id',
+          'checkouts.machine_id',
+          'machines.name as machine_name',
+          'checkouts.path',
+          'checkouts.last_seen',
+        ])
+        .where('checkouts.account_id', '=', accountId);
+      if (chunk) query = query.where('checkouts.project_id', 'in', chunk);
+      const rows = await query
+        .orderBy('checkouts.last_seen', 'desc')
+        .orderBy('checkouts.machine_id')
+        .execute();
+      for (const { project_id, ...checkout } of rows) {
+        const id = Number(project_id);
+        const list = byProject.get(id) ?? [];
+        list.push(checkout);
+        byProject.set(id, list);
+      }
+    }
+    return byProject;
+  }
+
+  /** Projects with their checkouts; `all` when the rows are the whole account anyway. */
+  private async withCheckouts(db: Db, accountId: number, rows: ProjectRow[], all = false) {
+    const ids = rows.map((r) => Number(r.id));
+    const checkouts = await this.checkoutsOf(db, accountId, all ? 'all' : ids);
+    return rows.map((r) => ({ row: r, checkouts: checkouts.get(Number(r.id)) ?? [] }));
+  }
+
+  async listProjects(accountId: number, filter: ProjectFilter): Promise<StoredProject[]> {
+    let query = this.db
+      .selectFrom('projects')
+      .selectAll()
+      .where('account_id', '=', accountId)
+      .where('deleted', '=', 0);
+    if (filter.status !== undefined) query = query.where('status', '=', filter.status);
+    if (filter.organization !== undefined)
+      query = query.where('organization', '=', filter.organization);
+    if (filter.classification !== undefined)
+      query = query.where('classification', '=', filter.classification);
+    if (filter.project_type !== undefined)
+      query = query.where('project_type', '=', filter.project_type);
+    if (filter.search !== undefined && filter.search !== '') {
+      const pattern = likePattern(filter.search);
+      // Both backends need the escape character named for LIKE (SQLite has no default).
+      query = query.where((eb) =>
+        eb.or(
+          (['name', 'description', 'remote_url'] as const).map(
+            (col) => sql<boolean>`lower(${sql.ref(col)}) like ${pattern} escape '\\'`,
+          ),
+        ),
+      );
+    }
+    const rows = await query.orderBy('id').execute();
+    const unfiltered = Object.values(filter).every((v) => v === undefined || v === '');
+    return (await this.withCheckouts(this.db, accountId, rows, unfiltered)).map((p) =>
+      toStored(p.row, p.checkouts),
+    );
+  }
+
+  private async loadStored(db: Db, accountId: number, id: number) {
+    const row = await db
+      .selectFrom('projects')
+      .selectAll()
+      .where('account_id', '=', accountId)
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    const checkouts = await this.checkoutsOf(db, accountId, [id]);
+    return toStored(row, checkouts.get(id) ?? []);
+  }
+
+  /** The row of a live (not deleted) project by id, if the account has one. */
+  private liveRow(db: Db, accountId: number, id: number) {
+    return db
+      .selectFrom('projects')
+      .selectAll()
+      .where('account_id', '=', accountId)
+      .where('id', '=', id)
+      .where('deleted', '=', 0)
+      .executeTakeFirst();
+  }
+
+  async getProject(accountId: number, id: number): Promise<StoredProject | undefined> {
+    return (await this.liveRow(this.db, accountId, id))
+      ? this.loadStored(this.db, accountId, id)
+      : undefined;
+  }
+
+  /** A live project of the account already using `path` (other than `exceptId`). */
+  private async pathTaken(db: Db, accountId: number, path: string, exceptId?: number) {
+    let query = db
+      .selectFrom('projects')
+      .select('id')
+      .where('account_id', '=', accountId)
+      .where('deleted', '=', 0)
+      .where('path', '=', path);
+    if (exceptId !== undefined) query = query.where('id', '!=', exceptId);
+    return (await query.executeTakeFirst()) !== undefined;
+  }
+
+  private async uuidTaken(db: Db, accountId: number, uuid: string) {
+    const row = await db
+      .selectFrom('projects')
+      .select('id')
+      .where('account_id', '=', accountId)
+      .where('uuid', '=', uuid)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /** Checks and inserts one original-API project; an error line when it cannot. */
+  private async insertFromInput(
+    trx: Db,
+    accountId: number,
+    revs: Revisions,
+    input: ProjectInput,
+  ): Promise<{ id: number } | { error: string; conflict: boolean }> {
+    const stamp = now();
+    const fields = applyInput(newFields(stamp), input, stamp);
+    const problem = fieldsProblem(fields);
+    if (problem) return { error: problem, conflict: false };
+    const path = input.path ?? null;
+    if (path !== null && (await this.pathTaken(trx, accountId, path)))
+      return { error: `a project with path ${path} already exists`, conflict: true };
+    const uuid = input.uuid?.toLowerCase() ?? randomUUID();
+    if (await this.uuidTaken(trx, accountId, uuid))
+      return { error: `a project with uuid ${uuid} already exists`, conflict: true };
+    const rev = revs.next();
+    const inserted = await trx
+      .insertInto('projects')
+      .values({
+        account_id: accountId,
+        uuid,
+        rev,
+        seq: rev,
+        deleted: 0,
+        path,
+        ...fieldsToRow(fields),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return { id: Number(inserted.id) };
+  }
+
+  async createProject(accountId: number, input: ProjectInput): Promise<WriteOutcome> {
+    return this.inAccount(accountId, async (trx, revs) => {
+      const result = await this.insertFromInput(trx, accountId, revs, input);
+      if ('error' in result)
+        return { kind: result.conflict ? 'conflict' : 'invalid', error: result.error } as const;
+      return { kind: 'ok', project: await this.loadStored(trx, accountId, result.id) } as const;
+    });
+  }
+
+  async updateProject(accountId: number, id: number, input: ProjectInput): Promise<WriteOutcome> {
+    return this.inAccount(accountId, async (trx, revs): Promise<WriteOutcome> => {
+      const row = await this.liveRow(trx, accountId, id);
+      if (!row) return { kind: 'not_found' };
+      const fields = applyInput(rowToFields(row), input, now());
+      const problem = fieldsProblem(fields);
+      if (problem) return { kind: 'invalid', error: problem };
+      const path = input.path === undefined ? row.path : input.path;
+      if (path !== null && path !== row.path && (await this.pathTaken(trx, accountId, path, id)))
+        return { kind: 'conflict', error: `a project with path ${path} already exists` };
+      const rev = revs.next();
+      await trx
+        .updateTable('projects')
+        .set({ ...fieldsToRow(fields), path, rev, seq: rev })
+        .where('id', '=', id)
+        .execute();
+      return { kind: 'ok', project: await this.loadStored(trx, accountId, id) };
+    });
+  }
+
+  async deleteProject(accountId: number, id: number): Promise<boolean> {
+    return this.inAccount(accountId, async (trx, revs) => {
+      if (!(await this.liveRow(trx, accountId, id))) return false;
+      const rev = revs.next();
+      await trx
+        .updateTable('projects')
+        .set({ deleted: 1, rev, seq: rev, updated_at: now() })
+        .where('id', '=', id)
+        .execute();
+      return true;
+    });
+  }
+
+  async importProjects(accountId: number, items: unknown[]): Promise<ImportOutcome> {
+    const { parseImportItem } = await import('../domain/validate.js');
+    return this.inAccount(accountId, async (trx, revs) => {
+      const outcome: ImportOutcome = { imported: 0, skipped: 0, errors: [] };
+      const known = new Set(
+        (
+          await trx
+            .selectFrom('projects')
+            .select('remote_key')
+            .where('account_id', '=', accountId)
+            .where('deleted', '=', 0)
+            .where('remote_key', 'is not', null)
+            .execute()
+        ).map((r) => r.remote_key),
+      );
+      for (const [index, item] of items.entries()) {
+        const parsed = parseImportItem(item);
+        if ('error' in parsed) {
+          outcome.errors.push(`projects[${index}]: ${parsed.error}`);
+          continue;
+        }
+        const key = normaliseRemoteUrl(parsed.input.remote_url);
+        if (key !== null && known.has(key)) {
+          outcome.skipped += 1;
+          continue;
+        }
+        const result = await this.insertFromInput(trx, accountId, revs, parsed.input);
+        if ('error' in result) {
+          outcome.errors.push(`projects[${index}]: ${result.error}`);
+          continue;
+        }
+        if (key !== null) known.add(key);
+        outcome.imported += 1;
+      }
+      return outcome;
+    });
+  }
+
+  // ---- sync ----
+
+  private async touchMachine(db: Db, accountId: number, machine: MachineRef, at: string) {
+    await db
+      .insertInto('machines')
+      .values({ account_id: accountId, machine_id: machine.id, name: machine.name, last_sync: at })
+      .onConflict((oc) =>
+        oc.columns(['account_id', 'machine_id']).doUpdateSet({ name: machine.name, last_sync: at }),
+      )
+      .execute();
+  }
+
+  private async head(db: Db, accountId: number): Promise<number> {
+    const row = await db
+      .selectFrom('accounts')
+      .select('revision')
+      .where('id', '=', accountId)
+      .executeTakeFirstOrThrow();
+    return Number(row.revision);
+  }
+
+  async changes(
+    accountId: number,
+    since: number,
+    limit: number,
+    machine?: MachineRef,
+  ): Promise<ChangesResponse> {
+    if (machine) await this.touchMachine(this.db, accountId, machine, now());
+    const rows = await this.db
+      .selectFrom('projects')
+      .selectAll()
+      .where('account_id', '=', accountId)
+      .where('seq', '>', since)
+      .orderBy('seq')
+      .limit(limit + 1)
+      .execute();
+    const more = rows.length > limit;
+    const page = rows.slice(0, limit);
+    const head = await this.head(this.db, accountId);
+    const records = (await this.withCheckouts(this.db, accountId, page)).map((p) =>
+      toSyncRecord(p.row, p.checkouts),
+    );
+    const next = page.length > 0 ? Number(page[page.length - 1]!.seq) : since;
+    return { changes: records, next, more, head: Math.max(head, next) };
+  }
+
+  async push(accountId: number, input: PushInput): Promise<PushResponse> {
+    const { parsePushedFields } = await import('../domain/validate.js');
+    const stamp = now();
+    type Prepared =
+      | { uuid: string; error: string }
+      | { uuid: string; base_rev: number; deleted: true; fields?: undefined }
+      | { uuid: string; base_rev: number; fields: SharedFields };
+    const prepared = input.changes.map((c): Prepared => {
+      const uuid = c.uuid.toLowerCase();
+      if (!isUuid(uuid)) return { uuid: c.uuid, error: 'uuid: must be a uuid' };
+      if (c.deleted === true) return { uuid, base_rev: c.base_rev, deleted: true };
+      if (c.fields === undefined) return { uuid, error: 'fields (or deleted: true) is required' };
+      const parsed = parsePushedFields(c.fields);
+      if ('error' in parsed) return { uuid, error: parsed.error };
+      return { uuid, base_rev: c.base_rev, fields: parsed.fields };
+    });
+
+    return this.inAccount(accountId, async (trx, revs) => {
+      await this.touchMachine(trx, accountId, input.machine, stamp);
+      const uuids = [
+        ...new Set([
+          ...prepared.map((p) => p.uuid),
+          ...input.checkouts.map((c) => c.uuid.toLowerCase()),
+        ]),
+      ].filter(isUuid);
+      const current = new Map<string, ProjectRow>();
+      for (let i = 0; i < uuids.length; i += 500) {
+        const rows = await trx
+          .selectFrom('projects')
+          .selectAll()
+          .where('account_id', '=', accountId)
+          .where('uuid', 'in', uuids.slice(i, i + 500))
+          .execute();
+        for (const row of rows) current.set(row.uuid, row);
+      }
+      const conflictRecord = async (row: ProjectRow) => {
+        const checkouts = await this.checkoutsOf(trx, accountId, [Number(row.id)]);
+        return toSyncRecord(row, checkouts.get(Number(row.id)) ?? []);
+      };
+
+      const results: PushResult[] = [];
+      for (const p of prepared) {
+        if ('error' in p) {
+          results.push({ uuid: p.uuid, status: 'rejected', error: p.error });
+          continue;
+        }
+        const row = current.get(p.uuid);
+        const state = row && {
+          rev: Number(row.rev),
+          deleted: row.deleted === 1,
+          fields: rowToFields(row),
+        };
+        const decision = decidePush(state, p);
+        switch (decision.action) {
+          case 'reject':
+            results.push({ uuid: p.uuid, status: 'rejected', error: decision.error });
+            break;
+          case 'conflict':
+            results.push({ uuid: p.uuid, status: 'conflict', current: await conflictRecord(row!) });
+            break;
+          case 'unchanged':
+            results.push({
+              uuid: p.uuid,
+              status: 'applied',
+              rev: Number(row!.rev),
+              seq: Number(row!.seq),
+            });
+            break;
+          case 'create': {
+            const rev = revs.next();
+            const created = await trx
+              .insertInto('projects')
+              .values({
+                account_id: accountId,
+                uuid: p.uuid,
+                rev,
+                seq: rev,
+                deleted: 0,
+                path: null,
+                ...fieldsToRow(p.fields!),
+              })
+              .returningAll()
+              .executeTakeFirstOrThrow();
+            current.set(p.uuid, created);
+            results.push({ uuid: p.uuid, status: 'applied', rev, seq: rev });
+            break;
+          }
+          case 'update':
+          case 'delete': {
+            const rev = revs.next();
+            const set =
+              decision.action === 'update'
+                ? { ...fieldsToRow(p.fields!), rev, seq: rev }
+                : { deleted: 1, rev, seq: rev };
+            const updated = await trx
+              .updateTable('projects')
+              .set(set)
+              .where('id', '=', row!.id)
+              .returningAll()
+              .executeTakeFirstOrThrow();
+            current.set(p.uuid, updated);
+            results.push({ uuid: p.uuid, status: 'applied', rev, seq: rev });
+            break;
+          }
+        }
+      }
+
+      const checkouts: CheckoutResult[] = [];
+      for (const c of input.checkouts) {
+        const uuid = c.uuid.toLowerCase();
+        const row = current.get(uuid);
+        if (!row) {
+          checkouts.push({ uuid: c.uuid, status: 'rejected', error: 'unknown project' });
+          continue;
+        }
+        const result = await this.applyCheckout(trx, accountId, revs, input.machine, row, c, stamp);
+        // Later checkout changes of the same project must see its new seq.
+        if (result.status === 'applied') current.set(uuid, { ...row, seq: result.seq });
+        checkouts.push(result);
+      }
+      return { results, checkouts, head: revs.head };
+    });
+  }
+
+  /** Applies one checkout change of the pushing machine; a real change bumps the project's seq. */
+  private async applyCheckout(
+    trx: Db,
+    accountId: number,
+    revs: Revisions,
+    machine: MachineRef,
+    row: ProjectRow,
+    change: { uuid: string; path?: string; removed?: boolean },
+    stamp: string,
+  ): Promise<CheckoutResult> {
+    const uuid = row.uuid;
+    const projectId = Number(row.id);
+    const existing = await trx
+      .selectFrom('checkouts')
+      .select('path')
+      .where('project_id', '=', projectId)
+      .where('machine_id', '=', machine.id)
+      .executeTakeFirst();
+    let changed: boolean;
+    if (change.removed === true) {
+      changed = existing !== undefined;
+      if (changed)
+        await trx
+          .deleteFrom('checkouts')
+          .where('project_id', '=', projectId)
+          .where('machine_id', '=', machine.id)
+          .execute();
+    } else {
+      if (change.path === undefined)
+        return { uuid, status: 'rejected', error: 'path (or removed: true) is required' };
+      const problem = checkoutPathProblem(change.path);
+      if (problem) return { uuid, status: 'rejected', error: problem };
+      const path = change.path;
+      changed = existing?.path !== path;
+      await trx
+        .insertInto('checkouts')
+        .values({
+          account_id: accountId,
+          project_id: projectId,
+          machine_id: machine.id,
+          path,
+          last_seen: stamp,
+        })
+        .onConflict((oc) =>
+          oc.columns(['project_id', 'machine_id']).doUpdateSet({ path, last_seen: stamp }),
+        )
+        .execute();
+    }
+    if (!changed) return { uuid, status: 'applied', seq: Number(row.seq) };
+    const seq = revs.next();
+    await trx.updateTable('projects').set({ seq }).where('id', '=', projectId).execute();
+    return { uuid, status: 'applied', seq };
+  }
+
+  async machines(accountId: number): Promise<MachinesResponse> {
+    const rows = await this.db
+      .selectFrom('machines')
+      .leftJoin('checkouts', (j) =>
+        j
+          .onRef('checkouts.account_id', '=', 'machines.account_id')
+          .onRef('checkouts.machine_id', '=', 'machines.machine_id'),
+      )
+      .select(['machines.machine_id', 'machines.name', 'machines.last_sync'])
+      .select((eb) => eb.fn.count<number>('checkouts.project_id').as('checkouts'))
+      .where('machines.account_id', '=', accountId)
+      .groupBy(['machines.machine_id', 'machines.name', 'machines.last_sync'])
+      .orderBy('machines.name')
+      .orderBy('machines.machine_id')
+      .execute();
+    return {
+      machines: rows.map((r) => ({
+        id: r.machine_id,
+        name: r.name,
+        last_sync: r.last_sync,
+        checkouts: Number(r.checkouts),
+      })),
+    };
+  }
+}

@@ -1,0 +1,22 @@
+/** In-code migrations for both backends, run by Kysely's Migrator (locked on PostgreSQL). */
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import type { Dialect } from '../types.js';
+import * as initial from './0001-initial.js';
+
+function provider(dialect: Dialect): MigrationProvider {
+  const migrations: Record<string, Migration> = {
+    '0001-initial': { up: (db) => initial.up(db, dialect) },
+  };
+  return { getMigrations: async () => migrations };
+}
+
+/** Brings the schema up to date; safe when several instances start at once on one PostgreSQL. */
+export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
+  const migrator = new Migrator({ db, provider: provider(dialect) });
+  const { error } = await migrator.migrateToLatest();
+  if (error) {
+    throw new Error(
+      `database migration failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}

@@ -1,0 +1,72 @@
+/** The database tables as Kysely sees them; identical on SQLite and PostgreSQL. */
+import type { Generated } from 'kysely';
+
+export interface AccountsTable {
+  id: Generated<number>;
+  name: string;
+  /** The account's revision counter: every change takes the next value. */
+  revision: number;
+  created_at: string;
+}
+
+export interface ApiKeysTable {
+  id: Generated<number>;
+  account_id: number;
+  /** sha256 of the key, hex; the key itself is never stored. */
+  key_hash: string;
+  /** The key's first characters, to tell keys apart in listings. */
+  prefix: string;
+  label: string | null;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export interface ProjectsTable {
+  id: Generated<number>;
+  account_id: number;
+  uuid: string;
+  rev: number;
+  seq: number;
+  /** 0 or 1 (an integer on both backends, so one query shape serves both). */
+  deleted: number;
+  name: string;
+  description: string | null;
+  remote_url: string | null;
+  /** normaliseRemoteUrl(remote_url), for the import's duplicate check. */
+  remote_key: string | null;
+  project_type: string | null;
+  status: string;
+  classification: string | null;
+  organization: string | null;
+  /** JSON array of strings. */
+  tags: string;
+  template: string | null;
+  template_version: string | null;
+  created_at: string;
+  updated_at: string;
+  /** The path set through the original API (a single-machine notion kept for old clients). */
+  path: string | null;
+}
+
+export interface MachinesTable {
+  account_id: number;
+  machine_id: string;
+  name: string;
+  last_sync: string | null;
+}
+
+export interface CheckoutsTable {
+  account_id: number;
+  project_id: number;
+  machine_id: string;
+  path: string;
+  last_seen: string;
+}
+
+export interface Database {
+  accounts: AccountsTable;
+  api_keys: ApiKeysTable;
+  projects: ProjectsTable;
+  machines: MachinesTable;
+  checkouts: CheckoutsTable;
+}

@@ -1,0 +1,38 @@
+/** SQLite backend: one file, WAL, writes serialised with BEGIN IMMEDIATE. */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect, sql } from 'kysely';
+import { KyselyStorage } from './kysely-storage.js';
+import type { Database } from './schema.js';
+import type { Storage } from './types.js';
+
+/** Opens (creating if needed) the SQLite database at `file`. */
+export function openSqlite(file: string): Storage {
+  mkdirSync(dirname(file), { recursive: true });
+  const connection = new BetterSqlite3(file);
+  connection.pragma('journal_mode = WAL');
+  // Another process (an admin command) may hold the write lock briefly: wait, don't fail.
+  connection.pragma('busy_timeout = 10000');
+  connection.pragma('foreign_keys = ON');
+  connection.pragma('synchronous = NORMAL');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
+  return new KyselyStorage({
+    dialect: 'sqlite',
+    db,
+    // IMMEDIATE takes the write lock up front, so a read-then-write never fails to upgrade.
+    writeTransaction: (fn) =>
+      db.connection().execute(async (conn) => {
+        await sql`begin immediate`.execute(conn);
+        try {
+          const result = await fn(conn);
+          await sql`commit`.execute(conn);
+          return result;
+        } catch (error) {
+          await sql`rollback`.execute(conn);
+          throw error;
+        }
+      }),
+    lockGlobal: async () => {},
+  });
+}

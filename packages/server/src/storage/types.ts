@@ -1,0 +1,142 @@
+/**
+ * The storage interface every backend implements (SQLite and PostgreSQL). Routes and admin
+ * commands only call this; backend-specific SQL stays behind it.
+ */
+import type {
+  ChangesResponse,
+  Checkout,
+  MachineRef,
+  MachinesResponse,
+  PushResponse,
+  SharedFields,
+} from '@dev-infra/core';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+/** An account (a user) as the admin commands list it. */
+export interface AccountInfo {
+  id: number;
+  name: string;
+  created_at: string;
+  /** Keys that are not revoked. */
+  active_keys: number;
+}
+
+/** A key to store: only its hash and a display prefix, never the key. */
+export interface NewKey {
+  hash: string;
+  prefix: string;
+  label: string | null;
+}
+
+/** A stored key as `key list` shows it. */
+export interface KeyInfo {
+  prefix: string;
+  label: string | null;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+/** One project with its revisions, its legacy path and every machine's checkout. */
+export interface StoredProject {
+  id: number;
+  uuid: string;
+  rev: number;
+  seq: number;
+  deleted: boolean;
+  fields: SharedFields;
+  /** The path set through the original API, if any. */
+  path: string | null;
+  /** Most recently seen first. */
+  checkouts: Checkout[];
+}
+
+/** Filters of `GET /api/projects`. */
+export interface ProjectFilter {
+  status?: string;
+  organization?: string;
+  classification?: string;
+  project_type?: string;
+  /** Case-insensitive substring of name, description or remote_url. */
+  search?: string;
+}
+
+/** A write through the original API: any editable field, plus our uuid and the legacy path. */
+export type ProjectInput = Partial<
+  Pick<
+    SharedFields,
+    | 'name'
+    | 'description'
+    | 'remote_url'
+    | 'project_type'
+    | 'status'
+    | 'classification'
+    | 'organization'
+    | 'tags'
+    | 'template'
+    | 'template_version'
+  >
+> & { uuid?: string; path?: string | null };
+
+/** What a create or update through the original API came to. */
+export type WriteOutcome =
+  | { kind: 'ok'; project: StoredProject }
+  | { kind: 'not_found' }
+  | { kind: 'invalid'; error: string }
+  | { kind: 'conflict'; error: string };
+
+/** `POST /api/projects/import` result. */
+export interface ImportOutcome {
+  imported: number;
+  skipped: number;
+  errors: string[];
+}
+
+/** A push as the route hands it over: records are checked one by one by the storage. */
+export interface PushInput {
+  machine: MachineRef;
+  changes: { uuid: string; base_rev: number; fields?: unknown; deleted?: boolean }[];
+  checkouts: { uuid: string; path?: string; removed?: boolean }[];
+}
+
+/** Result of revoking a key by its prefix. */
+export type RevokeOutcome = 'revoked' | 'not_found' | 'ambiguous';
+
+/** Everything work-prod keeps, per account. */
+export interface Storage {
+  readonly dialect: Dialect;
+  /** Applies pending migrations (safe to call from several instances at once). */
+  migrate(): Promise<void>;
+  /** Closes the database cleanly. */
+  close(): Promise<void>;
+
+  /** Creates an account; undefined when the name is taken. */
+  createAccount(name: string): Promise<AccountInfo | undefined>;
+  findAccount(name: string): Promise<AccountInfo | undefined>;
+  listAccounts(): Promise<AccountInfo[]>;
+  /** Creates `name` with `key` only when no account exists yet; true when it did. */
+  createFirstAccount(name: string, key: NewKey): Promise<boolean>;
+  addKey(accountId: number, key: NewKey): Promise<void>;
+  listKeys(accountId: number): Promise<KeyInfo[]>;
+  revokeKey(prefix: string): Promise<RevokeOutcome>;
+  /** The account a key (by hash) belongs to, unless unknown or revoked. */
+  accountForKey(hash: string): Promise<number | undefined>;
+
+  listProjects(accountId: number, filter: ProjectFilter): Promise<StoredProject[]>;
+  /** A live (not deleted) project by its integer id. */
+  getProject(accountId: number, id: number): Promise<StoredProject | undefined>;
+  createProject(accountId: number, input: ProjectInput): Promise<WriteOutcome>;
+  updateProject(accountId: number, id: number, input: ProjectInput): Promise<WriteOutcome>;
+  /** Leaves a tombstone; false when there is no live project with that id. */
+  deleteProject(accountId: number, id: number): Promise<boolean>;
+  importProjects(accountId: number, items: unknown[]): Promise<ImportOutcome>;
+
+  changes(
+    accountId: number,
+    since: number,
+    limit: number,
+    machine?: MachineRef,
+  ): Promise<ChangesResponse>;
+  push(accountId: number, input: PushInput): Promise<PushResponse>;
+  machines(accountId: number): Promise<MachinesResponse>;
+}

@@ -1,0 +1,61 @@
+/** The admin commands of the real `work-prod` program (built dist), spawned, on both backends. */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeBackends, killServers, requireBuilt, runBin, startServer } from './helpers.js';
+
+const get = (url: string, key: string) =>
+  fetch(url, { headers: { authorization: `Bearer ${key}` } });
+
+describeBackends('work-prod admin commands', (backend) => {
+  const db = () => ['--db', backend().dbArg];
+  beforeAll(() => requireBuilt());
+  afterAll(() => killServers());
+
+  it('manages users and keys from the command line', async () => {
+    const add = await runBin(['user', 'add', 'alice', ...db()]);
+    expect(add.code, add.stderr).toBe(0);
+    const dup = await runBin(['user', 'add', 'alice', ...db()]);
+    expect(dup.code).toBe(1);
+    expect(dup.stderr.trim()).toBe('work-prod: error: a user named "alice" already exists');
+    const users = await runBin(['user', 'list', ...db()]);
+    expect(users.stdout).toMatch(/^alice\s+0\s/m);
+
+    const created = await runBin([
+      'key',
+      'create',
+      '--user',
+      'alice',
+      '--label',
+      'laptop',
+      ...db(),
+    ]);
+    expect(created.code).toBe(0);
+    const key = /(wp_[\w-]{43})/.exec(created.stdout)![1]!;
+    const listed = await runBin(['key', 'list', '--user', 'alice', ...db()]);
+    expect(listed.stdout).not.toContain(key);
+    const prefix = key.slice(0, 11);
+    expect(listed.stdout).toMatch(new RegExp(`^${prefix}\\s+laptop\\s+\\S+$`, 'm'));
+
+    const server = await startServer(db());
+    try {
+      expect((await get(`${server.url}/api/projects`, key)).status).toBe(200);
+      const revoke = await runBin(['key', 'revoke', prefix, ...db()]);
+      expect(revoke.code, revoke.stderr).toBe(0);
+      expect((await get(`${server.url}/api/projects`, key)).status).toBe(401);
+    } finally {
+      await server.stop();
+    }
+    const twice = await runBin(['key', 'revoke', prefix, ...db()]);
+    expect(twice.code).toBe(1);
+    expect(twice.stderr).toContain('no active key');
+    const revokedList = await runBin(['key', 'list', '--user', 'alice', '--json', ...db()]);
+    expect(JSON.parse(revokedList.stdout)[0].revoked_at).toEqual(expect.any(String));
+
+    const nobody = await runBin(['key', 'create', '--user', 'nobody', ...db()]);
+    expect(nobody.code).toBe(1);
+    expect(nobody.stderr.trim().split('\n')).toHaveLength(1);
+    const migrate = await runBin(['migrate', ...db()]);
+    expect(migrate.code).toBe(0);
+    expect(migrate.stdout).toContain('up to date');
+    expect(migrate.stdout).not.toMatch(/:[^@/]*@/); // no password from a URL
+  });
+});
