@@ -5,7 +5,7 @@
 //   rounds; PostgreSQL runs when TEST_DATABASE_URL (or BENCH_PG_URL) is set.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -49,6 +49,7 @@ function startChild(mode, db) {
       const { url } = JSON.parse(line);
       resolve({
         url,
+        pid: child.pid,
         stop: () =>
           new Promise((done) => {
             child.removeAllListeners('exit');
@@ -58,6 +59,31 @@ function startChild(mode, db) {
       });
     });
   });
+}
+
+/** CPU seconds a process has used (Linux /proc; undefined elsewhere). */
+function cpuSeconds(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks
+  } catch {
+    return undefined;
+  }
+}
+
+/** Resolves when the processes use under 5% of a core over 250 ms (at most 60 s; 2 s without /proc). */
+async function waitIdle(pids) {
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  const total = () => pids.reduce((sum, pid) => sum + (cpuSeconds(pid) ?? Number.NaN), 0);
+  if (Number.isNaN(total())) return sleep(2000);
+  const deadline = Date.now() + 60_000;
+  let last = total();
+  while (Date.now() < deadline) {
+    await sleep(250);
+    const now = total();
+    if (now - last < 0.0125) return;
+    last = now;
+  }
 }
 
 /** One autocannon measurement: req/s (mean of per-second samples), p50 and p99 ms. */
@@ -123,17 +149,23 @@ async function benchBackend(label, db) {
       headers: auth,
     },
   };
+  // BENCH_SERVER_ONLY=<text> keeps the routes whose name contains it (and the bare baseline).
+  const only = process.env.BENCH_SERVER_ONLY;
+  if (only)
+    for (const name of Object.keys(cases))
+      if (!name.includes(only) && !name.startsWith('bare')) delete cases[name];
   // The 100-change page must really hold 100 records.
-  const page = await (
-    await fetch(cases['GET /api/sync/changes (100 changes)'].url, { headers: auth })
-  ).json();
-  if (page.changes.length !== 100)
-    throw new Error(`expected 100 changes, got ${page.changes.length}`);
+  const hundred = cases['GET /api/sync/changes (100 changes)'];
+  if (hundred) {
+    const page = await (await fetch(hundred.url, { headers: auth })).json();
+    if (page.changes.length !== 100)
+      throw new Error(`expected 100 changes, got ${page.changes.length}`);
+  }
 
-  // autocannon stops at the deadline with up to 64 requests still queued in the server (a push
-  // backlog can take seconds): one more database-bound request waits behind them, so the next
-  // measurement starts on an idle server.
-  const drain = () => fetch(cases['GET /api/sync/changes (no changes)'].url, { headers: auth });
+  // autocannon stops at the deadline with up to 64 requests still in the server (64 pushes of
+  // 100, or 64 responses of 400 KB, take seconds): wait until both servers are idle, so the
+  // next measurement does not share the cores with the last one's backlog.
+  const drain = () => waitIdle([server.pid, bare.pid]);
   const samples = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
   try {
     for (const c of Object.values(cases)) {
