@@ -137,11 +137,17 @@ export const machineRef = (name) => ({ id: randomUUID(), name });
 
 /**
  * Seeds `count` projects through the storage layer (batched CAS pushes, not HTTP), each
- * checked out on every machine of `machines`. Returns their uuids.
+ * checked out on every machine of `machines`. Returns `{uuid, rev, index}` of each, in order.
  */
 export async function seedProjects(storage, accountId, count, machines, offset = 0) {
-  const uuids = [];
+  const seeded = [];
   const BATCH = 1000;
+  const applied = (res) => {
+    const bad = res.results.find((r) => r.status !== 'applied');
+    if (bad) throw new Error(`seeding failed: ${JSON.stringify(bad)}`);
+    for (const r of res.results)
+      seeded.push({ uuid: r.uuid, rev: r.rev, index: offset + seeded.length });
+  };
   for (let start = 0; start < count; start += BATCH) {
     const n = Math.min(BATCH, count - start);
     const batch = Array.from({ length: n }, (_, k) => ({
@@ -169,11 +175,10 @@ export async function seedProjects(storage, accountId, count, machines, offset =
         changes: batch,
         checkouts: [],
       });
-      if (res.results.some((r) => r.status !== 'applied')) throw new Error('seeding failed');
+      applied(res);
     }
-    uuids.push(...batch.map((c) => c.uuid));
   }
-  return uuids;
+  return seeded;
 }
 
 /** Starts work-prod in this process on 127.0.0.1:0, counting the requests it answers. */
