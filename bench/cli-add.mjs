@@ -15,6 +15,7 @@ import {
   requireBuild,
   table,
   timeSync,
+  timingRow,
   writeSection,
 } from './lib.mjs';
 
@@ -49,16 +50,7 @@ No target in the issue; the figure to watch is the ratio. Result: **${fmt(addMs 
 
 ${table(
   ['command', 'median ms', 'min ms', 'max ms', 'ratio to `node -e 0`'],
-  [
-    ['`node -e 0`', fmt(baseMs), fmt(Math.min(...base)), fmt(Math.max(...base)), '1.00'],
-    [
-      '`dev-infra add <new folder>`',
-      fmt(addMs),
-      fmt(Math.min(...add)),
-      fmt(Math.max(...add)),
-      fmt(addMs / baseMs, 2),
-    ],
-  ],
+  [timingRow('`node -e 0`', base, baseMs), timingRow('`dev-infra add <new folder>`', add, baseMs)],
 )}
 
 ${RUNS} runs of each, interleaved, after one warm-up; medians. Each \`add\` registers a new folder

@@ -24,6 +24,7 @@ import {
   table,
   tempDir,
   timeSync,
+  timingRow,
   verdict,
   writeSection,
 } from './lib.mjs';
@@ -107,7 +108,7 @@ ${REMOTE_ONLY.toLocaleString('en')} remote-only) at most 2 ×. Result: \`list\` 
 
 ${table(
   ['command', 'median ms', 'min ms', 'max ms', 'ratio to `node -e 0`'],
-  rows.map((r) => [`\`${r.name}\``, fmt(r.median), fmt(r.min), fmt(r.max), fmt(r.ratio, 2)]),
+  Object.entries(samples).map(([name, xs]) => timingRow(`\`${name}\``, xs, base)),
 )}
 
 ${RUNS} runs of each, interleaved, after one warm-up; medians; output piped. ${LOCAL.toLocaleString('en')} local projects

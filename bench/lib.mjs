@@ -256,3 +256,12 @@ export function cliEnv(home, remote) {
   if (remote) Object.assign(env, { DEV_INFRA_REMOTE: remote.url, DEV_INFRA_API_KEY: remote.key });
   return env;
 }
+
+/** A table row: `label`, the median, min and max of `xs` (ms), and the median's ratio to `baseMs`. */
+export const timingRow = (label, xs, baseMs) => [
+  label,
+  fmt(median(xs)),
+  fmt(Math.min(...xs)),
+  fmt(Math.max(...xs)),
+  fmt(median(xs) / baseMs, 2),
+];

@@ -20,6 +20,7 @@ import {
   startServer,
   table,
   tempDir,
+  timingRow,
   verdict,
   writeSection,
 } from './lib.mjs';
@@ -83,23 +84,16 @@ Target: under 2 s on loopback, peak memory under 150 MiB. Result: **${fmt(pullMs
 (${verdict(pullMs < 2000)}), peak RSS **${fmt(pullMiB, 0)} MiB** (${verdict(pullMiB < 150)}).
 
 ${table(
-  ['command', 'median ms', 'min ms', 'max ms', 'peak RSS MiB (max)', 'ratio to `node -e 0`'],
+  ['command', 'median ms', 'min ms', 'max ms', 'ratio to `node -e 0`', 'peak RSS MiB (max)'],
   [
+    [...timingRow('`node -e 0`', baseline, nodeMs), ''],
     [
-      '`node -e 0`',
-      fmt(nodeMs),
-      fmt(Math.min(...baseline)),
-      fmt(Math.max(...baseline)),
-      '',
-      '1.00',
-    ],
-    [
-      '`dev-infra sync pull` (fresh machine)',
-      fmt(pullMs),
-      fmt(Math.min(...pulls.map((p) => p.ms))),
-      fmt(Math.max(...pulls.map((p) => p.ms))),
+      ...timingRow(
+        '`dev-infra sync pull` (fresh machine)',
+        pulls.map((p) => p.ms),
+        nodeMs,
+      ),
       fmt(pullMiB, 0),
-      fmt(pullMs / nodeMs, 2),
     ],
   ],
 )}
@@ -146,20 +140,8 @@ Target: 1 HTTP request when nothing changed anywhere. Result: **${reqs} request$
 ${table(
   ['command', 'median ms', 'min ms', 'max ms', 'ratio to `node -e 0`'],
   [
-    [
-      '`node -e 0`',
-      fmt(noopBaseMs),
-      fmt(Math.min(...noopBase)),
-      fmt(Math.max(...noopBase)),
-      '1.00',
-    ],
-    [
-      '`dev-infra sync` (nothing changed)',
-      fmt(noopMs),
-      fmt(Math.min(...noop)),
-      fmt(Math.max(...noop)),
-      fmt(noopMs / noopBaseMs, 2),
-    ],
+    timingRow('`node -e 0`', noopBase, noopBaseMs),
+    timingRow('`dev-infra sync` (nothing changed)', noop, noopBaseMs),
   ],
 )}
 
