@@ -32,7 +32,8 @@ export function openSqlite(file: string): Storage {
           await sql`commit`.execute(conn);
           return result;
         } catch (error) {
-          await sql`rollback`.execute(conn);
+          // Keep the original error even if the rollback fails too (e.g. the commit was busy).
+          await sql`rollback`.execute(conn).catch(() => {});
           throw error;
         }
       }),
