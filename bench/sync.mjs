@@ -104,10 +104,16 @@ process's maximum resident set size from getrusage (\`bench/maxrss-preload.mjs\`
 \`node --import\`). work-prod (SQLite) runs in the bench process and shares the 2 cores.
 
 **What limits it.** The feed is paged (1,000 records a page, the protocol's maximum), and the
-CLI saves the remote cache and the registry after every page so that a cut-off pull resumes:
-each save rewrites the whole cache file written so far (with fsync), so the bytes written grow
-with the square of the number of pages. The rest is JSON parsing of ~${fmt((FIRST_PULL * 0.75) / 1000, 0)} MB of
-records and the server's page queries (one page of projects plus their checkouts).`);
+CLI saves after every page so that a cut-off pull resumes (\`sync/session.ts\` \`save()\`): each
+save serialises the whole cache received so far twice (once to compare, once to write it with
+one-space indentation), writes it with fsync, and rewrites the registry, so the work grows with
+pages × records, i.e. with the square of the account's size. A CPU profile of one such pull
+(1.7 s of CPU) puts about 1.2 s in \`save()\`, \`writeCache\`, their file writes and the garbage
+collection they cause; the other 1.1 s of wall time is waiting for the server's pages and for
+fsync. Peak memory is the records plus
+those multi-megabyte JSON strings alive at once. Both targets are missed for this reason, in
+the sync commands' code; saving every few seconds instead of every page (still resumable), and
+a compact cache, would remove most of it.`);
 
   // ---- part 2: no-op sync ----
   log('no-op sync');
@@ -158,8 +164,11 @@ of the in-process work-prod.
             ', ',
           )} before the changes feed), not the protocol's: the feed alone answers "nothing changed". `
       : ''
-  }The time is start-up plus reading the registry and the remote cache
-(${(FIRST_PULL + 1000).toLocaleString('en')} records) and one loopback round trip; nothing is written when nothing changed.`);
+  }The time is start-up, one loopback round trip, and O(account) local work: the
+session reads and parses the registry and the remote cache (${(FIRST_PULL + 1000).toLocaleString('en')} records, about 12 MB)
+and serialises the cache once on opening and again on closing to see whether it changed
+(nothing is written when nothing changed). The request count meets the target; the time is
+dominated by that cache handling, not by the network.`);
 
   // ---- part 4: incremental pull is O(changes) ----
   const incremental = {};
