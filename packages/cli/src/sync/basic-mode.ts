@@ -22,6 +22,7 @@ import {
 } from '../remote/basic-client.js';
 import { RemoteError } from '../remote/http.js';
 import { applyRemote } from './reconcile.js';
+import { notePulled, notePushed } from './report.js';
 import type { SyncSession } from './session.js';
 import { projectSync, setProjectSync, sharedFields } from './state.js';
 
@@ -72,7 +73,7 @@ export async function pullBasic(
     if (local) {
       const before = JSON.stringify(local);
       applyRemote(local, { rev: 0, deleted: false, fields, remote_id: sp.id }, prefer, report, now);
-      if (JSON.stringify(local) !== before) report.pulled += 1;
+      if (JSON.stringify(local) !== before) notePulled(report, local.name);
       byRemoteId.set(sp.id, local);
     }
     records.push(cacheRecord(sp, local?.id ?? `basic:${sp.id}`, fields));
@@ -80,11 +81,12 @@ export async function pullBasic(
   for (const [id, p] of byRemoteId) {
     if (onServer.has(id) || projectSync(p)?.deleted_remotely) continue;
     applyRemote(p, { rev: 0, deleted: true, fields: sharedFields(p) }, prefer, report, now);
-    report.pulled += 1;
+    notePulled(report, p.name);
   }
   const known = new Map(session.cache.records.map((r) => [r.uuid, JSON.stringify(r)]));
   for (const r of records)
-    if (r.uuid.startsWith('basic:') && known.get(r.uuid) !== JSON.stringify(r)) report.pulled += 1;
+    if (r.uuid.startsWith('basic:') && known.get(r.uuid) !== JSON.stringify(r))
+      notePulled(report, r.fields.name);
   session.cache.records = records;
   session.state.last_pull = report.pulled > 0 ? now : session.state.last_pull;
   await session.save();
@@ -123,7 +125,7 @@ export async function pushBasic(
     if (sync?.deleted_remotely) continue;
     const fields = sharedFields(p);
     if (sync?.remote_id === undefined) {
-      report.pushed += 1;
+      notePushed(report, p.name);
       if (session.dryRun) continue;
       const made = await create(client, fields, p.path);
       setProjectSync(p, { rev: 0, base: fields, pushed_path: made.path, remote_id: made.id });
@@ -137,7 +139,7 @@ export async function pushBasic(
       if (!sameSharedFields(fields, sync.base)) setProjectSync(p, { ...sync, base: fields });
       continue;
     }
-    report.pushed += 1;
+    notePushed(report, p.name);
     if (session.dryRun) continue;
     await client.patch(sync.remote_id, body);
     const pushedPath = body.path ?? sync.pushed_path;
@@ -145,7 +147,7 @@ export async function pushBasic(
     await session.save();
   }
   for (const d of [...state.pending.deletes]) {
-    report.pushed += 1;
+    notePushed(report, d.name ?? d.uuid);
     if (session.dryRun) continue;
     if (d.remote_id !== undefined && server.has(d.remote_id)) await client.delete(d.remote_id);
     state.pending.deletes = state.pending.deletes.filter((x) => x !== d);

@@ -8,6 +8,7 @@ import type { LocalProject } from '../registry/format.js';
 import type { SyncClient } from '../remote/sync-client.js';
 import { RecordIndex } from './cache.js';
 import { applyRemote, linkNewProjects, sideOf } from './reconcile.js';
+import { notePulled } from './report.js';
 import type { SyncSession } from './session.js';
 import { machineRef } from './state.js';
 
@@ -55,7 +56,8 @@ export async function pullSyncV1(
       const known = index.get(record.uuid);
       const local = byId.get(record.uuid);
       const changedHere = local ? applyToLocal(local, record, session, prefer) : false;
-      if (changedHere || !sameRecord(known, record)) report.pulled += 1;
+      if (changedHere || !sameRecord(known, record))
+        notePulled(report, local?.name ?? record.fields.name);
       index.put(record);
     }
     if (page.changes.length === 0 && page.next === state.cursor) break;

@@ -18,6 +18,7 @@ import type { LocalProject } from '../registry/format.js';
 import { type SyncClient, splitPushRequest } from '../remote/sync-client.js';
 import { RecordIndex } from './cache.js';
 import { applyToLocal } from './pull.js';
+import { notePushed } from './report.js';
 import type { SyncSession } from './session.js';
 import { machineRef, projectSync, setProjectSync, sharedFields } from './state.js';
 
@@ -96,12 +97,17 @@ export async function pushSyncV1(
   const { registry, state, report } = session;
   const index = new RecordIndex(session.cache);
   const pushed = new Set<string>();
+  const nameOf = (uuid: string) =>
+    registry.projects.find((p) => p.id === uuid)?.name ??
+    state.pending.deletes.find((d) => d.uuid === uuid)?.name ??
+    index.get(uuid)?.fields.name ??
+    uuid;
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const req = pendingChanges(session);
     const touched = pushedProjects(req);
     if (touched.size === 0) break;
     if (session.dryRun) {
-      report.pushed = touched.size;
+      for (const uuid of touched) notePushed(report, nameOf(uuid));
       break;
     }
     const byId = new Map<string, LocalProject>(registry.projects.map((p) => [p.id, p]));
@@ -166,7 +172,7 @@ export async function pushSyncV1(
     // Rejected records stay as they are; only conflicts merit another round.
     if (conflicts === 0) break;
   }
-  report.pushed += pushed.size;
+  for (const uuid of pushed) notePushed(report, nameOf(uuid));
   // A record refused in one round is refused again in the next: report it once.
   const seen = new Set<string>();
   report.rejected = report.rejected.filter((x) => {

@@ -14,6 +14,9 @@ export interface SyncReport {
   pulled: number;
   /** Projects whose record or checkout the server accepted (dry run: would be sent). */
   pushed: number;
+  /** The names behind `pulled` and `pushed`. */
+  pulled_projects: string[];
+  pushed_projects: string[];
   conflicts: ReportedConflict[];
   /** Projects the server holds as deleted that are still registered here. */
   deleted_remotely: string[];
@@ -32,12 +35,28 @@ export function newReport(protocol: string, dryRun: boolean): SyncReport {
     dry_run: dryRun,
     pulled: 0,
     pushed: 0,
+    pulled_projects: [],
+    pushed_projects: [],
     conflicts: [],
     deleted_remotely: [],
     linked: [],
     rejected: [],
     notes: [],
   };
+}
+
+/** Counts a project as pulled (once). */
+export function notePulled(r: SyncReport, name: string): void {
+  if (r.pulled_projects.includes(name)) return;
+  r.pulled_projects.push(name);
+  r.pulled += 1;
+}
+
+/** Counts a project as pushed (once). */
+export function notePushed(r: SyncReport, name: string): void {
+  if (r.pushed_projects.includes(name)) return;
+  r.pushed_projects.push(name);
+  r.pushed += 1;
 }
 
 const show = (v: unknown) => (Array.isArray(v) ? v.join(',') : v === null ? '(empty)' : String(v));
@@ -55,6 +74,10 @@ export function renderReport(r: SyncReport): string {
     parts.push(`deleted remotely: ${r.deleted_remotely.join(', ')} (files untouched)`);
   if (r.linked.length > 0) parts.push(`linked: ${r.linked.join(', ')}`);
   lines.push(parts.join(', '));
+  if (r.dry_run) {
+    if (r.pulled > 0) lines.push(`  would pull: ${r.pulled_projects.join(', ')}`);
+    if (r.pushed > 0) lines.push(`  would push: ${r.pushed_projects.join(', ')}`);
+  }
   for (const c of r.conflicts)
     lines.push(
       `  conflict: ${c.project} ${c.field}: local ${show(c.local)}, remote ${show(c.remote)}`,

@@ -1,5 +1,4 @@
 /** Sync state in the registry: reset on a new server, and what `remove` queues. */
-import type { SharedFields } from '@dev-infra/core';
 import { describe, expect, it } from 'vitest';
 import type { LocalProject, Registry } from '../../src/registry/format.js';
 import {
@@ -10,25 +9,10 @@ import {
   setProjectSync,
   sharedFields,
 } from '../../src/sync/state.js';
-
-const T = '2026-01-01T00:00:00.000Z';
+import { sampleProject } from '../support/fixtures.js';
 
 function project(id: string): LocalProject {
-  const fields: SharedFields = {
-    name: id,
-    description: null,
-    remote_url: null,
-    project_type: null,
-    status: 'active',
-    classification: null,
-    organization: null,
-    tags: [],
-    template: null,
-    template_version: null,
-    created_at: T,
-    updated_at: T,
-  };
-  return { id, path: `/p/${id}`, ...fields };
+  return sampleProject({ id, name: id, path: `/p/${id}` });
 }
 
 function registry(): Registry {

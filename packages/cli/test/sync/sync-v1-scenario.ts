@@ -84,8 +84,13 @@ export function syncV1Scenario(only: BackendName): void {
         expect(await ok(B, ['list', '--remote-only', '--long'])).toContain(
           `laptop:${join(A, 'code', 'api')}`,
         );
+        const registryBefore = readFileSync(join(B, 'registry.json'), 'utf8');
         const status = await json<StatusJson>(B, ['status', '--json']);
         expect(status.online).toBe(true);
+        expect(readFileSync(join(B, 'registry.json'), 'utf8')).toBe(registryBefore);
+        const offline = await json<StatusJson>(B, ['status', '--offline', '--json']);
+        expect(offline.online).toBe(false);
+        expect(offline.projects).toEqual(status.projects);
         expect(status.projects).toContainEqual(
           expect.objectContaining({ name: 'api', state: 'not local' }),
         );
@@ -177,7 +182,9 @@ export function syncV1Scenario(only: BackendName): void {
       it('a dry run says what would change and changes nothing', async () => {
         await ok(C, ['update', 'api', '--type', 'personal']);
         const before = readFileSync(join(C, 'registry.json'), 'utf8');
-        expect(await ok(C, ['sync', '--dry-run'])).toMatch(/would push 1/);
+        const dry = await ok(C, ['sync', '--dry-run']);
+        expect(dry).toMatch(/would pull 0, would push 1/);
+        expect(dry).toMatch(/^ {2}would push: api$/m);
         expect(readFileSync(join(C, 'registry.json'), 'utf8')).toBe(before);
         await ok(C, ['sync']);
       });
