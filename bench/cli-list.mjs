@@ -1,133 +1,141 @@
-// Times `dev-infra list` and `list --json` on a 1,000-project registry against bare Node
-// start-up (`node -e 0`), interleaved in one run, and records the medians in results.md.
-// Usage: npm run build && npm run bench:cli [-- --runs N]
-import { spawnSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+// Part 1: CLI start-up. Times `dev-infra list` and `list --json` on 1,000 local projects, and
+// `list --all` with the same 1,000 plus 10,000 remote-only projects (a remote cache filled by a
+// real `dev-infra sync pull` from an in-process work-prod), against `node -e 0`, interleaved.
+// Usage: npm run build && npm run bench:cli [-- --runs N]   (or BENCH_CLI_RUNS=N)
+//   BENCH_REMOTE_ONLY (default 10000)
+import { cpSync, mkdirSync, rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import {
+  cliBin,
+  cliEnv,
+  envInt,
+  fmt,
+  localHome,
+  machineLine,
+  machineRef,
+  makeAccount,
+  median,
+  openStore,
+  requireBuild,
+  run,
+  seedProjects,
+  startServer,
+  table,
+  tempDir,
+  timeSync,
+  timingRow,
+  verdict,
+  writeSection,
+} from './lib.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const bin = join(root, 'packages/cli/dist/bin.js');
-const resultsFile = join(root, 'bench/results.md');
+requireBuild();
+const loadAtStart = loadavg()[0];
 const runsArg = process.argv.indexOf('--runs');
-const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 15;
-const PROJECTS = 1000;
-const loadBefore = loadavg()[0];
+const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : envInt('BENCH_CLI_RUNS', 15);
+const LOCAL = 1000;
+const REMOTE_ONLY = envInt('BENCH_REMOTE_ONLY', 10_000);
+const node = process.execPath;
+const log = (line) => process.stderr.write(`[bench:cli] ${line}\n`);
 
-if (!existsSync(bin)) {
-  console.error(`error: ${bin} is missing; run \`npm run build\` first`);
-  process.exit(1);
+// Machine A: 1,000 registered projects, half of their folders present (the missing check runs
+// for every one). The last one is added by the CLI, which rewrites the file in its own format.
+const local = localHome('list', LOCAL - 1);
+const extra = join(local, 'code', 'added-by-cli');
+mkdirSync(extra, { recursive: true });
+timeSync(node, [cliBin, 'add', extra], cliEnv(local));
+
+// Machine B: a copy of A that has pulled an account of 10,000 projects held by 3 other machines.
+log(`seeding ${REMOTE_ONLY} remote-only projects and pulling them`);
+const all = tempDir('list-all');
+cpSync(local, all, { recursive: true });
+const scratch = tempDir('list-server');
+const storage = await openStore({ kind: 'sqlite', file: join(scratch, 'work-prod.db') });
+const server = await startServer(storage);
+try {
+  const { accountId, key } = await makeAccount(storage, 'bench');
+  const machines = ['laptop', 'desktop', 'gpu-box'].map(machineRef);
+  await seedProjects(storage, accountId, REMOTE_ONLY, machines);
+  await run(node, [cliBin, 'sync', 'pull'], { env: cliEnv(all, { url: server.url, key }) });
+} finally {
+  await server.app.close();
+  await storage.close();
+  rmSync(scratch, { recursive: true, force: true });
 }
 
-// A registry written the way dev-infra writes it (format version 1), half the folders real.
-const home = mkdtempSync(join(tmpdir(), 'dev-infra-bench-'));
-const codeDir = join(home, 'code');
-const now = new Date().toISOString();
-const projects = [];
-for (let i = 0; i < PROJECTS; i++) {
-  const path = join(codeDir, `project-${String(i).padStart(4, '0')}`);
-  if (i % 2 === 0) mkdirSync(path, { recursive: true });
-  projects.push({
-    id: randomUUID(),
-    name: `project-${String(i).padStart(4, '0')}`,
-    path,
-    remote_url: `git@github.com:acme/project-${i}.git`,
-    description: `Benchmark project number ${i}`,
-    tags: i % 3 === 0 ? ['go', 'svc'] : ['web'],
-    project_type: ['Work', 'Personal', 'Learning', null][i % 4],
-    status: i % 5 === 0 ? 'paused' : 'active',
-    classification: null,
-    organization: null,
-    template: null,
-    template_version: null,
-    created_at: now,
-    updated_at: now,
-  });
-}
-writeFileSync(
-  join(home, 'registry.json'),
-  `${JSON.stringify({ version: 1, machine: { id: randomUUID(), name: 'bench' }, projects }, null, 2)}\n`,
-);
-
-const env = { ...process.env, DEV_INFRA_HOME: home, NO_COLOR: '1' };
 const cases = {
-  'node -e 0': [process.execPath, ['-e', '0']],
-  'dev-infra list': [process.execPath, [bin, 'list']],
-  'dev-infra list --json': [process.execPath, [bin, 'list', '--json']],
+  'node -e 0': [['-e', '0'], local],
+  'dev-infra list': [[cliBin, 'list'], local],
+  'dev-infra list --json': [[cliBin, 'list', '--json'], local],
+  'dev-infra list --all': [[cliBin, 'list', '--all'], all],
 };
+const time = ([args, home]) => timeSync(node, args, cliEnv(home));
 
-function timeOnce([cmd, args]) {
-  const start = process.hrtime.bigint();
-  const result = spawnSync(cmd, args, {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    maxBuffer: 1 << 26,
-  });
-  const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  if (result.status !== 0) throw new Error(`${args.join(' ')} failed: ${result.stderr}`);
-  return ms;
-}
-
-// Check the output once: 1,000 lines and 1,000 objects.
-const lines = spawnSync(process.execPath, [bin, 'list'], { env, encoding: 'utf8' }).stdout;
-const json = JSON.parse(
-  spawnSync(process.execPath, [bin, 'list', '--json'], {
-    env,
-    encoding: 'utf8',
-    maxBuffer: 1 << 26,
-  }).stdout,
-);
-if (lines.trim().split('\n').length !== PROJECTS || json.length !== PROJECTS)
-  throw new Error('list did not print 1,000 projects');
+// Check the output once: 1,000 lines (plus a summary for --all) and 1,000 objects.
+const out = (args, home) =>
+  run(node, args, { env: cliEnv(home) }).then((r) => r.stdout.trim().split('\n'));
+const lines = await out([cliBin, 'list'], local);
+const json = JSON.parse((await out([cliBin, 'list', '--json'], local)).join('\n'));
+const allLines = await out([cliBin, 'list', '--all'], all);
+if (lines.length !== LOCAL || json.length !== LOCAL)
+  throw new Error(`list printed ${lines.length} lines / ${json.length} objects, not ${LOCAL}`);
+if (allLines.length < LOCAL + REMOTE_ONLY)
+  throw new Error(`list --all printed ${allLines.length} lines, not ${LOCAL + REMOTE_ONLY}+`);
 
 const samples = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
-for (const c of Object.values(cases)) timeOnce(c); // warm the file cache
-for (let i = 0; i < runs; i++)
-  for (const [name, c] of Object.entries(cases)) samples[name].push(timeOnce(c));
-rmSync(home, { recursive: true, force: true });
+for (const c of Object.values(cases)) time(c); // warm the file cache
+for (let i = 0; i < RUNS; i++)
+  for (const [name, c] of Object.entries(cases)) samples[name].push(time(c));
+rmSync(local, { recursive: true, force: true });
+rmSync(all, { recursive: true, force: true });
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 const base = median(samples['node -e 0']);
-const rows = Object.entries(samples).map(([name, xs]) => {
-  const m = median(xs);
-  return { name, median: m, min: Math.min(...xs), max: Math.max(...xs), ratio: m / base };
-});
-const listRatio = rows.find((r) => r.name === 'dev-infra list').ratio;
+const rows = Object.entries(samples).map(([name, xs]) => ({
+  name,
+  median: median(xs),
+  min: Math.min(...xs),
+  max: Math.max(...xs),
+  ratio: median(xs) / base,
+}));
+const ratioOf = (name) => rows.find((r) => r.name === name).ratio;
+const listRatio = ratioOf('dev-infra list');
+const allRatio = ratioOf('dev-infra list --all');
+const body = `## CLI start-up: \`list\` and \`list --all\`
 
-const table = [
-  '| command | median ms | min ms | max ms | ratio to `node -e 0` |',
-  '| --- | ---: | ---: | ---: | ---: |',
-  ...rows.map(
-    (r) =>
-      `| \`${r.name}\` | ${r.median.toFixed(1)} | ${r.min.toFixed(1)} | ${r.max.toFixed(1)} | ${r.ratio.toFixed(2)} |`,
+Targets: \`list\` (1,000 projects) at most 1.5 × bare Node start-up; \`list --all\` (1,000 local and
+${REMOTE_ONLY.toLocaleString('en')} remote-only) at most 2 ×. Result: \`list\` **${fmt(listRatio, 2)} ×** (${verdict(listRatio <= 1.5)}),
+\`list --all\` **${fmt(allRatio, 2)} ×** (${verdict(allRatio <= 2)}).
+
+${table(
+  ['command', 'median ms', 'min ms', 'max ms', 'ratio to `node -e 0`'],
+  Object.entries(samples).map(([name, xs]) => timingRow(`\`${name}\``, xs, base)),
+)}
+
+${RUNS} runs of each, interleaved, after one warm-up; medians; output piped. ${LOCAL.toLocaleString('en')} local projects
+(half of their folders exist, so the missing check runs for every one). For \`list --all\` the
+same machine has pulled (a real \`dev-infra sync pull\` from an in-process work-prod) an account
+of ${REMOTE_ONLY.toLocaleString('en')} projects checked out on 3 other machines; \`list --all\` reads the registry and that
+remote cache (\`remote.json\`) without network.
+
+${machineLine(loadAtStart)}
+
+Reproduce: \`npm run build && npm run bench:cli\` (\`-- --runs N\` for more runs, \`BENCH_REMOTE_ONLY\` to scale).
+
+**What limits it.** \`list\` is Node's start-up plus one CommonJS file holding only the list
+code (the other commands are lazy chunks), one read and validation of the registry and a
+\`stat\` per project for the missing check; printing 1,000 rows is a single synchronous write.
+\`list --all\` also loads the sync chunks and reads the remote cache: with ${REMOTE_ONLY.toLocaleString('en')} records, each with 3
+checkouts, \`remote.json\` is about 11.5 MB (written with one-space indentation). A CPU profile of
+one \`list --all\` (1.5 s of CPU on this loaded machine) shows reading the file (~0.14 s),
+\`JSON.parse\` (~0.14 s) and the garbage collection that the parsed records cause (~0.33 s) as
+the largest items, then building the rows: the cost grows with the size of the account, not
+with what is printed. That is why the 2 × target is missed; the cure is a lean cache for
+listing (compact JSON holding only what \`list --all\` shows, or an index beside the full
+records), a change to the sync commands' cache format that this benchmark does not make.`;
+writeSection('cli-list', body);
+console.log(
+  table(
+    ['command', 'median ms', 'ratio'],
+    rows.map((r) => [r.name, fmt(r.median), fmt(r.ratio, 2)]),
   ),
-].join('\n');
-const section = `<!-- cli-list:start -->
-## CLI: \`dev-infra list\` on 1,000 projects
-
-Target: \`list\` at most 1.5 × bare Node start-up. Result: **${listRatio.toFixed(2)} ×** (${listRatio <= 1.5 ? 'meets' : 'misses'} the target).
-
-${table}
-
-${runs} runs of each, interleaved, after one warm-up; medians. ${PROJECTS} projects (half of their
-folders exist, so the missing check runs for every one), output piped. Node ${process.version},
-${availableParallelism()} cores, load average ${loadBefore.toFixed(1)} at the start (other work on the
-machine makes single runs noisy; the ratio is what to compare), ${new Date().toISOString().slice(0, 10)}.
-
-Reproduce: \`npm run build && npm run bench:cli\` (\`-- --runs N\` for more runs).
-<!-- cli-list:end -->`;
-
-let results = existsSync(resultsFile) ? readFileSync(resultsFile, 'utf8') : '# Benchmark results\n';
-const marked = /<!-- cli-list:start -->[\s\S]*?<!-- cli-list:end -->/;
-results = marked.test(results)
-  ? results.replace(marked, section)
-  : `${results.trimEnd()}\n\n${section}\n`;
-writeFileSync(resultsFile, results);
-console.log(table);
-console.log(`list / node -e 0 = ${listRatio.toFixed(2)} (target 1.5); written to bench/results.md`);
+);

@@ -5,6 +5,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
 import { KyselyStorage } from './kysely-storage.js';
 import type { Database } from './schema.js';
+import { withStatementCache } from './statement-cache.js';
 import type { Storage } from './types.js';
 
 /** Opens (creating if needed) the SQLite database at `file`. */
@@ -16,7 +17,9 @@ export function openSqlite(file: string): Storage {
   connection.pragma('busy_timeout = 10000');
   connection.pragma('foreign_keys = ON');
   connection.pragma('synchronous = NORMAL');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: withStatementCache(connection) }),
+  });
   return new KyselyStorage({
     dialect: 'sqlite',
     db,
