@@ -3,7 +3,7 @@
  * when that command runs, so start-up loads just this file and commander. To add a command,
  * add one `program.command(...)` block here and one file under commands/.
  */
-import { Argument, Command } from 'commander';
+import { Argument, Command, InvalidArgumentError } from 'commander';
 import { depthFlag, nameFlag, repeatable, statusFlag, typeFlag } from './flags.js';
 
 declare const __VERSION__: string;
@@ -21,10 +21,96 @@ function newProjectFlags(command: Command): Command {
     .option('--status <status>', 'active (default), paused, completed or cancelled', statusFlag);
 }
 
+const preferFlag = (value: string): 'local' | 'remote' => {
+  if (value !== 'local' && value !== 'remote')
+    throw new InvalidArgumentError('Use local or remote.');
+  return value;
+};
+
+/** Adds the commands that talk to work-prod: remote, sync, status, clone, machines. */
+function addSyncCommands(program: Command): void {
+  const remote = program
+    .command('remote')
+    .description('set, show or remove the work-prod server this machine syncs with')
+    .addHelpText(
+      'after',
+      examples('remote set http://127.0.0.1:8080 --key wp_...', 'remote show', 'remote remove'),
+    );
+  remote
+    .command('set')
+    .description('use this work-prod (the key is stored in config.yml, mode 0600)')
+    .argument('<url>', 'work-prod base URL')
+    .option('--key <key>', 'API key (shown only as a prefix from now on)')
+    .action(async (url: string, options) =>
+      (await import('./commands/remote.js')).runRemoteSet(url, options),
+    );
+  remote
+    .command('show')
+    .description('show the URL, the key prefix and the protocol the server speaks')
+    .option('--json', 'print it as JSON')
+    .action(async (options) => (await import('./commands/remote.js')).runRemoteShow(options));
+  remote
+    .command('remove')
+    .description('stop syncing (forget the URL and key)')
+    .action(async () => (await import('./commands/remote.js')).runRemoteRemove());
+
+  const syncFlags = (command: Command) =>
+    command
+      .option('--dry-run', 'say what would change, change nothing')
+      .option(
+        '--prefer <side>',
+        'who wins a same-field conflict: local (default) or remote',
+        preferFlag,
+      )
+      .option('--json', 'print the report as JSON');
+  const sync = syncFlags(
+    program
+      .command('sync')
+      .description("pull changes from work-prod, merge, and push this machine's changes"),
+  )
+    .addHelpText('after', examples('sync', 'sync --dry-run', 'sync --prefer remote', 'sync pull'))
+    .action(async (options) => (await import('./commands/sync.js')).runSync('both', options));
+  syncFlags(sync.command('pull').description('only fetch and merge changes from work-prod')).action(
+    async (_options, cmd: Command) =>
+      (await import('./commands/sync.js')).runSync('pull', cmd.optsWithGlobals()),
+  );
+  syncFlags(sync.command('push').description("only send this machine's changes")).action(
+    async (_options, cmd: Command) =>
+      (await import('./commands/sync.js')).runSync('push', cmd.optsWithGlobals()),
+  );
+
+  program
+    .command('status')
+    .description("each project's sync state (asks the server what changed; read-only)")
+    .option('--offline', 'use the last sync only (no network)')
+    .option('--json', 'print everything as JSON')
+    .option('--exit-code', 'exit 1 when anything is out of sync')
+    .addHelpText('after', examples('status', 'status --offline', 'status --exit-code'))
+    .action(async (options) => (await import('./commands/status.js')).runStatus(options));
+
+  program
+    .command('clone')
+    .description('git clone a project another machine holds, and register it here')
+    .argument('<name>', 'project name (see list --remote-only)')
+    .argument('[dir]', 'where to clone it (default: <clone_root>/<name>)')
+    .addHelpText('after', examples('clone api-server', 'clone api-server ~/work/api'))
+    .action(async (name: string, dir: string | undefined) =>
+      (await import('./commands/clone.js')).runClone(name, dir),
+    );
+
+  program
+    .command('machines')
+    .description("the account's machines, with their last sync")
+    .option('--json', 'print them as JSON')
+    .action(async (options) => (await import('./commands/machines.js')).runMachines(options));
+}
+
 /** Builds the whole command tree. */
 export function buildProgram(): Command {
   const program = new Command('dev-infra')
-    .description("Keep a registry of this machine's projects (and, later, sync it via work-prod).")
+    .description(
+      "Keep a registry of this machine's projects, and sync it across machines via work-prod.",
+    )
     .version(typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev', '-V, --version')
     .option('--debug', 'show the stack trace when something fails')
     // Set before the subcommands are added: they copy these settings when created.
@@ -81,8 +167,14 @@ $XDG_DATA_HOME/dev-infra. Exit codes: 0 ok, 1 failure, 2 usage error.
     .alias('unregister')
     .description('drop a project from the registry (its files are never touched)')
     .argument('<name|path>', 'project name, or its folder')
-    .addHelpText('after', examples('remove old-site', 'unregister ~/code/old-site'))
-    .action(async (target: string) => (await import('./commands/remove.js')).runRemove(target));
+    .option('--everywhere', 'also delete it from work-prod (other machines see "deleted remotely")')
+    .addHelpText(
+      'after',
+      examples('remove old-site', 'unregister ~/code/old-site', 'remove old-site --everywhere'),
+    )
+    .action(async (target: string, options) =>
+      (await import('./commands/remove.js')).runRemove(target, options),
+    );
 
   program
     .command('update')
@@ -122,11 +214,23 @@ $XDG_DATA_HOME/dev-infra. Exit codes: 0 ok, 1 failure, 2 usage error.
     .option('--tag <tag>', 'only projects with this tag (repeatable: all must match)', repeatable)
     .option('--status <status>', 'only projects with this status', statusFlag)
     .option('--json', 'print an array of project objects')
+    .option('--all', 'also projects only other machines hold (from the last sync; no network)')
+    .option('--remote-only', 'only projects with no checkout on this machine')
+    .option('--long', 'with --all: show where other machines keep them')
     .addHelpText(
       'after',
-      examples('list', 'list --tag go --status active', "list --json | jq -r '.[].path'"),
+      examples(
+        'list',
+        'list --tag go --status active',
+        "list --json | jq -r '.[].path'",
+        'list --all --long',
+      ),
     )
-    .action(async (options) => (await import('./commands/list.js')).runList(options));
+    .action(async (options) =>
+      options.all || options.remoteOnly
+        ? (await import('./commands/list-all.js')).runListAll(options)
+        : (await import('./commands/list.js')).runList(options),
+    );
 
   program
     .command('scan')
@@ -172,6 +276,8 @@ $XDG_DATA_HOME/dev-infra. Exit codes: 0 ok, 1 failure, 2 usage error.
     .argument('<key>', 'setting name (see config list)')
     .addHelpText('after', examples('config unset clone_root'))
     .action(async (key: string) => (await import('./commands/config.js')).runConfigUnset(key));
+
+  addSyncCommands(program);
 
   program
     .command('doctor')

@@ -24,8 +24,8 @@ const cases: [string, string, RegExp][] = [
   ['not JSON at all', 'projects:\n  - api\n', /is not valid JSON/],
   [
     'a newer schema version',
-    JSON.stringify({ version: 2, machine, projects: [project] }, null, 2),
-    /registry version 2, newer than this dev-infra understands \(1\); upgrade dev-infra/,
+    JSON.stringify({ version: 3, machine, projects: [project] }, null, 2),
+    /registry version 3, newer than this dev-infra understands \(2\); upgrade dev-infra/,
   ],
   ['no version', JSON.stringify({ machine, projects: [] }), /no valid schema "version"/],
   [

@@ -1,19 +1,43 @@
-/** `dev-infra remove <NAME|PATH>`: drops the entry; files on disk are never touched. */
+/** `dev-infra remove <NAME|PATH> [--everywhere]`: drops the entry; files on disk are never touched. */
+import { resolve } from 'node:path';
 import { shortenPath } from '../output/paths.js';
 import { writeOut } from '../output/stdout.js';
-import { requireByNameOrPath } from '../registry/lookup.js';
+import { findByName, findByPath, requireByNameOrPath } from '../registry/lookup.js';
 import { resolvePaths } from '../registry/paths.js';
 import { mutateRegistry } from '../registry/store.js';
+import { cacheFileFor, readCache } from '../sync/cache.js';
+import { queueRemoteDeletion, recordRemoval } from '../sync/state.js';
+
+const AFTER = {
+  tombstone:
+    '; it will be deleted from the server (and shown as deleted on other machines) at the next `dev-infra sync`',
+  checkout: "; the server will forget this machine's checkout at the next `dev-infra sync`",
+  local: '',
+};
 
 /** Runs `remove`. */
-export async function runRemove(target: string): Promise<void> {
+export async function runRemove(
+  target: string,
+  options: { everywhere?: boolean } = {},
+): Promise<void> {
   const paths = resolvePaths();
-  const removed = await mutateRegistry(paths.registryFile, paths.dataDir, (registry) => {
-    const project = requireByNameOrPath(registry, target);
-    registry.projects = registry.projects.filter((p) => p !== project);
-    return project;
+  const done = await mutateRegistry(paths.registryFile, paths.dataDir, (registry) => {
+    const project = findByName(registry, target) ?? findByPath(registry, resolve(target));
+    if (!project && options.everywhere) {
+      // Not on this machine: delete it on the server, from what the last pull knew.
+      const records = readCache(cacheFileFor(paths.registryFile))?.records ?? [];
+      if (queueRemoteDeletion(registry, records, target)) return undefined;
+    }
+    const found = project ?? requireByNameOrPath(registry, target);
+    const after = recordRemoval(registry, found, options.everywhere === true);
+    registry.projects = registry.projects.filter((p) => p !== found);
+    return { removed: found, after };
   });
+  if (!done) {
+    writeOut(`${target} is not on this machine${AFTER.tombstone}\n`);
+    return;
+  }
   writeOut(
-    `Removed ${removed.name} from the registry; its files at ${shortenPath(removed.path)} were not touched\n`,
+    `Removed ${done.removed.name} from the registry; its files at ${shortenPath(done.removed.path)} were not touched${AFTER[done.after]}\n`,
   );
 }

@@ -13,15 +13,15 @@ import {
 } from '@dev-infra/core';
 
 /** The newest registry schema version this build reads and writes. */
-export const REGISTRY_VERSION = 1;
+export const REGISTRY_VERSION = 2;
 
 /**
- * Reserved for the sync issue: per-project sync state (base revision, last-synced snapshot).
- * Kept as read and written back as is until that issue gives it a shape.
+ * Per-project sync state (version 2; its shape and checks live in sync/state.ts). Kept as
+ * read and written back as is by every command that does not sync.
  */
 export type ProjectSyncSlot = Record<string, unknown>;
 
-/** Reserved for the sync issue: registry-wide sync state (cursor, last pull and push). */
+/** Registry-wide sync state (version 2; see sync/state.ts): server, cursor, pending changes. */
 export type RegistrySyncSlot = Record<string, unknown>;
 
 /** A project on this machine: the shared fields plus its uuid and this machine's path. */

@@ -8,7 +8,11 @@ import { type RawDocument, REGISTRY_VERSION } from './format.js';
 export type Migration = (doc: RawDocument) => RawDocument;
 
 /** `MIGRATIONS[n]` upgrades a version-n document to version n+1. Version 1 is the first. */
-export const MIGRATIONS: Readonly<Record<number, Migration>> = {};
+export const MIGRATIONS: Readonly<Record<number, Migration>> = {
+  // 1 -> 2: the `sync` slots gain their meaning (sync/state.ts). Version 1 never wrote them,
+  // so the step only stamps the version; sync/state.ts ignores a slot of the wrong shape.
+  1: (doc) => doc,
+};
 
 /** Thrown when no migration path exists (a gap in the list: a bug, not a user error). */
 export class MigrationGapError extends Error {}

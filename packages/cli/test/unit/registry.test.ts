@@ -97,11 +97,13 @@ describe('registry format', () => {
 });
 
 describe('migrations', () => {
-  it('version 1 is current and needs no migration', () => {
-    expect(REGISTRY_VERSION).toBe(1);
-    expect(Object.keys(MIGRATIONS)).toEqual([]);
-    const doc = { version: 1, machine: {}, projects: [] };
-    expect(migrate(doc, 1)).toBe(doc);
+  it('version 2 is current; a version 1 document is stamped 2 and otherwise unchanged', () => {
+    expect(REGISTRY_VERSION).toBe(2);
+    expect(Object.keys(MIGRATIONS)).toEqual(['1']);
+    const doc = { version: 2, machine: {}, projects: [] };
+    expect(migrate(doc, 2)).toBe(doc);
+    const v1 = { version: 1, machine: { id: 'm' }, projects: [], sync: { cursor: 3 } };
+    expect(migrate(v1, 1)).toEqual({ ...v1, version: 2 });
   });
 
   it('applies each step in order up to the target and stamps the version', () => {

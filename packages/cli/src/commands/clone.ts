@@ -1,0 +1,82 @@
+/**
+ * `dev-infra clone <NAME> [DIR]`: git-clones a project known from the last pull that has no
+ * checkout here, and registers it with the server's uuid and fields (its checkout is sent on
+ * the next push).
+ */
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { redactRemoteUrl } from '@dev-infra/core';
+import { configValue, readConfig } from '../config/file.js';
+import { UserError } from '../errors.js';
+import { shortenPath } from '../output/paths.js';
+import { writeOut } from '../output/stdout.js';
+import type { LocalProject } from '../registry/format.js';
+import { findByName, registrationConflict } from '../registry/lookup.js';
+import { resolveFolder } from '../registry/new-project.js';
+import { resolvePaths } from '../registry/paths.js';
+import { loadRegistry } from '../registry/read.js';
+import { mutateRegistry } from '../registry/store.js';
+import { cacheFileFor, readCache } from '../sync/cache.js';
+import { registrySync, setProjectSync } from '../sync/state.js';
+
+function cloneRoot(configFile: string): string {
+  const root = configValue(readConfig(configFile), 'clone_root');
+  const value = typeof root === 'string' && root.trim() !== '' ? root.trim() : '~/code';
+  return value.startsWith('~') ? join(homedir(), value.slice(1)) : value;
+}
+
+/** Runs `clone`. */
+export async function runClone(name: string, dir: string | undefined): Promise<void> {
+  const paths = resolvePaths();
+  const { registry } = loadRegistry(paths.registryFile);
+  const here = findByName(registry, name);
+  if (here) throw new UserError(`${name} is already on this machine at ${shortenPath(here.path)}`);
+  const server = registrySync(registry)?.server;
+  const cache = server ? readCache(cacheFileFor(paths.registryFile), server) : undefined;
+  const record = cache?.records.find((r) => !r.deleted && r.fields.name === name);
+  if (!record)
+    throw new UserError(
+      `no project named "${name}" is known from the server; run \`dev-infra sync\`, then \`dev-infra list --remote-only\``,
+    );
+  const url = record.fields.remote_url;
+  if (!url)
+    throw new UserError(`${name} has no remote URL on the server, so there is nothing to clone`);
+  const target = resolve(dir ?? join(cloneRoot(paths.configFile), name));
+  if (existsSync(target))
+    throw new UserError(
+      `${target} already exists; give another folder: dev-infra clone ${name} <DIR>`,
+    );
+
+  const git = spawnSync('git', ['clone', '--quiet', url, target], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'inherit', 'pipe'],
+  });
+  if (git.error) throw new UserError(`cannot run git: ${git.error.message}`);
+  if (git.status !== 0) {
+    const said = git.stderr.trim().split('\n').filter(Boolean).pop() ?? `exit ${git.status}`;
+    throw new UserError(`git clone of ${redactRemoteUrl(url)} failed: ${said}`);
+  }
+
+  const basic = record.uuid.startsWith('basic:');
+  const project: LocalProject = {
+    id: basic ? randomUUID() : record.uuid,
+    path: resolveFolder(target),
+    ...record.fields,
+    tags: [...record.fields.tags],
+  };
+  const sync = basic
+    ? { rev: 0, base: record.fields, pushed_path: null, remote_id: Number(record.uuid.slice(6)) }
+    : { rev: record.rev, base: record.fields, pushed_path: null };
+  setProjectSync(project, sync);
+  await mutateRegistry(paths.registryFile, paths.dataDir, (reg) => {
+    const conflict = registrationConflict(reg, project);
+    if (conflict) throw new UserError(`cloned into ${target}, but cannot register it: ${conflict}`);
+    reg.projects.push(project);
+  });
+  writeOut(
+    `Cloned ${name} into ${shortenPath(project.path)} and registered it (id ${project.id}); run \`dev-infra sync\` to tell the server\n`,
+  );
+}

@@ -1,0 +1,107 @@
+/**
+ * `dev-infra status`: each project's sync state. Asks the server what changed since the last
+ * pull (read-only: the stored cursor and files are left alone), else uses the last pull.
+ */
+import { hostname } from 'node:os';
+import { type SyncRecord, summarise } from '@dev-infra/core';
+import { colourEnabled, palette } from '../output/colour.js';
+import { printJson } from '../output/json.js';
+import { shortenPath } from '../output/paths.js';
+import { writeOut } from '../output/stdout.js';
+import { renderTable } from '../output/table.js';
+import { resolvePaths } from '../registry/paths.js';
+import { loadRegistry } from '../registry/read.js';
+import { BasicClient } from '../remote/basic-client.js';
+import { RemoteError } from '../remote/http.js';
+import { SyncClient } from '../remote/sync-client.js';
+import { basicRecords } from '../sync/basic-mode.js';
+import { cacheFileFor, readCache } from '../sync/cache.js';
+import { httpClient, readRemoteSettings } from '../sync/remote-config.js';
+import { registrySync } from '../sync/state.js';
+import { machineNames, projectViews } from '../sync/status-view.js';
+
+export interface StatusOptions {
+  offline?: boolean;
+  json?: boolean;
+  exitCode?: boolean;
+}
+
+/** Runs `status`. */
+export async function runStatus(options: StatusOptions): Promise<void> {
+  const paths = resolvePaths();
+  const { registry } = loadRegistry(paths.registryFile);
+  const settings = readRemoteSettings(paths);
+  const state = registrySync(registry);
+  const sameServer = settings !== undefined && state?.server === settings.url;
+  const cache = sameServer ? readCache(cacheFileFor(paths.registryFile), settings.url) : undefined;
+  let fresh: SyncRecord[] = [];
+  let offline: string | null = null;
+  if (!settings) offline = 'no remote set';
+  else if (options.offline) offline = 'offline (--offline)';
+  else {
+    try {
+      const http = httpClient(settings, { short: true });
+      if (state?.protocol === 'basic') {
+        fresh = basicRecords(await new BasicClient(http).list(), { registry });
+      } else {
+        for await (const page of new SyncClient(http).pages(sameServer ? state.cursor : 0, {
+          limit: 1000,
+        }))
+          fresh.push(...page.changes);
+      }
+    } catch (error) {
+      if (!(error instanceof RemoteError)) throw error;
+      offline = `offline (${error.message.split(' (')[0]})`;
+    }
+  }
+  const views = projectViews(registry, cache, fresh);
+  const summary = summarise(views.map((v) => v.status));
+  const asOf = cache?.fetched_at ?? state?.last_pull ?? null;
+  const machine = registry.machine.name ?? hostname();
+  if (options.json) {
+    printJson({
+      machine: { id: registry.machine.id, name: machine },
+      remote: settings?.url ?? null,
+      online: offline === null,
+      as_of: offline === null ? new Date().toISOString() : asOf,
+      last_pull: state?.last_pull ?? null,
+      last_push: state?.last_push ?? null,
+      counts: summary.counts,
+      out_of_sync: summary.outOfSync,
+      projects: views.map((v) => ({
+        name: v.name,
+        id: v.local?.id ?? v.record?.uuid,
+        local: v.local !== undefined,
+        path: v.local?.path ?? null,
+        state: v.status.state,
+        local_changes: v.status.localChanges,
+        remote_changes: v.status.remoteChanges,
+        elsewhere: machineNames(v.status.elsewhere),
+      })),
+    });
+  } else {
+    const c = palette(colourEnabled());
+    if (offline !== null && settings)
+      writeOut(`${c.dim(`${offline}; as of ${asOf ?? 'never (no pull yet)'}`)}\n`);
+    const rows = views.map((v) => {
+      const changes = [...v.status.localChanges, ...v.status.remoteChanges];
+      const where = v.local
+        ? shortenPath(v.local.path)
+        : `on ${machineNames(v.status.elsewhere).join(', ') || 'the server'}`;
+      return [
+        v.name,
+        v.status.state,
+        changes.length > 0 ? [...new Set(changes)].join(',') : '',
+        where,
+      ];
+    });
+    if (rows.length > 0) writeOut(renderTable(['NAME', 'STATE', 'CHANGES', 'WHERE'], rows));
+    const counts = Object.entries(summary.counts)
+      .filter(([, n]) => n > 0)
+      .map(([s, n]) => `${n} ${s}`);
+    writeOut(
+      `${counts.join(', ') || 'no projects'} · last pull ${state?.last_pull ?? 'never'} · last push ${state?.last_push ?? 'never'} · machine ${machine}\n`,
+    );
+  }
+  if (options.exitCode && summary.outOfSync > 0) process.exitCode = 1;
+}

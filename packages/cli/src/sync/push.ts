@@ -1,0 +1,178 @@
+/**
+ * sync-v1 push: sends new and changed projects (compare-and-swap on the base revision), this
+ * machine's checkouts, and pending deletions. A conflict is merged with the server's current
+ * record and pushed again (at most three rounds). Each batch's results are saved before the
+ * next batch, and a rerun after a cut-off push is safe: the server answers an equal retry
+ * as applied.
+ */
+import {
+  type CheckoutChange,
+  type MachineRef,
+  type Prefer,
+  type PushChange,
+  type PushRequest,
+  type SyncRecord,
+  sameSharedFields,
+} from '@dev-infra/core';
+import type { LocalProject } from '../registry/format.js';
+import { type SyncClient, splitPushRequest } from '../remote/sync-client.js';
+import { RecordIndex } from './cache.js';
+import { applyToLocal } from './pull.js';
+import type { SyncSession } from './session.js';
+import { machineRef, projectSync, setProjectSync, sharedFields } from './state.js';
+
+const MAX_ROUNDS = 3;
+
+/** The changes this machine has to send. */
+export function pendingChanges(session: SyncSession): PushRequest {
+  const { registry, state } = session;
+  const changes: PushChange[] = [];
+  const checkouts: CheckoutChange[] = [];
+  for (const p of registry.projects) {
+    const sync = projectSync(p);
+    if (sync?.deleted_remotely) continue;
+    const fields = sharedFields(p);
+    if (!sync) changes.push({ uuid: p.id, base_rev: 0, fields });
+    else if (!sameSharedFields(fields, sync.base))
+      changes.push({ uuid: p.id, base_rev: sync.rev, fields });
+    if (sync?.pushed_path !== p.path) checkouts.push({ uuid: p.id, path: p.path });
+  }
+  for (const d of state.pending.deletes)
+    changes.push({ uuid: d.uuid, base_rev: d.base_rev, deleted: true });
+  for (const uuid of state.pending.checkout_removals) checkouts.push({ uuid, removed: true });
+  return { machine: machineRef(registry), changes, checkouts };
+}
+
+/** The projects a push request touches (a record and its checkout count once). */
+export function pushedProjects(req: PushRequest): Set<string> {
+  return new Set([...req.changes, ...(req.checkouts ?? [])].map((c) => c.uuid));
+}
+
+/** The record the cache should hold after our change was applied. */
+function afterApply(
+  known: SyncRecord | undefined,
+  change: PushChange,
+  rev: number,
+  seq: number,
+): SyncRecord {
+  const fields = 'fields' in change ? change.fields : (known?.fields as SyncRecord['fields']);
+  return {
+    uuid: change.uuid,
+    rev,
+    seq: Math.max(seq, known?.seq ?? 0),
+    deleted: 'deleted' in change,
+    fields,
+    checkouts: known?.checkouts ?? [],
+  };
+}
+
+/**
+ * Puts this machine's checkout change into the cached record, so that the feed's echo of
+ * our own push is recognised as nothing new.
+ */
+function noteCheckout(
+  index: RecordIndex,
+  machine: MachineRef,
+  uuid: string,
+  path: string | undefined,
+  now: string,
+): void {
+  const record = index.get(uuid);
+  if (!record) return;
+  const others = record.checkouts.filter((c) => c.machine_id !== machine.id);
+  const mine =
+    path === undefined
+      ? []
+      : [{ machine_id: machine.id, machine_name: machine.name, path, last_seen: now }];
+  index.put({ ...record, checkouts: [...others, ...mine] });
+}
+
+/** Pushes until nothing is left or three rounds have passed. */
+export async function pushSyncV1(
+  client: SyncClient,
+  session: SyncSession,
+  prefer: Prefer,
+): Promise<void> {
+  const { registry, state, report } = session;
+  const index = new RecordIndex(session.cache);
+  const pushed = new Set<string>();
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const req = pendingChanges(session);
+    const touched = pushedProjects(req);
+    if (touched.size === 0) break;
+    if (session.dryRun) {
+      report.pushed = touched.size;
+      break;
+    }
+    const byId = new Map<string, LocalProject>(registry.projects.map((p) => [p.id, p]));
+    let conflicts = 0;
+    for (const batch of splitPushRequest(req)) {
+      const res = await client.push(batch);
+      const sent = new Map(batch.changes.map((c) => [c.uuid, c]));
+      for (const r of res.results) {
+        const change = sent.get(r.uuid);
+        const project = byId.get(r.uuid);
+        const pendingIdx = state.pending.deletes.findIndex((d) => d.uuid === r.uuid);
+        if (r.status === 'applied' && change) {
+          pushed.add(r.uuid);
+          index.put(afterApply(index.get(r.uuid), change, r.rev, r.seq));
+          if (pendingIdx >= 0) state.pending.deletes.splice(pendingIdx, 1);
+          if (project && 'fields' in change) {
+            const sync = projectSync(project);
+            setProjectSync(project, {
+              ...(sync ?? { pushed_path: null }),
+              rev: r.rev,
+              base: change.fields,
+            });
+          }
+        } else if (r.status === 'conflict') {
+          index.put(r.current);
+          if (pendingIdx >= 0) {
+            // The user asked to delete it everywhere: delete the current revision (or
+            // stop, when someone else already did).
+            const pending = state.pending.deletes[pendingIdx]!;
+            if (r.current.deleted) state.pending.deletes.splice(pendingIdx, 1);
+            else pending.base_rev = r.current.rev;
+          } else if (project) {
+            applyToLocal(project, r.current, session, prefer);
+          }
+          conflicts += 1;
+        } else if (r.status === 'rejected') {
+          if (pendingIdx >= 0) state.pending.deletes.splice(pendingIdx, 1);
+          report.rejected.push({ project: project?.name ?? r.uuid, error: r.error });
+        }
+      }
+      for (const c of res.checkouts ?? []) {
+        const removal = state.pending.checkout_removals.indexOf(c.uuid);
+        const project = byId.get(c.uuid);
+        if (c.status === 'applied')
+          noteCheckout(index, req.machine, c.uuid, project?.path, session.now);
+        if (removal >= 0 && !project) {
+          state.pending.checkout_removals.splice(removal, 1);
+          if (c.status === 'applied') pushed.add(c.uuid);
+          continue;
+        }
+        const sync = project ? projectSync(project) : undefined;
+        if (c.status === 'applied' && project && sync) {
+          setProjectSync(project, { ...sync, pushed_path: project.path });
+          pushed.add(c.uuid);
+        } else if (c.status === 'rejected' && project) {
+          report.rejected.push({ project: project.name, error: `checkout: ${c.error}` });
+        }
+      }
+      state.last_push = session.now;
+      await session.save();
+    }
+    // Rejected records stay as they are; only conflicts merit another round.
+    if (conflicts === 0) break;
+  }
+  report.pushed += pushed.size;
+  // A record refused in one round is refused again in the next: report it once.
+  const seen = new Set<string>();
+  report.rejected = report.rejected.filter((x) => {
+    const key = `${x.project}\0${x.error}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

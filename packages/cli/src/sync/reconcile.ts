@@ -1,0 +1,121 @@
+/**
+ * Applying what the server holds for a project to this machine's entry: a tombstone marks it
+ * "deleted remotely", a newer revision is fast-forwarded or merged three ways against the
+ * base. Used by pull and by push (on a compare-and-swap conflict). Never touches files.
+ */
+import {
+  mergeFields,
+  normaliseRemoteUrl,
+  type Prefer,
+  type SharedFields,
+  type SyncRecord,
+  sameSharedFields,
+} from '@dev-infra/core';
+import type { LocalProject, Registry } from '../registry/format.js';
+import type { RecordIndex } from './cache.js';
+import type { SyncReport } from './report.js';
+import { assignShared, projectSync, setProjectSync, sharedFields } from './state.js';
+
+/** The server's side of a project, in either protocol. */
+export interface RemoteSide {
+  rev: number;
+  deleted: boolean;
+  fields: SharedFields;
+  /** Whether this machine's checkout on the server is at `path` (sync-v1 only). */
+  checkoutPath?: string | null;
+  remote_id?: number;
+}
+
+/** The remote side of a sync-v1 record, seen from machine `machineId`. */
+export function sideOf(record: SyncRecord, machineId: string): RemoteSide {
+  const mine = record.checkouts.find((c) => c.machine_id === machineId);
+  return {
+    rev: record.rev,
+    deleted: record.deleted,
+    fields: record.fields,
+    checkoutPath: mine ? mine.path : null,
+  };
+}
+
+/**
+ * Brings `project` up to date with `remote`. Returns true when anything changed here.
+ * Conflicts and remote deletions are added to `report`.
+ */
+export function applyRemote(
+  project: LocalProject,
+  remote: RemoteSide,
+  prefer: Prefer,
+  report: SyncReport,
+  now: string,
+): boolean {
+  const sync = projectSync(project);
+  if (sync?.deleted_remotely) return false;
+  if (remote.deleted) {
+    const base = sync ?? {
+      rev: remote.rev,
+      base: remote.fields,
+      pushed_path: null,
+    };
+    setProjectSync(project, { ...base, deleted_remotely: { at: now } });
+    report.deleted_remotely.push(project.name);
+    return true;
+  }
+  if (sync && sync.rev === remote.rev && remote.rev !== 0) return false;
+  const local = sharedFields(project);
+  const base = sync?.base ?? null;
+  let merged: SharedFields;
+  if (base !== null && sameSharedFields(local, base)) {
+    merged = remote.fields;
+  } else {
+    const result = mergeFields(base, local, remote.fields, prefer);
+    merged = result.merged;
+    for (const c of result.conflicts) report.conflicts.push({ project: project.name, ...c });
+  }
+  const pushedPath =
+    sync?.pushed_path ?? (remote.checkoutPath === project.path ? project.path : null);
+  const next = { rev: remote.rev, base: remote.fields, pushed_path: pushedPath };
+  const remoteId = remote.remote_id ?? sync?.remote_id;
+  setProjectSync(project, remoteId === undefined ? next : { ...next, remote_id: remoteId });
+  if (sameSharedFields(local, merged)) return true;
+  assignShared(project, merged);
+  return true;
+}
+
+/**
+ * Links never-synced local projects to server records: by uuid (a `.dev-infra.yml` id or a
+ * clone), else by normalised remote URL when the record has no checkout on this machine and
+ * no other local project holds it. The local entry adopts the server's uuid.
+ */
+export function linkNewProjects(
+  registry: Registry,
+  index: RecordIndex,
+  machineId: string,
+  prefer: Prefer,
+  report: SyncReport,
+  now: string,
+): void {
+  const held = new Set(registry.projects.map((p) => p.id));
+  for (const project of registry.projects) {
+    if (projectSync(project)) continue;
+    let record = index.get(project.id);
+    if (!record) {
+      const url = normaliseRemoteUrl(project.remote_url);
+      if (url === null) continue;
+      record = index
+        .all()
+        .find(
+          (r) =>
+            !r.deleted &&
+            !held.has(r.uuid) &&
+            normaliseRemoteUrl(r.fields.remote_url) === url &&
+            !r.checkouts.some((c) => c.machine_id === machineId),
+        );
+      if (!record) continue;
+      held.add(record.uuid);
+      project.id = record.uuid;
+    }
+    if (record.deleted) continue; // a new local project that reuses a deleted id stays new
+    report.linked.push(project.name);
+    applyRemote(project, sideOf(record, machineId), prefer, report, now);
+  }
+}

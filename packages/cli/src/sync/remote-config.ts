@@ -1,0 +1,90 @@
+/**
+ * Which work-prod to talk to: `remote.url` and `remote.key` in config.yml, overridden by
+ * DEV_INFRA_REMOTE and DEV_INFRA_API_KEY; timeouts from DEV_INFRA_CONNECT_TIMEOUT and
+ * DEV_INFRA_TIMEOUT (seconds). The key is only ever shown as a prefix.
+ */
+import { configValue, readConfig } from '../config/file.js';
+import { UserError } from '../errors.js';
+import type { DevInfraPaths } from '../registry/paths.js';
+import { checkRemoteUrl, HttpClient, RemoteError, type RemoteOptions } from '../remote/http.js';
+
+/** The remote in effect, and where each part came from. */
+export interface RemoteSettings {
+  url: string;
+  apiKey: string | undefined;
+  urlFrom: 'env' | 'config';
+  keyFrom: 'env' | 'config' | 'none';
+}
+
+const str = (v: unknown): string | undefined =>
+  typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
+
+/** The configured remote, or undefined when none is set. */
+export function readRemoteSettings(
+  paths: DevInfraPaths,
+  env: NodeJS.ProcessEnv = process.env,
+): RemoteSettings | undefined {
+  const doc = readConfig(paths.configFile);
+  const envUrl = str(env.DEV_INFRA_REMOTE);
+  const url = envUrl ?? str(configValue(doc, 'remote.url'));
+  if (!url) return undefined;
+  const envKey = str(env.DEV_INFRA_API_KEY);
+  const key = envKey ?? str(configValue(doc, 'remote.key'));
+  return {
+    url: checked(url),
+    apiKey: key,
+    urlFrom: envUrl ? 'env' : 'config',
+    keyFrom: envKey ? 'env' : key ? 'config' : 'none',
+  };
+}
+
+/** The URL checked and without trailing slashes; a UserError when it is not one. */
+export function checked(url: string): string {
+  try {
+    return checkRemoteUrl(url);
+  } catch (error) {
+    throw new UserError(error instanceof RemoteError ? error.message : String(error));
+  }
+}
+
+/** The one line every network command prints when no remote is set. */
+export const NO_REMOTE =
+  'no work-prod server is set: run `dev-infra remote set <URL> [--key KEY]` (or set DEV_INFRA_REMOTE)';
+
+/** The configured remote, or a UserError saying how to set one. */
+export function requireRemote(paths: DevInfraPaths): RemoteSettings {
+  const settings = readRemoteSettings(paths);
+  if (!settings) throw new UserError(NO_REMOTE);
+  return settings;
+}
+
+/** A key shown as its first characters only. */
+export function keyPrefix(key: string): string {
+  return `${key.slice(0, Math.min(8, Math.floor(key.length / 3)))}…`;
+}
+
+function seconds(value: string | undefined): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new UserError(`timeout must be a positive number of seconds (got "${value}")`);
+  return Math.round(n * 1000);
+}
+
+/** An HTTP client for the remote; `short` is for read-only checks such as `status`. */
+export function httpClient(
+  settings: RemoteSettings,
+  options: { short?: boolean } = {},
+  env: NodeJS.ProcessEnv = process.env,
+): HttpClient {
+  const opts: RemoteOptions = { url: settings.url, apiKey: settings.apiKey };
+  const connect = seconds(env.DEV_INFRA_CONNECT_TIMEOUT);
+  const overall = seconds(env.DEV_INFRA_TIMEOUT);
+  if (connect !== undefined) opts.connectTimeoutMs = connect;
+  if (overall !== undefined) opts.timeoutMs = overall;
+  if (options.short) {
+    opts.timeoutMs = Math.min(opts.timeoutMs ?? 5_000, 5_000);
+    opts.retries = 0;
+  }
+  return new HttpClient(opts);
+}

@@ -1,0 +1,64 @@
+/** What a sync did, for the one-line summary and `--json`. */
+import type { FieldConflict } from '@dev-infra/core';
+
+/** A same-field conflict, with the project it belongs to. */
+export interface ReportedConflict extends FieldConflict {
+  project: string;
+}
+
+/** The outcome of `sync`, `sync pull` or `sync push`. */
+export interface SyncReport {
+  protocol: string;
+  dry_run: boolean;
+  /** Records from the server that changed something here (new, edited, deleted). */
+  pulled: number;
+  /** Projects whose record or checkout the server accepted (dry run: would be sent). */
+  pushed: number;
+  conflicts: ReportedConflict[];
+  /** Projects the server holds as deleted that are still registered here. */
+  deleted_remotely: string[];
+  /** Local projects linked to a server record by id or remote URL. */
+  linked: string[];
+  /** Changes the server refused, with its reason. */
+  rejected: { project: string; error: string }[];
+  /** One-time notices (server changed, basic mode limits). */
+  notes: string[];
+}
+
+/** An empty report. */
+export function newReport(protocol: string, dryRun: boolean): SyncReport {
+  return {
+    protocol,
+    dry_run: dryRun,
+    pulled: 0,
+    pushed: 0,
+    conflicts: [],
+    deleted_remotely: [],
+    linked: [],
+    rejected: [],
+    notes: [],
+  };
+}
+
+const show = (v: unknown) => (Array.isArray(v) ? v.join(',') : v === null ? '(empty)' : String(v));
+
+/** The human summary: notes, then one line such as `pulled 5, pushed 3, 1 conflict (...)`. */
+export function renderReport(r: SyncReport): string {
+  const lines = [...r.notes];
+  const parts = [`${r.dry_run ? 'would pull' : 'pulled'} ${r.pulled}`];
+  parts.push(`${r.dry_run ? 'would push' : 'pushed'} ${r.pushed}`);
+  if (r.conflicts.length > 0) {
+    const detail = r.conflicts.map((c) => `kept ${c.chosen} ${c.field} of ${c.project}`).join('; ');
+    parts.push(`${r.conflicts.length} conflict${r.conflicts.length > 1 ? 's' : ''} (${detail})`);
+  }
+  if (r.deleted_remotely.length > 0)
+    parts.push(`deleted remotely: ${r.deleted_remotely.join(', ')} (files untouched)`);
+  if (r.linked.length > 0) parts.push(`linked: ${r.linked.join(', ')}`);
+  lines.push(parts.join(', '));
+  for (const c of r.conflicts)
+    lines.push(
+      `  conflict: ${c.project} ${c.field}: local ${show(c.local)}, remote ${show(c.remote)}`,
+    );
+  for (const x of r.rejected) lines.push(`  refused by the server: ${x.project}: ${x.error}`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,83 @@
+/**
+ * One sync command's hold on local state: the registry locked for the whole command, the
+ * remote cache, and `save()`, which writes whichever of the two changed (cache first, see
+ * cache.ts). In a dry run `save()` writes nothing.
+ */
+import { mkdirSync } from 'node:fs';
+import type { Registry } from '../registry/format.js';
+import { serializeRegistry } from '../registry/format.js';
+import { withLock } from '../registry/lock.js';
+import type { DevInfraPaths } from '../registry/paths.js';
+import { loadRegistry } from '../registry/read.js';
+import { writeRegistry } from '../registry/store.js';
+import type { RemoteProtocol } from '../remote/capabilities.js';
+import { cacheFileFor, emptyCache, type RemoteCache, readCache, writeCache } from './cache.js';
+import { newReport, type SyncReport } from './report.js';
+import { ensureSync, type RegistrySync } from './state.js';
+
+/** Local state for one sync command. */
+export interface SyncSession {
+  registry: Registry;
+  state: RegistrySync;
+  cache: RemoteCache;
+  report: SyncReport;
+  /** The command's start time (ISO), used for every timestamp it writes. */
+  now: string;
+  dryRun: boolean;
+  /** Writes what changed since the last save (nothing in a dry run). */
+  save(): Promise<void>;
+}
+
+/**
+ * Locks the registry, loads it and the cache for `server`, runs `fn`, and saves at the end.
+ * The state is reset (and the report says so) when it belonged to another server.
+ */
+export async function withSyncSession<T>(
+  paths: DevInfraPaths,
+  server: string,
+  protocol: () => Promise<RemoteProtocol>,
+  dryRun: boolean,
+  fn: (session: SyncSession) => Promise<T>,
+): Promise<T> {
+  mkdirSync(paths.dataDir, { recursive: true });
+  const cacheFile = cacheFileFor(paths.registryFile);
+  return withLock(paths.registryFile, async () => {
+    const { registry, exists } = loadRegistry(paths.registryFile);
+    let savedRegistry = exists ? serializeRegistry(registry) : '';
+    const known = registry.sync as { server?: unknown; protocol?: RemoteProtocol } | undefined;
+    const proto = known?.server === server && known.protocol ? known.protocol : await protocol();
+    const { state, reset } = ensureSync(registry, server, proto);
+    const cache = readCache(cacheFile, server) ?? emptyCache(server, proto);
+    cache.protocol = proto;
+    let savedCache = JSON.stringify(cache);
+    const report = newReport(proto, dryRun);
+    if (reset)
+      report.notes.push(
+        `The remote changed (was ${reset}): every project will be matched and pushed again.`,
+      );
+    const session: SyncSession = {
+      registry,
+      state,
+      cache,
+      report,
+      now: new Date().toISOString(),
+      dryRun,
+      save: async () => {
+        if (dryRun) return;
+        const cacheText = JSON.stringify(cache);
+        if (cacheText !== savedCache) {
+          await writeCache(cacheFile, cache);
+          savedCache = cacheText;
+        }
+        const text = serializeRegistry(registry);
+        if (text !== savedRegistry) {
+          await writeRegistry(paths.registryFile, registry);
+          savedRegistry = text;
+        }
+      },
+    };
+    const result = await fn(session);
+    await session.save();
+    return result;
+  });
+}

@@ -1,0 +1,185 @@
+/**
+ * The sync state kept in registry.json (version 2): registry-wide (which server, the feed
+ * cursor, pending deletions) and per project (the base snapshot and revision of the last
+ * sync). Slots of the wrong shape read as absent, so a hand-edited file degrades to "never
+ * synced" rather than failing.
+ */
+import { hostname } from 'node:os';
+import type { MachineRef, SharedFields, SyncRecord } from '@dev-infra/core';
+import type { LocalProject, Registry } from '../registry/format.js';
+import type { RemoteProtocol } from '../remote/capabilities.js';
+
+/** A deletion (`remove --everywhere`) waiting to be pushed. */
+export interface PendingDelete {
+  uuid: string;
+  base_rev: number;
+  /** Basic mode: the server's integer id. */
+  remote_id?: number;
+  /** For messages only. */
+  name?: string;
+}
+
+/** Registry-wide sync state. */
+export interface RegistrySync {
+  /** The remote URL this state belongs to. */
+  server: string;
+  protocol: RemoteProtocol;
+  /** The changes feed cursor (sync-v1). */
+  cursor: number;
+  last_pull: string | null;
+  last_push: string | null;
+  pending: { deletes: PendingDelete[]; checkout_removals: string[] };
+  /** Basic mode: server ids this machine has seen, to tell a deletion from a new project. */
+  known_ids?: number[];
+}
+
+/** Per-project sync state; absent = never pushed or pulled ("new"). */
+export interface ProjectSync {
+  /** The server's revision of the fields in `base` (0 in basic mode). */
+  rev: number;
+  /** The shared fields as both sides last agreed on them. */
+  base: SharedFields;
+  /** This machine's path as last sent to the server, or null. */
+  pushed_path: string | null;
+  /** Basic mode: the server's integer id. */
+  remote_id?: number;
+  /** Set when the server holds a tombstone: shown as "deleted remotely", never pushed again. */
+  deleted_remotely?: { at: string; by?: string };
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The project's sync state, or undefined when it has none (or an unreadable one). */
+export function projectSync(project: LocalProject): ProjectSync | undefined {
+  const s = project.sync;
+  if (!isObject(s) || typeof s.rev !== 'number' || !isObject(s.base)) return undefined;
+  return s as unknown as ProjectSync;
+}
+
+/** Stores (or, with undefined, clears) a project's sync state. */
+export function setProjectSync(project: LocalProject, state: ProjectSync | undefined): void {
+  if (state === undefined) delete project.sync;
+  else project.sync = state as unknown as Record<string, unknown>;
+}
+
+/** A fresh registry-wide state for `server`. */
+export function freshSync(server: string, protocol: RemoteProtocol): RegistrySync {
+  return {
+    server,
+    protocol,
+    cursor: 0,
+    last_pull: null,
+    last_push: null,
+    pending: { deletes: [], checkout_removals: [] },
+  };
+}
+
+/** The registry-wide state, or undefined when there is none (never synced). */
+export function registrySync(registry: Registry): RegistrySync | undefined {
+  const s = registry.sync;
+  if (!isObject(s) || typeof s.server !== 'string' || typeof s.cursor !== 'number')
+    return undefined;
+  const state = s as unknown as RegistrySync;
+  if (!isObject(state.pending)) state.pending = { deletes: [], checkout_removals: [] };
+  state.pending.deletes ??= [];
+  state.pending.checkout_removals ??= [];
+  return state;
+}
+
+/**
+ * The state for `server`, made (or reset, when it belonged to another server or protocol:
+ * revisions and server ids mean nothing elsewhere) in place. Returns what it was reset from,
+ * so the caller can say so once.
+ */
+export function ensureSync(
+  registry: Registry,
+  server: string,
+  protocol: RemoteProtocol,
+): { state: RegistrySync; reset: string | null } {
+  const current = registrySync(registry);
+  if (current && current.server === server && current.protocol === protocol)
+    return { state: current, reset: null };
+  const state = freshSync(server, protocol);
+  registry.sync = state as unknown as Record<string, unknown>;
+  if (current) {
+    // Bases and revisions belong to the old server: every project is "new" to this one.
+    for (const p of registry.projects) setProjectSync(p, undefined);
+  }
+  const was = current?.server === server ? `${server}, ${current.protocol}` : current?.server;
+  return { state, reset: was ?? null };
+}
+
+/** This machine as it names itself to the server. */
+export function machineRef(registry: Registry): MachineRef {
+  return { id: registry.machine.id, name: registry.machine.name ?? hostname() };
+}
+
+/** The shared fields of a local project (without id, path and sync state). */
+export function sharedFields(p: LocalProject): SharedFields {
+  return {
+    name: p.name,
+    description: p.description,
+    remote_url: p.remote_url,
+    project_type: p.project_type,
+    status: p.status,
+    classification: p.classification,
+    organization: p.organization,
+    tags: [...p.tags],
+    template: p.template,
+    template_version: p.template_version,
+    created_at: p.created_at,
+    updated_at: p.updated_at,
+  };
+}
+
+/** Writes shared fields onto a local project (id, path and sync state stay). */
+export function assignShared(p: LocalProject, fields: SharedFields): void {
+  Object.assign(p, { ...fields, tags: [...fields.tags] });
+}
+
+/**
+ * Records `remove` of a synced project: `everywhere` queues a tombstone; otherwise only this
+ * machine's checkout is dropped on the next push. Returns what will happen, for the message.
+ */
+export function recordRemoval(
+  registry: Registry,
+  project: LocalProject,
+  everywhere: boolean,
+): 'tombstone' | 'checkout' | 'local' {
+  const sync = projectSync(project);
+  const state = registrySync(registry);
+  if (!sync || !state) return 'local';
+  if (everywhere && !sync.deleted_remotely) {
+    const entry: PendingDelete = { uuid: project.id, base_rev: sync.rev, name: project.name };
+    if (sync.remote_id !== undefined) entry.remote_id = sync.remote_id;
+    state.pending.deletes.push(entry);
+    return 'tombstone';
+  }
+  if (sync.pushed_path !== null && !state.pending.checkout_removals.includes(project.id)) {
+    state.pending.checkout_removals.push(project.id);
+    return 'checkout';
+  }
+  return 'local';
+}
+
+/**
+ * `remove NAME --everywhere` for a project this machine does not hold: queues the tombstone
+ * from what the last pull said about it. Returns the queued deletion, or undefined when the
+ * last pull knows no live project of that name.
+ */
+export function queueRemoteDeletion(
+  registry: Registry,
+  records: readonly SyncRecord[],
+  name: string,
+): PendingDelete | undefined {
+  const state = registrySync(registry);
+  const record = records.find((r) => !r.deleted && r.fields.name === name);
+  if (!state || !record) return undefined;
+  if (state.pending.deletes.some((d) => d.uuid === record.uuid)) return undefined;
+  const entry: PendingDelete = record.uuid.startsWith('basic:')
+    ? { uuid: record.uuid, base_rev: 0, remote_id: Number(record.uuid.slice(6)), name }
+    : { uuid: record.uuid, base_rev: record.rev, name };
+  state.pending.deletes.push(entry);
+  return entry;
+}

@@ -1,0 +1,83 @@
+/** Sync state in the registry: reset on a new server, and what `remove` queues. */
+import type { SharedFields } from '@dev-infra/core';
+import { describe, expect, it } from 'vitest';
+import type { LocalProject, Registry } from '../../src/registry/format.js';
+import {
+  ensureSync,
+  projectSync,
+  recordRemoval,
+  registrySync,
+  setProjectSync,
+  sharedFields,
+} from '../../src/sync/state.js';
+
+const T = '2026-01-01T00:00:00.000Z';
+
+function project(id: string): LocalProject {
+  const fields: SharedFields = {
+    name: id,
+    description: null,
+    remote_url: null,
+    project_type: null,
+    status: 'active',
+    classification: null,
+    organization: null,
+    tags: [],
+    template: null,
+    template_version: null,
+    created_at: T,
+    updated_at: T,
+  };
+  return { id, path: `/p/${id}`, ...fields };
+}
+
+function registry(): Registry {
+  return {
+    version: 2,
+    machine: { id: 'm', name: 'laptop' },
+    projects: [project('a'), project('b')],
+  };
+}
+
+describe('sync state', () => {
+  it('is made for a server, kept for the same one, and reset (bases cleared) for another', () => {
+    const reg = registry();
+    const first = ensureSync(reg, 'http://one', 'sync-v1');
+    expect(first.reset).toBeNull();
+    first.state.cursor = 7;
+    const a = reg.projects[0]!;
+    setProjectSync(a, { rev: 3, base: sharedFields(a), pushed_path: a.path });
+    expect(ensureSync(reg, 'http://one', 'sync-v1').state.cursor).toBe(7);
+    const other = ensureSync(reg, 'http://two', 'basic');
+    expect(other.reset).toBe('http://one');
+    expect(other.state).toMatchObject({ server: 'http://two', protocol: 'basic', cursor: 0 });
+    expect(projectSync(a)).toBeUndefined();
+    // The same server speaking another protocol (upgraded): revisions no longer apply.
+    expect(ensureSync(reg, 'http://two', 'sync-v1').reset).toBe('http://two, basic');
+  });
+
+  it('reads a slot of the wrong shape as no state', () => {
+    const reg = registry();
+    reg.sync = { cursor: 'x' };
+    reg.projects[0]!.sync = { base_rev: 4 };
+    expect(registrySync(reg)).toBeUndefined();
+    expect(projectSync(reg.projects[0]!)).toBeUndefined();
+  });
+
+  it('remove queues a tombstone (everywhere) or a checkout removal; a never-synced one is local', () => {
+    const reg = registry();
+    const { state } = ensureSync(reg, 'http://one', 'sync-v1');
+    const [a, b] = reg.projects as [LocalProject, LocalProject];
+    expect(recordRemoval(reg, a, true)).toBe('local');
+    setProjectSync(a, { rev: 5, base: sharedFields(a), pushed_path: a.path });
+    setProjectSync(b, { rev: 2, base: sharedFields(b), pushed_path: b.path });
+    expect(recordRemoval(reg, a, true)).toBe('tombstone');
+    expect(recordRemoval(reg, b, false)).toBe('checkout');
+    expect(state.pending).toEqual({
+      deletes: [{ uuid: 'a', base_rev: 5, name: 'a' }],
+      checkout_removals: ['b'],
+    });
+    setProjectSync(b, { rev: 2, base: sharedFields(b), pushed_path: null });
+    expect(recordRemoval(reg, b, false)).toBe('local');
+  });
+});
