@@ -2,6 +2,7 @@
  * The registry under concurrent and interrupted writers: real processes of the built CLI,
  * started together or SIGKILLed at random moments.
  */
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import {
   existsSync,
@@ -23,6 +24,15 @@ import { sampleProject } from './support/fixtures.js';
 beforeAll(ensureBuilt);
 afterAll(removeTempDirs);
 
+/** Collects a started process's stderr; call the result for the text so far. */
+function collectStderr(child: ChildProcess): () => string {
+  let text = '';
+  child.stderr!.on('data', (d) => {
+    text += d;
+  });
+  return () => text;
+}
+
 const readRegistry = (home: string) => {
   const file = join(home, 'registry.json');
   return parseRegistry(readFileSync(file, 'utf8'), file);
@@ -36,13 +46,7 @@ describe('concurrent writers', () => {
       makeRepo(join(root, 'code', `p${i}`), `git@github.com:acme/p${i}.git`),
     );
     const children = dirs.map((dir) => startCli(home, ['add', dir]));
-    const stderr = children.map((child) => {
-      let text = '';
-      child.stderr!.on('data', (d) => {
-        text += d;
-      });
-      return () => text;
-    });
+    const stderr = children.map(collectStderr);
     const codes = await Promise.all(children.map(exited));
     expect(codes, stderr.map((s) => s()).join('')).toEqual(dirs.map(() => 0));
     const registry = readRegistry(home);
@@ -78,13 +82,7 @@ describe('concurrent writers', () => {
       (x, y) => ((x[1]!.length * 7 + x[0]!.length) % 5) - ((y[1]!.length * 7 + y[0]!.length) % 5),
     );
     const children = commands.map((args) => startCli(home, args));
-    const stderr = children.map((child) => {
-      let text = '';
-      child.stderr!.on('data', (d) => {
-        text += d;
-      });
-      return () => text;
-    });
+    const stderr = children.map(collectStderr);
     const codes = await Promise.all(children.map(exited));
     expect(codes, stderr.map((e) => e()).join('')).toEqual(commands.map(() => 0));
     const projects = readRegistry(home).projects;

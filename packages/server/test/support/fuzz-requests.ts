@@ -7,6 +7,7 @@
 import { LIMITS, PUSH_MAX_BATCH } from '@dev-infra/core';
 import fc from 'fast-check';
 import type { RouteEntry } from '../../src/app.js';
+import { syncFields } from '../helpers.js';
 
 /** What the test knows about the accounts it fuzzes. */
 export interface FuzzContext {
@@ -252,20 +253,7 @@ export function planArbitrary(routes: RouteEntry[]): fc.Arbitrary<Plan> {
 const json = (value: unknown) => Buffer.from(JSON.stringify(value));
 const MACHINE = { id: 'fuzz-machine', name: 'fuzz' };
 const validProject = () => ({ name: 'fuzz-ok', status: 'active', tags: ['a'] });
-const validFields = () => ({
-  name: 'fuzz-ok',
-  description: null,
-  remote_url: null,
-  project_type: 'Work',
-  status: 'active',
-  classification: null,
-  organization: null,
-  tags: [],
-  template: null,
-  template_version: null,
-  created_at: '2026-01-01T00:00:00.000Z',
-  updated_at: '2026-01-01T00:00:00.000Z',
-});
+const validFields = () => syncFields('fuzz-ok', { project_type: 'Work' });
 const FUZZ_UUID = '5f0c4a57-35a4-4b7e-9a51-1f6f0b0e9d10';
 
 /** A body with the defect of `plan`, shaped for `route`. */
