@@ -116,6 +116,11 @@ export function buildProgram(): Command {
     // Set before the subcommands are added: they copy these settings when created.
     .exitOverride()
     .showSuggestionAfterError()
+    // Keep every error on one line: commander puts its "(Did you mean …?)" on a second, and
+    // echoes a bad value's own line breaks.
+    .configureOutput({
+      outputError: (text, write) => write(`${text.trimEnd().replace(/\s*\n\s*/g, ' ')}\n`),
+    })
     .addHelpText(
       'after',
       `${examples('add ~/code/api --tag go --type work', 'list', 'show api --json')}

@@ -6,6 +6,7 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { requireKey } from './auth.js';
+import { clientErrorHandler } from './client-error.js';
 import type { ServerOptions } from './config.js';
 import { healthRoutes } from './routes/health.js';
 import { machineRoutes } from './routes/machines.js';
@@ -14,6 +15,21 @@ import { syncRoutes } from './routes/sync.js';
 import type { Storage } from './storage/types.js';
 import { VERSION } from './version.js';
 import { dashboardPlugin } from './web/plugin.js';
+
+/** One method + path the app answers, as registered (`:id` style parameters). */
+export interface RouteEntry {
+  method: string;
+  url: string;
+  /** Which parts of a request the route's schema checks. */
+  checks: { body: boolean; querystring: boolean; params: boolean };
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route of the app, filled as routes register: tests cover new routes automatically. */
+    routeTable: RouteEntry[];
+  }
+}
 
 export interface BuildAppInput {
   storage: Storage;
@@ -35,8 +51,20 @@ export async function buildApp({ storage, options }: BuildAppInput): Promise<Fas
     trustProxy: options.trustProxy,
     // Integer ids in paths are checked by the route schemas; this keeps the error shape ours.
     return503OnClosing: true,
+    clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  const routeTable: RouteEntry[] = [];
+  app.decorate('routeTable', routeTable);
+  app.addHook('onRoute', (route) => {
+    const schema = route.schema ?? {};
+    const checks = {
+      body: schema.body !== undefined,
+      querystring: schema.querystring !== undefined,
+      params: schema.params !== undefined,
+    };
+    for (const method of [route.method].flat()) routeTable.push({ method, url: route.url, checks });
+  });
   app.decorateRequest('accountId', 0);
   app.decorateRequest('keyHash', undefined);
 
@@ -55,6 +83,17 @@ export async function buildApp({ storage, options }: BuildAppInput): Promise<Fas
     reply.code(404).send({ error: `no route ${request.method} ${request.url.split('?')[0]}` }),
   );
 
+  // Ajv's type coercion turns "Infinity" or "1e400" into Infinity and then accepts it as an
+  // integer within any bounds (ajv 8.20); refuse it here, before it reaches a query.
+  app.addHook('preHandler', async (request, reply) => {
+    const parts = { params: request.params, querystring: request.query };
+    for (const [part, values] of Object.entries(parts)) {
+      for (const [name, value] of Object.entries((values ?? {}) as Record<string, unknown>)) {
+        if (typeof value === 'number' && !Number.isFinite(value))
+          return reply.code(400).send({ error: `${part}/${name} must be a finite integer` });
+      }
+    }
+  });
   await app.register(helmet);
   await app.register(cookie);
   await app.register(swagger, {

@@ -138,7 +138,9 @@ export const SyncRecordSchema = Type.Object({
 const MachineIdText = Type.String({ minLength: 1, maxLength: 200 });
 
 export const ChangesQuery = Type.Object({
-  since: Type.Optional(Type.Integer({ minimum: 0 })),
+  // Bounded: a larger cursor is no revision we could have issued (and overflowed PostgreSQL's
+  // bigint into a 500).
+  since: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: CHANGES_MAX_LIMIT })),
   machine_id: Type.Optional(MachineIdText),
   machine_name: Type.Optional(MachineIdText),

@@ -7,6 +7,7 @@ import writeFileAtomic from 'write-file-atomic';
 import { type Document, isMap, parseDocument } from 'yaml';
 import { oneLine, UserError } from '../errors.js';
 import { withLock } from '../registry/lock.js';
+import { CONFIG_KEYS } from './keys.js';
 
 function readText(file: string): string {
   try {
@@ -27,7 +28,27 @@ function parseConfig(text: string, file: string): Document {
     throw new UserError(
       `${file} must be a YAML mapping (key: value lines); fix it by hand; it was left untouched`,
     );
+  checkKnownValues(doc, file);
   return doc;
+}
+
+/** A hand-edited value of a known setting must be what `config set` would have stored. */
+function checkKnownValues(doc: Document, file: string): void {
+  for (const known of CONFIG_KEYS) {
+    if (known.store !== 'config') continue;
+    const value = doc.getIn(known.key.split('.'));
+    if (value === undefined || value === null) continue;
+    let problem: string | undefined;
+    if (typeof value !== 'string') problem = `${known.key} must be a text value`;
+    else {
+      try {
+        known.check?.(value);
+      } catch (error) {
+        problem = oneLine(error);
+      }
+    }
+    if (problem) throw new UserError(`${file}: ${problem}; fix it by hand; it was left untouched`);
+  }
 }
 
 /** Reads the config file (missing = empty); a UserError naming the file when it is invalid. */

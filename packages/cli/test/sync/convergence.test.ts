@@ -1,0 +1,293 @@
+/**
+ * Convergence, property-based: 3 to 5 machines (separate DEV_INFRA_HOME folders) run the CLI's
+ * own command code (in this process, so a thousand operations stay fast) against a real
+ * work-prod over HTTP, in random interleavings of add, update, remove, remove --everywhere,
+ * pull and sync. A model records which edit each push carried and which records were deleted.
+ * After a final round of syncs (checked by default): every machine agrees with the server on
+ * every project it holds (or shows it as deleted remotely), no machine holds a project twice,
+ * a deleted record never comes back, and no sync rejects anything. CONVERGENCE_STRICT=1 adds
+ * the checks that fail today (see below and docs/reliability.md).
+ *
+ * CONVERGENCE_SEED replays a run; CONVERGENCE_OPS sets the operations per run (default 250),
+ * CONVERGENCE_RUNS the runs (default 4); CONVERGENCE_PUSH_ALONE=1 adds lone `sync push`es;
+ * CONVERGENCE_SHRINK=1 lets fast-check shrink a failure (slow).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { normaliseRemoteUrl, PROJECT_STATUSES } from '@dev-infra/core';
+import fc from 'fast-check';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { makeTempDir, removeTempDirs } from '../../../../test-support/tmp.js';
+import { describeBackends, makeApp, newAccount } from '../../../server/test/helpers.js';
+import { runAdd } from '../../src/commands/add.js';
+import { runRemoteSet } from '../../src/commands/remote.js';
+import { runRemove } from '../../src/commands/remove.js';
+import { runUpdate } from '../../src/commands/update.js';
+import { parseRegistry } from '../../src/registry/read.js';
+import { runSyncCommand } from '../../src/sync/run.js';
+import { projectSync } from '../../src/sync/state.js';
+import { makeRepo } from '../support/cli.js';
+
+// The commands print their summaries; the test reads the files instead.
+vi.mock('../../src/output/stdout.js', () => ({ writeOut: () => {} }));
+
+const SEED = process.env.CONVERGENCE_SEED
+  ? Number(process.env.CONVERGENCE_SEED)
+  : Date.now() % 2 ** 31;
+const OPS = Number(process.env.CONVERGENCE_OPS ?? 250);
+const RUNS = Number(process.env.CONVERGENCE_RUNS ?? 4);
+/** CONVERGENCE_PUSH_ALONE=1 adds `sync push` on its own to the operations. */
+const PUSH_ALONE = process.env.CONVERGENCE_PUSH_ALONE === '1';
+/**
+ * CONVERGENCE_STRICT=1 also requires one live record per project *name*, no live record under
+ * a name deleted everywhere, and the last pushed edit of every field on the server: these fail
+ * today (docs/reliability.md, "known failures"), so the default run leaves them out.
+ */
+const STRICT = process.env.CONVERGENCE_STRICT === '1';
+const NAMES = ['api', 'web', 'cli', 'docs', 'infra', 'data'];
+
+type Op =
+  | { kind: 'add' | 'remove' | 'everywhere'; m: number; p: number }
+  | { kind: 'describe'; m: number; p: number }
+  | { kind: 'status'; m: number; p: number; s: number }
+  | { kind: 'push' | 'pull' | 'sync'; m: number };
+
+const opArb = (machines: number): fc.Arbitrary<Op> => {
+  const m = fc.integer({ min: 0, max: machines - 1 });
+  const p = fc.integer({ min: 0, max: NAMES.length - 1 });
+  return fc.oneof(
+    { weight: 3, arbitrary: fc.record({ kind: fc.constant('add' as const), m, p }) },
+    { weight: 4, arbitrary: fc.record({ kind: fc.constant('describe' as const), m, p }) },
+    {
+      weight: 2,
+      arbitrary: fc.record({
+        kind: fc.constant('status' as const),
+        m,
+        p,
+        s: fc.integer({ min: 0, max: PROJECT_STATUSES.length - 1 }),
+      }),
+    },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('remove' as const), m, p }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('everywhere' as const), m, p }) },
+    // A push alone after registering a project the server already knows makes a duplicate
+    // (see docs/reliability.md, "known failures"); kept out of the default run until fixed.
+    {
+      weight: PUSH_ALONE ? 2 : 0,
+      arbitrary: fc.record({ kind: fc.constant('push' as const), m }),
+    },
+    { weight: 2, arbitrary: fc.record({ kind: fc.constant('pull' as const), m }) },
+    { weight: 3, arbitrary: fc.record({ kind: fc.constant('sync' as const), m }) },
+  );
+};
+
+const scenarioArb = fc.integer({ min: 3, max: 5 }).chain((machines) =>
+  fc.record({
+    machines: fc.constant(machines),
+    ops: fc.array(opArb(machines), { minLength: OPS, maxLength: OPS }),
+  }),
+);
+
+type Field = 'description' | 'status';
+/** What the model expects: per project, the last pushed value of each field; tombstones. */
+interface Model {
+  /** Edits made on a machine and not yet carried by one of its pushes: [m][name][field]. */
+  pending: Map<string, string | null>[];
+  /** The value of the edit whose push came last. */
+  pushed: Map<string, string | null>;
+  tombstoned: Set<string>;
+  /** remove --everywhere done on a machine, not yet pushed. */
+  pendingDelete: Set<string>[];
+  /** The uuids those removals deleted (pending per machine, then pushed). */
+  pendingDeleteIds: Set<string>[];
+  tombstonedIds: Set<string>;
+}
+
+const key = (name: string, field: Field) => `${name}/${field}`;
+
+describeBackends(
+  'convergence of 3 to 5 machines',
+  (backend) => {
+    let app: FastifyInstance;
+    let url = '';
+    let runIndex = 0;
+    const figures = { runs: 0, operations: 0, syncs: 0 };
+    beforeAll(async () => {
+      app = await makeApp(backend().storage);
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+    });
+    afterAll(async () => {
+      await app.close();
+      removeTempDirs();
+      delete process.env.DEV_INFRA_HOME;
+    });
+
+    it(`converges (${RUNS} runs x ${OPS} operations, seed ${SEED})`, async () => {
+      await fc.assert(
+        fc.asyncProperty(scenarioArb, async ({ machines, ops }) => {
+          runIndex++;
+          const account = await newAccount(backend().storage, `conv${runIndex}`);
+          const root = makeTempDir('dev-infra-conv-');
+          const homes = Array.from({ length: machines }, (_, i) => join(root, `m${i}`));
+          const on = async <T>(m: number, fn: () => Promise<T>): Promise<T> => {
+            process.env.DEV_INFRA_HOME = homes[m]!;
+            return fn();
+          };
+          for (let m = 0; m < machines; m++)
+            await on(m, () => runRemoteSet(url, { key: account.key }));
+          const folder = (m: number, p: number) => {
+            const dir = join(root, `code${m}`, NAMES[p]!);
+            return dir;
+          };
+          const made = new Set<string>();
+          const registry = (m: number) => {
+            const file = join(homes[m]!, 'registry.json');
+            try {
+              return parseRegistry(readFileSync(file, 'utf8'), file);
+            } catch (e) {
+              if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+              throw e;
+            }
+          };
+          const holds = (m: number, name: string) =>
+            registry(m)?.projects.find((x) => x.name === name);
+          const model: Model = {
+            pending: homes.map(() => new Map()),
+            pushed: new Map(),
+            tombstoned: new Set(),
+            pendingDelete: homes.map(() => new Set()),
+            pendingDeleteIds: homes.map(() => new Set()),
+            tombstonedIds: new Set(),
+          };
+          const carry = (m: number) => {
+            for (const [k, v] of model.pending[m]!) {
+              const name = k.split('/')[0]!;
+              if (!model.tombstoned.has(name)) model.pushed.set(k, v);
+            }
+            model.pending[m]!.clear();
+            for (const name of model.pendingDelete[m]!) model.tombstoned.add(name);
+            model.pendingDelete[m]!.clear();
+            for (const id of model.pendingDeleteIds[m]!) model.tombstonedIds.add(id);
+            model.pendingDeleteIds[m]!.clear();
+          };
+          const sync = async (m: number, pull: boolean, push: boolean) => {
+            const report = await on(m, () =>
+              runSyncCommand({ pull, push, dryRun: false, prefer: 'local' }),
+            );
+            figures.syncs++;
+            expect(report.rejected, JSON.stringify(report.rejected)).toEqual([]);
+            if (push) carry(m);
+          };
+
+          for (const [i, op] of ops.entries()) {
+            figures.operations++;
+            const name = 'p' in op ? NAMES[op.p]! : '';
+            const here = 'p' in op ? holds(op.m, name) : undefined;
+            const gone = here !== undefined && projectSync(here)?.deleted_remotely !== undefined;
+            switch (op.kind) {
+              case 'add': {
+                // A project deleted everywhere is not registered again (that would be a new
+                // project by the user's choice, not a resurrection).
+                if (here || model.tombstoned.has(name)) break;
+                if (model.pendingDelete.some((s) => s.has(name))) break;
+                const dir = folder(op.m, op.p);
+                if (!made.has(dir)) {
+                  makeRepo(dir, `git@github.com:acme/${name}.git`);
+                  made.add(dir);
+                }
+                await on(op.m, () => runAdd(dir, {}));
+                break;
+              }
+              case 'describe':
+                if (!here || gone) break;
+                await on(op.m, () => runUpdate(name, { description: `d${i}` }));
+                model.pending[op.m]!.set(key(name, 'description'), `d${i}`);
+                break;
+              case 'status': {
+                if (!here || gone) break;
+                const status = PROJECT_STATUSES[op.s]!;
+                await on(op.m, () => runUpdate(name, { status }));
+                model.pending[op.m]!.set(key(name, 'status'), status);
+                break;
+              }
+              case 'remove':
+                if (!here) break;
+                await on(op.m, () => runRemove(name, {}));
+                model.pending[op.m]!.delete(key(name, 'description'));
+                model.pending[op.m]!.delete(key(name, 'status'));
+                break;
+              case 'everywhere':
+                if (!here || gone) break;
+                await on(op.m, () => runRemove(name, { everywhere: true }));
+                model.pending[op.m]!.delete(key(name, 'description'));
+                model.pending[op.m]!.delete(key(name, 'status'));
+                // Only a project the server knows gets a tombstone.
+                if (projectSync(here) !== undefined) {
+                  model.pendingDelete[op.m]!.add(name);
+                  model.pendingDeleteIds[op.m]!.add(here.id);
+                }
+                break;
+              case 'push':
+                await sync(op.m, false, true);
+                break;
+              case 'pull':
+                await sync(op.m, true, false);
+                break;
+              case 'sync':
+                await sync(op.m, true, true);
+                break;
+            }
+          }
+          // Final rounds: everyone syncs, twice, so every machine has seen every push.
+          for (let round = 0; round < 2; round++)
+            for (let m = 0; m < machines; m++) await sync(m, true, true);
+
+          const feed = await backend().storage.changes(account.id, 0, 1000);
+          const live = feed.changes.filter((r) => !r.deleted);
+          const names = live.map((r) => r.fields.name).sort();
+          if (STRICT) {
+            // One live record per project, and none under a name deleted everywhere.
+            expect(names).toEqual([...new Set(names)]);
+            const urls = live.map((r) => normaliseRemoteUrl(r.fields.remote_url ?? ''));
+            expect(urls.length).toBe(new Set(urls).size);
+            for (const name of model.tombstoned)
+              expect(names, `${name} came back`).not.toContain(name);
+          }
+          // A deleted record stays deleted.
+          for (const id of model.tombstonedIds)
+            expect(feed.changes.find((r) => r.uuid === id)?.deleted, `${id} came back`).toBe(true);
+          // The last pushed edit of each field is what the server holds (STRICT only).
+          for (const record of STRICT ? live : []) {
+            for (const field of ['description', 'status'] as Field[]) {
+              const k = key(record.fields.name, field);
+              if (model.pushed.has(k))
+                expect(record.fields[field], `${k} (seed ${SEED}, run ${runIndex})`).toBe(
+                  model.pushed.get(k),
+                );
+            }
+          }
+          // Every machine agrees with the server on what it holds; no machine holds one twice.
+          for (let m = 0; m < machines; m++) {
+            const projects = registry(m)?.projects ?? [];
+            expect(new Set(projects.map((x) => x.id)).size).toBe(projects.length);
+            for (const local of projects) {
+              const record = feed.changes.find((r) => r.uuid === local.id);
+              expect(record, `m${m} ${local.name} unknown to the server`).toBeDefined();
+              if (record!.deleted) {
+                expect(projectSync(local)?.deleted_remotely).toBeDefined();
+                continue;
+              }
+              for (const field of ['name', 'description', 'status', 'remote_url'] as const)
+                expect(local[field], `m${m} ${local.name}.${field}`).toEqual(record!.fields[field]);
+            }
+          }
+          figures.runs++;
+        }),
+        { seed: SEED, numRuns: RUNS, endOnFailure: process.env.CONVERGENCE_SHRINK !== '1' },
+      );
+      console.log(`convergence [${backend().name}] seed=${SEED}`, figures);
+    }, 600_000);
+  },
+  ['sqlite'],
+);
