@@ -91,6 +91,15 @@ function sendHttp(base: string, req: FuzzRequest): Promise<Answer> {
   });
 }
 
+/**
+ * The API routes under fuzz. The dashboard's static files and its session routes are open
+ * without a key by design (sign-in takes the key in the body); dashboard-api.test.ts covers
+ * them, so they are left out here rather than expected to answer 401.
+ */
+function fuzzedRoutes<T extends { method: string; url: string }>(table: T[]): T[] {
+  return table.filter((r) => r.url.startsWith('/api/') && !r.url.startsWith('/api/session'));
+}
+
 describeBackends('fuzz: malformed requests', (backend) => {
   let app: FastifyInstance;
   let ctx: FuzzContext;
@@ -147,7 +156,7 @@ describeBackends('fuzz: malformed requests', (backend) => {
 
   it(`answers ${RUNS} malformed requests (seed ${SEED}) with a 4xx, changing nothing`, async () => {
     const before = [await snapshot(app, owner), await snapshot(app, other)];
-    const routes = app.routeTable;
+    const routes = fuzzedRoutes(app.routeTable);
     const hit = new Set<string>();
     await fc.assert(
       fc.asyncProperty(planArbitrary(routes), async (plan) => {
@@ -232,7 +241,7 @@ describeBackends('fuzz: malformed requests', (backend) => {
     const before = await snapshot(app, owner);
     if (!app.server.listening) await app.listen({ port: 0, host: '127.0.0.1' });
     const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-    const routes = app.routeTable;
+    const routes = fuzzedRoutes(app.routeTable);
     const statuses = new Map<number, number>();
     for (const plan of fc.sample(planArbitrary(routes), { seed: SEED + 1, numRuns: HTTP_RUNS })) {
       const req = toRequest(plan, routes, ctx, BODY_LIMIT);

@@ -25,6 +25,8 @@ type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 interface Target {
   id: number;
   uuid: string;
+  /** The project's current revision, for routes that compare-and-swap on it. */
+  rev: number;
 }
 /** A request on `route` that succeeds for the owner of `target`. */
 type Sample = (target: Target) => { url: string; body?: unknown };
@@ -51,8 +53,29 @@ const SAMPLES: Record<string, Sample> = {
   }),
   'GET /api/machines': () => ({ url: '/api/machines' }),
   'GET /api/openapi.json': () => ({ url: '/api/openapi.json' }),
+  'GET /api/dashboard/projects': () => ({ url: '/api/dashboard/projects?q=secret' }),
+  'GET /api/dashboard/tags': () => ({ url: '/api/dashboard/tags' }),
+  'GET /api/dashboard/projects/:uuid': (t) => ({ url: `/api/dashboard/projects/${t.uuid}` }),
+  'PATCH /api/dashboard/projects/:uuid': (t) => ({
+    url: `/api/dashboard/projects/${t.uuid}`,
+    body: { base_rev: t.rev, description: 'stolen' },
+  }),
 };
-const PUBLIC = new Set(['GET /api/health']);
+/**
+ * Routes open without a key: health, the dashboard's static page and its session routes
+ * (sign-in takes the key in the body; dashboard-api.test.ts covers sessions and their cookie).
+ */
+const PUBLIC = new Set([
+  'GET /api/health',
+  'GET /',
+  'GET /index.html',
+  'GET /app.js',
+  'GET /app.js.map',
+  'GET /styles.css',
+  'POST /api/session',
+  'GET /api/session',
+  'DELETE /api/session',
+]);
 
 /** The route's sample, HEAD borrowing its GET's. */
 function sampleFor(method: string, url: string): Sample | undefined {
@@ -82,7 +105,7 @@ describeBackends('isolation and secrets, every route', (backend) => {
       description: 'The secret of A',
       remote_url: 'https://github.com/a/secret-a',
     });
-    target = { id: made.body.id, uuid: made.body.uuid };
+    target = { id: made.body.id, uuid: made.body.uuid, rev: made.body.rev ?? 1 };
     const pushed = await call(app, 'POST', '/api/sync/push', a.auth, {
       machine: { id: 'a-laptop-secret', name: 'a-laptop-secret' },
       changes: [],
@@ -190,7 +213,7 @@ describeBackends('isolation and secrets, every route', (backend) => {
   it('accepts the owner on every sampled route (so the refusals above are about the key)', async () => {
     const owner = await newAccount(backend().storage, 'iso-owner');
     const made = await call(app, 'POST', '/api/projects', owner.auth, { name: 'mine' });
-    const own = { id: made.body.id, uuid: made.body.uuid };
+    const own: Target = { id: made.body.id, uuid: made.body.uuid, rev: 0 };
     // DELETE last: the others need the project.
     const routes = [...app.routeTable].sort(
       (x, y) => Number(x.method === 'DELETE') - Number(y.method === 'DELETE'),
@@ -198,6 +221,8 @@ describeBackends('isolation and secrets, every route', (backend) => {
     for (const route of routes) {
       const sample = sampleFor(route.method, route.url);
       if (!sample) continue;
+      const feed = await call(app, 'GET', '/api/sync/changes?since=0', owner.auth);
+      own.rev = feed.body.changes.find((c: { uuid: string }) => c.uuid === own.uuid)?.rev ?? 0;
       const { url, body } = sample(own);
       const res = await app.inject({
         method: route.method as Method,
