@@ -253,7 +253,7 @@ describeBackends('keys stay out of the logs of a real work-prod (trace level)', 
       prefix: string;
     };
     await runBin(['key', 'revoke', extra.prefix, ...db]);
-    const target = { id: 1, uuid: randomUUID() };
+    const target: Target = { id: 1, uuid: randomUUID(), rev: 1 };
     for (const [label, sample] of Object.entries(SAMPLES)) {
       const [method] = label.split(' ');
       const { url, body } = sample(target);
