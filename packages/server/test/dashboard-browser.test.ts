@@ -251,15 +251,18 @@ describeBackends(
         .toBe('Showing 1–50 of 60 projects');
       await page.getByLabel('On no machine').uncheck();
       await page.getByLabel('Search', { exact: true }).fill('s');
+      // Typing is debounced: wait until the search is in the address before sorting.
+      await expect.poll(() => page.url()).toContain('q=s');
       await page.getByRole('button', { name: 'Updated' }).click();
       await expect.poll(async () => (await rowNames())[0]).toBe('old-site');
       await page.getByRole('button', { name: 'Updated' }).click();
       await expect.poll(async () => (await rowNames())[0]).toBe('notes');
       expect(await page.locator('th[aria-sort]').getAttribute('aria-sort')).toBe('descending');
       // The filters live in the URL: a reload keeps them.
+      await expect.poll(() => page.url()).toContain('order=desc');
       await page.reload();
       await expect.poll(async () => (await rowNames())[0]).toBe('notes');
-      expect(await page.getByLabel('Search', { exact: true }).inputValue()).toBe('s');
+      await expect.poll(() => page.getByLabel('Search', { exact: true }).inputValue()).toBe('s');
     });
 
     it('opens a project, edits its description, and the change reaches the changes feed', async () => {
