@@ -1,10 +1,16 @@
 /** `dev-infra update <NAME>`: changes a project's fields. */
-import { normaliseTags, type ProjectStatus, type ProjectType } from '@dev-infra/core';
+import {
+  changedFields,
+  normaliseTags,
+  type ProjectStatus,
+  type ProjectType,
+} from '@dev-infra/core';
 import { UsageError, UserError } from '../errors.js';
 import { writeOut } from '../output/stdout.js';
 import { findByName, requireByName } from '../registry/lookup.js';
 import { resolvePaths } from '../registry/paths.js';
 import { mutateRegistry } from '../registry/store.js';
+import { noteLocalEdits, sharedFields } from '../sync/state.js';
 
 export interface UpdateOptions {
   name?: string;
@@ -26,6 +32,7 @@ export async function runUpdate(name: string, options: UpdateOptions): Promise<v
   const changed = await mutateRegistry(paths.registryFile, paths.dataDir, (registry) => {
     const project = requireByName(registry, name);
     const before = JSON.stringify(project);
+    const fieldsBefore = sharedFields(project);
     if (options.name !== undefined && options.name !== project.name) {
       const taken = findByName(registry, options.name);
       if (taken) throw new UserError(`the name "${options.name}" is already used by ${taken.path}`);
@@ -39,6 +46,13 @@ export async function runUpdate(name: string, options: UpdateOptions): Promise<v
     project.tags = normaliseTags([...project.tags, ...(options.tag ?? [])]).filter(
       (t) => !untag.has(t),
     );
+    // Setting a field, even to the value it has, is an edit that linking must keep.
+    const named = [
+      ...(options.description !== undefined ? ['description'] : []),
+      ...(options.type !== undefined ? ['project_type'] : []),
+      ...(options.status !== undefined ? ['status'] : []),
+    ];
+    noteLocalEdits(project, [...named, ...changedFields(fieldsBefore, sharedFields(project))]);
     if (JSON.stringify(project) === before) return false;
     project.updated_at = new Date().toISOString();
     return true;

@@ -14,7 +14,7 @@ import {
 import type { LocalProject, Registry } from '../registry/format.js';
 import type { RecordIndex } from './cache.js';
 import type { SyncReport } from './report.js';
-import { assignShared, projectSync, setProjectSync, sharedFields } from './state.js';
+import { assignShared, localEdits, projectSync, setProjectSync, sharedFields } from './state.js';
 
 /** The server's side of a project, in either protocol. */
 export interface RemoteSide {
@@ -82,9 +82,27 @@ export function applyRemote(
 }
 
 /**
+ * Before a never-synced project is first merged with its record: a field the user did not
+ * edit here (a value `add` chose) takes the server's value when both are set and differ,
+ * reported as a conflict resolved for the remote. Edited fields merge as usual.
+ */
+function adoptUnedited(project: LocalProject, remote: SharedFields, report: SyncReport): void {
+  const edited = localEdits(project);
+  const local = sharedFields(project);
+  const adopted = { ...local, tags: [...local.tags] };
+  for (const c of mergeFields(null, local, remote, 'remote').conflicts) {
+    if (edited.has(c.field)) continue;
+    report.conflicts.push({ project: project.name, ...c });
+    (adopted as Record<string, unknown>)[c.field] = c.remote;
+  }
+  assignShared(project, adopted);
+}
+
+/**
  * Links never-synced local projects to server records: by uuid (a `.dev-infra.yml` id or a
  * clone), else by normalised remote URL when the record has no checkout on this machine and
- * no other local project holds it. The local entry adopts the server's uuid.
+ * no other local project holds it. The local entry adopts the server's uuid, and the
+ * server's value of every field the user did not edit here (see adoptUnedited).
  */
 export function linkNewProjects(
   registry: Registry,
@@ -116,6 +134,7 @@ export function linkNewProjects(
     }
     if (record.deleted) continue; // a new local project that reuses a deleted id stays new
     report.linked.push(project.name);
+    adoptUnedited(project, record.fields, report);
     applyRemote(project, sideOf(record, machineId), prefer, report, now);
   }
 }

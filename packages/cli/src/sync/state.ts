@@ -63,6 +63,23 @@ export function setProjectSync(project: LocalProject, state: ProjectSync | undef
   else project.sync = state as unknown as Record<string, unknown>;
 }
 
+/**
+ * Fields the user edited on a never-synced project (kept in its sync slot until it first
+ * syncs), so that linking it to a server record tells edits from values `add` chose.
+ */
+export function localEdits(project: LocalProject): Set<string> {
+  const edited = isObject(project.sync) ? project.sync.edited : undefined;
+  return new Set(Array.isArray(edited) ? edited.filter((f) => typeof f === 'string') : []);
+}
+
+/** Notes `fields` as edited by the user when the project has never synced. */
+export function noteLocalEdits(project: LocalProject, fields: readonly string[]): void {
+  if (projectSync(project) || fields.length === 0) return;
+  const edited = localEdits(project);
+  for (const f of fields) edited.add(f);
+  project.sync = { ...(isObject(project.sync) ? project.sync : {}), edited: [...edited].sort() };
+}
+
 /** A fresh registry-wide state for `server`. */
 export function freshSync(server: string, protocol: RemoteProtocol): RegistrySync {
   return {
