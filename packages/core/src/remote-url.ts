@@ -68,3 +68,17 @@ export function sameRemote(a: string | null | undefined, b: string | null | unde
 export function redactRemoteUrl(url: string): string {
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/]*@/i, '$1');
 }
+
+/**
+ * Removes secrets from a remote URL before it leaves this machine: all user info on
+ * http(s) URLs (tokens often sit in the user name), only the password elsewhere (an ssh
+ * `git@` user is needed to clone).
+ */
+export function stripRemoteCredentials(url: string): string {
+  const match = /^([a-z][a-z0-9+.-]*):\/\/([^@/]*)@(.*)$/i.exec(url);
+  if (!match) return url;
+  const [, scheme, userinfo, rest] = match as unknown as [string, string, string, string];
+  if (/^https?$/i.test(scheme)) return `${scheme}://${rest}`;
+  const user = userinfo.split(':')[0];
+  return user ? `${scheme}://${user}@${rest}` : `${scheme}://${rest}`;
+}

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { normaliseRemoteUrl, redactRemoteUrl, sameRemote } from '../src/remote-url.js';
+import {
+  normaliseRemoteUrl,
+  redactRemoteUrl,
+  sameRemote,
+  stripRemoteCredentials,
+} from '../src/remote-url.js';
 
 describe('normaliseRemoteUrl', () => {
   const cases: [string, string | null][] = [
@@ -51,5 +56,20 @@ describe('redactRemoteUrl', () => {
       'https://github.com/a/b.git',
     );
     expect(redactRemoteUrl('git@github.com:a/b.git')).toBe('git@github.com:a/b.git');
+  });
+});
+
+describe('stripRemoteCredentials', () => {
+  it.each([
+    ['https://user:tok@github.com/a/b.git', 'https://github.com/a/b.git'],
+    ['https://ghp_token@github.com/a/b.git', 'https://github.com/a/b.git'],
+    ['http://u:p@host/a', 'http://host/a'],
+    ['ssh://git@github.com/a/b', 'ssh://git@github.com/a/b'],
+    ['ssh://git:secret@github.com/a/b', 'ssh://git@github.com/a/b'],
+    ['git@github.com:a/b.git', 'git@github.com:a/b.git'],
+    ['https://github.com/a/b', 'https://github.com/a/b'],
+    ['/srv/git/repo.git', '/srv/git/repo.git'],
+  ])('%j -> %j', (input, expected) => {
+    expect(stripRemoteCredentials(input)).toBe(expected);
   });
 });

@@ -5,7 +5,12 @@
  * synced" rather than failing.
  */
 import { hostname } from 'node:os';
-import type { MachineRef, SharedFields, SyncRecord } from '@dev-infra/core';
+import {
+  type MachineRef,
+  type SharedFields,
+  type SyncRecord,
+  stripRemoteCredentials,
+} from '@dev-infra/core';
 import type { LocalProject, Registry } from '../registry/format.js';
 import type { RemoteProtocol } from '../remote/capabilities.js';
 
@@ -132,12 +137,15 @@ export function machineRef(registry: Registry): MachineRef {
   return { id: registry.machine.id, name: registry.machine.name ?? hostname() };
 }
 
-/** The shared fields of a local project (without id, path and sync state). */
+/**
+ * The shared fields of a local project (without id, path and sync state), as they may leave
+ * this machine: credentials in the remote URL are stripped.
+ */
 export function sharedFields(p: LocalProject): SharedFields {
   return {
     name: p.name,
     description: p.description,
-    remote_url: p.remote_url,
+    remote_url: p.remote_url === null ? null : stripRemoteCredentials(p.remote_url),
     project_type: p.project_type,
     status: p.status,
     classification: p.classification,

@@ -24,6 +24,13 @@ function registry(): Registry {
 }
 
 describe('sync state', () => {
+  it('never lets credentials in a remote URL leave the machine', () => {
+    const p = sampleProject({ remote_url: 'https://user:ghp_secret@github.com/a/b.git' });
+    expect(sharedFields(p).remote_url).toBe('https://github.com/a/b.git');
+    const ssh = sampleProject({ remote_url: 'ssh://git@github.com/a/b.git' });
+    expect(sharedFields(ssh).remote_url).toBe('ssh://git@github.com/a/b.git');
+  });
+
   it('is made for a server, kept for the same one, and reset (bases cleared) for another', () => {
     const reg = registry();
     const first = ensureSync(reg, 'http://one', 'sync-v1');
