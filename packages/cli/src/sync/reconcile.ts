@@ -26,6 +26,9 @@ import {
   sharedFields,
 } from './state.js';
 
+/** The records linking reads: the cache, or the cache with newer records over it. */
+export type RecordLookup = Pick<RecordIndex, 'get' | 'all'>;
+
 /** The server's side of a project, in either protocol. */
 export interface RemoteSide {
   rev: number;
@@ -119,7 +122,7 @@ function adoptUnedited(project: LocalProject, remote: SharedFields, report: Sync
 function recordForUrl(
   project: LocalProject,
   url: string,
-  index: RecordIndex,
+  index: RecordLookup,
   machineId: string,
   unavailable: ReadonlySet<string>,
   leaving: ReadonlySet<string>,
@@ -152,7 +155,7 @@ function recordForUrl(
  */
 export function linkNewProjects(
   registry: Registry,
-  index: RecordIndex,
+  index: RecordLookup,
   machineId: string,
   prefer: Prefer,
   report: SyncReport,

@@ -278,6 +278,22 @@ describeBackends(
       expect((await live()).map((r) => r.uuid)).toEqual([project(0)!.id]);
     });
 
+    it('a lone sync push on B links to what A pushed since B last pulled', async () => {
+      const { on, sync, project, live, add } = await machines();
+      await sync(1); // B's cache is empty and stays so
+      await add(0);
+      await sync(0);
+      await add(1);
+      const report = await on(1, () =>
+        runSyncCommand({ pull: false, push: true, dryRun: false, prefer: 'local' }),
+      );
+      expect(report.linked).toEqual(['tool']);
+      expect(project(1)?.id).toBe(project(0)!.id);
+      const records = await live();
+      expect(records).toHaveLength(1);
+      expect(records[0]!.checkouts).toHaveLength(2);
+    });
+
     it('removed here (not everywhere) and registered again before a push: the same project', async () => {
       const { on, sync, project, live, add } = await machines();
       await add(0);
