@@ -16,7 +16,7 @@ import type { RecordIndex } from './cache.js';
 import type { SyncReport } from './report.js';
 import {
   assignShared,
-  keepHeldCheckouts,
+  cancelRemovalsOfHeld,
   localEdits,
   projectSync,
   pruneDeletedHere,
@@ -188,7 +188,7 @@ export function linkNewProjects(
     adoptUnedited(project, record.fields, report);
     applyRemote(project, sideOf(record, machineId), prefer, report, now);
   }
-  if (state) keepHeldCheckouts(registry, state);
+  if (state) cancelRemovalsOfHeld(registry, state);
 }
 
 const deletionRev = (record: SyncRecord | undefined) => (record?.deleted ? record.rev : undefined);

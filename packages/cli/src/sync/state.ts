@@ -145,15 +145,19 @@ export function pruneDeletedHere(
 }
 
 /**
- * Cancels a pending checkout removal (a plain `remove`) of a project registered here again
- * (linked, or cloned) before it was pushed: the checkout is back, and sending the removal
- * after the new path would drop it from the server.
+ * Cancels what a `remove` queued for a project registered here again before the removal was
+ * pushed (linked back by remote URL, cloned, or re-added with its `.dev-infra.yml` id): the
+ * later command wins. A pending checkout removal would drop the new checkout from the server;
+ * a pending deletion would delete the project the user just asked for (and both would go in
+ * one push with the project's own change).
  */
-export function keepHeldCheckouts(registry: Registry, state: RegistrySync): void {
+export function cancelRemovalsOfHeld(registry: Registry, state: RegistrySync): void {
   const held = new Set(registry.projects.map((p) => p.id));
-  const removals = state.pending.checkout_removals;
-  if (removals.some((uuid) => held.has(uuid)))
-    state.pending.checkout_removals = removals.filter((uuid) => !held.has(uuid));
+  const { pending } = state;
+  if (pending.checkout_removals.some((uuid) => held.has(uuid)))
+    pending.checkout_removals = pending.checkout_removals.filter((uuid) => !held.has(uuid));
+  if (pending.deletes.some((d) => held.has(d.uuid)))
+    pending.deletes = pending.deletes.filter((d) => !held.has(d.uuid));
 }
 
 /** A fresh registry-wide state for `server`. */

@@ -3,6 +3,7 @@
  * convergence test, see docs/reliability.md "Fixed"): unit cases on a cache, then machines
  * (separate DEV_INFRA_HOME folders, real git repositories) against a real work-prod.
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SyncRecord } from '@dev-infra/core';
@@ -11,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { makeTempDir, removeTempDirs } from '../../../../test-support/tmp.js';
 import { describeBackends, makeApp, newAccount } from '../../../server/test/helpers.js';
 import { runAdd } from '../../src/commands/add.js';
+import { runClone } from '../../src/commands/clone.js';
 import { runRemoteSet } from '../../src/commands/remote.js';
 import { runRemove } from '../../src/commands/remove.js';
 import type { LocalProject, Registry } from '../../src/registry/format.js';
@@ -203,7 +205,8 @@ describeBackends(
     async function machines() {
       const account = await newAccount(backend().storage, 'link');
       const root = makeTempDir('dev-infra-link-');
-      const origin = 'git@github.com:acme/tool.git';
+      const origin = join(root, 'origin', 'tool.git');
+      execFileSync('git', ['init', '-q', '--bare', origin]);
       const homes = ['a', 'b'].map((m) => join(root, m));
       const repos = ['a', 'b'].map((m) => makeRepo(join(root, `code-${m}`, 'tool'), origin));
       const on = async <T>(m: number, fn: () => Promise<T>): Promise<T> => {
@@ -221,7 +224,8 @@ describeBackends(
       };
       const live = async () =>
         (await backend().storage.changes(account.id, 0, 100)).changes.filter((r) => !r.deleted);
-      return { on, sync, project, live, add: (m: number) => on(m, () => runAdd(repos[m]!, {})) };
+      const add = (m: number) => on(m, () => runAdd(repos[m]!, {}));
+      return { root, on, sync, project, live, add };
     }
 
     it('registered on B before A deleted it everywhere: B shows it deleted remotely', async () => {
@@ -291,6 +295,21 @@ describeBackends(
       expect(project(1)?.id).toBe(project(0)!.id);
       const records = await live();
       expect(records).toHaveLength(1);
+      expect(records[0]!.checkouts).toHaveLength(2);
+    });
+
+    it('removed everywhere, then cloned before a push: the clone wins, nothing is deleted', async () => {
+      const { root, on, sync, project, live, add } = await machines();
+      await add(0);
+      await sync(0);
+      await sync(1); // B knows tool, not local
+      await on(1, () => runRemove('tool', { everywhere: true })); // queued from the cache
+      await on(1, () => runClone('tool', join(root, 'clone-b')));
+      const report = await sync(1);
+      expect(report.deleted_remotely).toEqual([]);
+      expect(project(1)?.id).toBe(project(0)!.id);
+      const records = await live();
+      expect(records.map((r) => r.uuid)).toEqual([project(0)!.id]);
       expect(records[0]!.checkouts).toHaveLength(2);
     });
 
