@@ -20,10 +20,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { normaliseRemoteUrl, PROJECT_STATUSES } from '@dev-infra/core';
 import fc from 'fast-check';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { makeTempDir, removeTempDirs } from '../../../../test-support/tmp.js';
-import { describeBackends, makeApp, newAccount } from '../../../server/test/helpers.js';
+import { describeBackends, newAccount } from '../../../server/test/helpers.js';
 import { runAdd } from '../../src/commands/add.js';
 import { runClone } from '../../src/commands/clone.js';
 import { runRemoteSet } from '../../src/commands/remote.js';
@@ -35,6 +34,7 @@ import { parseRegistry } from '../../src/registry/read.js';
 import { runSyncCommand } from '../../src/sync/run.js';
 import { projectSync } from '../../src/sync/state.js';
 import { makeRepo } from '../support/cli.js';
+import { useListeningApp } from './listening-app.js';
 
 // The commands print their summaries; the test reads the files instead.
 vi.mock('../../src/output/stdout.js', () => ({ writeOut: () => {} }));
@@ -115,8 +115,7 @@ function trace(registry: (m: number) => Registry | undefined, machines: number):
 describeBackends(
   'convergence of 3 to 5 machines',
   (backend) => {
-    let app: FastifyInstance;
-    let url = '';
+    const serverUrl = useListeningApp(backend);
     let runIndex = 0;
     const figures = { runs: 0, operations: 0, syncs: 0, clones: 0, deletedRemotely: 0 };
     let origins = '';
@@ -126,12 +125,8 @@ describeBackends(
       origins = makeTempDir('dev-infra-conv-origins-');
       for (const name of NAMES)
         execFileSync('git', ['init', '-q', '--bare', join(origins, `${name}.git`)]);
-      app = await makeApp(backend().storage);
-      await app.listen({ port: 0, host: '127.0.0.1' });
-      url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
     });
-    afterAll(async () => {
-      await app.close();
+    afterAll(() => {
       removeTempDirs();
       delete process.env.DEV_INFRA_HOME;
     });
@@ -148,7 +143,7 @@ describeBackends(
             return fn();
           };
           for (let m = 0; m < machines; m++)
-            await on(m, () => runRemoteSet(url, { key: account.key }));
+            await on(m, () => runRemoteSet(serverUrl(), { key: account.key }));
           const folder = (m: number, p: number) => {
             const dir = join(root, `code${m}`, NAMES[p]!);
             return dir;

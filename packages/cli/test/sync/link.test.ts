@@ -7,10 +7,9 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SyncRecord } from '@dev-infra/core';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { makeTempDir, removeTempDirs } from '../../../../test-support/tmp.js';
-import { describeBackends, makeApp, newAccount } from '../../../server/test/helpers.js';
+import { describeBackends, newAccount } from '../../../server/test/helpers.js';
 import { runAdd } from '../../src/commands/add.js';
 import { runClone } from '../../src/commands/clone.js';
 import { runRemoteSet } from '../../src/commands/remote.js';
@@ -34,6 +33,7 @@ import {
 } from '../../src/sync/state.js';
 import { makeRepo } from '../support/cli.js';
 import { sampleProject } from '../support/fixtures.js';
+import { useListeningApp } from './listening-app.js';
 
 // The commands print their summaries; these tests read the files instead.
 vi.mock('../../src/output/stdout.js', () => ({ writeOut: () => {} }));
@@ -188,15 +188,8 @@ describe('linking by remote URL among several records', () => {
 describeBackends(
   'a repo registered around a deletion everywhere',
   (backend) => {
-    let app: FastifyInstance;
-    let url = '';
-    beforeAll(async () => {
-      app = await makeApp(backend().storage);
-      await app.listen({ port: 0, host: '127.0.0.1' });
-      url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
-    });
-    afterAll(async () => {
-      await app.close();
+    const serverUrl = useListeningApp(backend);
+    afterAll(() => {
       removeTempDirs();
       delete process.env.DEV_INFRA_HOME;
     });
@@ -213,7 +206,7 @@ describeBackends(
         process.env.DEV_INFRA_HOME = homes[m]!;
         return fn();
       };
-      for (const m of [0, 1]) await on(m, () => runRemoteSet(url, { key: account.key }));
+      for (const m of [0, 1]) await on(m, () => runRemoteSet(serverUrl(), { key: account.key }));
       const sync = (m: number) =>
         on(m, () => runSyncCommand({ pull: true, push: true, dryRun: false, prefer: 'local' }));
       const project = (m: number) => {
