@@ -17,8 +17,8 @@ import {
 import type { LocalProject } from '../registry/format.js';
 import { type SyncClient, splitPushRequest } from '../remote/sync-client.js';
 import { RecordIndex } from './cache.js';
+import { linkBeforePush } from './link-push.js';
 import { applyToLocal } from './pull.js';
-import { linkNewProjects } from './reconcile.js';
 import { notePushed } from './report.js';
 import type { SyncSession } from './session.js';
 import { machineRef, projectSync, setProjectSync, sharedFields } from './state.js';
@@ -98,8 +98,8 @@ export async function pushSyncV1(
   const { registry, state, report } = session;
   const index = new RecordIndex(session.cache);
   // A lone `sync push` has not run pull's link step: link never-synced projects to the
-  // records the cache knows, or they would be pushed as duplicates.
-  linkNewProjects(registry, index, registry.machine.id, prefer, report, session.now);
+  // server's records, or they would be pushed as duplicates.
+  await linkBeforePush(client, session, index, prefer);
   const pushed = new Set<string>();
   const nameOf = (uuid: string) =>
     registry.projects.find((p) => p.id === uuid)?.name ??
