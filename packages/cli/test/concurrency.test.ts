@@ -7,7 +7,6 @@ import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SyncRecord } from '@dev-infra/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, removeTempDirs } from '../../../test-support/tmp.js';
 import { openStorage } from '../../server/src/storage/open.js';
@@ -29,6 +28,7 @@ import {
   type Outcomes,
   readRegistry,
 } from './support/kill-loop.js';
+import { serverRecords } from './support/server-records.js';
 import { cli } from './sync/support.js';
 
 beforeAll(ensureBuilt);
@@ -147,11 +147,11 @@ describe('writers killed at random moments', () => {
     killServers();
   });
 
-  /** A registry big enough (400 projects) that the write itself takes a while. */
+  /** A registry big enough (200 projects) that the write itself takes a while. */
   function seed(home: string, prefix: string): void {
     mkdirSync(home, { recursive: true });
     const now = new Date().toISOString();
-    const projects = Array.from({ length: 400 }, (_, i) =>
+    const projects = Array.from({ length: 200 }, (_, i) =>
       sampleProject({
         id: randomUUID(),
         name: `${prefix}p${i}`,
@@ -177,14 +177,7 @@ describe('writers killed at random moments', () => {
     expect(rerun.code, rerun.stderr).toBe(0);
     const after = readRegistry(home);
     expect(after.projects).toHaveLength(before.projects.length);
-    const records: SyncRecord[] = [];
-    for (let since = 0; ; ) {
-      const page = await storage!.changes(1, since, 1000);
-      records.push(...page.changes);
-      if (!page.more) break;
-      since = page.next;
-    }
-    const live = records.filter((r) => !r.deleted);
+    const live = [...(await serverRecords(storage!)).values()].filter((r) => !r.deleted);
     expect(new Set(live.map((r) => r.fields.name)).size).toBe(live.length);
     const byUuid = new Map(live.map((r) => [r.uuid, r]));
     for (const p of after.projects) {
@@ -204,19 +197,17 @@ describe('writers killed at random moments', () => {
       seed(home, prefix);
       return new KillMachine(home, prefix, join(root, 'code'), rerunSync);
     });
-    // Calibrate each command's window to one full run, so kills land at every stage.
-    const windows = await Promise.all(
+    // Time one full run of each command, so kills land at every stage.
+    await Promise.all(
       machines.map(async (m) => {
         expect((await cli(m.home, ['remote', 'set', server!.url, '--key', key])).code).toBe(0);
-        await m.complete('sync'); // the first push of all 400 projects
-        const w = {} as Record<Kind, number>;
-        for (const kind of KINDS) w[kind] = (await m.complete(kind)) * 1.3;
-        return w;
+        await m.complete('sync'); // the first push of all 200 projects
+        for (const kind of KINDS) await m.complete(kind);
       }),
     );
     const settled = await Promise.allSettled(
-      machines.map((m, i) =>
-        m.loop(perKind, windows[i]!).catch((error: unknown) => {
+      machines.map((m) =>
+        m.loop(perKind).catch((error: unknown) => {
           for (const other of machines) other.stop();
           throw error;
         }),

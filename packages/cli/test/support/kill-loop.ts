@@ -3,7 +3,7 @@
  * `sync`) on one machine, SIGKILLs each after a random delay, and checks after every run that
  * the registry parses and shows the command either not applied or wholly applied.
  */
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, watch } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { LocalProject, Registry } from '../../src/registry/format.js';
@@ -13,6 +13,12 @@ import { exited, makeRepo, startCli } from './cli.js';
 export type Kind = 'update' | 'add' | 'remove' | 'sync';
 export const KINDS: readonly Kind[] = ['update', 'add', 'remove', 'sync'];
 
+/** Moments a kill is aimed after: the process start, the lock taken, a write begun. */
+type Stage = 'start' | 'lock' | 'write';
+const STAGES: readonly Stage[] = ['start', 'lock', 'write'];
+/** The temp file of an atomic write of registry.json or remote.json (write-file-atomic). */
+const TEMP = /\.json\.[0-9a-f]+$/;
+
 /** How the runs of one kind ended. */
 export interface Outcomes {
   completed: number;
@@ -20,11 +26,22 @@ export interface Outcomes {
   killedOld: number;
   /** Killed, the command's change whole in the registry. */
   killedNew: number;
+  /** Of the kills, those aimed after the command took the registry's lock. */
+  aimedAtLock: number;
+  /** Of the kills, those aimed after a temp file of an atomic write appeared. */
+  aimedAtWrite: number;
   /** A temp file was left: the kill landed inside the atomic write. */
   killedMidWrite: number;
 }
 
-const none = (): Outcomes => ({ completed: 0, killedOld: 0, killedNew: 0, killedMidWrite: 0 });
+const none = (): Outcomes => ({
+  completed: 0,
+  killedOld: 0,
+  killedNew: 0,
+  aimedAtLock: 0,
+  aimedAtWrite: 0,
+  killedMidWrite: 0,
+});
 
 /** Adds up outcomes. */
 export function addOutcomes(a: Outcomes, b: Outcomes): Outcomes {
@@ -32,6 +49,8 @@ export function addOutcomes(a: Outcomes, b: Outcomes): Outcomes {
     completed: a.completed + b.completed,
     killedOld: a.killedOld + b.killedOld,
     killedNew: a.killedNew + b.killedNew,
+    aimedAtLock: a.aimedAtLock + b.aimedAtLock,
+    aimedAtWrite: a.aimedAtWrite + b.aimedAtWrite,
     killedMidWrite: a.killedMidWrite + b.killedMidWrite,
   };
 }
@@ -63,11 +82,16 @@ interface Run {
  * `add` registers a fresh git repository. `afterSyncKill` completes a killed sync.
  */
 export class KillMachine {
-  private nextRemove = 100;
+  private nextRemove = 20;
   private removes = 0;
   private adds = 0;
   private edits = 0;
   private stopped = false;
+  /** Per kind and stage: how long a run goes on after the stage began (ms). */
+  private readonly tailMs = Object.fromEntries(
+    KINDS.map((k) => [k, { start: 0, lock: 0, write: 0 }]),
+  ) as Record<Kind, Record<Stage, number>>;
+  private readonly runs = { update: 0, add: 0, remove: 0, sync: 0 };
 
   constructor(
     readonly home: string,
@@ -145,21 +169,44 @@ export class KillMachine {
     }
   }
 
-  /** Runs the next command of `kind` to completion and checks it; returns its duration. */
-  async complete(kind: Kind): Promise<number> {
+  /** Notes when each stage of a run begins in `at` (until the watcher is closed). */
+  private watchStages(at: Partial<Record<Stage, number>>, onStage: (s: Stage) => void) {
+    at.start = Date.now();
+    return watch(this.home, (_event, file) => {
+      const stage: Stage | undefined =
+        file === 'registry.json.lock' ? 'lock' : TEMP.test(file ?? '') ? 'write' : undefined;
+      if (!stage || at[stage] !== undefined) return;
+      at[stage] = Date.now();
+      onStage(stage);
+    });
+  }
+
+  /** Updates the timings from a completed run (weighted, to follow the machine's load). */
+  private learn(kind: Kind, at: Partial<Record<Stage, number>>, weight: number): void {
+    const end = Date.now();
+    const tails = this.tailMs[kind];
+    for (const stage of STAGES) {
+      const began = at[stage];
+      if (began !== undefined) tails[stage] = (1 - weight) * tails[stage] + weight * (end - began);
+    }
+  }
+
+  /** Runs the next command of `kind` to completion, checks it and times it. */
+  async complete(kind: Kind): Promise<void> {
     const run = this.run(kind);
     const before = readRegistry(this.home);
-    const start = Date.now();
+    const at: Partial<Record<Stage, number>> = {};
+    const watcher = this.watchStages(at, () => {});
     const child = startCli(this.home, run.args);
     let stderr = '';
     child.stderr!.on('data', (d) => {
       stderr += d;
     });
     expect(await exited(child), stderr).toBe(0);
-    const took = Date.now() - start;
+    watcher.close();
+    this.learn(kind, at, 1);
     const seen = run.check(before, readRegistry(this.home));
     if (kind !== 'sync') expect(seen, run.args.join(' ')).toBe('new');
-    return took;
   }
 
   /** Ends the loop after the current run (another machine's loop failed). */
@@ -168,12 +215,13 @@ export class KillMachine {
   }
 
   /**
-   * Runs commands of `kinds` in turn, each SIGKILLed after a random delay, until each kind
-   * was really killed `kills` times (or 3 x as many runs). `windows` (ms, per kind: one full
-   * run) adapt to the machine's load: a kill before the write widens, a completed run
-   * narrows it, so kills keep landing around the write.
+   * Runs commands of every kind in turn, each SIGKILLed, until each kind was really killed
+   * `kills` times (or 3 x as many runs). Runs of a kind are killed in turn at a random moment
+   * of the whole run, after the command took the registry's lock (read, change, write), and
+   * after a temp file of an atomic write appeared. Call `complete` once per kind first: its
+   * timings are the start, and completed runs update them.
    */
-  async loop(kills: number, windows: Record<Kind, number>): Promise<Record<Kind, Outcomes>> {
+  async loop(kills: number): Promise<Record<Kind, Outcomes>> {
     const outcomes = Object.fromEntries(KINDS.map((k) => [k, none()])) as Record<Kind, Outcomes>;
     const killed = (k: Kind) => outcomes[k].killedOld + outcomes[k].killedNew;
     for (let i = 1; i <= kills * KINDS.length * 3; i++) {
@@ -182,14 +230,20 @@ export class KillMachine {
       const kind = open[i % open.length]!;
       const run = this.run(kind);
       const before = readRegistry(this.home);
+      const aim = STAGES[this.runs[kind]++ % STAGES.length]!;
+      const at: Partial<Record<Stage, number>> = {};
+      let timer: NodeJS.Timeout | undefined;
       const child = startCli(this.home, run.args);
-      const end = exited(child);
-      const window = windows[kind];
-      // Every other round aims at the late part of a run, where the write happens.
-      const delay = i % 2 === 0 ? Math.random() * window : window * (0.5 + Math.random() * 0.7);
-      const timer = setTimeout(() => child.kill('SIGKILL'), delay);
-      const result = await end;
+      const killLater = (stage: Stage) => {
+        // Within the first part of what is left, or most such runs would finish first.
+        const within = this.tailMs[kind][aim] * (aim === 'start' ? 1 : 0.6);
+        if (stage === aim) timer = setTimeout(() => child.kill('SIGKILL'), Math.random() * within);
+      };
+      const watcher = this.watchStages(at, killLater);
+      killLater('start');
+      const result = await exited(child);
       clearTimeout(timer);
+      watcher.close();
       const after = readRegistry(this.home);
       const seen = run.check(before, after);
       const o = outcomes[kind];
@@ -201,13 +255,15 @@ export class KillMachine {
         expect(result, run.args.join(' ')).toBe('SIGKILL');
         if (seen === 'new') o.killedNew++;
         else o.killedOld++;
+        if (aim === 'lock') o.aimedAtLock++;
+        if (aim === 'write') o.aimedAtWrite++;
       }
-      windows[kind] *= result === 0 ? 0.85 : seen === 'new' ? 1 : 1.02;
+      if (result === 0) this.learn(kind, at, 0.3);
       // A command killed while holding the lock leaves it behind; the next one would wait
       // for it to go stale (10 s; tested above). Remove it to keep this loop fast.
       rmSync(join(this.home, 'registry.json.lock'), { recursive: true, force: true });
       // A temp file left next to a file means the kill landed inside an atomic write.
-      const temps = readdirSync(this.home).filter((f) => /\.json\.[0-9a-f]+$/.test(f));
+      const temps = readdirSync(this.home).filter((f) => TEMP.test(f));
       if (temps.length > 0) o.killedMidWrite++;
       for (const f of temps) rmSync(join(this.home, f));
       if (kind === 'sync' && result !== 0) await this.afterSyncKill(this.home, after);

@@ -10,12 +10,11 @@
  * so earlier batches land and a later one is cut.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PUSH_MAX_BATCH, type SyncRecord, sameSharedFields } from '@dev-infra/core';
+import { PUSH_MAX_BATCH, sameSharedFields } from '@dev-infra/core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { makeTempDir, removeTempDirs } from '../../../../test-support/tmp.js';
-import type { Storage } from '../../../server/src/storage/types.js';
 import {
   describeBackends,
   killServers,
@@ -23,9 +22,10 @@ import {
   startServer,
 } from '../../../server/test/helpers.js';
 import { serializeRegistry } from '../../src/registry/format.js';
-import { parseRegistry } from '../../src/registry/read.js';
 import { ensureBuilt } from '../support/cli.js';
 import { sampleProject } from '../support/fixtures.js';
+import { readRegistry } from '../support/kill-loop.js';
+import { serverRecords } from '../support/server-records.js';
 import { type CutCase, startPushCutter } from './push-cutter.js';
 import { cli } from './support.js';
 
@@ -36,23 +36,7 @@ const ROUNDS = Number(process.env.DEV_INFRA_SERVER_KILLS ?? 4);
 const SMALL_EDITS = 50;
 /** Time for a whole request: a 1,000-change push on a loaded machine takes a while. */
 const CLI_ENV = { DEV_INFRA_TIMEOUT: '120' };
-/** The account work-prod makes at its first start. */
-const ACCOUNT = 1;
-
-/** Every record of the account (tombstones included), by uuid. */
-async function serverRecords(storage: Storage): Promise<Map<string, SyncRecord>> {
-  const records = new Map<string, SyncRecord>();
-  for (let since = 0; ; ) {
-    const page = await storage.changes(ACCOUNT, since, 1000);
-    for (const r of page.changes) records.set(r.uuid, r);
-    if (!page.more) return records;
-    since = page.next;
-  }
-}
-
 const registryFile = (home: string) => join(home, 'registry.json');
-const readRegistry = (home: string) =>
-  parseRegistry(readFileSync(registryFile(home), 'utf8'), registryFile(home));
 
 /** A machine holding `count` never-synced projects k0…kN (registry written directly). */
 function seedMachine(home: string, count: number): void {
