@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { generateKey } from '../src/keys.js';
 import { call, describeBackends, makeApp, newAccount } from './helpers.js';
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -60,6 +61,24 @@ describeBackends('auth and isolation', (backend) => {
       const res = await call(app, method, url, auth, body);
       expect([200, 201, 204, 404], `${method} ${url}`).toContain(res.status);
     }
+  });
+
+  it('refuses a key from the next request once it is revoked, though it was just accepted', async () => {
+    const { storage } = backend();
+    const user = await newAccount(storage);
+    // Used over and over first, so the key's account is remembered by the key cache.
+    for (let i = 0; i < 3; i++)
+      expect((await call(app, 'GET', '/api/sync/changes?since=0', user.auth)).status).toBe(200);
+    expect(await storage.revokeKey(user.prefix)).toBe('revoked');
+    const after = await call(app, 'GET', '/api/sync/changes?since=0', user.auth);
+    expect(after.status).toBe(401);
+    expect(after.body).toEqual({ error: 'invalid or revoked API key' });
+    // A refused key is not remembered: once it is added, it works from the next request.
+    const later = generateKey('later');
+    const laterAuth = { authorization: `Bearer ${later.key}` };
+    expect((await call(app, 'GET', '/api/machines', laterAuth)).status).toBe(401);
+    await storage.addKey(user.id, later.stored);
+    expect((await call(app, 'GET', '/api/machines', laterAuth)).status).toBe(200);
   });
 
   it("never lets account B read or change account A's projects, machines or checkouts", async () => {
