@@ -87,8 +87,13 @@ async function waitIdle(pids) {
   process.stderr.write('(servers still busy after 30 s; measuring anyway)');
 }
 
-/** One autocannon measurement: req/s (mean of per-second samples), p50 and p99 ms. */
+/**
+ * One autocannon measurement: req/s (mean of per-second samples), p50 and p99 ms, and the
+ * server's CPU time per request (from the start until it is idle again, over every request
+ * sent): on a shared machine the rate moves with the load, the CPU a request costs much less.
+ */
 async function measure(opts, seconds = SECONDS) {
+  const before = cpuSeconds(opts.pid);
   const r = await autocannon({
     connections: CONNECTIONS,
     timeout: 60,
@@ -99,7 +104,12 @@ async function measure(opts, seconds = SECONDS) {
     console.error(opts.url, r.requests.total, r.statusCodeStats, r.errors, r.timeouts);
   if (r.non2xx > 0 || r.errors > 0)
     throw new Error(`${opts.url}: ${r.non2xx} non-2xx answers, ${r.errors} errors`);
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99 };
+  // autocannon stops at the deadline with up to 64 requests still in the server (64 pushes of
+  // 100, or 64 responses of 400 KB, take seconds): wait until the servers are idle, so the
+  // next measurement does not share the cores with the last one's backlog.
+  await waitIdle(opts.idle);
+  const cpuMs = ((cpuSeconds(opts.pid) - before) * 1000) / r.requests.sent;
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, cpuMs };
 }
 
 /** The push body: `n` new projects with fresh uuids (each request a valid create, base_rev 0). */
@@ -129,8 +139,11 @@ async function benchBackend(label, db) {
   const bare = await startChild('bare');
   const server = await startChild('work-prod', db);
   const auth = { authorization: `Bearer ${key}` };
+  const idle = [server.pid, bare.pid];
+  const on = { pid: server.pid, idle };
   const machine = { id: randomUUID(), name: 'bench-pusher' };
   const push = (n) => ({
+    ...on,
     url: `${server.url}/api/sync/push`,
     requests: [
       {
@@ -141,18 +154,21 @@ async function benchBackend(label, db) {
     ],
   });
   const cases = {
-    'bare Fastify route (constant)': { url: `${bare.url}/bare` },
+    'bare Fastify route (constant)': { url: `${bare.url}/bare`, pid: bare.pid, idle },
     'GET /api/sync/changes (no changes)': {
+      ...on,
       url: `${server.url}/api/sync/changes?since=${head}`,
       headers: auth,
     },
     'GET /api/sync/changes (100 changes)': {
+      ...on,
       url: `${server.url}/api/sync/changes?since=${head - 100}&limit=100`,
       headers: auth,
     },
     'POST /api/sync/push (batch of 1)': push(1),
     'POST /api/sync/push (batch of 100)': push(100),
     [`GET /api/projects (${PROJECTS.toLocaleString('en')} projects)`]: {
+      ...on,
       url: `${server.url}/api/projects`,
       headers: auth,
       // 64 requests advance in step through their queries, so the first answers come after
@@ -173,20 +189,12 @@ async function benchBackend(label, db) {
       throw new Error(`expected 100 changes, got ${page.changes.length}`);
   }
 
-  // autocannon stops at the deadline with up to 64 requests still in the server (64 pushes of
-  // 100, or 64 responses of 400 KB, take seconds): wait until both servers are idle, so the
-  // next measurement does not share the cores with the last one's backlog.
-  const drain = () => waitIdle([server.pid, bare.pid]);
   const samples = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
   try {
-    for (const c of Object.values(cases)) {
-      await measure(c, 1); // warm-up (JIT, caches, pools)
-      await drain();
-    }
+    for (const c of Object.values(cases)) await measure(c, 1); // warm-up (JIT, caches, pools)
     for (let i = 0; i < RUNS; i++)
       for (const [name, c] of Object.entries(cases)) {
         samples[name].push(await measure(c));
-        await drain();
         process.stderr.write('.');
       }
   } finally {
@@ -195,6 +203,7 @@ async function benchBackend(label, db) {
   }
   const med = (name, k) => median(samples[name].map((s) => s[k]));
   const bareRps = med('bare Fastify route (constant)', 'rps');
+  const bareCpu = med('bare Fastify route (constant)', 'cpuMs');
   return Object.keys(cases).map((name) => ({
     label,
     name,
@@ -202,6 +211,8 @@ async function benchBackend(label, db) {
     p50: med(name, 'p50'),
     p99: med(name, 'p99'),
     ratio: med(name, 'rps') / bareRps,
+    cpuMs: med(name, 'cpuMs'),
+    cpuRatio: bareCpu / med(name, 'cpuMs'),
     sync: name.includes('/api/sync/'),
   }));
 }
@@ -234,7 +245,17 @@ Target: the sync routes at 30% or more of the bare route's rate, p99 under 50 ms
 Result: ${syncRows.length === 0 ? 'no sync route was measured (BENCH_SERVER_ONLY).' : misses.length === 0 ? 'every sync route meets both targets.' : `**${misses.length} of ${syncRows.length} sync measurements miss a target**: ${misses.map((r) => `${r.label} ${r.name} (${fmt(r.ratio * 100, 0)}% of bare, p99 ${r.p99} ms)`).join('; ')}.`}
 
 ${table(
-  ['backend', 'route', 'req/s', 'p50 ms', 'p99 ms', 'ratio to bare', 'target'],
+  [
+    'backend',
+    'route',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'ratio to bare',
+    'server CPU ms/req',
+    'bare CPU ÷ route CPU',
+    'target',
+  ],
   rows.map((r) => [
     r.label,
     r.name,
@@ -242,6 +263,8 @@ ${table(
     String(r.p50),
     String(r.p99),
     fmt(r.ratio, 2),
+    Number.isFinite(r.cpuMs) ? fmt(r.cpuMs, 3) : 'n/a',
+    Number.isFinite(r.cpuRatio) ? fmt(r.cpuRatio, 2) : 'n/a',
     r.sync ? verdict(r.ratio >= 0.3 && r.p99 < 50) : '',
   ]),
 )}
@@ -282,7 +305,15 @@ autocannon parsing the answers, not by the database; it has no target.`;
 writeSection('server', body);
 console.log(
   table(
-    ['backend', 'route', 'req/s', 'p50', 'p99', 'ratio'],
-    rows.map((r) => [r.label, r.name, fmt(r.rps, 0), r.p50, r.p99, fmt(r.ratio, 2)]),
+    ['backend', 'route', 'req/s', 'p50', 'p99', 'ratio', 'CPU ms/req'],
+    rows.map((r) => [
+      r.label,
+      r.name,
+      fmt(r.rps, 0),
+      r.p50,
+      r.p99,
+      fmt(r.ratio, 2),
+      fmt(r.cpuMs ?? Number.NaN, 3),
+    ]),
   ),
 );

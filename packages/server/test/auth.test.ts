@@ -81,6 +81,24 @@ describeBackends('auth and isolation', (backend) => {
     expect((await call(app, 'GET', '/api/machines', laterAuth)).status).toBe(200);
   });
 
+  it("sends helmet's security headers on every answer: served, refused or unknown", async () => {
+    const { auth } = await newAccount(backend().storage);
+    for (const [url, headers, status] of [
+      ['/api/health', {}, 200],
+      ['/api/sync/changes?since=0', auth, 200],
+      ['/api/sync/changes?since=0', {}, 401],
+      ['/api/nowhere', auth, 404],
+    ] as [string, Record<string, string>, number][]) {
+      const res = await call(app, 'GET', url, headers);
+      expect(res.status, url).toBe(status);
+      expect(res.headers['x-content-type-options'], url).toBe('nosniff');
+      expect(res.headers['x-frame-options'], url).toBe('SAMEORIGIN');
+      expect(res.headers['strict-transport-security'], url).toMatch(/max-age=\d+/);
+      expect(String(res.headers['content-security-policy']), url).toContain("default-src 'self'");
+      expect(res.headers['x-powered-by'], url).toBeUndefined();
+    }
+  });
+
   it("never lets account B read or change account A's projects, machines or checkouts", async () => {
     const { storage } = backend();
     const a = await newAccount(storage, 'a');
