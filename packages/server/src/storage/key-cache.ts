@@ -6,7 +6,8 @@
  * committed) drops everything at once, and a look-up already in flight is not remembered, so a
  * key revoked through this process is refused from the next request. A key revoked by another
  * process (`work-prod key revoke`, or another instance on the same PostgreSQL) is still accepted
- * here for at most `ttlMs` (KEY_CACHE_TTL_MS, 5 s), until its entry expires. Unknown and revoked
+ * here for at most `ttlMs` (5 s unless WORK_PROD_KEY_CACHE_SECONDS says otherwise), until its
+ * entry expires. Unknown and revoked
  * keys are never remembered, so a new key works at once.
  */
 

@@ -45,6 +45,7 @@ import type {
   PushInput,
   RevokeOutcome,
   Storage,
+  StorageOptions,
   StoredProject,
   WriteOutcome,
 } from './types.js';
@@ -191,9 +192,13 @@ export class KyselyStorage implements Storage {
   readonly dialect: Dialect;
   private readonly db: Db;
   /** Recently seen live keys (see key-cache.ts for how long a revoked key may still pass). */
-  private readonly keys = new KeyCache();
+  private readonly keys: KeyCache;
 
-  constructor(private readonly backend: Backend) {
+  constructor(
+    private readonly backend: Backend,
+    options: StorageOptions = {},
+  ) {
+    this.keys = new KeyCache(options.keyCacheTtlMs);
     this.dialect = backend.dialect;
     this.db = backend.db;
   }
@@ -237,18 +242,7 @@ export class KyselyStorage implements Storage {
     kind: HistoryEntry['kind'],
     fields: string[],
   ): Promise<void> {
-    await trx
-      .insertInto('project_history')
-      .values({
-        account_id: accountId,
-        project_id: projectId,
-        seq,
-        at: now(),
-        source,
-        kind,
-        fields: JSON.stringify(fields),
-      })
-      .execute();
+    await this.insertHistory(trx, accountId, source, now(), [{ projectId, seq, kind, fields }]);
   }
 
   /** Appends several history entries of one change source in one statement per 500. */
