@@ -276,7 +276,7 @@ function limitsNow() {
     .filter((r) => r.name.includes('(no changes)') && (r.ratio < 0.3 || r.p99 >= 50))
     .map(
       (r) =>
-        `${r.label} reaches ${fmt(r.ratio * 100, 0)}% of the bare rate with p99 ${r.p99} ms, and its CPU per request alone caps it at ${fmt(r.cpuRatio * 100, 0)}%`,
+        `${r.label} reaches ${fmt(r.ratio * 100, 0)}% of the bare rate with p99 ${r.p99} ms, at ${fmt(1 / r.cpuRatio, 1)} times the bare route's CPU per request`,
     );
   const noneVerdict =
     noneMisses.length > 0

@@ -14,6 +14,7 @@ import {
   normaliseTags,
   type PushResponse,
   type PushResult,
+  SHARED_FIELD_NAMES,
   type SharedFields,
   type SyncRecord,
 } from '@dev-infra/core';
@@ -60,21 +61,8 @@ const loadValidate = () => {
 type Db = Kysely<Database>;
 type ProjectRow = Selectable<ProjectsTable>;
 
-/** The columns of the shared fields (what `rowToFields` reads). */
-const FIELD_COLUMNS = [
-  'name',
-  'description',
-  'remote_url',
-  'project_type',
-  'status',
-  'classification',
-  'organization',
-  'tags',
-  'template',
-  'template_version',
-  'created_at',
-  'updated_at',
-] as const;
+/** The columns of the shared fields (what `rowToFields` reads): named as the fields are. */
+const FIELD_COLUMNS = SHARED_FIELD_NAMES;
 /** The columns a sync record needs: the feed reads only these (each column read costs). */
 const SYNC_COLUMNS = ['id', 'uuid', 'rev', 'seq', 'deleted', ...FIELD_COLUMNS] as const;
 type FieldsRow = Pick<ProjectRow, (typeof FIELD_COLUMNS)[number]>;
