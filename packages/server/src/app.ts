@@ -1,6 +1,5 @@
 /** Builds the work-prod Fastify application over a storage (tests call this with port 0). */
 import cookie from '@fastify/cookie';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -12,6 +11,7 @@ import { healthRoutes } from './routes/health.js';
 import { machineRoutes } from './routes/machines.js';
 import { projectRoutes } from './routes/projects.js';
 import { syncRoutes } from './routes/sync.js';
+import { securityHeaders } from './security-headers.js';
 import type { Storage } from './storage/types.js';
 import { VERSION } from './version.js';
 import { dashboardPlugin } from './web/plugin.js';
@@ -94,7 +94,7 @@ export async function buildApp({ storage, options }: BuildAppInput): Promise<Fas
       }
     }
   });
-  await app.register(helmet);
+  app.addHook('onRequest', securityHeaders());
   await app.register(cookie);
   await app.register(swagger, {
     openapi: {

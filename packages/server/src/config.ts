@@ -54,6 +54,22 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): nu
   return value;
 }
 
+/**
+ * WORK_PROD_KEY_CACHE_SECONDS (default 5; 0 turns the cache off): how long a running server
+ * trusts a key it found live before asking the database again, so how long a key revoked by
+ * another process (the `key revoke` command, another instance) may still be accepted.
+ */
+export function keyCacheTtlMsFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.WORK_PROD_KEY_CACHE_SECONDS;
+  if (raw === undefined || raw === '') return 5_000;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 3600)
+    throw new Error(
+      `WORK_PROD_KEY_CACHE_SECONDS must be a whole number of seconds from 0 to 3600 (got ${JSON.stringify(raw)})`,
+    );
+  return value * 1000;
+}
+
 /** Reads WORK_PROD_BODY_LIMIT, WORK_PROD_RATE_LIMIT, WORK_PROD_LOG_LEVEL, WORK_PROD_TRUST_PROXY. */
 export function serverOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): ServerOptions {
   const trust = env.WORK_PROD_TRUST_PROXY;

@@ -3,7 +3,12 @@ import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { checkUserName } from './admin/accounts.js';
 import { buildApp } from './app.js';
-import { type DatabaseTarget, describeTarget, serverOptionsFromEnv } from './config.js';
+import {
+  type DatabaseTarget,
+  describeTarget,
+  keyCacheTtlMsFromEnv,
+  serverOptionsFromEnv,
+} from './config.js';
 import { generateKey } from './keys.js';
 import { openStorage } from './storage/open.js';
 
@@ -32,7 +37,7 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
 /** Runs the server until SIGTERM or SIGINT. */
 export async function serve(target: DatabaseTarget, host: string, port: number): Promise<void> {
   const options = serverOptionsFromEnv();
-  const storage = await openStorage(target);
+  const storage = await openStorage(target, { keyCacheTtlMs: keyCacheTtlMsFromEnv() });
   try {
     await storage.migrate();
   } catch (error) {

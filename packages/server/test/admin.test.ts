@@ -35,7 +35,8 @@ describeBackends('work-prod admin commands', (backend) => {
     const prefix = key.slice(0, 11);
     expect(listed.stdout).toMatch(new RegExp(`^${prefix}\\s+laptop\\s+\\S+$`, 'm'));
 
-    const server = await startServer(db());
+    // With the key cache off, a revocation by another process takes effect at once.
+    const server = await startServer(db(), { WORK_PROD_KEY_CACHE_SECONDS: '0' });
     try {
       expect((await get(`${server.url}/api/projects`, key)).status).toBe(200);
       const revoke = await runBin(['key', 'revoke', prefix, ...db()]);
@@ -57,5 +58,26 @@ describeBackends('work-prod admin commands', (backend) => {
     expect(migrate.code).toBe(0);
     expect(migrate.stdout).toContain('up to date');
     expect(migrate.stdout).not.toMatch(/:[^@/]*@/); // no password from a URL
+  });
+
+  it("refuses a key revoked by the command line once the server's key cache expires", async () => {
+    expect((await runBin(['user', 'add', 'bob', ...db()])).code).toBe(0);
+    const created = await runBin(['key', 'create', '--user', 'bob', ...db()]);
+    const key = /(wp_[\w-]{43})/.exec(created.stdout)![1]!;
+    const server = await startServer(db(), { WORK_PROD_KEY_CACHE_SECONDS: '1' });
+    try {
+      expect((await get(`${server.url}/api/machines`, key)).status).toBe(200);
+      expect((await runBin(['key', 'revoke', key.slice(0, 11), ...db()])).code).toBe(0);
+      // Accepted for at most the cache's second; then refused for good.
+      const deadline = Date.now() + 15_000;
+      let status = 200;
+      while (status === 200 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 200));
+        status = (await get(`${server.url}/api/machines`, key)).status;
+      }
+      expect(status).toBe(401);
+    } finally {
+      await server.stop();
+    }
   });
 });

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { generateKey } from '../src/keys.js';
 import { call, describeBackends, makeApp, newAccount } from './helpers.js';
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -59,6 +60,42 @@ describeBackends('auth and isolation', (backend) => {
     for (const [method, url, body] of PROTECTED) {
       const res = await call(app, method, url, auth, body);
       expect([200, 201, 204, 404], `${method} ${url}`).toContain(res.status);
+    }
+  });
+
+  it('refuses a key from the next request once it is revoked, though it was just accepted', async () => {
+    const { storage } = backend();
+    const user = await newAccount(storage);
+    // Used over and over first, so the key's account is remembered by the key cache.
+    for (let i = 0; i < 3; i++)
+      expect((await call(app, 'GET', '/api/sync/changes?since=0', user.auth)).status).toBe(200);
+    expect(await storage.revokeKey(user.prefix)).toBe('revoked');
+    const after = await call(app, 'GET', '/api/sync/changes?since=0', user.auth);
+    expect(after.status).toBe(401);
+    expect(after.body).toEqual({ error: 'invalid or revoked API key' });
+    // A refused key is not remembered: once it is added, it works from the next request.
+    const later = generateKey('later');
+    const laterAuth = { authorization: `Bearer ${later.key}` };
+    expect((await call(app, 'GET', '/api/machines', laterAuth)).status).toBe(401);
+    await storage.addKey(user.id, later.stored);
+    expect((await call(app, 'GET', '/api/machines', laterAuth)).status).toBe(200);
+  });
+
+  it("sends helmet's security headers on every answer: served, refused or unknown", async () => {
+    const { auth } = await newAccount(backend().storage);
+    for (const [url, headers, status] of [
+      ['/api/health', {}, 200],
+      ['/api/sync/changes?since=0', auth, 200],
+      ['/api/sync/changes?since=0', {}, 401],
+      ['/api/nowhere', auth, 404],
+    ] as [string, Record<string, string>, number][]) {
+      const res = await call(app, 'GET', url, headers);
+      expect(res.status, url).toBe(status);
+      expect(res.headers['x-content-type-options'], url).toBe('nosniff');
+      expect(res.headers['x-frame-options'], url).toBe('SAMEORIGIN');
+      expect(res.headers['strict-transport-security'], url).toMatch(/max-age=\d+/);
+      expect(String(res.headers['content-security-policy']), url).toContain("default-src 'self'");
+      expect(res.headers['x-powered-by'], url).toBeUndefined();
     }
   });
 

@@ -1,6 +1,11 @@
 /** Which database and options the flags and environment select. */
 import { describe, expect, it } from 'vitest';
-import { describeTarget, resolveDatabase, serverOptionsFromEnv } from '../src/config.js';
+import {
+  describeTarget,
+  keyCacheTtlMsFromEnv,
+  resolveDatabase,
+  serverOptionsFromEnv,
+} from '../src/config.js';
 
 describe('resolveDatabase', () => {
   const pg = 'postgres://u:secret@db.example:5433/wp';
@@ -55,5 +60,15 @@ describe('serverOptionsFromEnv', () => {
     expect(() => serverOptionsFromEnv({ WORK_PROD_BODY_LIMIT: '0' })).toThrow(
       /WORK_PROD_BODY_LIMIT/,
     );
+  });
+
+  it('reads the key cache time: 5 s by default, 0 turns it off, nonsense is refused', () => {
+    expect(keyCacheTtlMsFromEnv({})).toBe(5_000);
+    expect(keyCacheTtlMsFromEnv({ WORK_PROD_KEY_CACHE_SECONDS: '0' })).toBe(0);
+    expect(keyCacheTtlMsFromEnv({ WORK_PROD_KEY_CACHE_SECONDS: '30' })).toBe(30_000);
+    for (const bad of ['-1', '1.5', 'soon', '86400'])
+      expect(() => keyCacheTtlMsFromEnv({ WORK_PROD_KEY_CACHE_SECONDS: bad })).toThrow(
+        /WORK_PROD_KEY_CACHE_SECONDS/,
+      );
   });
 });

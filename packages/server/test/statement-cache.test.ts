@@ -28,4 +28,25 @@ describe('SQLite statement cache', () => {
     expect(db.prepare('select 1')).toBe(a);
     expect(db.prepare('select 2')).not.toBe(b);
   });
+
+  it('reads rows as objects keyed by column, as better-sqlite3 would, also from RETURNING', () => {
+    const db = withStatementCache(connection);
+    db.prepare('create table t (n integer, s text, "odd ""name""" text)').run([]);
+    const inserted = db
+      .prepare('insert into t (n, s, "odd ""name""") values (?, ?, ?), (?, ?, ?) returning n, s')
+      .all([1, 'a', 'x', 2, null, 'y']);
+    expect(inserted).toEqual([
+      { n: 1, s: 'a' },
+      { n: 2, s: null },
+    ]);
+    const sql = 'select n, s, "odd ""name""", n * 10 as n from t order by rowid';
+    const expected = connection.prepare(sql).all();
+    expect(expected).toEqual([
+      { n: 10, s: 'a', 'odd "name"': 'x' },
+      { n: 20, s: null, 'odd "name"': 'y' },
+    ]);
+    expect(db.prepare(sql).all([])).toEqual(expected);
+    expect([...db.prepare(sql).iterate([])]).toEqual(expected);
+    expect(db.prepare('select n from t where n > ?').all([5])).toEqual([]);
+  });
 });

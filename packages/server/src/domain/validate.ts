@@ -4,10 +4,17 @@
  * TypeBox's value checker is slow to load and admin commands never need it.
  */
 import { normaliseTags, type SharedFields } from '@dev-infra/core';
+import { Compile } from 'typebox/compile';
 import { Value } from 'typebox/value';
 import { ProjectCreateBody, SharedFieldsSchema } from '../schemas.js';
 import type { ProjectInput } from '../storage/types.js';
 import { fieldsProblem } from './records.js';
+
+// Compiled once when this module loads: TypeBox's interpreting Value.Check took about 90 µs a
+// record (most of a 100-record push), a compiled check about 1 µs. Errors, the rare path, are
+// still described by Value.Errors.
+const sharedFieldsCheck = Compile(SharedFieldsSchema);
+const importItemCheck = Compile(ProjectCreateBody);
 
 /** Describes the first schema error of `value` against `schema` as "field: message". */
 function schemaProblem(
@@ -25,8 +32,7 @@ function schemaProblem(
 
 /** Checks the fields of a pushed record: the full shape, then core's content rules. */
 export function parsePushedFields(value: unknown): { fields: SharedFields } | { error: string } {
-  if (!Value.Check(SharedFieldsSchema, value))
-    return { error: schemaProblem(SharedFieldsSchema, value) };
+  if (!sharedFieldsCheck.Check(value)) return { error: schemaProblem(SharedFieldsSchema, value) };
   const fields = { ...(value as SharedFields) };
   fields.tags = normaliseTags(fields.tags);
   const problem = fieldsProblem(fields);
@@ -35,7 +41,6 @@ export function parsePushedFields(value: unknown): { fields: SharedFields } | { 
 
 /** Checks one item of an import against the create schema. */
 export function parseImportItem(value: unknown): { input: ProjectInput } | { error: string } {
-  if (!Value.Check(ProjectCreateBody, value))
-    return { error: schemaProblem(ProjectCreateBody, value) };
+  if (!importItemCheck.Check(value)) return { error: schemaProblem(ProjectCreateBody, value) };
   return { input: value as ProjectInput };
 }

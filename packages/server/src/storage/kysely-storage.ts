@@ -14,10 +14,11 @@ import {
   normaliseTags,
   type PushResponse,
   type PushResult,
+  SHARED_FIELD_NAMES,
   type SharedFields,
   type SyncRecord,
 } from '@dev-infra/core';
-import { type Kysely, type Selectable, sql } from 'kysely';
+import { type Insertable, type Kysely, type Selectable, sql } from 'kysely';
 import {
   applyInput,
   checkoutPathProblem,
@@ -26,6 +27,7 @@ import {
   isUuid,
   newFields,
 } from '../domain/records.js';
+import { KeyCache } from './key-cache.js';
 import { migrateToLatest } from './migrations/index.js';
 import type { Database, ProjectsTable } from './schema.js';
 import type {
@@ -44,12 +46,27 @@ import type {
   PushInput,
   RevokeOutcome,
   Storage,
+  StorageOptions,
   StoredProject,
   WriteOutcome,
 } from './types.js';
 
+/** The record checks, loaded on first use (see validate.ts) and then kept. */
+let validate: Promise<typeof import('../domain/validate.js')> | undefined;
+const loadValidate = () => {
+  validate ??= import('../domain/validate.js');
+  return validate;
+};
+
 type Db = Kysely<Database>;
 type ProjectRow = Selectable<ProjectsTable>;
+
+/** The columns of the shared fields (what `rowToFields` reads): named as the fields are. */
+const FIELD_COLUMNS = SHARED_FIELD_NAMES;
+/** The columns a sync record needs: the feed reads only these (each column read costs). */
+const SYNC_COLUMNS = ['id', 'uuid', 'rev', 'seq', 'deleted', ...FIELD_COLUMNS] as const;
+type FieldsRow = Pick<ProjectRow, (typeof FIELD_COLUMNS)[number]>;
+type SyncRow = Pick<ProjectRow, (typeof SYNC_COLUMNS)[number]>;
 
 /** What a backend provides to the shared storage. */
 export interface Backend {
@@ -72,7 +89,7 @@ class Revisions {
 
 const now = () => new Date().toISOString();
 
-function rowToFields(row: ProjectRow): SharedFields {
+function rowToFields(row: FieldsRow): SharedFields {
   return {
     name: row.name,
     description: row.description,
@@ -120,14 +137,28 @@ function toStored(row: ProjectRow, checkouts: Checkout[]): StoredProject {
   };
 }
 
-function toSyncRecord(row: ProjectRow, checkouts: Checkout[]): SyncRecord {
-  const p = toStored(row, checkouts);
-  return { uuid: p.uuid, rev: p.rev, seq: p.seq, deleted: p.deleted, fields: p.fields, checkouts };
+function toSyncRecord(row: SyncRow, checkouts: Checkout[]): SyncRecord {
+  return {
+    uuid: row.uuid,
+    rev: Number(row.rev),
+    seq: Number(row.seq),
+    deleted: row.deleted === 1,
+    fields: rowToFields(row),
+    checkouts,
+  };
 }
 
 /** Escapes LIKE wildcards so a search is a plain substring match. */
 function likePattern(search: string): string {
   return `%${search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** A history entry of a push, written once the push's new projects have ids. */
+interface PendingHistory {
+  uuid: string;
+  seq: number;
+  kind: HistoryEntry['kind'];
+  fields: string[];
 }
 
 /** The machine name (or "dashboard", "api") a change is recorded under in the history. */
@@ -148,8 +179,14 @@ const SORT_COLUMNS = {
 export class KyselyStorage implements Storage {
   readonly dialect: Dialect;
   private readonly db: Db;
+  /** Recently seen live keys (see key-cache.ts for how long a revoked key may still pass). */
+  private readonly keys: KeyCache;
 
-  constructor(private readonly backend: Backend) {
+  constructor(
+    private readonly backend: Backend,
+    options: StorageOptions = {},
+  ) {
+    this.keys = new KeyCache(options.keyCacheTtlMs);
     this.dialect = backend.dialect;
     this.db = backend.db;
   }
@@ -193,18 +230,33 @@ export class KyselyStorage implements Storage {
     kind: HistoryEntry['kind'],
     fields: string[],
   ): Promise<void> {
-    await trx
-      .insertInto('project_history')
-      .values({
-        account_id: accountId,
-        project_id: projectId,
-        seq,
-        at: now(),
-        source,
-        kind,
-        fields: JSON.stringify(fields),
-      })
-      .execute();
+    await this.insertHistory(trx, accountId, source, now(), [{ projectId, seq, kind, fields }]);
+  }
+
+  /** Appends several history entries of one change source in one statement per 500. */
+  private async insertHistory(
+    trx: Db,
+    accountId: number,
+    source: Source,
+    at: string,
+    entries: (Omit<PendingHistory, 'uuid'> & { projectId: number })[],
+  ): Promise<void> {
+    for (let i = 0; i < entries.length; i += 500) {
+      await trx
+        .insertInto('project_history')
+        .values(
+          entries.slice(i, i + 500).map((e) => ({
+            account_id: accountId,
+            project_id: e.projectId,
+            seq: e.seq,
+            at,
+            source,
+            kind: e.kind,
+            fields: JSON.stringify(e.fields),
+          })),
+        )
+        .execute();
+    }
   }
 
   // ---- accounts and keys ----
@@ -299,7 +351,7 @@ export class KyselyStorage implements Storage {
   }
 
   async revokeKey(prefix: string): Promise<RevokeOutcome> {
-    return this.backend.writeTransaction(async (trx) => {
+    const outcome = await this.backend.writeTransaction(async (trx): Promise<RevokeOutcome> => {
       const keys = await trx
         .selectFrom('api_keys')
         .select('id')
@@ -315,16 +367,25 @@ export class KyselyStorage implements Storage {
         .execute();
       return 'revoked';
     });
+    // After the commit: a look-up racing the revocation cannot re-add the key (see KeyCache).
+    if (outcome === 'revoked') this.keys.clear();
+    return outcome;
   }
 
   async accountForKey(hash: string): Promise<number | undefined> {
+    const cached = this.keys.get(hash);
+    if (cached !== undefined) return cached;
+    const begun = this.keys.begin();
     const row = await this.db
       .selectFrom('api_keys')
       .select('account_id')
       .where('key_hash', '=', hash)
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
-    return row ? Number(row.account_id) : undefined;
+    if (!row) return undefined;
+    const accountId = Number(row.account_id);
+    this.keys.set(hash, accountId, begun);
+    return accountId;
   }
 
   // ---- projects ----
@@ -375,7 +436,13 @@ export class KyselyStorage implements Storage {
   }
 
   /** Projects with their checkouts; `all` when the rows are the whole account anyway. */
-  private async withCheckouts(db: Db, accountId: number, rows: ProjectRow[], all = false) {
+  private async withCheckouts<R extends Pick<ProjectRow, 'id'>>(
+    db: Db,
+    accountId: number,
+    rows: R[],
+    all = false,
+  ) {
+    if (rows.length === 0) return [];
     const ids = rows.map((r) => Number(r.id));
     const checkouts = await this.checkoutsOf(db, accountId, all ? 'all' : ids);
     return rows.map((r) => ({ row: r, checkouts: checkouts.get(Number(r.id)) ?? [] }));
@@ -544,7 +611,7 @@ export class KyselyStorage implements Storage {
   }
 
   async importProjects(accountId: number, items: unknown[]): Promise<ImportOutcome> {
-    const { parseImportItem } = await import('../domain/validate.js');
+    const { parseImportItem } = await loadValidate();
     return this.inAccount(accountId, async (trx, revs) => {
       const outcome: ImportOutcome = { imported: 0, skipped: 0, errors: [] };
       const known = new Set(
@@ -609,9 +676,13 @@ export class KyselyStorage implements Storage {
     machine?: MachineRef,
   ): Promise<ChangesResponse> {
     if (machine) await this.touchMachine(this.db, accountId, machine, now());
+    // The head first: when the caller is already there (the commonest pull) that is the only
+    // query. Changes committed after it still show in the page; `head` covers them below.
+    const head = await this.head(this.db, accountId);
+    if (since >= head) return { changes: [], next: since, more: false, head: since };
     const rows = await this.db
       .selectFrom('projects')
-      .selectAll()
+      .select(SYNC_COLUMNS)
       .where('account_id', '=', accountId)
       .where('seq', '>', since)
       .orderBy('seq')
@@ -619,7 +690,6 @@ export class KyselyStorage implements Storage {
       .execute();
     const more = rows.length > limit;
     const page = rows.slice(0, limit);
-    const head = await this.head(this.db, accountId);
     const records = (await this.withCheckouts(this.db, accountId, page)).map((p) =>
       toSyncRecord(p.row, p.checkouts),
     );
@@ -628,7 +698,7 @@ export class KyselyStorage implements Storage {
   }
 
   async push(accountId: number, input: PushInput): Promise<PushResponse> {
-    const { parsePushedFields } = await import('../domain/validate.js');
+    const { parsePushedFields } = await loadValidate();
     const stamp = now();
     type Prepared =
       | { uuid: string; error: string }
@@ -653,17 +723,38 @@ export class KyselyStorage implements Storage {
           ...input.checkouts.map((c) => c.uuid.toLowerCase()),
         ]),
       ].filter(isUuid);
-      const current = new Map<string, ProjectRow>();
+      const current = new Map<string, SyncRow>();
       for (let i = 0; i < uuids.length; i += 500) {
         const rows = await trx
           .selectFrom('projects')
-          .selectAll()
+          .select(SYNC_COLUMNS)
           .where('account_id', '=', accountId)
           .where('uuid', 'in', uuids.slice(i, i + 500))
           .execute();
         for (const row of rows) current.set(row.uuid, row);
       }
-      const conflictRecord = async (row: ProjectRow) => {
+      // New projects are inserted together (one statement per 200, not one each) and their
+      // history with everything else at the end: a batch of 100 creates is a few statements.
+      const creates = new Map<string, Insertable<ProjectsTable>>();
+      const history: PendingHistory[] = [];
+      const flushCreates = async () => {
+        const values = [...creates.values()];
+        creates.clear();
+        for (let i = 0; i < values.length; i += 200) {
+          const chunk = values.slice(i, i + 200);
+          const ids = await trx
+            .insertInto('projects')
+            .values(chunk)
+            .returning(['id', 'uuid'])
+            .execute();
+          const byUuid = new Map(chunk.map((v) => [v.uuid, v]));
+          for (const { id, uuid } of ids) {
+            const v = byUuid.get(uuid)!;
+            current.set(uuid, { ...(v as Omit<SyncRow, 'id'>), id });
+          }
+        }
+      };
+      const conflictRecord = async (row: SyncRow) => {
         const checkouts = await this.checkoutsOf(trx, accountId, [Number(row.id)]);
         return toSyncRecord(row, checkouts.get(Number(row.id)) ?? []);
       };
@@ -674,6 +765,8 @@ export class KyselyStorage implements Storage {
           results.push({ uuid: p.uuid, status: 'rejected', error: p.error });
           continue;
         }
+        // A second change to a project created earlier in this push needs its stored row.
+        if (creates.has(p.uuid)) await flushCreates();
         const row = current.get(p.uuid);
         const state = row && {
           rev: Number(row.rev),
@@ -698,29 +791,16 @@ export class KyselyStorage implements Storage {
             break;
           case 'create': {
             const rev = revs.next();
-            const created = await trx
-              .insertInto('projects')
-              .values({
-                account_id: accountId,
-                uuid: p.uuid,
-                rev,
-                seq: rev,
-                deleted: 0,
-                path: null,
-                ...fieldsToRow(p.fields!),
-              })
-              .returningAll()
-              .executeTakeFirstOrThrow();
-            current.set(p.uuid, created);
-            await this.recordHistory(
-              trx,
-              accountId,
-              Number(created.id),
+            creates.set(p.uuid, {
+              account_id: accountId,
+              uuid: p.uuid,
               rev,
-              source,
-              'created',
-              [],
-            );
+              seq: rev,
+              deleted: 0,
+              path: null,
+              ...fieldsToRow(p.fields!),
+            });
+            history.push({ uuid: p.uuid, seq: rev, kind: 'created', fields: [] });
             results.push({ uuid: p.uuid, status: 'applied', rev, seq: rev });
             break;
           }
@@ -735,23 +815,29 @@ export class KyselyStorage implements Storage {
               .updateTable('projects')
               .set(set)
               .where('id', '=', row!.id)
-              .returningAll()
+              .returning(SYNC_COLUMNS)
               .executeTakeFirstOrThrow();
             current.set(p.uuid, updated);
-            await this.recordHistory(
-              trx,
-              accountId,
-              Number(row!.id),
-              rev,
-              source,
-              decision.action === 'update' ? 'updated' : 'deleted',
-              decision.action === 'update' ? changedFields(rowToFields(row!), p.fields!) : [],
-            );
+            history.push({
+              uuid: p.uuid,
+              seq: rev,
+              kind: decision.action === 'update' ? 'updated' : 'deleted',
+              fields:
+                decision.action === 'update' ? changedFields(rowToFields(row!), p.fields!) : [],
+            });
             results.push({ uuid: p.uuid, status: 'applied', rev, seq: rev });
             break;
           }
         }
       }
+      await flushCreates();
+      await this.insertHistory(
+        trx,
+        accountId,
+        source,
+        stamp,
+        history.map((h) => ({ ...h, projectId: Number(current.get(h.uuid)!.id) })),
+      );
 
       const checkouts: CheckoutResult[] = [];
       for (const c of input.checkouts) {
@@ -776,7 +862,7 @@ export class KyselyStorage implements Storage {
     accountId: number,
     revs: Revisions,
     machine: MachineRef,
-    row: ProjectRow,
+    row: Pick<ProjectRow, 'id' | 'uuid' | 'seq'>,
     change: { uuid: string; path?: string; removed?: boolean },
     stamp: string,
   ): Promise<CheckoutResult> {

@@ -3,14 +3,14 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { KyselyStorage } from './kysely-storage.js';
 import type { Database } from './schema.js';
-import type { Storage } from './types.js';
+import type { Storage, StorageOptions } from './types.js';
 
 const INT8_OID = 20;
 /** Arbitrary constant naming the advisory lock that serialises account bootstrap. */
 const BOOTSTRAP_LOCK = 7_341_209;
 
 /** Connects to the PostgreSQL database at `url`. */
-export function openPostgres(url: string, poolSize = 10): Storage {
+export function openPostgres(url: string, poolSize = 10, options: StorageOptions = {}): Storage {
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,
@@ -23,12 +23,15 @@ export function openPostgres(url: string, poolSize = 10): Storage {
     },
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return new KyselyStorage({
-    dialect: 'postgres',
-    db,
-    writeTransaction: (fn) => db.transaction().execute(fn),
-    lockGlobal: async (trx) => {
-      await sql`select pg_advisory_xact_lock(${BOOTSTRAP_LOCK})`.execute(trx);
+  return new KyselyStorage(
+    {
+      dialect: 'postgres',
+      db,
+      writeTransaction: (fn) => db.transaction().execute(fn),
+      lockGlobal: async (trx) => {
+        await sql`select pg_advisory_xact_lock(${BOOTSTRAP_LOCK})`.execute(trx);
+      },
     },
-  });
+    options,
+  );
 }

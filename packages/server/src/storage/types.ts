@@ -13,6 +13,12 @@ import type {
 
 export type Dialect = 'sqlite' | 'postgres';
 
+/** How a storage behaves beyond where its data is. */
+export interface StorageOptions {
+  /** How long a key found live is trusted without a query, ms (0: ask every time); default 5 s. */
+  keyCacheTtlMs?: number;
+}
+
 /** An account (a user) as the admin commands list it. */
 export interface AccountInfo {
   id: number;
