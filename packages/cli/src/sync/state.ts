@@ -36,6 +36,11 @@ export interface RegistrySync {
   pending: { deletes: PendingDelete[]; checkout_removals: string[] };
   /** Basic mode: server ids this machine has seen, to tell a deletion from a new project. */
   known_ids?: number[];
+  /**
+   * sync-v1: the `seq` each of this machine's accepted pushes produced, by uuid, so the next
+   * pull does not report our own changes as pulled. Cleared by a pull that passes them.
+   */
+  echo?: Record<string, number>;
 }
 
 /** Per-project sync state; absent = never pushed or pulled ("new"). */
