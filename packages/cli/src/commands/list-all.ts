@@ -79,7 +79,7 @@ export function runListAll(options: ListAllOptions): void {
     known = cache !== undefined;
   } else {
     // Only names, machines, type, status and remote are shown: the summaries suffice.
-    const cache = server ? readCacheSummaries(cacheFile, server) : undefined;
+    const cache = server ? readCacheSummaries(cacheFile, server, registry.machine.id) : undefined;
     rows = listViewsFromSummaries(registry, cache?.summaries ?? []).filter(
       (v) => !options.remoteOnly || !v.local,
     );

@@ -17,6 +17,8 @@ export interface CacheHeader {
   version: typeof CACHE_VERSION;
   server: string;
   protocol: RemoteProtocol;
+  /** The machine whose view the summaries hold (they leave its own checkout out). */
+  machine: string;
   /** The file's size when it was last written whole: appends beyond twice this compact it. */
   base_bytes: number;
 }
@@ -31,8 +33,8 @@ export interface RecordSummary {
   status: string;
   /** The normalised remote URL (display form), or null. */
   remote: string | null;
-  /** Machines holding a checkout: [machine id, machine name]. */
-  machines: [string, string][];
+  /** Names of the other machines holding a checkout (the header's machine left out). */
+  elsewhere: string[];
 }
 
 type EncodedSummary = [
@@ -43,11 +45,11 @@ type EncodedSummary = [
   string | null,
   string,
   string | null,
-  [string, string][],
+  string[],
 ];
 
-/** The summary of a record. */
-export function summarise(record: SyncRecord): RecordSummary {
+/** The summary of a record, as machine `machineId` lists it. */
+export function summarise(record: SyncRecord, machineId: string): RecordSummary {
   const f = record.fields;
   return {
     uuid: record.uuid,
@@ -57,13 +59,15 @@ export function summarise(record: SyncRecord): RecordSummary {
     project_type: f.project_type,
     status: f.status,
     remote: normaliseRemoteUrl(f.remote_url),
-    machines: record.checkouts.map((c) => [c.machine_id, c.machine_name]),
+    elsewhere: record.checkouts
+      .filter((c) => c.machine_id !== machineId)
+      .map((c) => c.machine_name),
   };
 }
 
-/** One record as a line (with its newline). */
-export function encodeRecord(record: SyncRecord): string {
-  const s = summarise(record);
+/** One record as a line (with its newline), summarised for machine `machineId`. */
+export function encodeRecord(record: SyncRecord, machineId: string): string {
+  const s = summarise(record, machineId);
   const summary: EncodedSummary = [
     s.uuid,
     s.seq,
@@ -72,7 +76,7 @@ export function encodeRecord(record: SyncRecord): string {
     s.project_type,
     s.status,
     s.remote,
-    s.machines,
+    s.elsewhere,
   ];
   return `${JSON.stringify(summary)}\t${JSON.stringify(record)}\n`;
 }
@@ -95,7 +99,8 @@ export function decodeHeader(line: string): CacheHeader | undefined {
   try {
     const h = JSON.parse(line) as Partial<CacheHeader> | null;
     if (h?.format !== CACHE_FORMAT || h.version !== CACHE_VERSION) return undefined;
-    if (typeof h.server !== 'string' || typeof h.base_bytes !== 'number') return undefined;
+    if (typeof h.server !== 'string' || typeof h.machine !== 'string') return undefined;
+    if (typeof h.base_bytes !== 'number') return undefined;
     if (h.protocol !== 'sync-v1' && h.protocol !== 'basic') return undefined;
     return h as CacheHeader;
   } catch {
@@ -116,7 +121,7 @@ export function decodeSummary(text: string): RecordSummary | undefined {
       project_type: a[4],
       status: a[5],
       remote: a[6],
-      machines: a[7],
+      elsewhere: a[7],
     };
   } catch {
     return undefined;

@@ -111,29 +111,37 @@ export function readCache(file: string, server?: string): RemoteCache | undefine
   return { server: header.server, protocol: header.protocol, records: [...byUuid.values()] };
 }
 
-/** Reads only the records' summaries (what `list --all` shows): much less to parse. */
+/**
+ * Reads only the records' summaries (what `list --all` shows): much less to parse. Undefined
+ * when there is no cache, or its summaries were made for another machine id.
+ */
 export function readCacheSummaries(
   file: string,
-  server?: string,
+  server: string,
+  machineId: string,
 ): { protocol: RemoteProtocol; summaries: RecordSummary[] } | undefined {
   const byUuid = new Map<string, RecordSummary>();
   const header = scanLines(file, server, (buf, start, tab) => {
     const summary = decodeSummary(buf.toString('utf8', start, tab));
     if (summary) byUuid.set(summary.uuid, summary);
   });
-  if (!header) return undefined;
+  if (!header || header.machine !== machineId) return undefined;
   return { protocol: header.protocol, summaries: [...byUuid.values()] };
 }
 
 /** Appends records, closing off a torn last line first; fsynced. */
-async function appendRecords(file: string, records: Iterable<SyncRecord>): Promise<number> {
+async function appendRecords(
+  file: string,
+  records: Iterable<SyncRecord>,
+  machineId: string,
+): Promise<number> {
   const handle = await open(file, 'a+');
   try {
     const { size } = await handle.stat();
     const last = Buffer.alloc(1);
     if (size > 0) await handle.read(last, 0, 1, size - 1);
     let text = size > 0 && last[0] !== NEWLINE ? '\n' : '';
-    for (const r of records) text += encodeRecord(r);
+    for (const r of records) text += encodeRecord(r, machineId);
     await handle.write(text);
     await handle.sync();
     return size + Buffer.byteLength(text);
@@ -196,14 +204,17 @@ export class CacheStore {
   /** The file's size after this command's last append. */
   private appendedSize: number | undefined;
 
-  /** Opens the cache of `server` (reading its header only). */
+  /** Opens the cache of `server` for machine `machineId` (reading its header only). */
   constructor(
     readonly file: string,
     readonly server: string,
     readonly protocol: RemoteProtocol,
+    readonly machineId: string,
   ) {
     const header = readCacheHeader(file);
-    this.header = header?.server === server && header.protocol === protocol ? header : undefined;
+    const ours =
+      header?.server === server && header.protocol === protocol && header.machine === machineId;
+    this.header = ours ? header : undefined;
     this.rewrite = this.header === undefined;
   }
 
@@ -252,7 +263,7 @@ export class CacheStore {
         if (this.appended?.has(uuid)) this.repeats = true;
         this.appended?.add(uuid);
       }
-      this.appendedSize = await appendRecords(this.file, this.pending.values());
+      this.appendedSize = await appendRecords(this.file, this.pending.values(), this.machineId);
       this.pending.clear();
     }
     if (!final || !this.header || this.appendedSize === undefined) return;
@@ -275,9 +286,10 @@ export class CacheStore {
       version: CACHE_VERSION,
       server: this.server,
       protocol: this.protocol,
+      machine: this.machineId,
       base_bytes: 0,
     };
-    const lines = records.map(encodeRecord);
+    const lines = records.map((r) => encodeRecord(r, this.machineId));
     // The header's length does not depend on base_bytes (see encodeHeader).
     header.base_bytes = lines.reduce(
       (n, l) => n + Buffer.byteLength(l),

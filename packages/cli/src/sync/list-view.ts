@@ -51,13 +51,11 @@ export function listViewsFromSummaries(
   summaries: readonly RecordSummary[],
 ): ListView[] {
   const byUuid = new Map(summaries.map((s) => [s.uuid, s]));
-  const machineId = registry.machine.id;
   const others = (s: RecordSummary | undefined) =>
-    s && !s.deleted
-      ? s.machines.filter(([id]) => id !== machineId).map(([, name]) => ({ machine_name: name }))
-      : [];
+    s && !s.deleted ? s.elsewhere.map((name) => ({ machine_name: name })) : [];
   const views: ListView[] = [];
-  const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
+  const collator = new Intl.Collator();
+  const byName = (a: { name: string }, b: { name: string }) => collator.compare(a.name, b.name);
   for (const p of [...registry.projects].sort(byName)) {
     const s = byUuid.get(p.id);
     byUuid.delete(p.id);

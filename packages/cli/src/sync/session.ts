@@ -51,7 +51,7 @@ export async function withSyncSession<T>(
     const known = registry.sync as { server?: unknown; protocol?: RemoteProtocol } | undefined;
     const proto = known?.server === server && known.protocol ? known.protocol : await protocol();
     const { state, reset } = ensureSync(registry, server, proto);
-    const cache = new CacheStore(cacheFile, server, proto);
+    const cache = new CacheStore(cacheFile, server, proto, registry.machine.id);
     if (cache.fresh) state.cursor = 0;
     const report = newReport(proto, dryRun);
     if (reset)

@@ -57,7 +57,7 @@ function setUp(record: SyncRecord): {
     projects: [local],
   };
   // Never written: the tests that save run dry.
-  const cache = new CacheStore('/nonexistent/remote-cache.jsonl', 'http://s', 'sync-v1');
+  const cache = new CacheStore('/nonexistent/remote-cache.jsonl', 'http://s', 'sync-v1', 'm');
   cache.put(record);
   return { registry, local, index: cache.index(), cache };
 }

@@ -18,6 +18,7 @@ import { sampleProject } from '../support/fixtures.js';
 afterAll(removeTempDirs);
 
 const SERVER = 'http://127.0.0.1:1';
+const ME = 'm-laptop';
 
 function record(i: number, over: Partial<SyncRecord> = {}): SyncRecord {
   const fields = sharedFields(
@@ -37,6 +38,7 @@ function record(i: number, over: Partial<SyncRecord> = {}): SyncRecord {
     fields,
     checkouts: [
       { machine_id: 'm-desk', machine_name: 'desk', path: `/d/proj-${i}`, last_seen: 'x' },
+      { machine_id: ME, machine_name: 'laptop', path: `/l/proj-${i}`, last_seen: 'x' },
     ],
     ...over,
   };
@@ -53,36 +55,40 @@ const lineCount = (file: string) => readFileSync(file, 'utf8').split('\n').lengt
 describe('the remote cache', () => {
   it('returns what was put, the last put of a uuid winning, with matching summaries', async () => {
     const file = cacheFile();
-    const store = new CacheStore(file, SERVER, 'sync-v1');
+    const store = new CacheStore(file, SERVER, 'sync-v1', ME);
     expect(store.fresh).toBe(true);
     for (let i = 1; i <= 3; i++) store.put(record(i));
     await store.flush(false);
     const edited = record(2, { rev: 2, seq: 4, fields: { ...record(2).fields, status: 'paused' } });
-    const reopened = new CacheStore(file, SERVER, 'sync-v1');
+    const reopened = new CacheStore(file, SERVER, 'sync-v1', ME);
     expect(reopened.fresh).toBe(false);
     reopened.put(edited);
     await reopened.flush(true);
     const all = readCache(file, SERVER)!.records;
     expect(all).toEqual([record(1), edited, record(3)]);
-    expect(readCacheSummaries(file, SERVER)!.summaries).toEqual(all.map(summarise));
-    expect(summarise(edited)).toMatchObject({
+    expect(readCacheSummaries(file, SERVER, ME)!.summaries).toEqual(
+      all.map((r) => summarise(r, ME)),
+    );
+    // Summaries are made for one machine: another reads none (and falls back to full records).
+    expect(readCacheSummaries(file, SERVER, 'm-other')).toBeUndefined();
+    expect(summarise(edited, ME)).toMatchObject({
       name: 'proj-2',
       status: 'paused',
       remote: 'github.com/acme/proj-2',
-      machines: [['m-desk', 'desk']],
+      elsewhere: ['desk'],
     });
   });
 
   it('belongs to one server and protocol: another reads as no cache and is replaced whole', async () => {
     const file = cacheFile();
-    const a = new CacheStore(file, SERVER, 'sync-v1');
+    const a = new CacheStore(file, SERVER, 'sync-v1', ME);
     a.put(record(1));
     await a.flush(true);
     expect(readCache(file, 'http://other')).toBeUndefined();
-    const b = new CacheStore(file, 'http://other', 'sync-v1');
+    const b = new CacheStore(file, 'http://other', 'sync-v1', ME);
     expect(b.fresh).toBe(true);
     expect(b.index().all()).toEqual([]);
-    expect(new CacheStore(file, SERVER, 'basic').fresh).toBe(true);
+    expect(new CacheStore(file, SERVER, 'basic', ME).fresh).toBe(true);
     b.put(record(7));
     await b.flush(false);
     expect(readCache(file)!.records).toEqual([record(7)]);
@@ -91,16 +97,16 @@ describe('the remote cache', () => {
 
   it('skips a torn last line, and the next append does not lose its first record', async () => {
     const file = cacheFile();
-    const store = new CacheStore(file, SERVER, 'sync-v1');
+    const store = new CacheStore(file, SERVER, 'sync-v1', ME);
     store.put(record(1));
     await store.flush(false);
     appendFileSync(file, '["00000000-0000-4000-8000-00000000000'); // a crash mid-append
     expect(readCache(file, SERVER)!.records).toEqual([record(1)]);
-    const next = new CacheStore(file, SERVER, 'sync-v1');
+    const next = new CacheStore(file, SERVER, 'sync-v1', ME);
     next.put(record(2));
     await next.flush(false);
     expect(readCache(file, SERVER)!.records).toEqual([record(1), record(2)]);
-    expect(readCacheSummaries(file, SERVER)!.summaries.map((s) => s.name)).toEqual([
+    expect(readCacheSummaries(file, SERVER, ME)!.summaries.map((s) => s.name)).toEqual([
       'proj-1',
       'proj-2',
     ]);
@@ -108,7 +114,7 @@ describe('the remote cache', () => {
 
   it('counts a first fill without repeats as whole (header rewritten in place)', async () => {
     const file = cacheFile();
-    const store = new CacheStore(file, SERVER, 'sync-v1');
+    const store = new CacheStore(file, SERVER, 'sync-v1', ME);
     for (let page = 0; page < 3; page++) {
       for (let i = 1; i <= 50; i++) store.put(record(page * 50 + i));
       await store.flush(false);
@@ -122,12 +128,12 @@ describe('the remote cache', () => {
 
   it('compacts at the end of a command once appends pass twice the whole size', async () => {
     const file = cacheFile();
-    const first = new CacheStore(file, SERVER, 'sync-v1');
+    const first = new CacheStore(file, SERVER, 'sync-v1', ME);
     for (let i = 1; i <= 20; i++) first.put(big(i, 0));
     await first.flush(true);
     // Commands that each receive the 20 records again (edited elsewhere): 200 KB appended each.
     for (let seq = 1; ; seq++) {
-      const store = new CacheStore(file, SERVER, 'sync-v1');
+      const store = new CacheStore(file, SERVER, 'sync-v1', ME);
       for (let i = 1; i <= 20; i++) store.put(big(i, seq));
       await store.flush(true);
       if (lineCount(file) === 21) break; // compacted: the header and one line per record
@@ -141,10 +147,10 @@ describe('the remote cache', () => {
 
   it('does not compact in the middle of a command', async () => {
     const file = cacheFile();
-    const store = new CacheStore(file, SERVER, 'sync-v1');
+    const store = new CacheStore(file, SERVER, 'sync-v1', ME);
     store.put(big(1, 0));
     await store.flush(true);
-    const again = new CacheStore(file, SERVER, 'sync-v1');
+    const again = new CacheStore(file, SERVER, 'sync-v1', ME);
     for (let seq = 1; seq <= 200; seq++) {
       again.put(big(1, seq));
       await again.flush(false);
@@ -159,7 +165,7 @@ describe('the remote cache', () => {
     const file = cacheFile();
     const legacy = join(file, '..', 'remote.json');
     writeFileSync(legacy, '{"version":1,"records":[]}');
-    const store = new CacheStore(file, SERVER, 'sync-v1');
+    const store = new CacheStore(file, SERVER, 'sync-v1', ME);
     store.put(record(1));
     await store.flush(true);
     expect(existsSync(legacy)).toBe(false);
@@ -172,6 +178,7 @@ describe('the remote cache', () => {
         version: 2,
         server: SERVER,
         protocol: 'sync-v1',
+        machine: ME,
         base_bytes,
       });
     expect(h(0).length).toBe(h(123_456_789_012).length);
