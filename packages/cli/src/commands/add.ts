@@ -8,6 +8,7 @@ import { registrationConflict } from '../registry/lookup.js';
 import { buildProject, type NewProjectOptions, resolveFolder } from '../registry/new-project.js';
 import { resolvePaths } from '../registry/paths.js';
 import { mutateRegistry } from '../registry/store.js';
+import { noteRegistration } from '../sync/state.js';
 
 export interface AddOptions extends NewProjectOptions {
   tag?: string[];
@@ -23,6 +24,7 @@ export async function registerFolder(dir: string, options: AddOptions): Promise<
     const conflict = registrationConflict(registry, project, hint);
     if (conflict) throw new UserError(conflict);
     registry.projects.push(project);
+    noteRegistration(registry, project);
   });
   return project;
 }

@@ -15,6 +15,7 @@ import { buildProject, resolveFolder } from '../registry/new-project.js';
 import { resolvePaths } from '../registry/paths.js';
 import { loadRegistry } from '../registry/read.js';
 import { mutateRegistry } from '../registry/store.js';
+import { noteRegistration } from '../sync/state.js';
 
 export interface ScanOptions {
   depth: number;
@@ -78,6 +79,7 @@ export async function runScan(dirArg: string, options: ScanOptions): Promise<voi
         continue;
       }
       registry.projects.push(project);
+      noteRegistration(registry, project);
       added.push(project);
     }
     return added;

@@ -54,6 +54,7 @@ export async function pullSyncV1(
     state.last_pull = session.now;
     await session.save();
   }
+  session.pulled = true;
   if (state.echo) {
     const left = Object.entries(state.echo).filter(([, seq]) => seq > state.cursor);
     if (left.length > 0) state.echo = Object.fromEntries(left);

@@ -17,8 +17,8 @@ import {
 import type { LocalProject } from '../registry/format.js';
 import { type SyncClient, splitPushRequest } from '../remote/sync-client.js';
 import type { RecordIndex } from './cache.js';
+import { linkBeforePush } from './link-push.js';
 import { applyToLocal } from './pull.js';
-import { linkNewProjects } from './reconcile.js';
 import { notePushed } from './report.js';
 import type { SyncSession } from './session.js';
 import { machineRef, projectSync, setProjectSync, sharedFields } from './state.js';
@@ -97,16 +97,9 @@ export async function pushSyncV1(
 ): Promise<void> {
   const { registry, state, report } = session;
   // A lone `sync push` has not run pull's link step: link never-synced projects to the
-  // records the cache knows, or they would be pushed as duplicates.
+  // server's records, or they would be pushed as duplicates.
   if (registry.projects.some((p) => projectSync(p) === undefined))
-    linkNewProjects(
-      registry,
-      session.cache.index(),
-      registry.machine.id,
-      prefer,
-      report,
-      session.now,
-    );
+    await linkBeforePush(client, session, session.cache.index(), prefer);
   const pushed = new Set<string>();
   const nameOf = (uuid: string) =>
     registry.projects.find((p) => p.id === uuid)?.name ??

@@ -14,7 +14,20 @@ import {
 import type { LocalProject, Registry } from '../registry/format.js';
 import type { RecordIndex } from './cache.js';
 import type { SyncReport } from './report.js';
-import { assignShared, localEdits, projectSync, setProjectSync, sharedFields } from './state.js';
+import {
+  assignShared,
+  cancelRemovalsOfHeld,
+  localEdits,
+  projectSync,
+  pruneDeletedHere,
+  registrySync,
+  seenAtRegistration,
+  setProjectSync,
+  sharedFields,
+} from './state.js';
+
+/** The records linking reads: the cache, or the cache with newer records over it. */
+export type RecordLookup = Pick<RecordIndex, 'get' | 'all'>;
 
 /** The server's side of a project, in either protocol. */
 export interface RemoteSide {
@@ -99,42 +112,83 @@ function adoptUnedited(project: LocalProject, remote: SharedFields, report: Sync
 }
 
 /**
+ * The record a never-synced project with remote URL `url` stands for, when none has its
+ * uuid: a live record with that URL that no local project holds and that has no checkout on
+ * this machine (but for one a plain `remove` here is taking away: the repo is back); else the newest tombstone with that URL that this machine had not seen when
+ * the project was registered here (the user could not have known it was deleted, so it is
+ * that project, deleted: never a new one). A tombstone already seen then means the user
+ * registered the repo again knowing: a new project. Revisions, not clocks, give the order.
+ */
+function recordForUrl(
+  project: LocalProject,
+  url: string,
+  index: RecordLookup,
+  machineId: string,
+  unavailable: ReadonlySet<string>,
+  leaving: ReadonlySet<string>,
+): SyncRecord | undefined {
+  const candidates = index
+    .all()
+    .filter((r) => !unavailable.has(r.uuid) && normaliseRemoteUrl(r.fields.remote_url) === url);
+  const live = candidates.find(
+    (r) =>
+      !r.deleted && (leaving.has(r.uuid) || !r.checkouts.some((c) => c.machine_id === machineId)),
+  );
+  if (live) return live;
+  const seen = seenAtRegistration(project);
+  let newest: SyncRecord | undefined;
+  for (const r of candidates) {
+    // A tombstone's rev is the revision of its deletion; the feed cursor counts the same
+    // revisions, so rev <= cursor means the machine had pulled the deletion.
+    if (!r.deleted || r.rev <= seen.cursor || seen.deleted.has(r.uuid)) continue;
+    if (!newest || r.rev > newest.rev) newest = r;
+  }
+  return newest;
+}
+
+/**
  * Links never-synced local projects to server records: by uuid (a `.dev-infra.yml` id or a
- * clone), else by normalised remote URL when the record has no checkout on this machine and
- * no other local project holds it. The local entry adopts the server's uuid, and the
- * server's value of every field the user did not edit here (see adoptUnedited).
+ * clone), else by normalised remote URL (see recordForUrl). Linked to a live record, the
+ * local entry adopts the server's uuid and the server's value of every field the user did
+ * not edit here (see adoptUnedited); linked to a tombstone, it shows as deleted remotely and
+ * is never pushed. Records this machine is deleting are never linked.
  */
 export function linkNewProjects(
   registry: Registry,
-  index: RecordIndex,
+  index: RecordLookup,
   machineId: string,
   prefer: Prefer,
   report: SyncReport,
   now: string,
 ): void {
-  const held = new Set(registry.projects.map((p) => p.id));
+  const state = registrySync(registry);
+  if (state) pruneDeletedHere(state, (uuid) => deletionRev(index.get(uuid)));
+  const unavailable = new Set([
+    ...registry.projects.map((p) => p.id),
+    ...(state?.pending.deletes.map((d) => d.uuid) ?? []),
+  ]);
+  const leaving = new Set(state?.pending.checkout_removals ?? []);
   for (const project of registry.projects) {
     if (projectSync(project)) continue;
     let record = index.get(project.id);
     if (!record) {
       const url = normaliseRemoteUrl(project.remote_url);
       if (url === null) continue;
-      record = index
-        .all()
-        .find(
-          (r) =>
-            !r.deleted &&
-            !held.has(r.uuid) &&
-            normaliseRemoteUrl(r.fields.remote_url) === url &&
-            !r.checkouts.some((c) => c.machine_id === machineId),
-        );
+      record = recordForUrl(project, url, index, machineId, unavailable, leaving);
       if (!record) continue;
-      held.add(record.uuid);
+      unavailable.add(record.uuid);
       project.id = record.uuid;
     }
-    if (record.deleted) continue; // a new local project that reuses a deleted id stays new
+    // The same uuid (or a deletion the user could not have known of): the tombstone stands.
+    if (record.deleted) {
+      applyRemote(project, sideOf(record, machineId), prefer, report, now);
+      continue;
+    }
     report.linked.push(project.name);
     adoptUnedited(project, record.fields, report);
     applyRemote(project, sideOf(record, machineId), prefer, report, now);
   }
+  if (state) cancelRemovalsOfHeld(registry, state);
 }
+
+const deletionRev = (record: SyncRecord | undefined) => (record?.deleted ? record.rev : undefined);

@@ -25,6 +25,8 @@ export interface SyncSession {
   /** The command's start time (ISO), used for every timestamp it writes. */
   now: string;
   dryRun: boolean;
+  /** Set once this command has pulled to the feed's head. */
+  pulled?: boolean;
   /**
    * Writes what changed since the last save (nothing in a dry run); `final`, at the end of
    * the command, may also compact the cache.

@@ -41,6 +41,12 @@ export interface RegistrySync {
    * pull does not report our own changes as pulled. Cleared by a pull that passes them.
    */
   echo?: Record<string, number>;
+  /**
+   * uuids this machine asked to delete everywhere whose tombstone the cursor may not cover yet
+   * (queued, or pushed and not pulled back): a repo registered again here after its own
+   * `remove --everywhere` is a new project, not the deleted one (see linkNewProjects).
+   */
+  deleted_here?: string[];
 }
 
 /** Per-project sync state; absent = never pushed or pulled ("new"). */
@@ -88,6 +94,75 @@ export function noteLocalEdits(project: LocalProject, fields: readonly string[])
   const edited = localEdits(project);
   for (const f of fields) edited.add(f);
   project.sync = { ...(isObject(project.sync) ? project.sync : {}), edited: [...edited].sort() };
+}
+
+/** What this machine knew of the server's deletions when a project was registered here. */
+export interface SeenAtRegistration {
+  /** The feed cursor then: every tombstone with a revision up to it had been pulled. */
+  cursor: number;
+  /** Deletions made here that the cursor did not cover yet. */
+  deleted: Set<string>;
+}
+
+/**
+ * Notes in a new project's sync slot what this machine knew of the server at registration
+ * (nothing is noted without sync state: it knew nothing, cursor 0).
+ */
+export function noteRegistration(registry: Registry, project: LocalProject): void {
+  const state = registrySync(registry);
+  if (!state) return;
+  const slot: Record<string, unknown> = { seen_cursor: state.cursor };
+  if (state.deleted_here?.length) slot.seen_deleted = [...state.deleted_here];
+  project.sync = { ...(isObject(project.sync) ? project.sync : {}), ...slot };
+}
+
+/** What a never-synced project noted at registration; cursor 0 when nothing was noted. */
+export function seenAtRegistration(project: LocalProject): SeenAtRegistration {
+  const slot = isObject(project.sync) ? project.sync : {};
+  const cursor = typeof slot.seen_cursor === 'number' ? slot.seen_cursor : 0;
+  const deleted = Array.isArray(slot.seen_deleted) ? slot.seen_deleted : [];
+  return { cursor, deleted: new Set(deleted.filter((u) => typeof u === 'string')) };
+}
+
+/** Remembers that this machine asked for `uuid` to be deleted everywhere. */
+function noteDeletedHere(state: RegistrySync, uuid: string): void {
+  state.deleted_here = [...new Set([...(state.deleted_here ?? []), uuid])];
+}
+
+/**
+ * Forgets deletions made here once they can no longer matter: the cursor covers the
+ * tombstone (`tombstoneRev` gives its revision, or undefined when the server never made one,
+ * e.g. the deletion was refused) and it is no longer waiting to be pushed.
+ */
+export function pruneDeletedHere(
+  state: RegistrySync,
+  tombstoneRev: (uuid: string) => number | undefined,
+): void {
+  if (!state.deleted_here) return;
+  const queued = new Set(state.pending.deletes.map((d) => d.uuid));
+  const kept = state.deleted_here.filter((uuid) => {
+    if (queued.has(uuid)) return true;
+    const rev = tombstoneRev(uuid);
+    return rev !== undefined && rev > state.cursor;
+  });
+  if (kept.length > 0) state.deleted_here = kept;
+  else delete state.deleted_here;
+}
+
+/**
+ * Cancels what a `remove` queued for a project registered here again before the removal was
+ * pushed (linked back by remote URL, cloned, or re-added with its `.dev-infra.yml` id): the
+ * later command wins. A pending checkout removal would drop the new checkout from the server;
+ * a pending deletion would delete the project the user just asked for (and both would go in
+ * one push with the project's own change).
+ */
+export function cancelRemovalsOfHeld(registry: Registry, state: RegistrySync): void {
+  const held = new Set(registry.projects.map((p) => p.id));
+  const { pending } = state;
+  if (pending.checkout_removals.some((uuid) => held.has(uuid)))
+    pending.checkout_removals = pending.checkout_removals.filter((uuid) => !held.has(uuid));
+  if (pending.deletes.some((d) => held.has(d.uuid)))
+    pending.deletes = pending.deletes.filter((d) => !held.has(d.uuid));
 }
 
 /** A fresh registry-wide state for `server`. */
@@ -184,6 +259,7 @@ export function recordRemoval(
     const entry: PendingDelete = { uuid: project.id, base_rev: sync.rev, name: project.name };
     if (sync.remote_id !== undefined) entry.remote_id = sync.remote_id;
     state.pending.deletes.push(entry);
+    noteDeletedHere(state, project.id);
     return 'tombstone';
   }
   if (sync.pushed_path !== null && !state.pending.checkout_removals.includes(project.id)) {
@@ -211,5 +287,6 @@ export function queueRemoteDeletion(
     ? { uuid: record.uuid, base_rev: 0, remote_id: Number(record.uuid.slice(6)), name }
     : { uuid: record.uuid, base_rev: record.rev, name };
   state.pending.deletes.push(entry);
+  noteDeletedHere(state, record.uuid);
   return entry;
 }

@@ -1,18 +1,42 @@
 /**
  * Linking never-synced local projects to the server's records (regressions found by the
- * convergence test, see docs/reliability.md "Fixed").
+ * convergence test, see docs/reliability.md "Fixed"): unit cases on a cache, then machines
+ * (separate DEV_INFRA_HOME folders, real git repositories) against a real work-prod.
  */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { SyncRecord } from '@dev-infra/core';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { makeTempDir, removeTempDirs } from '../../../../test-support/tmp.js';
+import { describeBackends, newAccount } from '../../../server/test/helpers.js';
+import { runAdd } from '../../src/commands/add.js';
+import { runClone } from '../../src/commands/clone.js';
+import { runRemoteSet } from '../../src/commands/remote.js';
+import { runRemove } from '../../src/commands/remove.js';
 import type { LocalProject, Registry } from '../../src/registry/format.js';
+import { parseRegistry } from '../../src/registry/read.js';
 import type { SyncClient } from '../../src/remote/sync-client.js';
 import { CacheStore, type RecordIndex } from '../../src/sync/cache.js';
 import { pendingChanges, pushSyncV1 } from '../../src/sync/push.js';
 import { linkNewProjects } from '../../src/sync/reconcile.js';
 import { newReport } from '../../src/sync/report.js';
+import { runSyncCommand } from '../../src/sync/run.js';
 import type { SyncSession } from '../../src/sync/session.js';
-import { freshSync, noteLocalEdits, projectSync, sharedFields } from '../../src/sync/state.js';
+import {
+  freshSync,
+  noteLocalEdits,
+  noteRegistration,
+  projectSync,
+  registrySync,
+  sharedFields,
+} from '../../src/sync/state.js';
+import { makeRepo } from '../support/cli.js';
 import { sampleProject } from '../support/fixtures.js';
+import { useListeningApp } from './listening-app.js';
+
+// The commands print their summaries; these tests read the files instead.
+vi.mock('../../src/output/stdout.js', () => ({ writeOut: () => {} }));
 
 const URL_A = 'git@github.com:me/cli.git';
 const NOW = '2026-01-01T00:00:00.000Z';
@@ -118,3 +142,186 @@ describe('a lone sync push', () => {
     expect(pendingChanges(session).changes.filter((c) => c.base_rev === 0)).toEqual([]);
   });
 });
+
+describe('linking by remote URL among several records', () => {
+  const tombstone = (uuid: string, rev: number): SyncRecord => ({
+    ...remoteRecord({}, true),
+    uuid,
+    rev,
+    seq: rev,
+  });
+  const registered = (cursor: number) => {
+    const { registry, local, index } = setUp(tombstone('6a1f0000-0000-4000-8000-00000000000e', 5));
+    registry.sync = freshSync('http://s', 'sync-v1') as unknown as Record<string, unknown>;
+    registrySync(registry)!.cursor = cursor;
+    noteRegistration(registry, local);
+    return { registry, local, index };
+  };
+
+  it('picks the newest tombstone this machine had not seen', () => {
+    const { registry, local, index } = registered(3);
+    index.put(tombstone('6a1f0000-0000-4000-8000-000000000002', 12));
+    index.put(tombstone('6a1f0000-0000-4000-8000-000000000003', 8));
+    const report = newReport('sync-v1', false);
+    linkNewProjects(registry, index, 'm', 'local', report, NOW);
+    expect(local.id).toBe('6a1f0000-0000-4000-8000-000000000002');
+    expect(projectSync(local)?.deleted_remotely).toBeDefined();
+    expect(report.deleted_remotely).toEqual(['cli']);
+  });
+
+  it('ignores tombstones already pulled when the project was registered', () => {
+    const { registry, local, index } = registered(5);
+    const id = local.id;
+    linkNewProjects(registry, index, 'm', 'local', newReport('sync-v1', false), NOW);
+    expect(local.id).toBe(id);
+    expect(projectSync(local)).toBeUndefined();
+  });
+
+  it('prefers a live record to a tombstone with the same URL', () => {
+    const { registry, local, index } = registered(0);
+    const live = { ...remoteRecord({}), uuid: '6a1f0000-0000-4000-8000-000000000009', rev: 2 };
+    index.put(live);
+    linkNewProjects(registry, index, 'm', 'local', newReport('sync-v1', false), NOW);
+    expect(local.id).toBe(live.uuid);
+    expect(projectSync(local)?.deleted_remotely).toBeUndefined();
+  });
+});
+
+describeBackends(
+  'a repo registered around a deletion everywhere',
+  (backend) => {
+    const serverUrl = useListeningApp(backend);
+    afterAll(() => {
+      removeTempDirs();
+      delete process.env.DEV_INFRA_HOME;
+    });
+
+    /** Two machines on a fresh account, each with a git checkout of the same repo. */
+    async function machines() {
+      const account = await newAccount(backend().storage, 'link');
+      const root = makeTempDir('dev-infra-link-');
+      const origin = join(root, 'origin', 'tool.git');
+      execFileSync('git', ['init', '-q', '--bare', origin]);
+      const homes = ['a', 'b'].map((m) => join(root, m));
+      const repos = ['a', 'b'].map((m) => makeRepo(join(root, `code-${m}`, 'tool'), origin));
+      const on = async <T>(m: number, fn: () => Promise<T>): Promise<T> => {
+        process.env.DEV_INFRA_HOME = homes[m]!;
+        return fn();
+      };
+      for (const m of [0, 1]) await on(m, () => runRemoteSet(serverUrl(), { key: account.key }));
+      const sync = (m: number) =>
+        on(m, () => runSyncCommand({ pull: true, push: true, dryRun: false, prefer: 'local' }));
+      const project = (m: number) => {
+        const file = join(homes[m]!, 'registry.json');
+        return parseRegistry(readFileSync(file, 'utf8'), file).projects.find(
+          (p) => p.name === 'tool',
+        );
+      };
+      const live = async () =>
+        (await backend().storage.changes(account.id, 0, 100)).changes.filter((r) => !r.deleted);
+      const add = (m: number) => on(m, () => runAdd(repos[m]!, {}));
+      return { root, on, sync, project, live, add };
+    }
+
+    it('registered on B before A deleted it everywhere: B shows it deleted remotely', async () => {
+      const { on, sync, project, live, add } = await machines();
+      await add(0);
+      await sync(0);
+      const deleted = project(0)!.id;
+      await sync(1);
+      await add(1); // B registers its checkout, and does not sync yet
+      await on(0, () => runRemove('tool', { everywhere: true }));
+      await sync(0);
+      const report = await sync(1);
+      expect(report.deleted_remotely).toEqual(['tool']);
+      expect(project(1)?.id).toBe(deleted);
+      expect(projectSync(project(1)!)?.deleted_remotely).toBeDefined();
+      expect(await live()).toEqual([]);
+      // Never pushed again.
+      expect((await sync(1)).pushed).toBe(0);
+      expect(await live()).toEqual([]);
+    });
+
+    it('registered on B after B pulled the deletion: a new project', async () => {
+      const { on, sync, project, live, add } = await machines();
+      await add(0);
+      await sync(0);
+      const deleted = project(0)!.id;
+      await on(0, () => runRemove('tool', { everywhere: true }));
+      await sync(0);
+      await sync(1); // B hears of the deletion
+      await add(1);
+      await sync(1);
+      expect(project(1)?.id).not.toBe(deleted);
+      expect(projectSync(project(1)!)?.deleted_remotely).toBeUndefined();
+      expect((await live()).map((r) => r.uuid)).toEqual([project(1)!.id]);
+    });
+
+    it('removed everywhere and registered again on the same machine: a new project', async () => {
+      const { on, sync, project, live, add } = await machines();
+      await add(0);
+      await sync(0);
+      const first = project(0)!.id;
+      await on(0, () => runRemove('tool', { everywhere: true }));
+      await sync(0); // the tombstone is pushed; the cursor has not passed it yet
+      await add(0);
+      await sync(0);
+      const again = project(0)!.id;
+      expect(again).not.toBe(first);
+      expect(projectSync(project(0)!)?.deleted_remotely).toBeUndefined();
+      // Before the deletion was even pushed, too.
+      await on(0, () => runRemove('tool', { everywhere: true }));
+      await add(0);
+      await sync(0);
+      expect([first, again]).not.toContain(project(0)!.id);
+      expect((await live()).map((r) => r.uuid)).toEqual([project(0)!.id]);
+    });
+
+    it('a lone sync push on B links to what A pushed since B last pulled', async () => {
+      const { on, sync, project, live, add } = await machines();
+      await sync(1); // B's cache is empty and stays so
+      await add(0);
+      await sync(0);
+      await add(1);
+      const report = await on(1, () =>
+        runSyncCommand({ pull: false, push: true, dryRun: false, prefer: 'local' }),
+      );
+      expect(report.linked).toEqual(['tool']);
+      expect(project(1)?.id).toBe(project(0)!.id);
+      const records = await live();
+      expect(records).toHaveLength(1);
+      expect(records[0]!.checkouts).toHaveLength(2);
+    });
+
+    it('removed everywhere, then cloned before a push: the clone wins, nothing is deleted', async () => {
+      const { root, on, sync, project, live, add } = await machines();
+      await add(0);
+      await sync(0);
+      await sync(1); // B knows tool, not local
+      await on(1, () => runRemove('tool', { everywhere: true })); // queued from the cache
+      await on(1, () => runClone('tool', join(root, 'clone-b')));
+      const report = await sync(1);
+      expect(report.deleted_remotely).toEqual([]);
+      expect(project(1)?.id).toBe(project(0)!.id);
+      const records = await live();
+      expect(records.map((r) => r.uuid)).toEqual([project(0)!.id]);
+      expect(records[0]!.checkouts).toHaveLength(2);
+    });
+
+    it('removed here (not everywhere) and registered again before a push: the same project', async () => {
+      const { on, sync, project, live, add } = await machines();
+      await add(0);
+      await sync(0);
+      const id = project(0)!.id;
+      await on(0, () => runRemove('tool'));
+      await add(0);
+      await sync(0);
+      expect(project(0)?.id).toBe(id);
+      const records = await live();
+      expect(records.map((r) => r.uuid)).toEqual([id]);
+      // The checkout stays on the server: the pending removal was cancelled.
+      expect(records[0]!.checkouts.map((c) => c.path)).toEqual([project(0)!.path]);
+    });
+  },
+  ['sqlite'],
+);
