@@ -1,25 +1,35 @@
 /**
  * The registry under concurrent and interrupted writers: real processes of the built CLI,
- * started together or SIGKILLed at random moments.
+ * started together or SIGKILLed at random moments (`add`, `update`, `remove`, and `sync`
+ * against a real work-prod).
  */
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import {
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  utimesSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, removeTempDirs } from '../../../test-support/tmp.js';
-import { serializeRegistry } from '../src/registry/format.js';
-import { parseRegistry } from '../src/registry/read.js';
+import { openStorage } from '../../server/src/storage/open.js';
+import type { Storage } from '../../server/src/storage/types.js';
+import {
+  killServers,
+  requireBuilt,
+  type ServerProcess,
+  startServer,
+} from '../../server/test/helpers.js';
+import { type Registry, serializeRegistry } from '../src/registry/format.js';
 import { ensureBuilt, exited, makeRepo, runCli, startCli } from './support/cli.js';
 import { sampleProject } from './support/fixtures.js';
+import {
+  addOutcomes,
+  KINDS,
+  KillMachine,
+  type Kind,
+  type Outcomes,
+  readRegistry,
+} from './support/kill-loop.js';
+import { serverRecords } from './support/server-records.js';
+import { cli } from './sync/support.js';
 
 beforeAll(ensureBuilt);
 afterAll(removeTempDirs);
@@ -32,11 +42,6 @@ function collectStderr(child: ChildProcess): () => string {
   });
   return () => text;
 }
-
-const readRegistry = (home: string) => {
-  const file = join(home, 'registry.json');
-  return parseRegistry(readFileSync(file, 'utf8'), file);
-};
 
 describe('concurrent writers', () => {
   it('20 `add` processes started at once leave 20 entries and a valid file', async () => {
@@ -130,94 +135,95 @@ describe('concurrent writers', () => {
 });
 
 describe('writers killed at random moments', () => {
-  /** A registry big enough (400 projects) that the write itself takes a while. */
-  function seed(home: string): void {
+  /** Kills in all, split over two machines and four commands; DEV_INFRA_KILLS raises it. */
+  const KILLS = Number(process.env.DEV_INFRA_KILLS ?? 200);
+  const perKind = Math.max(1, Math.round(KILLS / (2 * KINDS.length)));
+
+  let server: ServerProcess | undefined;
+  let storage: Storage | undefined;
+  afterAll(async () => {
+    await server?.stop();
+    await storage?.close();
+    killServers();
+  });
+
+  /** A registry big enough (200 projects) that the write itself takes a while. */
+  function seed(home: string, prefix: string): void {
     mkdirSync(home, { recursive: true });
     const now = new Date().toISOString();
-    const projects = Array.from({ length: 400 }, (_, i) =>
+    const projects = Array.from({ length: 200 }, (_, i) =>
       sampleProject({
         id: randomUUID(),
-        name: `p${i}`,
-        path: `/nowhere/p${i}`,
-        remote_url: `https://github.com/acme/p${i}`,
+        name: `${prefix}p${i}`,
+        path: `/nowhere/${prefix}p${i}`,
+        remote_url: `https://github.com/acme/${prefix}p${i}`,
+        project_type: 'Work',
         description: 'v0',
         tags: ['a', 'b'],
         created_at: now,
         updated_at: now,
       }),
     );
-    const registry = { version: 1, machine: { id: randomUUID(), name: null }, projects };
+    const registry = { version: 1, machine: { id: randomUUID(), name: prefix }, projects };
     writeFileSync(join(home, 'registry.json'), serializeRegistry(registry));
   }
 
   /**
-   * Runs writes, each SIGKILLed after a random delay, until `kills` of them were really killed
-   * (or 3 x `kills` rounds); checks the file after every one.
+   * Completes a killed sync: the rerun exits 0, shows the same projects, and the server
+   * holds each of this machine's projects once, with its description.
    */
-  async function killLoop(home: string, kills: number, calibrated: number) {
-    // Adapts to the machine's load: a kill before the write widens the window, a run that
-    // completes narrows it, so kills keep landing around the write.
-    let window = calibrated;
-    let current = 'v0';
-    const outcomes = { completed: 0, killedOld: 0, killedNew: 0, killedMidWrite: 0 };
-    for (let i = 1; outcomes.killedOld + outcomes.killedNew < kills && i <= kills * 3; i++) {
-      const next = `v${i}`;
-      const child = startCli(home, ['update', 'p7', '--description', next]);
-      const end = exited(child);
-      // Every other round aims at the late part of a run, where the write happens.
-      const delay = i % 2 === 0 ? Math.random() * window : window * (0.5 + Math.random() * 0.7);
-      const timer = setTimeout(() => child.kill('SIGKILL'), delay);
-      const result = await end;
-      clearTimeout(timer);
-      const registry = readRegistry(home); // throws if the file is not whole and valid
-      expect(registry.projects).toHaveLength(400);
-      const description = registry.projects.find((p) => p.name === 'p7')!.description;
-      if (result === 0) {
-        expect(description).toBe(next);
-        outcomes.completed++;
-      } else {
-        expect(result).toBe('SIGKILL');
-        expect([current, next]).toContain(description);
-        if (description === next) outcomes.killedNew++;
-        else outcomes.killedOld++;
-      }
-      current = description!;
-      window *= result === 0 ? 0.85 : description === next ? 1 : 1.02;
-      // A writer killed while holding the lock leaves it behind; the next writer would wait
-      // for it to go stale (10 s; tested above). Remove it to keep this loop fast.
-      rmSync(join(home, 'registry.json.lock'), { recursive: true, force: true });
-      // A temp file left next to the registry means the kill landed inside the atomic write.
-      const temps = readdirSync(home).filter((f) => /^registry\.json\.[0-9a-f]+$/.test(f));
-      if (temps.length > 0) outcomes.killedMidWrite++;
-      for (const f of temps) rmSync(join(home, f));
+  async function rerunSync(home: string, before: Registry): Promise<void> {
+    const rerun = await cli(home, ['sync']);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    const after = readRegistry(home);
+    expect(after.projects).toHaveLength(before.projects.length);
+    const live = [...(await serverRecords(storage!)).values()].filter((r) => !r.deleted);
+    expect(new Set(live.map((r) => r.fields.name)).size).toBe(live.length);
+    const byUuid = new Map(live.map((r) => [r.uuid, r]));
+    for (const p of after.projects) {
+      expect(byUuid.get(p.id)?.fields.description, p.name).toBe(p.description);
+      expect(byUuid.get(p.id)?.checkouts.map((c) => c.path)).toContain(p.path);
     }
-    return outcomes;
   }
 
-  /** Kills in all (split over two machines); DEV_INFRA_KILLS raises it for a heavier run. */
-  const KILLS = Number(process.env.DEV_INFRA_KILLS ?? 200);
-
   it(`always leaves the old or the new registry, whole (${KILLS} kills)`, async () => {
+    requireBuilt();
     const root = makeTempDir('dev-infra-kill-');
-    const homes = [join(root, 'm1'), join(root, 'm2')];
-    for (const home of homes) seed(home);
-    // Calibrate the window to one full run so kills land at every stage, write included.
-    const start = Date.now();
-    expect(runCli(homes[0]!, ['update', 'p7', '--description', 'v0']).code).toBe(0);
-    const window = (Date.now() - start) * 1.3;
-    const results = await Promise.all(
-      homes.map((home, i) =>
-        killLoop(home, Math.ceil(KILLS / 2) - (i === 1 ? KILLS % 2 : 0), window),
+    server = await startServer(['--db', join(root, 'work-prod.db')], { USER: 'killer' });
+    const key = (await server.waitFor(/--key (wp_[\w-]{43})$/m))[1]!;
+    storage = await openStorage({ kind: 'sqlite', file: join(root, 'work-prod.db') });
+    const machines = ['a', 'b'].map((prefix) => {
+      const home = join(root, prefix);
+      seed(home, prefix);
+      return new KillMachine(home, prefix, join(root, 'code'), rerunSync);
+    });
+    // Time one full run of each command, so kills land at every stage.
+    await Promise.all(
+      machines.map(async (m) => {
+        expect((await cli(m.home, ['remote', 'set', server!.url, '--key', key])).code).toBe(0);
+        await m.complete('sync'); // the first push of all 200 projects
+        for (const kind of KINDS) await m.complete(kind);
+      }),
+    );
+    const settled = await Promise.allSettled(
+      machines.map((m) =>
+        m.loop(perKind).catch((error: unknown) => {
+          for (const other of machines) other.stop();
+          throw error;
+        }),
       ),
     );
-    const total = results.reduce((a, r) => ({
-      completed: a.completed + r.completed,
-      killedOld: a.killedOld + r.killedOld,
-      killedNew: a.killedNew + r.killedNew,
-      killedMidWrite: a.killedMidWrite + r.killedMidWrite,
-    }));
+    const results = settled.map((s) => {
+      if (s.status === 'rejected') throw s.reason;
+      return s.value;
+    });
+    const byKind = Object.fromEntries(
+      KINDS.map((k) => [k, addOutcomes(results[0]![k], results[1]![k])]),
+    ) as Record<Kind, Outcomes>;
+    const total = Object.values(byKind).reduce(addOutcomes);
     // The runs must really have been killed, or the loop proves nothing.
-    expect(total.killedOld + total.killedNew).toBe(KILLS);
-    console.log('kill loop outcomes', total);
-  }, 240_000);
+    for (const kind of KINDS)
+      expect(byKind[kind].killedOld + byKind[kind].killedNew, kind).toBe(2 * perKind);
+    console.log('kill loop outcomes', { ...byKind, total });
+  }, 300_000);
 });
