@@ -7,10 +7,10 @@
 import { CHANGES_MAX_LIMIT, type Prefer, type SyncRecord } from '@dev-infra/core';
 import type { LocalProject } from '../registry/format.js';
 import type { SyncClient } from '../remote/sync-client.js';
-import { applyRemote, linkNewProjects, sideOf } from './reconcile.js';
+import { applyRemote, linkIfNeeded, sideOf } from './reconcile.js';
 import { notePulled } from './report.js';
 import type { SyncSession } from './session.js';
-import { machineRef, projectSync } from './state.js';
+import { machineRef } from './state.js';
 
 /** Applies a record to the local project with its uuid; true when the entry changed. */
 export function applyToLocal(
@@ -60,8 +60,6 @@ export async function pullSyncV1(
     if (left.length > 0) state.echo = Object.fromEntries(left);
     else delete state.echo;
   }
-  // Reading every record is O(account): only when a never-synced project needs a match.
-  if (registry.projects.some((p) => projectSync(p) === undefined))
-    linkNewProjects(registry, cache.index(), machine.id, prefer, report, session.now);
+  linkIfNeeded(registry, () => cache.index(), prefer, report, session.now);
   await session.save();
 }

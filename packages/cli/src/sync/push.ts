@@ -98,8 +98,7 @@ export async function pushSyncV1(
   const { registry, state, report } = session;
   // A lone `sync push` has not run pull's link step: link never-synced projects to the
   // server's records, or they would be pushed as duplicates.
-  if (registry.projects.some((p) => projectSync(p) === undefined))
-    await linkBeforePush(client, session, session.cache.index(), prefer);
+  await linkBeforePush(client, session, prefer);
   const pushed = new Set<string>();
   const nameOf = (uuid: string) =>
     registry.projects.find((p) => p.id === uuid)?.name ??
