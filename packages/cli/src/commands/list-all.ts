@@ -1,8 +1,8 @@
 /**
  * `dev-infra list --all | --remote-only [--long] [--json]`: this machine's projects plus those
- * only other machines hold, from the last pull (remote.json). No network.
+ * only other machines hold, from the last pull (the remote cache). No network.
  */
-import { type Checkout, normaliseRemoteUrl, redactRemoteUrl } from '@dev-infra/core';
+import { type Checkout, redactRemoteUrl } from '@dev-infra/core';
 import { colourEnabled, palette } from '../output/colour.js';
 import { printJson } from '../output/json.js';
 import { shortenPath } from '../output/paths.js';
@@ -11,7 +11,12 @@ import { writeOut } from '../output/stdout.js';
 import { renderTable, renderTsv } from '../output/table.js';
 import { resolvePaths } from '../registry/paths.js';
 import { loadRegistry } from '../registry/read.js';
-import { cacheFileFor, readCache } from '../sync/cache.js';
+import { cacheFileFor, readCache, readCacheSummaries } from '../sync/cache.js';
+import {
+  type ListView,
+  listViewsFromProjectViews,
+  listViewsFromSummaries,
+} from '../sync/list-view.js';
 import { registrySync } from '../sync/state.js';
 import { type ProjectView, projectViews } from '../sync/status-view.js';
 
@@ -21,9 +26,11 @@ export interface ListAllOptions {
   json?: boolean;
 }
 
-function where(checkouts: readonly Checkout[], long: boolean): string {
+function where(checkouts: ListView['elsewhere'], long: boolean): string {
   return checkouts
-    .map((c) => (long ? `${c.machine_name}:${shortenPath(c.path)}` : c.machine_name))
+    .map((c) =>
+      long && c.path !== undefined ? `${c.machine_name}:${shortenPath(c.path)}` : c.machine_name,
+    )
     .join(', ');
 }
 
@@ -57,40 +64,49 @@ export function runListAll(options: ListAllOptions): void {
   const paths = resolvePaths();
   const { registry } = loadRegistry(paths.registryFile);
   const server = registrySync(registry)?.server;
-  const cache = server ? readCache(cacheFileFor(paths.registryFile), server) : undefined;
-  const views = projectViews(registry, cache).filter((v) => !options.remoteOnly || !v.local);
-  if (options.json) {
-    printJson(views.map(toJson));
-    return;
+  const cacheFile = cacheFileFor(paths.registryFile);
+  const long = options.long === true;
+  let rows: ListView[];
+  let known: boolean;
+  if (options.json || long) {
+    const cache = server ? readCache(cacheFile, server) : undefined;
+    const views = projectViews(registry, cache).filter((v) => !options.remoteOnly || !v.local);
+    if (options.json) {
+      printJson(views.map(toJson));
+      return;
+    }
+    rows = listViewsFromProjectViews(views);
+    known = cache !== undefined;
+  } else {
+    // Only names, machines, type, status and remote are shown: the summaries suffice.
+    const cache = server ? readCacheSummaries(cacheFile, server, registry.machine.id) : undefined;
+    rows = listViewsFromSummaries(registry, cache?.summaries ?? []).filter(
+      (v) => !options.remoteOnly || !v.local,
+    );
+    known = cache !== undefined;
   }
-  if (!cache)
+  if (!known)
     process.stderr.write(
       'No projects from other machines known yet: run `dev-infra sync` (with a remote set).\n',
     );
-  const long = options.long === true;
   const c = palette(colourEnabled());
-  const rows = views.map((v) => {
-    const f = v.local ?? v.record!.fields;
-    const others = v.status.elsewhere;
+  const table = rows.map((v) => {
+    const others = v.elsewhere;
     const place = v.local
       ? `here: ${shortenPath(v.local.path)}${others.length > 0 ? ` (+ ${where(others, long)})` : ''}`
       : `not local (${where(others, long) || 'server'})`;
-    const state =
-      v.status.state === 'deleted remotely' || v.status.state === 'missing'
-        ? `  [${v.status.state}]`
-        : '';
     return [
       v.name,
       v.local ? place : c.dim(place),
-      f.project_type ?? '',
-      f.status,
-      `${normaliseRemoteUrl(f.remote_url) ?? '(none)'}${state}`,
+      v.project_type ?? '',
+      v.status,
+      `${v.remote ?? '(none)'}${v.mark ? `  [${v.mark}]` : ''}`,
     ];
   });
-  if (rows.length === 0) return;
+  if (table.length === 0) return;
   writeOut(
     process.stdout.isTTY === true
-      ? renderTable(['NAME', 'WHERE', 'TYPE', 'STATUS', 'REMOTE'].map(c.bold), rows)
-      : renderTsv(rows),
+      ? renderTable(['NAME', 'WHERE', 'TYPE', 'STATUS', 'REMOTE'].map(c.bold), table)
+      : renderTsv(table),
   );
 }

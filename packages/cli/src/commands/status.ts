@@ -56,7 +56,7 @@ export async function runStatus(options: StatusOptions): Promise<void> {
   }
   const views = projectViews(registry, cache, fresh);
   const summary = summarise(views.map((v) => v.status));
-  const asOf = cache?.fetched_at ?? state?.last_pull ?? null;
+  const asOf = state?.last_pull ?? null;
   const machine = registry.machine.name ?? hostname();
   if (options.json) {
     printJson({

@@ -55,19 +55,32 @@ export class SyncClient {
 
   /**
    * Every page after `since`, in order, until the server says no more remain. Stops with an
-   * error rather than looping if the server's cursor does not move forward.
+   * error rather than looping if the server's cursor does not move forward. The next page is
+   * requested as soon as a page arrives, so the server prepares it while the caller applies
+   * and saves this one.
    */
   async *pages(
     since: number,
     options: { limit?: number; machine?: MachineRef } = {},
   ): AsyncGenerator<ChangesResponse> {
+    const fetch = (from: number) => {
+      const request = this.changes(from, options.limit, options.machine);
+      // Awaited on the next turn; a caller that stops early must not leave it unhandled.
+      request.catch(() => {});
+      return request;
+    };
     let cursor = since;
+    let next = fetch(cursor);
     for (;;) {
-      const page = await this.changes(cursor, options.limit, options.machine);
+      const page = await next;
+      if (page.more) {
+        if (page.next <= cursor)
+          throw this.unexpected('GET /api/sync/changes (cursor did not move)');
+        cursor = page.next;
+        next = fetch(cursor);
+      }
       yield page;
       if (!page.more) return;
-      if (page.next <= cursor) throw this.unexpected('GET /api/sync/changes (cursor did not move)');
-      cursor = page.next;
     }
   }
 

@@ -83,11 +83,17 @@ export async function pullBasic(
     applyRemote(p, { rev: 0, deleted: true, fields: sharedFields(p) }, prefer, report, now);
     notePulled(report, p.name);
   }
-  const known = new Map(session.cache.records.map((r) => [r.uuid, JSON.stringify(r)]));
-  for (const r of records)
-    if (r.uuid.startsWith('basic:') && known.get(r.uuid) !== JSON.stringify(r))
-      notePulled(report, r.fields.name);
-  session.cache.records = records;
+  const cached = session.cache.index().all();
+  const known = new Map(cached.map((r) => [r.uuid, JSON.stringify(r)]));
+  let same = cached.length === records.length;
+  for (const r of records) {
+    const text = JSON.stringify(r);
+    if (known.get(r.uuid) === text) continue;
+    same = false;
+    if (r.uuid.startsWith('basic:')) notePulled(report, r.fields.name);
+  }
+  // The server's list is the whole truth: the cache is rewritten, only when it differs.
+  if (!same) session.cache.replaceAll(records);
   session.state.last_pull = report.pulled > 0 ? now : session.state.last_pull;
   await session.save();
   return list;

@@ -3,12 +3,11 @@
  * a project another machine pushed since then would be sent again as new: a duplicate. When
  * never-synced projects are left unlinked by the cache, the changes since the cursor are read
  * (one more GET, nothing stored: the next pull still applies and saves them) and the link
- * step runs again against them.
+ * step runs again against them (not after a pull in the same command, e.g. `sync`).
  */
 import { CHANGES_MAX_LIMIT, type Prefer, type SyncRecord } from '@dev-infra/core';
 import type { SyncClient } from '../remote/sync-client.js';
-import type { RecordIndex } from './cache.js';
-import { linkNewProjects, type RecordLookup } from './reconcile.js';
+import { linkIfNeeded, linkNewProjects, type RecordLookup } from './reconcile.js';
 import type { SyncSession } from './session.js';
 import { projectSync } from './state.js';
 
@@ -16,17 +15,18 @@ import { projectSync } from './state.js';
 export async function linkBeforePush(
   client: SyncClient,
   session: SyncSession,
-  index: RecordIndex,
   prefer: Prefer,
 ): Promise<void> {
   const { registry, report, now } = session;
   const machineId = registry.machine.id;
-  linkNewProjects(registry, index, machineId, prefer, report, now);
-  if (registry.projects.every((p) => projectSync(p))) return;
+  linkIfNeeded(registry, () => session.cache.index(), prefer, report, now);
+  // After a pull in this same command the cache is as current as the feed: no second GET.
+  if (session.pulled || registry.projects.every((p) => projectSync(p))) return;
   const fresh = new Map<string, SyncRecord>();
   for await (const page of client.pages(session.state.cursor, { limit: CHANGES_MAX_LIMIT }))
     for (const record of page.changes) fresh.set(record.uuid, record);
   if (fresh.size === 0) return;
+  const index = session.cache.index();
   const overlay: RecordLookup = {
     get: (uuid) => fresh.get(uuid) ?? index.get(uuid),
     all: () => [...fresh.values(), ...index.all().filter((r) => !fresh.has(r.uuid))],

@@ -16,7 +16,7 @@ import {
 } from '@dev-infra/core';
 import type { LocalProject } from '../registry/format.js';
 import { type SyncClient, splitPushRequest } from '../remote/sync-client.js';
-import { RecordIndex } from './cache.js';
+import type { RecordIndex } from './cache.js';
 import { linkBeforePush } from './link-push.js';
 import { applyToLocal } from './pull.js';
 import { notePushed } from './report.js';
@@ -96,20 +96,24 @@ export async function pushSyncV1(
   prefer: Prefer,
 ): Promise<void> {
   const { registry, state, report } = session;
-  const index = new RecordIndex(session.cache);
   // A lone `sync push` has not run pull's link step: link never-synced projects to the
   // server's records, or they would be pushed as duplicates.
-  await linkBeforePush(client, session, index, prefer);
+  await linkBeforePush(client, session, prefer);
   const pushed = new Set<string>();
   const nameOf = (uuid: string) =>
     registry.projects.find((p) => p.id === uuid)?.name ??
     state.pending.deletes.find((d) => d.uuid === uuid)?.name ??
-    index.get(uuid)?.fields.name ??
+    session.cache.index().get(uuid)?.fields.name ??
     uuid;
+  const noteEcho = (uuid: string, seq: number) => {
+    state.echo = { ...state.echo, [uuid]: Math.max(seq, state.echo?.[uuid] ?? 0) };
+  };
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const req = pendingChanges(session);
     const touched = pushedProjects(req);
     if (touched.size === 0) break;
+    // Only now are the cached records needed (to keep them current): an idle push reads none.
+    const index = session.cache.index();
     if (session.dryRun) {
       for (const uuid of touched) notePushed(report, nameOf(uuid));
       break;
@@ -125,6 +129,7 @@ export async function pushSyncV1(
         const pendingIdx = state.pending.deletes.findIndex((d) => d.uuid === r.uuid);
         if (r.status === 'applied' && change) {
           pushed.add(r.uuid);
+          noteEcho(r.uuid, r.seq);
           index.put(afterApply(index.get(r.uuid), change, r.rev, r.seq));
           if (pendingIdx >= 0) state.pending.deletes.splice(pendingIdx, 1);
           if (project && 'fields' in change) {
@@ -136,6 +141,7 @@ export async function pushSyncV1(
             });
           }
         } else if (r.status === 'conflict') {
+          noteEcho(r.uuid, r.current.seq);
           index.put(r.current);
           if (pendingIdx >= 0) {
             // The user asked to delete it everywhere: delete the current revision (or
@@ -155,8 +161,10 @@ export async function pushSyncV1(
       for (const c of res.checkouts ?? []) {
         const removal = state.pending.checkout_removals.indexOf(c.uuid);
         const project = byId.get(c.uuid);
-        if (c.status === 'applied')
+        if (c.status === 'applied') {
+          noteEcho(c.uuid, c.seq);
           noteCheckout(index, req.machine, c.uuid, project?.path, session.now);
+        }
         if (removal >= 0 && !project) {
           state.pending.checkout_removals.splice(removal, 1);
           if (c.status === 'applied') pushed.add(c.uuid);

@@ -191,4 +191,24 @@ export function linkNewProjects(
   if (state) cancelRemovalsOfHeld(registry, state);
 }
 
+/**
+ * The link step as sync commands run it: `linkNewProjects` when a project here has never
+ * synced, reading the records (`records()`, O(account)) only then; otherwise only the pending
+ * removals of projects registered here again are cancelled.
+ */
+export function linkIfNeeded(
+  registry: Registry,
+  records: () => RecordLookup,
+  prefer: Prefer,
+  report: SyncReport,
+  now: string,
+): void {
+  if (registry.projects.some((p) => projectSync(p) === undefined)) {
+    linkNewProjects(registry, records(), registry.machine.id, prefer, report, now);
+    return;
+  }
+  const state = registrySync(registry);
+  if (state) cancelRemovalsOfHeld(registry, state);
+}
+
 const deletionRev = (record: SyncRecord | undefined) => (record?.deleted ? record.rev : undefined);

@@ -45,18 +45,29 @@ export function newReport(protocol: string, dryRun: boolean): SyncReport {
   };
 }
 
+/** Names already counted per report and kind (a set: a first pull counts 10,000 of them). */
+const counted = new WeakMap<SyncReport, { pulled: Set<string>; pushed: Set<string> }>();
+
+function countOnce(r: SyncReport, kind: 'pulled' | 'pushed', name: string): void {
+  let sets = counted.get(r);
+  if (!sets) {
+    sets = { pulled: new Set(r.pulled_projects), pushed: new Set(r.pushed_projects) };
+    counted.set(r, sets);
+  }
+  if (sets[kind].has(name)) return;
+  sets[kind].add(name);
+  r[`${kind}_projects`].push(name);
+  r[kind] += 1;
+}
+
 /** Counts a project as pulled (once). */
 export function notePulled(r: SyncReport, name: string): void {
-  if (r.pulled_projects.includes(name)) return;
-  r.pulled_projects.push(name);
-  r.pulled += 1;
+  countOnce(r, 'pulled', name);
 }
 
 /** Counts a project as pushed (once). */
 export function notePushed(r: SyncReport, name: string): void {
-  if (r.pushed_projects.includes(name)) return;
-  r.pushed_projects.push(name);
-  r.pushed += 1;
+  countOnce(r, 'pushed', name);
 }
 
 const show = (v: unknown) => (Array.isArray(v) ? v.join(',') : v === null ? '(empty)' : String(v));

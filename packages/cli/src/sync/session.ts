@@ -1,7 +1,8 @@
 /**
  * One sync command's hold on local state: the registry locked for the whole command, the
  * remote cache, and `save()`, which writes whichever of the two changed (cache first, see
- * cache.ts). In a dry run `save()` writes nothing.
+ * cache.ts). In a dry run `save()` writes nothing. When the cache is missing (deleted, or kept
+ * for another server), the feed cursor starts again from 0 so the next pull refills it.
  */
 import { mkdirSync } from 'node:fs';
 import type { Registry } from '../registry/format.js';
@@ -11,7 +12,7 @@ import type { DevInfraPaths } from '../registry/paths.js';
 import { loadRegistry } from '../registry/read.js';
 import { writeRegistry } from '../registry/store.js';
 import type { RemoteProtocol } from '../remote/capabilities.js';
-import { cacheFileFor, emptyCache, type RemoteCache, readCache, writeCache } from './cache.js';
+import { CacheStore, cacheFileFor } from './cache.js';
 import { newReport, type SyncReport } from './report.js';
 import { ensureSync, type RegistrySync } from './state.js';
 
@@ -19,13 +20,18 @@ import { ensureSync, type RegistrySync } from './state.js';
 export interface SyncSession {
   registry: Registry;
   state: RegistrySync;
-  cache: RemoteCache;
+  cache: CacheStore;
   report: SyncReport;
   /** The command's start time (ISO), used for every timestamp it writes. */
   now: string;
   dryRun: boolean;
-  /** Writes what changed since the last save (nothing in a dry run). */
-  save(): Promise<void>;
+  /** Set once this command has pulled to the feed's head. */
+  pulled?: boolean;
+  /**
+   * Writes what changed since the last save (nothing in a dry run); `final`, at the end of
+   * the command, may also compact the cache.
+   */
+  save(final?: boolean): Promise<void>;
 }
 
 /**
@@ -47,9 +53,8 @@ export async function withSyncSession<T>(
     const known = registry.sync as { server?: unknown; protocol?: RemoteProtocol } | undefined;
     const proto = known?.server === server && known.protocol ? known.protocol : await protocol();
     const { state, reset } = ensureSync(registry, server, proto);
-    const cache = readCache(cacheFile, server) ?? emptyCache(server, proto);
-    cache.protocol = proto;
-    let savedCache = JSON.stringify(cache);
+    const cache = new CacheStore(cacheFile, server, proto, registry.machine.id);
+    if (cache.fresh) state.cursor = 0;
     const report = newReport(proto, dryRun);
     if (reset)
       report.notes.push(
@@ -62,13 +67,9 @@ export async function withSyncSession<T>(
       report,
       now: new Date().toISOString(),
       dryRun,
-      save: async () => {
+      save: async (final = false) => {
         if (dryRun) return;
-        const cacheText = JSON.stringify(cache);
-        if (cacheText !== savedCache) {
-          await writeCache(cacheFile, cache);
-          savedCache = cacheText;
-        }
+        await cache.flush(final);
         const text = serializeRegistry(registry);
         if (text !== savedRegistry) {
           await writeRegistry(paths.registryFile, registry);
@@ -77,7 +78,7 @@ export async function withSyncSession<T>(
       },
     };
     const result = await fn(session);
-    await session.save();
+    await session.save(true);
     return result;
   });
 }

@@ -37,6 +37,11 @@ export interface RegistrySync {
   /** Basic mode: server ids this machine has seen, to tell a deletion from a new project. */
   known_ids?: number[];
   /**
+   * sync-v1: the `seq` each of this machine's accepted pushes produced, by uuid, so the next
+   * pull does not report our own changes as pulled. Cleared by a pull that passes them.
+   */
+  echo?: Record<string, number>;
+  /**
    * uuids this machine asked to delete everywhere whose tombstone the cursor may not cover yet
    * (queued, or pushed and not pulled back): a repo registered again here after its own
    * `remove --everywhere` is a new project, not the deleted one (see linkNewProjects).

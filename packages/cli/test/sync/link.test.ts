@@ -17,7 +17,7 @@ import { runRemove } from '../../src/commands/remove.js';
 import type { LocalProject, Registry } from '../../src/registry/format.js';
 import { parseRegistry } from '../../src/registry/read.js';
 import type { SyncClient } from '../../src/remote/sync-client.js';
-import { emptyCache, RecordIndex } from '../../src/sync/cache.js';
+import { CacheStore, type RecordIndex } from '../../src/sync/cache.js';
 import { pendingChanges, pushSyncV1 } from '../../src/sync/push.js';
 import { linkNewProjects } from '../../src/sync/reconcile.js';
 import { newReport } from '../../src/sync/report.js';
@@ -67,6 +67,7 @@ function setUp(record: SyncRecord): {
   registry: Registry;
   local: LocalProject;
   index: RecordIndex;
+  cache: CacheStore;
 } {
   const local = sampleProject({
     name: 'cli',
@@ -79,9 +80,10 @@ function setUp(record: SyncRecord): {
     machine: { id: 'm', name: 'laptop' },
     projects: [local],
   };
-  const index = new RecordIndex(emptyCache('http://s', 'sync-v1'));
-  index.put(record);
-  return { registry, local, index };
+  // Never written: the tests that save run dry.
+  const cache = new CacheStore('/nonexistent/remote-cache.jsonl', 'http://s', 'sync-v1', 'm');
+  cache.put(record);
+  return { registry, local, index: cache.index(), cache };
 }
 
 describe('linking a new local project by remote URL', () => {
@@ -121,11 +123,11 @@ describe('linking a new local project by remote URL', () => {
 describe('a lone sync push', () => {
   it('links a never-synced project to the record the cache knows instead of pushing it as new', async () => {
     const record = remoteRecord({});
-    const { registry, local, index } = setUp(record);
+    const { registry, local, cache } = setUp(record);
     const session: SyncSession = {
       registry,
       state: freshSync('http://s', 'sync-v1'),
-      cache: index.cache,
+      cache,
       report: newReport('sync-v1', true),
       now: NOW,
       dryRun: true,

@@ -171,7 +171,7 @@ export function syncV1Scenario(only: BackendName): void {
       it('a sync with nothing to do makes one request and writes nothing', async () => {
         await ok(C, ['sync']);
         await ok(C, ['sync']);
-        const files = ['registry.json', 'remote.json'].map((f) => join(C, f));
+        const files = ['registry.json', 'remote-cache.jsonl'].map((f) => join(C, f));
         const before = files.map((f) => [statSync(f).mtimeMs, readFileSync(f, 'utf8')]);
         proxy.seen.length = 0;
         expect(await ok(C, ['sync'])).toMatch(/pulled 0, pushed 0/);
