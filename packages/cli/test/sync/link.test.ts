@@ -14,6 +14,7 @@ import { runAdd } from '../../src/commands/add.js';
 import { runClone } from '../../src/commands/clone.js';
 import { runRemoteSet } from '../../src/commands/remote.js';
 import { runRemove } from '../../src/commands/remove.js';
+import { runUpdate } from '../../src/commands/update.js';
 import type { LocalProject, Registry } from '../../src/registry/format.js';
 import { parseRegistry } from '../../src/registry/read.js';
 import type { SyncClient } from '../../src/remote/sync-client.js';
@@ -291,6 +292,38 @@ describeBackends(
       const records = await live();
       expect(records).toHaveLength(1);
       expect(records[0]!.checkouts).toHaveLength(2);
+    });
+
+    // Convergence seed 694779205 (a model error, not a code bug): the model ignored B's
+    // `update --status active` because `add` had already chosen active.
+    it('set on B before its first sync, even to the value add chose: B wins the link', async () => {
+      const { on, sync, project, live, add } = await machines();
+      await add(0);
+      await on(0, () => runUpdate('tool', { status: 'cancelled' }));
+      await sync(0);
+      await add(1);
+      expect(project(1)?.status).toBe('active');
+      await on(1, () => runUpdate('tool', { status: 'active' }));
+      await on(1, () =>
+        runSyncCommand({ pull: false, push: true, dryRun: false, prefer: 'local' }),
+      );
+      expect(project(1)?.id).toBe(project(0)!.id);
+      expect((await live()).map((r) => r.fields.status)).toEqual(['active']);
+      await sync(0);
+      expect(project(0)?.status).toBe('active');
+    });
+
+    it('registered on B without an edit: B takes the status A pushed', async () => {
+      const { on, sync, project, live, add } = await machines();
+      await add(0);
+      await on(0, () => runUpdate('tool', { status: 'cancelled' }));
+      await sync(0);
+      await add(1);
+      await on(1, () =>
+        runSyncCommand({ pull: false, push: true, dryRun: false, prefer: 'local' }),
+      );
+      expect(project(1)?.status).toBe('cancelled');
+      expect((await live()).map((r) => r.fields.status)).toEqual(['cancelled']);
     });
 
     it('removed everywhere, then cloned before a push: the clone wins, nothing is deleted', async () => {
