@@ -221,8 +221,14 @@ describeBackends(
                 // Setting the value the machine already shows changes nothing the merge can
                 // see (local equals the base, or an earlier edit already set it): a later push
                 // of another machine's value wins, as it should. (The model once counted it
-                // as an edit; seed 22 caught the model, not the code.)
-                if (here.status !== status) model.pending[op.m]!.set(key(name, 'status'), status);
+                // as an edit; seed 22 caught the model, not the code.) On a never-synced
+                // project it is an edit all the same: `update` notes it as `edited`, so linking
+                // merges it by `prefer` (local wins) instead of adopting the server's value
+                // (docs/sync-internals.md, linking rule). Seed 694779205 caught the model again:
+                // a machine added `cli` (default active), set it to active, pushed; the model
+                // still expected another machine's earlier `cancelled`.
+                if (here.status !== status || projectSync(here) === undefined)
+                  model.pending[op.m]!.set(key(name, 'status'), status);
                 break;
               }
               case 'remove':

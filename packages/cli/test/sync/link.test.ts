@@ -14,6 +14,7 @@ import { runAdd } from '../../src/commands/add.js';
 import { runClone } from '../../src/commands/clone.js';
 import { runRemoteSet } from '../../src/commands/remote.js';
 import { runRemove } from '../../src/commands/remove.js';
+import { runUpdate } from '../../src/commands/update.js';
 import type { LocalProject, Registry } from '../../src/registry/format.js';
 import { parseRegistry } from '../../src/registry/read.js';
 import type { SyncClient } from '../../src/remote/sync-client.js';
@@ -291,6 +292,40 @@ describeBackends(
       const records = await live();
       expect(records).toHaveLength(1);
       expect(records[0]!.checkouts).toHaveLength(2);
+    });
+
+    /**
+     * A sets `tool` to cancelled and syncs; B registers its checkout (add chooses active),
+     * with `edit` sets it to active itself, then pushes alone.
+     */
+    async function cancelledOnA(edit: boolean) {
+      const m = await machines();
+      await m.add(0);
+      await m.on(0, () => runUpdate('tool', { status: 'cancelled' }));
+      await m.sync(0);
+      await m.add(1);
+      expect(m.project(1)?.status).toBe('active');
+      if (edit) await m.on(1, () => runUpdate('tool', { status: 'active' }));
+      await m.on(1, () =>
+        runSyncCommand({ pull: false, push: true, dryRun: false, prefer: 'local' }),
+      );
+      expect(m.project(1)?.id).toBe(m.project(0)!.id);
+      return m;
+    }
+
+    // Convergence seed 694779205 (a model error, not a code bug): the model ignored B's
+    // `update --status active` because `add` had already chosen active.
+    it('set on B before its first sync, even to the value add chose: B wins the link', async () => {
+      const { sync, project, live } = await cancelledOnA(true);
+      expect((await live()).map((r) => r.fields.status)).toEqual(['active']);
+      await sync(0);
+      expect(project(0)?.status).toBe('active');
+    });
+
+    it('registered on B without an edit: B takes the status A pushed', async () => {
+      const { project, live } = await cancelledOnA(false);
+      expect(project(1)?.status).toBe('cancelled');
+      expect((await live()).map((r) => r.fields.status)).toEqual(['cancelled']);
     });
 
     it('removed everywhere, then cloned before a push: the clone wins, nothing is deleted', async () => {
