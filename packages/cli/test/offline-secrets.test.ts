@@ -10,11 +10,11 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, removeTempDirs } from '../../../test-support/tmp.js';
-import { describeBackends, makeApp, newAccount } from '../../server/test/helpers.js';
+import { describeBackends, newAccount } from '../../server/test/helpers.js';
 import { ensureBuilt, makeRepo, type RunResult } from './support/cli.js';
+import { useListeningApp } from './sync/listening-app.js';
 import { cli } from './sync/support.js';
 
 beforeAll(ensureBuilt);
@@ -149,16 +149,7 @@ describe.each(['refused', 'never answers'])('server unreachable (%s)', (mode) =>
 describeBackends(
   'the API key stays in config.yml',
   (backend) => {
-    let app: FastifyInstance;
-    let url = '';
-    beforeAll(async () => {
-      app = await makeApp(backend().storage);
-      await app.listen({ port: 0, host: '127.0.0.1' });
-      url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
-    });
-    afterAll(async () => {
-      await app.close();
-    });
+    const serverUrl = useListeningApp(backend);
 
     it('a full CLI session never prints or stores the key elsewhere', async () => {
       const { key } = await newAccount(backend().storage, 'secrets');
@@ -172,7 +163,7 @@ describeBackends(
       };
       const alpha = makeRepo(join(root, 'alpha'), 'https://github.com/acme/alpha.git');
       for (const home of [A, B]) {
-        expect((await run(home, ['remote', 'set', url, '--key', key])).code).toBe(0);
+        expect((await run(home, ['remote', 'set', serverUrl(), '--key', key])).code).toBe(0);
         await run(home, ['remote', 'show']);
         await run(home, ['remote', 'show', '--json']);
         await run(home, ['config', 'list']);
@@ -193,11 +184,11 @@ describeBackends(
       await run(A, ['remove', '--everywhere', 'alpha']);
       await run(B, ['sync']);
       // A wrong key's refusal does not echo it either.
-      await run(A, ['remote', 'set', url, '--key', `${key}WRONG`]);
+      await run(A, ['remote', 'set', serverUrl(), '--key', `${key}WRONG`]);
       const refused = await run(A, ['sync']);
       expect(refused.code).not.toBe(0);
       expect(refused.stderr).not.toContain(`${key}WRONG`);
-      await run(A, ['remote', 'set', url, '--key', key]);
+      await run(A, ['remote', 'set', serverUrl(), '--key', key]);
 
       for (const r of outputs) {
         expect(r.stdout).not.toContain(key);

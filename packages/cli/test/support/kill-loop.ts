@@ -16,8 +16,8 @@ export const KINDS: readonly Kind[] = ['update', 'add', 'remove', 'sync'];
 /** Moments a kill is aimed after: the process start, the lock taken, a write begun. */
 type Stage = 'start' | 'lock' | 'write';
 const STAGES: readonly Stage[] = ['start', 'lock', 'write'];
-/** The temp file of an atomic write of registry.json or remote.json (write-file-atomic). */
-const TEMP = /\.json\.[0-9a-f]+$/;
+/** The temp file of an atomic write of registry.json or remote-cache.jsonl (write-file-atomic). */
+const TEMP = /\.jsonl?\.[0-9a-f]+$/;
 
 /** How the runs of one kind ended. */
 export interface Outcomes {
