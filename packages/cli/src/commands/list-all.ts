@@ -68,9 +68,10 @@ export function runListAll(options: ListAllOptions): void {
   const long = options.long === true;
   let rows: ListView[];
   let known: boolean;
+  const shown = (v: { local?: unknown }) => !options.remoteOnly || !v.local;
   if (options.json || long) {
     const cache = server ? readCache(cacheFile, server) : undefined;
-    const views = projectViews(registry, cache).filter((v) => !options.remoteOnly || !v.local);
+    const views = projectViews(registry, cache).filter(shown);
     if (options.json) {
       printJson(views.map(toJson));
       return;
@@ -80,9 +81,7 @@ export function runListAll(options: ListAllOptions): void {
   } else {
     // Only names, machines, type, status and remote are shown: the summaries suffice.
     const cache = server ? readCacheSummaries(cacheFile, server, registry.machine.id) : undefined;
-    rows = listViewsFromSummaries(registry, cache?.summaries ?? []).filter(
-      (v) => !options.remoteOnly || !v.local,
-    );
+    rows = listViewsFromSummaries(registry, cache?.summaries ?? []).filter(shown);
     known = cache !== undefined;
   }
   if (!known)

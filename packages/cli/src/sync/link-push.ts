@@ -7,9 +7,8 @@
  */
 import { CHANGES_MAX_LIMIT, type Prefer, type SyncRecord } from '@dev-infra/core';
 import type { SyncClient } from '../remote/sync-client.js';
-import { linkIfNeeded, linkNewProjects, type RecordLookup } from './reconcile.js';
+import { hasUnlinked, linkIfNeeded, linkNewProjects, type RecordLookup } from './reconcile.js';
 import type { SyncSession } from './session.js';
-import { projectSync } from './state.js';
 
 /** Links never-synced projects against the cache, then, if any is left, against the feed. */
 export async function linkBeforePush(
@@ -21,7 +20,7 @@ export async function linkBeforePush(
   const machineId = registry.machine.id;
   linkIfNeeded(registry, () => session.cache.index(), prefer, report, now);
   // After a pull in this same command the cache is as current as the feed: no second GET.
-  if (session.pulled || registry.projects.every((p) => projectSync(p))) return;
+  if (session.pulled || !hasUnlinked(registry)) return;
   const fresh = new Map<string, SyncRecord>();
   for await (const page of client.pages(session.state.cursor, { limit: CHANGES_MAX_LIMIT }))
     for (const record of page.changes) fresh.set(record.uuid, record);

@@ -191,6 +191,11 @@ export function linkNewProjects(
   if (state) cancelRemovalsOfHeld(registry, state);
 }
 
+/** True when a project here has never synced (so the link step has something to match). */
+export function hasUnlinked(registry: Registry): boolean {
+  return registry.projects.some((p) => projectSync(p) === undefined);
+}
+
 /**
  * The link step as sync commands run it: `linkNewProjects` when a project here has never
  * synced, reading the records (`records()`, O(account)) only then; otherwise only the pending
@@ -203,7 +208,7 @@ export function linkIfNeeded(
   report: SyncReport,
   now: string,
 ): void {
-  if (registry.projects.some((p) => projectSync(p) === undefined)) {
+  if (hasUnlinked(registry)) {
     linkNewProjects(registry, records(), registry.machine.id, prefer, report, now);
     return;
   }
