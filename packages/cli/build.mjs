@@ -1,6 +1,7 @@
 // Bundles the CLI so that it starts fast and installs with no runtime dependencies:
 // - dist/bin.js: the entry point, one CommonJS file (no ES module loader to start) that
 //   also holds the `list` code, so a bare `list` reads one file;
+// - dist/list-all.js: `list --all` / `--remote-only` alone, required by bin.js (CommonJS too);
 // - dist/cli.mjs + dist/chunks/: every other command, ES modules split per command and
 //   imported lazily, so each command loads only what it uses.
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -44,6 +45,15 @@ await build({
   },
 });
 
+// `list --all` and `list --remote-only` without other flags: one more CommonJS file that
+// bin.js requires, so they skip commander and the ES module loader too.
+await build({
+  ...common,
+  entryPoints: { 'list-all': 'src/commands/list-all.ts' },
+  outdir,
+  format: 'cjs',
+});
+
 await build({
   ...common,
   entryPoints: { bin: 'src/bin.ts' },
@@ -53,8 +63,13 @@ await build({
     {
       name: 'lazy-cli',
       setup(b) {
-        // Keep `import('./cli.js')` a real lazy import of the ES module bundle above.
+        // Keep `import('./cli.js')` a real lazy import of the ES module bundle above, and
+        // `require('./list-all.js')` a lazy require of the CommonJS one.
         b.onResolve({ filter: /^\.\/cli\.js$/ }, () => ({ path: './cli.mjs', external: true }));
+        b.onResolve({ filter: /^\.\/list-all\.js$/ }, () => ({
+          path: './list-all.js',
+          external: true,
+        }));
       },
     },
   ],

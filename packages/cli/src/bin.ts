@@ -1,15 +1,29 @@
 #!/usr/bin/env node
 // The `dev-infra` entry point, kept tiny because most of `list`'s time budget is Node's own
 // start-up. It is bundled as CommonJS (no ES module loader to start) with the `list` code
-// inside; every other command loads cli.js, which brings commander and the command tree.
+// inside, and requires list-all.js (CommonJS too) for a plain `list --all`; every other
+// command loads cli.js, which brings commander and the command tree.
 import { runList } from './commands/list.js';
 import { reportError } from './errors.js';
 
 const args = process.argv.slice(2);
+const isList = args[0] === 'list' || args[0] === 'ls';
+const flags = args.slice(1);
 
-if ((args[0] === 'list' || args[0] === 'ls') && args.slice(1).every((a) => a === '--json')) {
+if (isList && flags.every((a) => a === '--json')) {
   try {
-    runList({ json: args.length > 1 });
+    runList({ json: flags.length > 0 });
+  } catch (error) {
+    process.exitCode = reportError(error, false);
+  }
+} else if (
+  isList &&
+  flags.length > 0 &&
+  flags.every((a) => a === '--all' || a === '--remote-only')
+) {
+  try {
+    const { runListAll } = require('./list-all.js') as typeof import('./commands/list-all.js');
+    runListAll({ remoteOnly: flags.includes('--remote-only') });
   } catch (error) {
     process.exitCode = reportError(error, false);
   }

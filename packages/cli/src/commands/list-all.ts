@@ -9,14 +9,26 @@ import { shortenPath } from '../output/paths.js';
 import { isMissing, projectJson } from '../output/project-view.js';
 import { writeOut } from '../output/stdout.js';
 import { renderTable, renderTsv } from '../output/table.js';
+import type { Registry } from '../registry/format.js';
 import { resolvePaths } from '../registry/paths.js';
 import { loadRegistry } from '../registry/read.js';
 import { cacheFileFor, readCache, readCacheSummaries } from '../sync/cache.js';
 import {
   type ListView,
+  listViewsFromListing,
   listViewsFromProjectViews,
   listViewsFromSummaries,
 } from '../sync/list-view.js';
+import {
+  cacheStamp,
+  decodeListing,
+  encodeListing,
+  listingFileFor,
+  notLocal,
+  readListing,
+  remoteCell,
+  writeListing,
+} from '../sync/listing.js';
 import { registrySync } from '../sync/state.js';
 import { type ProjectView, projectViews } from '../sync/status-view.js';
 
@@ -59,6 +71,31 @@ function toJson(v: ProjectView) {
   };
 }
 
+/**
+ * The rows of a plain `list --all` from the listing, which is rebuilt from the cache's
+ * summaries when it does not match the cache (the first listing after a pull). Undefined
+ * when there is no cache for this server and machine.
+ */
+function rowsFromListing(
+  registry: Registry,
+  cacheFile: string,
+  server: string,
+): { local: ListView[]; remoteOnly: Buffer[] } | undefined {
+  const stamp = cacheStamp(cacheFile);
+  if (stamp === undefined) return undefined;
+  const key = { stamp, server, machine: registry.machine.id };
+  const file = listingFileFor(cacheFile);
+  const listing = readListing(file, key);
+  const rows = listing && listViewsFromListing(registry, listing);
+  if (rows) return rows;
+  const cache = readCacheSummaries(cacheFile, server, key.machine);
+  if (!cache) return undefined;
+  const bytes = encodeListing(cache.summaries, key);
+  // Kept only if the cache did not change while it was read (a sync running meanwhile).
+  if (cacheStamp(cacheFile) === stamp) writeListing(file, bytes);
+  return listViewsFromListing(registry, decodeListing(bytes, key)!);
+}
+
 /** Runs `list --all` or `list --remote-only`. */
 export function runListAll(options: ListAllOptions): void {
   const paths = resolvePaths();
@@ -67,6 +104,8 @@ export function runListAll(options: ListAllOptions): void {
   const cacheFile = cacheFileFor(paths.registryFile);
   const long = options.long === true;
   let rows: ListView[];
+  /** Remote-only rows as the listing holds them (tab-separated lines), after `rows`. */
+  let rendered: Buffer[] = [];
   let known: boolean;
   const shown = (v: { local?: unknown }) => !options.remoteOnly || !v.local;
   if (options.json || long) {
@@ -79,32 +118,45 @@ export function runListAll(options: ListAllOptions): void {
     rows = listViewsFromProjectViews(views);
     known = cache !== undefined;
   } else {
-    // Only names, machines, type, status and remote are shown: the summaries suffice.
-    const cache = server ? readCacheSummaries(cacheFile, server, registry.machine.id) : undefined;
-    rows = listViewsFromSummaries(registry, cache?.summaries ?? []).filter(shown);
-    known = cache !== undefined;
+    // Only names, machines, type, status and remote are shown: the listing suffices.
+    const listed = server ? rowsFromListing(registry, cacheFile, server) : undefined;
+    rows = options.remoteOnly ? [] : (listed?.local ?? listViewsFromSummaries(registry, []));
+    rendered = listed?.remoteOnly ?? [];
+    known = listed !== undefined;
   }
   if (!known)
     process.stderr.write(
       'No projects from other machines known yet: run `dev-infra sync` (with a remote set).\n',
     );
-  const c = palette(colourEnabled());
+  const colour = colourEnabled();
+  const c = palette(colour);
   const table = rows.map((v) => {
     const others = v.elsewhere;
     const place = v.local
       ? `here: ${shortenPath(v.local.path)}${others.length > 0 ? ` (+ ${where(others, long)})` : ''}`
-      : `not local (${where(others, long) || 'server'})`;
+      : notLocal(where(others, long));
     return [
       v.name,
       v.local ? place : c.dim(place),
       v.project_type ?? '',
       v.status,
-      `${v.remote ?? '(none)'}${v.mark ? `  [${v.mark}]` : ''}`,
+      `${remoteCell(v.remote)}${v.mark ? `  [${v.mark}]` : ''}`,
     ];
   });
+  const tty = process.stdout.isTTY === true;
+  if (!tty && !colour) {
+    // Piped without colour: the listing's rows go out as they are, never decoded.
+    if (table.length > 0) rendered.unshift(Buffer.from(renderTsv(table)));
+    writeOut(Buffer.concat(rendered));
+    return;
+  }
+  for (const line of Buffer.concat(rendered).toString().split('\n').slice(0, -1)) {
+    const [name = '', place = '', ...rest] = line.split('\t');
+    table.push([name, c.dim(place), ...rest]);
+  }
   if (table.length === 0) return;
   writeOut(
-    process.stdout.isTTY === true
+    tty
       ? renderTable(['NAME', 'WHERE', 'TYPE', 'STATUS', 'REMOTE'].map(c.bold), table)
       : renderTsv(table),
   );

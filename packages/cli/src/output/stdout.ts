@@ -8,9 +8,9 @@ import { writeSync } from 'node:fs';
 let readerGone = false;
 
 /** Writes all of `text` to stdout. */
-export function writeOut(text: string): void {
+export function writeOut(text: string | Uint8Array): void {
   if (readerGone) return;
-  const bytes = Buffer.from(text);
+  const bytes = typeof text === 'string' ? Buffer.from(text) : text;
   let offset = 0;
   while (offset < bytes.length) {
     try {

@@ -1,10 +1,27 @@
-/** `list --all` from summaries shows what the full records would (minus other machines' paths). */
+/**
+ * `list --all` from summaries shows what the full records would (minus other machines' paths),
+ * and from the listing exactly what it shows from summaries.
+ */
 import type { SyncRecord } from '@dev-infra/core';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeTempDir, removeTempDirs } from '../../../../test-support/tmp.js';
+import { renderTsv } from '../../src/output/table.js';
 import type { Registry } from '../../src/registry/format.js';
-import { summarise } from '../../src/sync/cache-format.js';
-import { listViewsFromProjectViews, listViewsFromSummaries } from '../../src/sync/list-view.js';
+import { type RecordSummary, summarise } from '../../src/sync/cache-format.js';
+import {
+  type ListView,
+  listViewsFromListing,
+  listViewsFromProjectViews,
+  listViewsFromSummaries,
+} from '../../src/sync/list-view.js';
+import {
+  decodeListing,
+  encodeListing,
+  joinMachines,
+  notLocal,
+  remoteCell,
+} from '../../src/sync/listing.js';
 import { freshSync, setProjectSync, sharedFields } from '../../src/sync/state.js';
 import { projectViews } from '../../src/sync/status-view.js';
 import { sampleProject } from '../support/fixtures.js';
@@ -19,6 +36,35 @@ const checkout = (id: string, name: string) => ({
   path: `/${name}/p`,
   last_seen: 'x',
 });
+
+const KEY = { stamp: '1:2:3', server: 'http://s', machine: ME };
+
+/** The remote-only rows as `list --all` prints them when piped. */
+const tsvOf = (views: readonly ListView[]) =>
+  renderTsv(
+    views.map((v) => [
+      v.name,
+      notLocal(joinMachines(v.elsewhere.map((c) => c.machine_name))),
+      v.project_type ?? '',
+      v.status,
+      remoteCell(v.remote),
+    ]),
+  );
+
+/** The listing built from `summaries` yields the rows the summaries do, byte for byte. */
+function expectListingMatches(registry: Registry, summaries: readonly RecordSummary[]): void {
+  const lean = listViewsFromSummaries(registry, summaries);
+  const listing = decodeListing(encodeListing(summaries, KEY), KEY);
+  expect(listing).toBeDefined();
+  const fast = listViewsFromListing(registry, listing!);
+  expect(fast).toBeDefined();
+  const local = lean.filter((v) => v.local);
+  // Machine names come back through the joined cell: compare them as printed.
+  const shown = (views: readonly ListView[]) =>
+    views.map((v) => ({ ...v, elsewhere: joinMachines(v.elsewhere.map((c) => c.machine_name)) }));
+  expect(shown(fast!.local)).toEqual(shown(local));
+  expect(Buffer.concat(fast!.remoteOnly).toString()).toBe(tsvOf(lean.filter((v) => !v.local)));
+}
 
 describe('list --all rows', () => {
   it('are the same from summaries as from full records', () => {
@@ -65,6 +111,10 @@ describe('list --all rows', () => {
       records.map((r) => summarise(r, ME)),
     );
     expect(lean).toEqual(full);
+    expectListingMatches(
+      registry,
+      records.map((r) => summarise(r, ME)),
+    );
     expect(lean.map((v) => [v.name, v.mark, v.elsewhere.length])).toEqual([
       ['dead', 'deleted remotely', 0],
       ['fresh', null, 0],
@@ -73,5 +123,99 @@ describe('list --all rows', () => {
       ['a-remote', null, 0],
       ['b-remote', null, 1],
     ]);
+  });
+});
+
+describe('list --all from the listing', () => {
+  const name = fc.oneof(
+    fc.constantFrom('api', 'API', 'web', 'éclair', 'zeta', 'a\tb', 'line\nbreak', ''),
+    fc.string({ maxLength: 6 }),
+  );
+  const summary = fc.record({
+    n: fc.integer({ min: 0, max: 30 }),
+    name,
+    deleted: fc.boolean(),
+    project_type: fc.option(fc.constantFrom('Work', 'Personal'), { nil: null }),
+    status: fc.constantFrom('active', 'paused'),
+    remote: fc.option(fc.constantFrom('github.com/a/b', 'gitlab.com/x\ty'), { nil: null }),
+    elsewhere: fc.array(fc.constantFrom('desk', 'gpu box', 'lap,top'), { maxLength: 3 }),
+  });
+
+  it('shows exactly what the summaries show, for any records, local projects and deletes', () => {
+    const dir = makeTempDir('dev-infra-listing-');
+    fc.assert(
+      fc.property(
+        fc.array(summary, { maxLength: 40 }),
+        fc.uniqueArray(fc.integer({ min: 0, max: 30 }), { maxLength: 10 }),
+        fc.uniqueArray(fc.integer({ min: 0, max: 30 }), { maxLength: 5 }),
+        (drawn, localIds, deleting) => {
+          const summaries: RecordSummary[] = drawn.map(({ n, ...s }) => ({
+            ...s,
+            uuid: uuid(n),
+            seq: n,
+          }));
+          const projects = localIds.map((i) =>
+            sampleProject({ id: uuid(i), name: `local-${i}`, path: i % 2 ? dir : `${dir}/gone` }),
+          );
+          const registry: Registry = {
+            version: 2,
+            machine: { id: ME, name: 'laptop' },
+            projects,
+            sync: { ...freshSync('http://s', 'sync-v1') },
+          };
+          const state = registry.sync as unknown as ReturnType<typeof freshSync>;
+          for (const i of deleting) state.pending.deletes.push({ uuid: uuid(i), base_rev: 1 });
+          // The cache keeps the last summary of each uuid.
+          const last = [...new Map(summaries.map((s) => [s.uuid, s])).values()];
+          expectListingMatches(registry, last);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('is ignored when it was built from another cache state, server or machine, or cut short', () => {
+    const summaries = [
+      summarise(
+        {
+          uuid: uuid(1),
+          rev: 1,
+          seq: 1,
+          deleted: false,
+          fields: sharedFields(sampleProject({ name: 'api' })),
+          checkouts: [checkout('m-desk', 'desk')],
+        },
+        ME,
+      ),
+    ];
+    const bytes = encodeListing(summaries, KEY);
+    expect(decodeListing(bytes, KEY)?.index).toEqual([`${uuid(1)}\tL\tdesk`]);
+    expect(decodeListing(bytes, { ...KEY, stamp: '1:2:4' })).toBeUndefined();
+    expect(decodeListing(bytes, { ...KEY, server: 'http://t' })).toBeUndefined();
+    expect(decodeListing(bytes, { ...KEY, machine: 'm-other' })).toBeUndefined();
+    for (const cut of [0, 1, 20, bytes.length - 1])
+      expect(decodeListing(bytes.subarray(0, cut), KEY)).toBeUndefined();
+    expect(decodeListing(Buffer.concat([bytes, Buffer.from('x\n')]), KEY)).toBeUndefined();
+  });
+
+  it('states its own length right whatever the length of that number', () => {
+    // Lengths on both sides of a power of ten exercise the header's fixed point.
+    for (let n = 0; n < 160; n += 7) {
+      const summaries = Array.from({ length: n }, (_, i) =>
+        summarise(
+          {
+            uuid: uuid(i),
+            rev: 1,
+            seq: i,
+            deleted: false,
+            fields: sharedFields(sampleProject({ name: `p${i}` })),
+            checkouts: [],
+          },
+          ME,
+        ),
+      );
+      const listing = decodeListing(encodeListing(summaries, KEY), KEY);
+      expect(listing?.index).toHaveLength(n);
+    }
   });
 });
