@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { normaliseRemoteUrl } from '@dev-infra/core';
 import type { LocalProject, Registry } from '../registry/format.js';
 import type { RecordSummary } from './cache-format.js';
-import type { Listing } from './listing.js';
+import { DamagedListing, type Listing } from './listing.js';
 import { projectSync, registrySync } from './state.js';
 import type { ProjectView } from './status-view.js';
 
@@ -113,49 +113,46 @@ export function listViewsFromSummaries(
   return views;
 }
 
-const LIVE = 'L'.charCodeAt(0);
-const NEWLINE = 0x0a;
-
 /**
  * Rows from the listing: this machine's projects as views, and the remote-only rows as the
- * listing's bytes (tab-separated lines, in name order), never decoded. Undefined when the
- * listing's rows do not match its index.
+ * listing's bytes (tab-separated lines, in name order), never decoded: only the rows of
+ * records a local project holds, or this machine is deleting, are found (by uuid) and cut
+ * out. Undefined when the listing turns out damaged.
  */
 export function listViewsFromListing(
   registry: Registry,
   listing: Listing,
 ): { local: ListView[]; remoteOnly: Buffer[] } | undefined {
   const held = new Map<string, RecordNote>();
-  const ids = new Set(registry.projects.map((p) => p.id));
-  const deleting = pendingDeletes(registry);
-  const { bytes } = listing;
-  const remoteOnly: Buffer[] = [];
-  // Rows are copied in runs: only those of records a local project holds, or this machine is
-  // deleting, are cut out.
-  let row = listing.rowsStart;
-  let run = row;
-  for (const line of listing.index) {
-    const tab = line.indexOf('\t');
-    const uuid = line.slice(0, tab);
-    const live = line.charCodeAt(tab + 1) === LIVE;
-    const next = live ? bytes.indexOf(NEWLINE, row) + 1 : row;
-    if (next === 0) return undefined;
-    if (ids.has(uuid)) {
-      const machines = live ? line.slice(tab + 3) : '';
-      held.set(uuid, {
-        deleted: !live,
+  const cuts: { start: number; end: number }[] = [];
+  try {
+    for (const p of registry.projects) {
+      const entry = listing.find(p.id);
+      if (!entry) continue;
+      const { machines } = entry;
+      held.set(p.id, {
+        deleted: !entry.live,
         elsewhere:
           machines === '' ? [] : machines.split(', ').map((machine_name) => ({ machine_name })),
       });
+      if (entry.row) cuts.push(entry.row);
     }
-    if (live && (ids.has(uuid) || deleting.has(uuid))) {
-      if (row > run) remoteOnly.push(bytes.subarray(run, row));
-      run = next;
+    for (const uuid of pendingDeletes(registry)) {
+      const row = held.has(uuid) ? undefined : listing.find(uuid)?.row;
+      if (row) cuts.push(row);
     }
-    row = next;
+  } catch (error) {
+    if (error instanceof DamagedListing) return undefined;
+    throw error;
   }
-  if (row !== bytes.length) return undefined;
-  if (row > run) remoteOnly.push(bytes.subarray(run, row));
+  const { bytes } = listing;
+  const remoteOnly: Buffer[] = [];
+  let run = listing.rowsStart;
+  for (const cut of cuts.sort((a, b) => a.start - b.start)) {
+    if (cut.start > run) remoteOnly.push(bytes.subarray(run, cut.start));
+    run = Math.max(run, cut.end);
+  }
+  if (bytes.length > run) remoteOnly.push(bytes.subarray(run));
   const collator = new Intl.Collator();
   const local = localRows(
     registry,

@@ -7,20 +7,25 @@
  * ignored and rebuilt by the next `list --all`. A pull never writes it, so pulling stays
  * O(changes).
  *
- * Format: a JSON header line; then the index, one line per record sorted by name,
- * `UUID<TAB>L<TAB>MACHINES` for a live record (MACHINES: the other machines' names as
- * `list --all` joins them) or `UUID<TAB>D` for a deleted one (a local project's `deleted
- * remotely` mark needs it); then the rows, one per live record in the same order, each the
- * five tab-separated cells `list --all` prints for a record no local project holds.
+ * Format: a JSON header line; then the index, one fixed-width entry per record sorted by uuid
+ * (bytewise), `UUID FLAG OFFSET` + newline, where UUID is padded with spaces to the header's
+ * `key_width` bytes, FLAG is `L` (live, held by other machines), `N` (live, held by no other
+ * machine) or `D` (deleted), and OFFSET is the start of the record's row (11 digits, from
+ * the start of the rows; zero for a deleted record); then the rows, one per live record in
+ * name order, each the five tab-separated cells `list --all` prints for a record no local
+ * project holds. Fixed-width entries let `list --all` find the few records local projects
+ * hold by binary search, without reading the others one by one.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
 import type { RecordSummary } from './cache-format.js';
 
 const LISTING_FORMAT = 'dev-infra remote listing';
 const LISTING_VERSION = 1;
 const NEWLINE = 0x0a;
+const OFFSET_DIGITS = 11;
+/** An index entry's bytes besides the uuid: flag, offset, newline. */
+const ENTRY_EXTRA = 1 + OFFSET_DIGITS + 1;
 
 interface ListingHeader {
   format: typeof LISTING_FORMAT;
@@ -29,12 +34,19 @@ interface ListingHeader {
   cache: string;
   server: string;
   machine: string;
-  /** Index lines. */
+  /** Index entries. */
   records: number;
-  /** Bytes of the index. */
-  index_bytes: number;
+  /** Bytes of the widest uuid: every index entry's uuid is padded to it. */
+  key_width: number;
   /** Bytes of the whole file: a listing cut short (a crash before its data reached the disk) is ignored. */
   bytes: number;
+}
+
+/** What a listing must have been built from to be used. */
+export interface ListingKey {
+  stamp: string;
+  server: string;
+  machine: string;
 }
 
 /** The listing file for a cache file. */
@@ -67,21 +79,36 @@ export const remoteCell = (remote: string | null) => remote ?? '(none)';
 /** Builds the listing from the cache's summaries (the last summary of each uuid). */
 export function encodeListing(summaries: readonly RecordSummary[], key: ListingKey): Buffer {
   const collator = new Intl.Collator();
-  const sorted = [...summaries].sort((a, b) => collator.compare(a.name, b.name));
-  let index = '';
-  let rows = '';
-  for (const s of sorted) {
-    if (s.deleted) {
-      index += `${s.uuid}\tD\n`;
-      continue;
-    }
-    const machines = cell(joinMachines(s.elsewhere));
-    index += `${s.uuid}\tL\t${machines}\n`;
-    const row = [s.name, notLocal(machines), s.project_type ?? '', s.status, remoteCell(s.remote)];
-    rows += `${row.map(cell).join('\t')}\n`;
+  const byName = [...summaries].sort((a, b) => collator.compare(a.name, b.name));
+  const rowStart = new Map<string, number>();
+  const rows: Buffer[] = [];
+  let offset = 0;
+  for (const s of byName) {
+    if (s.deleted) continue;
+    const cells = [
+      s.name,
+      notLocal(joinMachines(s.elsewhere)),
+      s.project_type ?? '',
+      s.status,
+      remoteCell(s.remote),
+    ];
+    const row = Buffer.from(`${cells.map(cell).join('\t')}\n`);
+    rowStart.set(s.uuid, offset);
+    rows.push(row);
+    offset += row.length;
   }
-  const indexBytes = Buffer.from(index);
-  const rowBytes = Buffer.from(rows);
+  const keys = summaries.map((s) => ({ s, key: Buffer.from(s.uuid) }));
+  keys.sort((a, b) => Buffer.compare(a.key, b.key));
+  const width = Math.max(0, ...keys.map((k) => k.key.length));
+  const index = Buffer.alloc(keys.length * (width + ENTRY_EXTRA), ' ');
+  keys.forEach(({ s, key: uuid }, i) => {
+    const at = i * (width + ENTRY_EXTRA);
+    uuid.copy(index, at);
+    const flag = s.deleted ? 'D' : s.elsewhere.length > 0 ? 'L' : 'N';
+    const start = String(rowStart.get(s.uuid) ?? 0).padStart(OFFSET_DIGITS, '0');
+    index.write(`${flag}${start}\n`, at + width, 'latin1');
+  });
+  const body = index.length + offset;
   const header = (bytes: number) =>
     Buffer.from(
       `${JSON.stringify({
@@ -90,36 +117,84 @@ export function encodeListing(summaries: readonly RecordSummary[], key: ListingK
         cache: key.stamp,
         server: key.server,
         machine: key.machine,
-        records: sorted.length,
-        index_bytes: indexBytes.length,
+        records: keys.length,
+        key_width: width,
         bytes,
       } satisfies ListingHeader)}\n`,
     );
   // The header holds the file's length, which includes the header's own.
-  const body = indexBytes.length + rowBytes.length;
   let head = header(body);
   for (let guess = head.length; ; guess = head.length) {
     head = header(guess + body);
     if (head.length === guess) break;
   }
-  return Buffer.concat([head, indexBytes, rowBytes]);
+  return Buffer.concat([head, index, ...rows]);
+}
+
+/** Thrown when an index entry points outside the rows: the listing must be rebuilt. */
+export class DamagedListing extends Error {}
+
+/** What the listing holds for one record. */
+export interface ListingEntry {
+  live: boolean;
+  /** Names of the other machines holding it, as `list --all` joins them. */
+  machines: string;
+  /** Where its row starts and ends in the listing's bytes (live records only). */
+  row: { start: number; end: number } | undefined;
 }
 
 /** A listing read from disk. */
-export interface Listing {
-  /** The whole file. */
-  bytes: Buffer;
-  /** The index lines, in name order. */
-  index: string[];
-  /** Where the rows start in `bytes`. */
-  rowsStart: number;
-}
+export class Listing {
+  private readonly entry: number;
 
-/** What a listing must have been built from to be used. */
-export interface ListingKey {
-  stamp: string;
-  server: string;
-  machine: string;
+  constructor(
+    /** The whole file. */
+    readonly bytes: Buffer,
+    /** The index as text, one character per byte, so that offsets are byte offsets. */
+    private readonly index: string,
+    private readonly width: number,
+    /** Where the rows start in `bytes`. */
+    readonly rowsStart: number,
+  ) {
+    this.entry = width + ENTRY_EXTRA;
+  }
+
+  /**
+   * The record with this uuid, found by binary search; undefined when the cache has none.
+   * Throws DamagedListing when its entry is inconsistent.
+   */
+  find(uuid: string): ListingEntry | undefined {
+    const key = Buffer.from(uuid).toString('latin1').padEnd(this.width, ' ');
+    if (key.length !== this.width) return undefined;
+    let lo = 0;
+    let hi = this.index.length / this.entry;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const at = mid * this.entry;
+      const probe = this.index.slice(at, at + this.width);
+      if (probe === key) return this.entryAt(at);
+      if (probe < key) lo = mid + 1;
+      else hi = mid;
+    }
+    return undefined;
+  }
+
+  private entryAt(at: number): ListingEntry {
+    const flag = this.index[at + this.width];
+    if (flag === 'D') return { live: false, machines: '', row: undefined };
+    const offset = Number(this.index.slice(at + this.width + 1, at + this.entry - 1));
+    const start = this.rowsStart + offset;
+    const end = this.bytes.indexOf(NEWLINE, start) + 1;
+    if (!Number.isSafeInteger(offset) || start >= this.bytes.length || end === 0)
+      throw new DamagedListing(`listing entry at ${at} points outside the rows`);
+    // The WHERE cell reads `not local (MACHINES)`; N marks the records held nowhere else.
+    let machines = '';
+    if (flag === 'L') {
+      const where = this.bytes.toString('utf8', start, end).split('\t')[1] ?? '';
+      machines = where.slice('not local ('.length, -1);
+    }
+    return { live: true, machines, row: { start, end } };
+  }
 }
 
 /** Parses a listing; undefined when it is stale, cut short or of another version. */
@@ -139,13 +214,16 @@ export function decodeListing(bytes: Buffer, expected: ListingKey): Listing | un
     header.server !== expected.server ||
     header.machine !== expected.machine ||
     header.bytes !== bytes.length ||
-    typeof header.index_bytes !== 'number'
+    !Number.isSafeInteger(header.records) ||
+    !Number.isSafeInteger(header.key_width)
   )
     return undefined;
-  const rowsStart = headerEnd + 1 + header.index_bytes;
-  const index = bytes.toString('utf8', headerEnd + 1, rowsStart).split('\n');
-  if (index.pop() !== '' || index.length !== header.records) return undefined;
-  return { bytes, index, rowsStart };
+  const width = header.key_width as number;
+  const rowsStart = headerEnd + 1 + (header.records as number) * (width + ENTRY_EXTRA);
+  if (rowsStart > bytes.length) return undefined;
+  // Every row ends with a newline: a file that does not was not written by encodeListing.
+  if (rowsStart < bytes.length && bytes[bytes.length - 1] !== NEWLINE) return undefined;
+  return new Listing(bytes, bytes.toString('latin1', headerEnd + 1, rowsStart), width, rowsStart);
 }
 
 /** Reads the listing if it is there and was built from the cache state `expected` names. */
@@ -158,13 +236,21 @@ export function readListing(file: string, expected: ListingKey): Listing | undef
 }
 
 /**
- * Writes the listing atomically. A listing is only an accelerator: when it cannot be written
- * (a read-only home, a full disk) `list --all` still answers, it just rebuilds next time.
+ * Writes the listing through a temporary file and a rename, so a reader sees a whole file or
+ * none. No fsync: a listing lost in a crash is rebuilt (and its length checked on reading).
+ * It is only an accelerator, so when it cannot be written (a read-only home, a full disk)
+ * `list --all` still answers; it rebuilds next time.
  */
 export function writeListing(file: string, bytes: Buffer): void {
+  const temp = `${file}.${process.pid}.tmp`;
   try {
-    writeFileAtomic.sync(file, bytes, { fsync: false });
+    writeFileSync(temp, bytes);
+    renameSync(temp, file);
   } catch {
-    // Deliberately ignored: see above.
+    try {
+      rmSync(temp, { force: true });
+    } catch {
+      // Nothing more to do: a stray temporary file is harmless.
+    }
   }
 }
