@@ -2,6 +2,7 @@
 import type { ProjectStatus } from '@dev-infra/core';
 import { colourEnabled, palette } from '../output/colour.js';
 import { printJson } from '../output/json.js';
+import { byName } from '../output/order.js';
 import {
   isMissing,
   type ProjectRow,
@@ -26,7 +27,7 @@ export function runList(options: ListOptions): void {
   const rows: ProjectRow[] = registry.projects
     .filter((p) => !options.status || p.status === options.status)
     .filter((p) => tags.every((t) => p.tags.includes(t)))
-    .sort((a, b) => a.name.localeCompare(b.name))
+    .sort(byName)
     .map((project) => ({ project, missing: isMissing(project) }));
 
   if (options.json) {

@@ -6,6 +6,7 @@ import { type Dirent, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { oneLine } from '../errors.js';
 import { isGitTopLevel } from '../git.js';
+import { compareText } from '../output/order.js';
 import { shortenPath } from '../output/paths.js';
 import { writeOut } from '../output/stdout.js';
 import { hasProjectFile } from '../project-file.js';
@@ -92,7 +93,7 @@ export async function runScan(dirArg: string, options: ScanOptions): Promise<voi
 
   const verb = options.dryRun ? 'would add' : 'added';
   for (const p of added) writeOut(`${verb}    ${p.name.padEnd(20)} ${shortenPath(p.path)}\n`);
-  for (const s of skipped.sort((a, b) => a.path.localeCompare(b.path)))
+  for (const s of skipped.sort((a, b) => compareText(a.path, b.path)))
     writeOut(`skipped  ${shortenPath(s.path)}: ${s.reason}\n`);
   const summary = `${options.dryRun ? 'Would add' : 'Added'} ${added.length}, skipped ${skipped.length} (found ${folders.length} under ${shortenPath(root)}${options.dryRun ? '; dry run, nothing changed' : ''}).\n`;
   writeOut(summary);

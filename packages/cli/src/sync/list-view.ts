@@ -7,6 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { normaliseRemoteUrl } from '@dev-infra/core';
+import { byName } from '../output/order.js';
 import type { LocalProject, Registry } from '../registry/format.js';
 import type { RecordSummary } from './cache-format.js';
 import { DamagedListing, type Listing } from './listing.js';
@@ -53,11 +54,7 @@ interface RecordNote {
 }
 
 /** This machine's rows, by name; `note` tells what the cache holds for a project's uuid. */
-function localRows(
-  registry: Registry,
-  note: (uuid: string) => RecordNote | undefined,
-  byName: (a: { name: string }, b: { name: string }) => number,
-): ListView[] {
+function localRows(registry: Registry, note: (uuid: string) => RecordNote | undefined): ListView[] {
   return [...registry.projects].sort(byName).map((p) => {
     const n = note(p.id);
     const deleted = projectSync(p)?.deleted_remotely !== undefined || n?.deleted === true;
@@ -83,22 +80,16 @@ export function listViewsFromSummaries(
   summaries: readonly RecordSummary[],
 ): ListView[] {
   const byUuid = new Map(summaries.map((s) => [s.uuid, s]));
-  const collator = new Intl.Collator();
-  const byName = (a: { name: string }, b: { name: string }) => collator.compare(a.name, b.name);
-  const views = localRows(
-    registry,
-    (uuid) => {
-      const s = byUuid.get(uuid);
-      byUuid.delete(uuid);
-      return (
-        s && {
-          deleted: s.deleted,
-          elsewhere: s.elsewhere.map((machine_name) => ({ machine_name })),
-        }
-      );
-    },
-    byName,
-  );
+  const views = localRows(registry, (uuid) => {
+    const s = byUuid.get(uuid);
+    byUuid.delete(uuid);
+    return (
+      s && {
+        deleted: s.deleted,
+        elsewhere: s.elsewhere.map((machine_name) => ({ machine_name })),
+      }
+    );
+  });
   const deleting = pendingDeletes(registry);
   const remoteOnly = [...byUuid.values()].filter((s) => !s.deleted && !deleting.has(s.uuid));
   for (const s of remoteOnly.sort(byName))
@@ -153,11 +144,6 @@ export function listViewsFromListing(
     run = Math.max(run, cut.end);
   }
   if (bytes.length > run) remoteOnly.push(bytes.subarray(run));
-  const collator = new Intl.Collator();
-  const local = localRows(
-    registry,
-    (uuid) => held.get(uuid),
-    (a, b) => collator.compare(a.name, b.name),
-  );
+  const local = localRows(registry, (uuid) => held.get(uuid));
   return { local, remoteOnly };
 }

@@ -18,6 +18,7 @@
  */
 import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { byName } from '../output/order.js';
 import type { RecordSummary } from './cache-format.js';
 
 const LISTING_FORMAT = 'dev-infra remote listing';
@@ -78,12 +79,11 @@ export const remoteCell = (remote: string | null) => remote ?? '(none)';
 
 /** Builds the listing from the cache's summaries (the last summary of each uuid). */
 export function encodeListing(summaries: readonly RecordSummary[], key: ListingKey): Buffer {
-  const collator = new Intl.Collator();
-  const byName = [...summaries].sort((a, b) => collator.compare(a.name, b.name));
+  const inNameOrder = [...summaries].sort(byName);
   const rowStart = new Map<string, number>();
   const rows: Buffer[] = [];
   let offset = 0;
-  for (const s of byName) {
+  for (const s of inNameOrder) {
     if (s.deleted) continue;
     const cells = [
       s.name,

@@ -10,6 +10,7 @@ import {
   type RemoteRecordInput,
   type SyncRecord,
 } from '@dev-infra/core';
+import { byName, compareText } from '../output/order.js';
 import type { LocalProject, Registry } from '../registry/format.js';
 import type { RemoteCache } from './cache.js';
 import { projectSync, registrySync, sharedFields } from './state.js';
@@ -56,7 +57,7 @@ export function projectViews(
   const pendingDeletes = new Set(registrySync(registry)?.pending.deletes.map((d) => d.uuid));
   const machineId = registry.machine.id;
   const views: ProjectView[] = [];
-  for (const p of [...registry.projects].sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const p of [...registry.projects].sort(byName)) {
     const sync = projectSync(p);
     const record = records.get(p.id);
     records.delete(p.id);
@@ -70,7 +71,7 @@ export function projectViews(
   }
   const remoteOnly = [...records.values()]
     .filter((r) => !pendingDeletes.has(r.uuid))
-    .sort((a, b) => a.fields.name.localeCompare(b.fields.name));
+    .sort((a, b) => compareText(a.fields.name, b.fields.name));
   for (const r of remoteOnly) {
     const status = classifyProject({
       local: null,
