@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeTempDir, removeTempDirs } from '../../../../test-support/tmp.js';
 import { renderTsv } from '../../src/output/table.js';
-import type { Registry } from '../../src/registry/format.js';
+import type { LocalProject, Registry } from '../../src/registry/format.js';
 import { type RecordSummary, summarise } from '../../src/sync/cache-format.js';
 import {
   type ListView,
@@ -127,6 +127,26 @@ describe('list --all rows', () => {
 });
 
 describe('list --all from the listing', () => {
+  /** Record i's summary (alive, named p<i>, held by no other machine unless `checkouts`). */
+  const summaryOf = (i: number, checkouts: SyncRecord['checkouts'] = []) =>
+    summarise(
+      {
+        uuid: uuid(i),
+        rev: 1,
+        seq: i,
+        deleted: false,
+        fields: sharedFields(sampleProject({ name: `p${i}` })),
+        checkouts,
+      },
+      ME,
+    );
+  /** This machine's registry holding `projects`, connected to http://s. */
+  const registryOf = (projects: LocalProject[]): Registry => ({
+    version: 2,
+    machine: { id: ME, name: 'laptop' },
+    projects,
+    sync: { ...freshSync('http://s', 'sync-v1') },
+  });
   const name = fc.oneof(
     fc.constantFrom('api', 'API', 'web', 'éclair', 'zeta', 'a\tb', 'line\nbreak', ''),
     fc.string({ maxLength: 6 }),
@@ -160,12 +180,7 @@ describe('list --all from the listing', () => {
           const projects = localIds.map((i) =>
             sampleProject({ id: idOf(i), name: `local-${i}`, path: i % 2 ? dir : `${dir}/gone` }),
           );
-          const registry: Registry = {
-            version: 2,
-            machine: { id: ME, name: 'laptop' },
-            projects,
-            sync: { ...freshSync('http://s', 'sync-v1') },
-          };
+          const registry = registryOf(projects);
           const state = registry.sync as unknown as ReturnType<typeof freshSync>;
           for (const i of deleting) state.pending.deletes.push({ uuid: idOf(i), base_rev: 1 });
           // The cache keeps the last summary of each uuid.
@@ -178,20 +193,7 @@ describe('list --all from the listing', () => {
   });
 
   it('is ignored when it was built from another cache state, server or machine, or cut short', () => {
-    const summaries = [
-      summarise(
-        {
-          uuid: uuid(1),
-          rev: 1,
-          seq: 1,
-          deleted: false,
-          fields: sharedFields(sampleProject({ name: 'api' })),
-          checkouts: [checkout('m-desk', 'desk')],
-        },
-        ME,
-      ),
-    ];
-    const bytes = encodeListing(summaries, KEY);
+    const bytes = encodeListing([summaryOf(1, [checkout('m-desk', 'desk')])], KEY);
     expect(decodeListing(bytes, KEY)?.find(uuid(1))).toMatchObject({
       live: true,
       machines: 'desk',
@@ -206,27 +208,14 @@ describe('list --all from the listing', () => {
   });
 
   it('is rebuilt when an index entry points outside the rows', () => {
-    const record = (i: number): SyncRecord => ({
-      uuid: uuid(i),
-      rev: 1,
-      seq: i,
-      deleted: false,
-      fields: sharedFields(sampleProject({ name: `p${i}` })),
-      checkouts: [],
-    });
-    const bytes = encodeListing([summarise(record(1), ME), summarise(record(2), ME)], KEY);
+    const bytes = encodeListing([summaryOf(1), summaryOf(2)], KEY);
     const text = bytes.toString('latin1');
     const entry = text.indexOf(`${uuid(1)}N`) + uuid(1).length + 1;
     const broken = Buffer.from(
       text.slice(0, entry) + '9'.repeat(11) + text.slice(entry + 11),
       'latin1',
     );
-    const registry: Registry = {
-      version: 2,
-      machine: { id: ME, name: 'laptop' },
-      projects: [sampleProject({ id: uuid(1), name: 'p1' })],
-      sync: { ...freshSync('http://s', 'sync-v1') },
-    };
+    const registry = registryOf([sampleProject({ id: uuid(1), name: 'p1' })]);
     expect(listViewsFromListing(registry, decodeListing(bytes, KEY)!)).toBeDefined();
     expect(listViewsFromListing(registry, decodeListing(broken, KEY)!)).toBeUndefined();
   });
@@ -234,19 +223,7 @@ describe('list --all from the listing', () => {
   it('states its own length right whatever the length of that number', () => {
     // Lengths on both sides of a power of ten exercise the header's fixed point.
     for (let n = 0; n < 160; n += 7) {
-      const summaries = Array.from({ length: n }, (_, i) =>
-        summarise(
-          {
-            uuid: uuid(i),
-            rev: 1,
-            seq: i,
-            deleted: false,
-            fields: sharedFields(sampleProject({ name: `p${i}` })),
-            checkouts: [],
-          },
-          ME,
-        ),
-      );
+      const summaries = Array.from({ length: n }, (_, i) => summaryOf(i));
       const listing = decodeListing(encodeListing(summaries, KEY), KEY);
       expect(listing).toBeDefined();
       for (let i = 0; i < n; i++) expect(listing!.find(uuid(i))?.live).toBe(true);
