@@ -1,16 +1,33 @@
 /**
- * Ordering text for display as the user's locale does. `String.prototype.localeCompare`
- * orders the same but resolves the locale on every call (8 ms to sort 1,000 names, against
- * 0.3 ms with one collator), which shows in `list`'s start-up time.
+ * The order names are listed in: case-insensitive, accents folded (`Éclair` beside `eclair`),
+ * ties broken by code point, so the order is total and the same on every machine and in every
+ * locale (a registry synced across machines lists alike everywhere, and scripts can rely on
+ * it). It is not `localeCompare`: loading ICU's collator alone costs about 14 ms, a tenth of
+ * `list`'s whole start-up, and its order follows each machine's locale.
  */
-let collator: Intl.Collator | undefined;
+const keys = new Map<string, string>();
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the whole ASCII range is the point
+const ASCII = /^[\u0000-\u007f]*$/;
 
-/** Compares two strings as the user's locale orders them. */
-export function compareText(a: string, b: string): number {
-  collator ??= new Intl.Collator();
-  return collator.compare(a, b);
+/** The string names are compared by. */
+function sortKey(s: string): string {
+  let key = keys.get(s);
+  if (key === undefined) {
+    const folded = ASCII.test(s) ? s : s.normalize('NFD').replace(/\p{M}/gu, '');
+    key = folded.toLowerCase();
+    keys.set(s, key);
+  }
+  return key;
 }
 
-/** Orders objects by their `name`. */
+/** Compares two strings in listing order. */
+export function compareText(a: string, b: string): number {
+  const ka = sortKey(a);
+  const kb = sortKey(b);
+  if (ka !== kb) return ka < kb ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Orders objects by their `name`, in listing order. */
 export const byName = (a: { name: string }, b: { name: string }): number =>
   compareText(a.name, b.name);

@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { colourEnabled, palette, stripAnsi } from '../../src/output/colour.js';
+import { compareText } from '../../src/output/order.js';
 import { expandHome, shortenPath } from '../../src/output/paths.js';
 import { renderProjectTable, renderProjectTsv } from '../../src/output/project-view.js';
 import { renderTable, renderTsv } from '../../src/output/table.js';
@@ -106,5 +108,36 @@ describe('colourEnabled', () => {
 
   it('a disabled palette returns text unchanged', () => {
     expect(palette(false).red('x')).toBe('x');
+  });
+});
+
+describe('listing order', () => {
+  it('ignores case and accents, then breaks ties by code point', () => {
+    const names = ['web', 'Zeta', 'api', 'éclair', 'API', 'eclair', 'Éclair', 'a-b', 'a_b', 'a1'];
+    expect([...names].sort(compareText)).toEqual([
+      'a-b',
+      'a1',
+      'a_b',
+      'API',
+      'api',
+      'eclair',
+      'Éclair',
+      'éclair',
+      'web',
+      'Zeta',
+    ]);
+  });
+
+  it('is a total order: antisymmetric, transitive, zero only for equal strings', () => {
+    const text = fc.oneof(fc.string({ maxLength: 5 }), fc.constantFrom('é', 'E', 'e', 'É', 'ß'));
+    fc.assert(
+      fc.property(text, text, text, (a, b, c) => {
+        expect(Math.sign(compareText(a, b)) + Math.sign(compareText(b, a))).toBe(0);
+        expect(compareText(a, b) === 0).toBe(a === b);
+        if (compareText(a, b) <= 0 && compareText(b, c) <= 0)
+          expect(compareText(a, c)).toBeLessThanOrEqual(0);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
