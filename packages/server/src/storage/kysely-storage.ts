@@ -18,7 +18,7 @@ import {
   type SharedFields,
   type SyncRecord,
 } from '@dev-infra/core';
-import { type Insertable, type Kysely, type Selectable, sql } from 'kysely';
+import { type Insertable, type Kysely, type QueryCreator, type Selectable, sql } from 'kysely';
 import {
   applyInput,
   checkoutPathProblem,
@@ -650,14 +650,23 @@ export class KyselyStorage implements Storage {
 
   // ---- sync ----
 
-  private async touchMachine(db: Db, accountId: number, machine: MachineRef, at: string) {
-    await db
+  /** The upsert recording that `machine` synced at `at` (its name may have changed). */
+  private static touchMachineQuery(
+    db: QueryCreator<Database>,
+    accountId: number,
+    machine: MachineRef,
+    at: string,
+  ) {
+    return db
       .insertInto('machines')
       .values({ account_id: accountId, machine_id: machine.id, name: machine.name, last_sync: at })
       .onConflict((oc) =>
         oc.columns(['account_id', 'machine_id']).doUpdateSet({ name: machine.name, last_sync: at }),
-      )
-      .execute();
+      );
+  }
+
+  private async touchMachine(db: Db, accountId: number, machine: MachineRef, at: string) {
+    await KyselyStorage.touchMachineQuery(db, accountId, machine, at).execute();
   }
 
   private async head(db: Db, accountId: number): Promise<number> {
@@ -716,21 +725,36 @@ export class KyselyStorage implements Storage {
 
     const source = input.machine.name;
     return this.inAccount(accountId, async (trx, revs) => {
-      await this.touchMachine(trx, accountId, input.machine, stamp);
       const uuids = [
         ...new Set([
           ...prepared.map((p) => p.uuid),
           ...input.checkouts.map((c) => c.uuid.toLowerCase()),
         ]),
       ].filter(isUuid);
+      // PostgreSQL: the machine's upsert goes with the first read of the pushed projects, as a
+      // data-modifying WITH (the read does not need it), so the push holds the account's lock
+      // for one round trip fewer. SQLite cannot put an INSERT in a WITH; there it costs no
+      // round trip anyway.
+      const touch = (db: QueryCreator<Database>) =>
+        KyselyStorage.touchMachineQuery(db, accountId, input.machine, stamp);
+      const touchWithRead = this.dialect === 'postgres' && uuids.length > 0;
+      if (!touchWithRead) await touch(trx).execute();
       const current = new Map<string, SyncRow>();
       for (let i = 0; i < uuids.length; i += 500) {
-        const rows = await trx
-          .selectFrom('projects')
-          .select(SYNC_COLUMNS)
-          .where('account_id', '=', accountId)
-          .where('uuid', 'in', uuids.slice(i, i + 500))
-          .execute();
+        const chunk = uuids.slice(i, i + 500);
+        const rows = await (i === 0 && touchWithRead
+          ? trx
+              .with('touched', touch)
+              .selectFrom('projects')
+              .select(SYNC_COLUMNS)
+              .where('account_id', '=', accountId)
+              .where('uuid', 'in', chunk)
+          : trx
+              .selectFrom('projects')
+              .select(SYNC_COLUMNS)
+              .where('account_id', '=', accountId)
+              .where('uuid', 'in', chunk)
+        ).execute();
         for (const row of rows) current.set(row.uuid, row);
       }
       // New projects are inserted together (one statement per 200, not one each) and their
