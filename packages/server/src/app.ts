@@ -36,6 +36,15 @@ export interface BuildAppInput {
   options: ServerOptions;
 }
 
+/** `part/name` of the first number in `values` that is not finite, if any. */
+function nonFinite(part: string, values: unknown): string | undefined {
+  if (typeof values !== 'object' || values === null) return undefined;
+  for (const [name, value] of Object.entries(values)) {
+    if (typeof value === 'number' && !Number.isFinite(value)) return `${part}/${name}`;
+  }
+  return undefined;
+}
+
 /** Creates the app (not listening). The caller closes the storage after `app.close()`. */
 export async function buildApp({ storage, options }: BuildAppInput): Promise<FastifyInstance> {
   const app = Fastify({
@@ -84,15 +93,12 @@ export async function buildApp({ storage, options }: BuildAppInput): Promise<Fas
   );
 
   // Ajv's type coercion turns "Infinity" or "1e400" into Infinity and then accepts it as an
-  // integer within any bounds (ajv 8.20); refuse it here, before it reaches a query.
-  app.addHook('preHandler', async (request, reply) => {
-    const parts = { params: request.params, querystring: request.query };
-    for (const [part, values] of Object.entries(parts)) {
-      for (const [name, value] of Object.entries((values ?? {}) as Record<string, unknown>)) {
-        if (typeof value === 'number' && !Number.isFinite(value))
-          return reply.code(400).send({ error: `${part}/${name} must be a finite integer` });
-      }
-    }
+  // integer within any bounds (ajv 8.20); refuse it here, before it reaches a query. It runs on
+  // every request, so it is a callback hook (an async one costs a promise and its ticks).
+  app.addHook('preHandler', (request, reply, done) => {
+    const problem = nonFinite('params', request.params) ?? nonFinite('querystring', request.query);
+    if (problem === undefined) return done();
+    reply.code(400).send({ error: `${problem} must be a finite integer` });
   });
   app.addHook('onRequest', securityHeaders());
   await app.register(cookie);

@@ -276,6 +276,28 @@ describeBackends('sync-v1', (backend) => {
     );
   });
 
+  it('records a pushing machine, with or without records, and takes its new name', async () => {
+    const listed = async () => (await call(app, 'GET', '/api/machines', auth)).body.machines;
+    // An empty push (on PostgreSQL the upsert runs alone) ...
+    await push(laptop, []);
+    const first = await listed();
+    expect(first).toEqual([
+      { id: laptop.id, name: 'laptop', last_sync: expect.any(String), checkouts: 0 },
+    ]);
+    // ... and a push with records (on PostgreSQL the upsert rides with the read of the records).
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const renamed = { id: laptop.id, name: 'laptop-2' };
+    const pushed = await push(renamed, [
+      { uuid: randomUUID(), base_rev: 0, fields: fields('touched') },
+    ]);
+    expect(pushed.results[0]).toMatchObject({ status: 'applied' });
+    const second = await listed();
+    expect(second).toEqual([
+      { id: laptop.id, name: 'laptop-2', last_sync: expect.any(String), checkouts: 0 },
+    ]);
+    expect(Date.parse(second[0].last_sync)).toBeGreaterThan(Date.parse(first[0].last_sync));
+  });
+
   it('records a pulling machine and rejects a machine id without a name', async () => {
     await changes(`since=0&machine_id=${laptop.id}&machine_name=laptop`);
     const machines = (await call(app, 'GET', '/api/machines', auth)).body;

