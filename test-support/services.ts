@@ -1,8 +1,10 @@
 /**
- * Optional external services for tests (PostgreSQL, a browser). On a laptop that lacks one,
+ * Optional external services for tests (PostgreSQL, a browser, a pseudo-terminal). On a laptop that lacks one,
  * its tests skip with a visible message; in CI (`DEV_INFRA_REQUIRE_SERVICES=1`, set by
  * `.ci/run`) a missing service fails the run instead, so nothing is skipped silently.
  */
+
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import pg from 'pg';
@@ -71,4 +73,17 @@ export function chromiumPath(): string | undefined {
     return undefined;
   }
   return path;
+}
+
+/**
+ * util-linux's `script`, which runs a command on a pseudo-terminal (for tests of what a
+ * terminal shows), or undefined after a visible skip message.
+ */
+export function ptyRunner(): string | undefined {
+  const r = spawnSync('script', ['--version'], { encoding: 'utf8' });
+  if (r.status !== 0 || !r.stdout.includes('util-linux')) {
+    missing('pseudo-terminal', "util-linux's `script` is not on PATH (apt-get install bsdutils)");
+    return undefined;
+  }
+  return 'script';
 }

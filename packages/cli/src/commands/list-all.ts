@@ -7,7 +7,7 @@ import { colourEnabled, palette } from '../output/colour.js';
 import { printJson } from '../output/json.js';
 import { shortenPath } from '../output/paths.js';
 import { isMissing, projectJson } from '../output/project-view.js';
-import { writeOut } from '../output/stdout.js';
+import { stdoutIsTerminal, writeOut } from '../output/stdout.js';
 import { renderTable, renderTsv } from '../output/table.js';
 import type { Registry } from '../registry/format.js';
 import { resolvePaths } from '../registry/paths.js';
@@ -143,7 +143,7 @@ export function runListAll(options: ListAllOptions): void {
       `${remoteCell(v.remote)}${v.mark ? `  [${v.mark}]` : ''}`,
     ];
   });
-  const tty = process.stdout.isTTY === true;
+  const tty = stdoutIsTerminal();
   if (!tty && !colour) {
     // Piped without colour: the listing's rows go out as they are, never decoded.
     if (table.length > 0) rendered.unshift(Buffer.from(renderTsv(table)));

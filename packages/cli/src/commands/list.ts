@@ -10,7 +10,7 @@ import {
   renderProjectTable,
   renderProjectTsv,
 } from '../output/project-view.js';
-import { writeOut } from '../output/stdout.js';
+import { stdoutIsTerminal, writeOut } from '../output/stdout.js';
 import { resolvePaths } from '../registry/paths.js';
 import { loadRegistry } from '../registry/read.js';
 
@@ -45,7 +45,7 @@ export function runList(options: ListOptions): void {
     return;
   }
   writeOut(
-    process.stdout.isTTY === true
+    stdoutIsTerminal()
       ? renderProjectTable(rows, palette(colourEnabled()))
       : renderProjectTsv(rows),
   );

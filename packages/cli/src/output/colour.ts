@@ -1,13 +1,14 @@
 /** Colours only on a terminal and never with NO_COLOR (https://no-color.org) or TERM=dumb. */
+import { stdoutIsTerminal } from './stdout.js';
 
-/** Whether to colour output written to `stream`. */
+/** Whether to colour output written to `stream` (default: stdout). */
 export function colourEnabled(
-  stream: { isTTY?: boolean } = process.stdout,
+  stream?: { isTTY?: boolean },
   env: NodeJS.ProcessEnv = process.env,
 ): boolean {
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
   if (env.TERM === 'dumb') return false;
-  return stream.isTTY === true;
+  return stream ? stream.isTTY === true : stdoutIsTerminal();
 }
 
 /** Styling functions; identity functions when colour is off. */
