@@ -138,15 +138,19 @@ Reproduce: \`npm run build && npm run bench:cli\` (\`-- --runs N\` for more runs
 **What limits it.** \`list\` is Node's start-up plus one CommonJS file holding only the list
 code (the other commands are lazy chunks), one read and validation of the registry and a
 \`stat\` per project for the missing check; printing 1,000 rows is a single synchronous write.
+Two start-up costs found in profiles are gone: sorting by \`localeCompare\` loaded ICU's collator
+(about 14 ms; names are now ordered case- and accent-insensitively without it, the same on every
+machine), and asking \`process.stdout.isTTY\` built the stdout stream with Node's tty and net modules
+(about 6 ms; one \`fstat\` now tells a pipe or a file from a terminal).
 A plain \`list --all\` (or \`--remote-only\`) also skips commander and the ES module loader: bin.js
 requires one more CommonJS file. A CPU profile of the old \`list --all\` (which decoded a short
 summary of each of the ${REMOTE_ONLY.toLocaleString('en')} records from the remote cache, built a row object for each,
 sorted them and rendered the table) put garbage collection first, then building, sorting and
 printing the rows, then decoding the summaries and reading the cache: the cost was the
-account's size, paid on every listing. So the rows are now kept rendered: the listing holds,
-sorted by name, an index of the records (uuid, live or deleted, the other machines' names) and
-the remote-only rows exactly as a piped \`list --all\` prints them, and an index of fixed-width
-entries sorted by uuid pointing at them. Listing reads it, finds the records local projects
+account's size, paid on every listing. So the rows are now kept rendered: the listing holds
+the remote-only rows, sorted by name, exactly as a piped \`list --all\` prints them, and an index
+of fixed-width entries sorted by uuid (live or deleted, held elsewhere or not, where the row
+starts). Listing reads it, finds the records local projects
 hold (or this machine is deleting) by binary search in the index, cuts their rows out and
 copies the rest to stdout as bytes, never decoding, sorting or even splitting them: only the
 1,000 local rows are built, so the cost follows this machine's projects, not the account.
