@@ -20,7 +20,7 @@ import { resolvePaths } from '../registry/paths.js';
 import { loadRegistry } from '../registry/read.js';
 import { mutateRegistry } from '../registry/store.js';
 import { cacheFileFor, readCache } from '../sync/cache.js';
-import { registrySync, setProjectSync } from '../sync/state.js';
+import { cancelRemovalsOf, registrySync, setProjectSync } from '../sync/state.js';
 
 function cloneRoot(configFile: string): string {
   const root = configValue(readConfig(configFile), 'clone_root');
@@ -75,6 +75,7 @@ export async function runClone(name: string, dir: string | undefined): Promise<v
     const conflict = registrationConflict(reg, project);
     if (conflict) throw new UserError(`cloned into ${target}, but cannot register it: ${conflict}`);
     reg.projects.push(project);
+    cancelRemovalsOf(reg, project.id);
   });
   writeOut(
     `Cloned ${name} into ${shortenPath(project.path)} and registered it (id ${project.id}); run \`dev-infra sync\` to tell the server\n`,

@@ -106,9 +106,11 @@ export interface SeenAtRegistration {
 
 /**
  * Notes in a new project's sync slot what this machine knew of the server at registration
- * (nothing is noted without sync state: it knew nothing, cursor 0).
+ * (nothing is noted without sync state: it knew nothing, cursor 0), after cancelling what a
+ * `remove` queued for its id (see `cancelRemovalsOf`).
  */
 export function noteRegistration(registry: Registry, project: LocalProject): void {
+  cancelRemovalsOf(registry, project.id);
   const state = registrySync(registry);
   if (!state) return;
   const slot: Record<string, unknown> = { seen_cursor: state.cursor };
@@ -147,6 +149,28 @@ export function pruneDeletedHere(
   });
   if (kept.length > 0) state.deleted_here = kept;
   else delete state.deleted_here;
+}
+
+/**
+ * Cancels at once what a `remove` queued for `uuid`, when a project with that uuid is
+ * registered here again (cloned, or re-added with its `.dev-infra.yml` id) before the removal
+ * was pushed: the later command wins. Waiting for the next sync to notice (as
+ * `cancelRemovalsOfHeld` does for projects linked back by URL) is not enough: a plain `remove`
+ * of the clone before that sync would bring the queued deletion everywhere back (seed
+ * 881327534 of the convergence test). A deletion never pushed is also no longer one made here.
+ */
+export function cancelRemovalsOf(registry: Registry, uuid: string): void {
+  const state = registrySync(registry);
+  if (!state) return;
+  const { pending } = state;
+  const deleting = pending.deletes.some((d) => d.uuid === uuid);
+  if (deleting) pending.deletes = pending.deletes.filter((d) => d.uuid !== uuid);
+  if (pending.checkout_removals.includes(uuid))
+    pending.checkout_removals = pending.checkout_removals.filter((u) => u !== uuid);
+  if (deleting && state.deleted_here?.includes(uuid)) {
+    state.deleted_here = state.deleted_here.filter((u) => u !== uuid);
+    if (state.deleted_here.length === 0) delete state.deleted_here;
+  }
 }
 
 /**

@@ -343,6 +343,28 @@ describeBackends(
       expect(records[0]!.checkouts).toHaveLength(2);
     });
 
+    it('removed everywhere, cloned, then removed here before a push: nothing is deleted', async () => {
+      // Seed 881327534 of the convergence test: the clone cancelled the deletion only at the
+      // next sync, if the project was still held then; the plain remove in between let the
+      // queued deletion everywhere go out.
+      const { root, on, sync, project, live, add } = await machines();
+      await add(0);
+      await sync(0);
+      await sync(1);
+      await on(1, () => runRemove('tool', { everywhere: true }));
+      await on(1, () => runClone('tool', join(root, 'clone-b')));
+      await on(1, () => runRemove('tool'));
+      await sync(1);
+      await sync(0);
+      expect(project(1)).toBeUndefined();
+      expect(project(0)?.id).toBeDefined();
+      expect(projectSync(project(0)!)?.deleted_remotely).toBeUndefined();
+      const records = await live();
+      expect(records.map((r) => r.uuid)).toEqual([project(0)!.id]);
+      // B's checkout came and went: only A's is left.
+      expect(records[0]!.checkouts.map((c) => c.path)).toEqual([project(0)!.path]);
+    });
+
     it('removed here (not everywhere) and registered again before a push: the same project', async () => {
       const { on, sync, project, live, add } = await machines();
       await add(0);
