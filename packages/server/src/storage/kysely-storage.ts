@@ -168,6 +168,9 @@ interface PendingHistory {
 /** A checkout change of a push, as the pushing machine sent it. */
 type CheckoutChange = PushInput['checkouts'][number];
 
+/** What a checkout change did, as its history entry names it. */
+type CheckoutChangeKind = 'added' | 'moved' | 'removed';
+
 /**
  * The pushing machine's checkouts while a batch of its changes is decided: the path of each
  * project it holds, the projects a change wrote to, and each changed project's new seq.
@@ -988,7 +991,7 @@ export class KyselyStorage implements Storage {
     state: CheckoutState,
     row: Pick<ProjectRow, 'id' | 'uuid'>,
     change: CheckoutChange,
-  ): { result: CheckoutResult } | { what: string | undefined } {
+  ): { result: CheckoutResult } | { what: CheckoutChangeKind | undefined } {
     const uuid = row.uuid;
     const projectId = Number(row.id);
     const existing = state.paths.get(projectId);
