@@ -165,6 +165,31 @@ interface PendingHistory {
   fields: string[];
 }
 
+/** A checkout change of a push, as the pushing machine sent it. */
+type CheckoutChange = PushInput['checkouts'][number];
+
+/** What a checkout change did, as its history entry names it. */
+type CheckoutChangeKind = 'added' | 'moved' | 'removed';
+
+/**
+ * The pushing machine's checkouts while a batch of its changes is decided: the path of each
+ * project it holds, the projects a change wrote to, and each changed project's new seq.
+ */
+interface CheckoutState {
+  paths: Map<number, string>;
+  touched: Set<number>;
+  seqs: Map<number, number>;
+}
+
+/** The push's time and the history entries it has made so far (written at its end). */
+interface PushLog {
+  stamp: string;
+  history: PendingHistory[];
+}
+
+/** Checkout changes applied per batch: a few statements each, within bound-parameter limits. */
+const CHECKOUT_BATCH = 500;
+
 /** The machine name (or "dashboard", "api") a change is recorded under in the history. */
 type Source = string;
 
@@ -872,87 +897,184 @@ export class KyselyStorage implements Storage {
         }
       }
       await flushCreates();
+
+      const checkouts = await this.applyCheckouts(trx, accountId, revs, input, current, {
+        history,
+        stamp,
+      });
+      // The push's history, checkout entries included, is written last: on PostgreSQL its last
+      // statement also saves the account's new head.
       await this.insertHistory(
         trx,
         accountId,
         source,
         stamp,
         history.map((h) => ({ ...h, projectId: Number(current.get(h.uuid)!.id) })),
-        // Checkout changes come after and may take revisions: then the head is saved last.
-        input.checkouts.length === 0 ? revs : undefined,
+        revs,
       );
-
-      const checkouts: CheckoutResult[] = [];
-      for (const c of input.checkouts) {
-        const uuid = c.uuid.toLowerCase();
-        const row = current.get(uuid);
-        if (!row) {
-          checkouts.push({ uuid: c.uuid, status: 'rejected', error: 'unknown project' });
-          continue;
-        }
-        const result = await this.applyCheckout(trx, accountId, revs, input.machine, row, c, stamp);
-        // Later checkout changes of the same project must see its new seq.
-        if (result.status === 'applied') current.set(uuid, { ...row, seq: result.seq });
-        checkouts.push(result);
-      }
       return { results, checkouts, head: revs.head };
     });
   }
 
-  /** Applies one checkout change of the pushing machine; a real change bumps the project's seq. */
-  private async applyCheckout(
+  /**
+   * Applies the pushing machine's checkout changes in order, in batches: a batch costs a
+   * constant number of statements (not 3 or 4 per change), which matters while the account's
+   * lock is held. Each change is decided in memory against the machine's checkouts as the
+   * changes before it left them, so results are those of applying them one by one.
+   */
+  private async applyCheckouts(
+    trx: Db,
+    accountId: number,
+    revs: Revisions,
+    input: PushInput,
+    current: Map<string, SyncRow>,
+    push: PushLog,
+  ): Promise<CheckoutResult[]> {
+    const results: CheckoutResult[] = [];
+    for (let i = 0; i < input.checkouts.length; i += CHECKOUT_BATCH) {
+      const batch = input.checkouts.slice(i, i + CHECKOUT_BATCH);
+      results.push(
+        ...(await this.applyCheckoutBatch(
+          trx,
+          accountId,
+          revs,
+          input.machine,
+          batch,
+          current,
+          push,
+        )),
+      );
+    }
+    return results;
+  }
+
+  /** One batch of `applyCheckouts`: reads the machine's checkouts, decides, then writes. */
+  private async applyCheckoutBatch(
     trx: Db,
     accountId: number,
     revs: Revisions,
     machine: MachineRef,
-    row: Pick<ProjectRow, 'id' | 'uuid' | 'seq'>,
-    change: { uuid: string; path?: string; removed?: boolean },
-    stamp: string,
-  ): Promise<CheckoutResult> {
+    batch: CheckoutChange[],
+    current: Map<string, SyncRow>,
+    push: PushLog,
+  ): Promise<CheckoutResult[]> {
+    const known = batch.flatMap((c) => current.get(c.uuid.toLowerCase()) ?? []);
+    const before = await this.checkoutPaths(trx, machine.id, [
+      ...new Set(known.map((r) => Number(r.id))),
+    ]);
+    const state: CheckoutState = { paths: new Map(before), touched: new Set(), seqs: new Map() };
+    const results = batch.map((change) => {
+      const uuid = change.uuid.toLowerCase();
+      const row = current.get(uuid);
+      if (!row) return { uuid: change.uuid, status: 'rejected', error: 'unknown project' } as const;
+      const decided = KyselyStorage.decideCheckout(state, row, change);
+      if ('result' in decided) return decided.result;
+      if (decided.what === undefined)
+        return { uuid: row.uuid, status: 'applied', seq: Number(row.seq) } as const;
+      const seq = revs.next();
+      // Later checkout changes of the same project must see its new seq.
+      current.set(uuid, { ...row, seq });
+      state.seqs.set(Number(row.id), seq);
+      push.history.push({ uuid, seq, kind: 'checkout', fields: [decided.what] });
+      return { uuid: row.uuid, status: 'applied', seq } as const;
+    });
+    await this.writeCheckouts(trx, accountId, machine.id, push.stamp, before, state);
+    return results;
+  }
+
+  /**
+   * Decides one checkout change against the machine's checkouts so far and records it in
+   * `state`: a rejection, or what changed ('added', 'moved', 'removed'; undefined when nothing
+   * did, where a path still counts as seen again).
+   */
+  private static decideCheckout(
+    state: CheckoutState,
+    row: Pick<ProjectRow, 'id' | 'uuid'>,
+    change: CheckoutChange,
+  ): { result: CheckoutResult } | { what: CheckoutChangeKind | undefined } {
     const uuid = row.uuid;
     const projectId = Number(row.id);
-    const existing = await trx
-      .selectFrom('checkouts')
-      .select('path')
-      .where('project_id', '=', projectId)
-      .where('machine_id', '=', machine.id)
-      .executeTakeFirst();
-    let changed: boolean;
+    const existing = state.paths.get(projectId);
     if (change.removed === true) {
-      changed = existing !== undefined;
-      if (changed)
-        await trx
-          .deleteFrom('checkouts')
-          .where('project_id', '=', projectId)
-          .where('machine_id', '=', machine.id)
-          .execute();
-    } else {
-      if (change.path === undefined)
-        return { uuid, status: 'rejected', error: 'path (or removed: true) is required' };
-      const problem = checkoutPathProblem(change.path);
-      if (problem) return { uuid, status: 'rejected', error: problem };
-      const path = change.path;
-      changed = existing?.path !== path;
+      state.paths.delete(projectId);
+      state.touched.add(projectId);
+      return { what: existing === undefined ? undefined : 'removed' };
+    }
+    if (change.path === undefined)
+      return { result: { uuid, status: 'rejected', error: 'path (or removed: true) is required' } };
+    const problem = checkoutPathProblem(change.path);
+    if (problem) return { result: { uuid, status: 'rejected', error: problem } };
+    state.paths.set(projectId, change.path);
+    state.touched.add(projectId);
+    if (existing === change.path) return { what: undefined };
+    return { what: existing === undefined ? 'added' : 'moved' };
+  }
+
+  /** The machine's checkout paths of the given projects, keyed by project id. */
+  private async checkoutPaths(
+    trx: Db,
+    machineId: string,
+    projectIds: number[],
+  ): Promise<Map<number, string>> {
+    if (projectIds.length === 0) return new Map();
+    const rows = await trx
+      .selectFrom('checkouts')
+      .select(['project_id', 'path'])
+      .where('machine_id', '=', machineId)
+      .where('project_id', 'in', projectIds)
+      .execute();
+    return new Map(rows.map((r) => [Number(r.project_id), r.path]));
+  }
+
+  /**
+   * Writes a decided batch: one DELETE for the checkouts it removed, one upsert for those it
+   * left in place (every path pushed is seen again now, changed or not) and one UPDATE of the
+   * changed projects' seqs (only each project's last one counts).
+   */
+  private async writeCheckouts(
+    trx: Db,
+    accountId: number,
+    machineId: string,
+    stamp: string,
+    before: Map<number, string>,
+    state: CheckoutState,
+  ): Promise<void> {
+    const removed = [...state.touched].filter((id) => !state.paths.has(id) && before.has(id));
+    if (removed.length > 0)
+      await trx
+        .deleteFrom('checkouts')
+        .where('machine_id', '=', machineId)
+        .where('project_id', 'in', removed)
+        .execute();
+    const kept = [...state.touched].flatMap((id) => {
+      const path = state.paths.get(id);
+      if (path === undefined) return [];
+      return [
+        { account_id: accountId, project_id: id, machine_id: machineId, path, last_seen: stamp },
+      ];
+    });
+    if (kept.length > 0)
       await trx
         .insertInto('checkouts')
-        .values({
-          account_id: accountId,
-          project_id: projectId,
-          machine_id: machine.id,
-          path,
-          last_seen: stamp,
-        })
+        .values(kept)
         .onConflict((oc) =>
-          oc.columns(['project_id', 'machine_id']).doUpdateSet({ path, last_seen: stamp }),
+          oc.columns(['project_id', 'machine_id']).doUpdateSet((eb) => ({
+            path: eb.ref('excluded.path'),
+            last_seen: eb.ref('excluded.last_seen'),
+          })),
         )
         .execute();
+    if (state.seqs.size > 0) {
+      // One statement for many rows: each id gets its own seq. The cast types the parameter
+      // (PostgreSQL would otherwise take an untyped THEN value as text).
+      const cases = [...state.seqs].map(([id, seq]) => sql`when ${id} then cast(${seq} as bigint)`);
+      await trx
+        .updateTable('projects')
+        .set({ seq: sql<number>`case id ${sql.join(cases, sql` `)} end` })
+        .where('account_id', '=', accountId)
+        .where('id', 'in', [...state.seqs.keys()])
+        .execute();
     }
-    if (!changed) return { uuid, status: 'applied', seq: Number(row.seq) };
-    const seq = revs.next();
-    await trx.updateTable('projects').set({ seq }).where('id', '=', projectId).execute();
-    const what = change.removed === true ? 'removed' : existing ? 'moved' : 'added';
-    await this.recordHistory(trx, accountId, projectId, seq, machine.name, 'checkout', [what]);
-    return { uuid, status: 'applied', seq };
   }
 
   async machines(accountId: number): Promise<MachinesResponse> {
