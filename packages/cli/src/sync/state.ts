@@ -162,15 +162,24 @@ export function pruneDeletedHere(
 export function cancelRemovalsOf(registry: Registry, uuid: string): void {
   const state = registrySync(registry);
   if (!state) return;
-  const { pending } = state;
-  const deleting = pending.deletes.some((d) => d.uuid === uuid);
-  if (deleting) pending.deletes = pending.deletes.filter((d) => d.uuid !== uuid);
-  if (pending.checkout_removals.includes(uuid))
-    pending.checkout_removals = pending.checkout_removals.filter((u) => u !== uuid);
-  if (deleting && state.deleted_here?.includes(uuid)) {
+  const cancelled = dropPendingRemovals(state, (u) => u === uuid);
+  if (cancelled && state.deleted_here?.includes(uuid)) {
     state.deleted_here = state.deleted_here.filter((u) => u !== uuid);
     if (state.deleted_here.length === 0) delete state.deleted_here;
   }
+}
+
+/**
+ * Drops the queued checkout removals and deletions of the uuids `cancel` picks; true when a
+ * deletion was among them.
+ */
+function dropPendingRemovals(state: RegistrySync, cancel: (uuid: string) => boolean): boolean {
+  const { pending } = state;
+  if (pending.checkout_removals.some(cancel))
+    pending.checkout_removals = pending.checkout_removals.filter((uuid) => !cancel(uuid));
+  if (!pending.deletes.some((d) => cancel(d.uuid))) return false;
+  pending.deletes = pending.deletes.filter((d) => !cancel(d.uuid));
+  return true;
 }
 
 /**
@@ -182,11 +191,7 @@ export function cancelRemovalsOf(registry: Registry, uuid: string): void {
  */
 export function cancelRemovalsOfHeld(registry: Registry, state: RegistrySync): void {
   const held = new Set(registry.projects.map((p) => p.id));
-  const { pending } = state;
-  if (pending.checkout_removals.some((uuid) => held.has(uuid)))
-    pending.checkout_removals = pending.checkout_removals.filter((uuid) => !held.has(uuid));
-  if (pending.deletes.some((d) => held.has(d.uuid)))
-    pending.deletes = pending.deletes.filter((d) => !held.has(d.uuid));
+  dropPendingRemovals(state, (uuid) => held.has(uuid));
 }
 
 /** A fresh registry-wide state for `server`. */
