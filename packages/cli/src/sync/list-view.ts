@@ -10,7 +10,7 @@ import { normaliseRemoteUrl } from '@dev-infra/core';
 import { byName } from '../output/order.js';
 import type { LocalProject, Registry } from '../registry/format.js';
 import type { RecordSummary } from './cache-format.js';
-import { DamagedListing, type Listing } from './listing.js';
+import { DamagedListing, type Listing, splitMachines } from './listing.js';
 import { projectSync, registrySync } from './state.js';
 import type { ProjectView } from './status-view.js';
 
@@ -120,11 +120,9 @@ export function listViewsFromListing(
     for (const p of registry.projects) {
       const entry = listing.find(p.id);
       if (!entry) continue;
-      const { machines } = entry;
       held.set(p.id, {
         deleted: !entry.live,
-        elsewhere:
-          machines === '' ? [] : machines.split(', ').map((machine_name) => ({ machine_name })),
+        elsewhere: splitMachines(entry.machines).map((machine_name) => ({ machine_name })),
       });
       if (entry.row) cuts.push(entry.row);
     }

@@ -71,8 +71,13 @@ const cell = (s: string) => s.replace(/[\t\n]/g, ' ');
 /** How `list --all` names the other machines holding a record. */
 export const joinMachines = (names: readonly string[]) => names.join(', ');
 
+/** The names `joinMachines` joined (none for an empty string). */
+export const splitMachines = (machines: string) => (machines === '' ? [] : machines.split(', '));
+
+const NOT_LOCAL = 'not local (';
+
 /** The WHERE cell of a record no local project holds. */
-export const notLocal = (machines: string) => `not local (${machines || 'server'})`;
+export const notLocal = (machines: string) => `${NOT_LOCAL}${machines || 'server'})`;
 
 /** The remote cell of a row. */
 export const remoteCell = (remote: string | null) => remote ?? '(none)';
@@ -191,7 +196,7 @@ export class Listing {
     let machines = '';
     if (flag === 'L') {
       const where = this.bytes.toString('utf8', start, end).split('\t')[1] ?? '';
-      machines = where.slice('not local ('.length, -1);
+      machines = where.slice(NOT_LOCAL.length, -1);
     }
     return { live: true, machines, row: { start, end } };
   }
