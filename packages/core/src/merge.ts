@@ -8,8 +8,8 @@ import {
   normaliseTags,
   SHARED_FIELD_NAMES,
   type SharedFieldName,
-  type SharedFields,
 } from './project.js';
+import type { SharedFields } from './schema/fields.js';
 
 /** Which side wins a field changed on both sides to different values. */
 export type Prefer = 'local' | 'remote';

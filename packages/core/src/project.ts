@@ -1,4 +1,5 @@
 /** The project record shared by every machine, its enums and their validation. */
+import type { SharedFields } from './schema/fields.js';
 
 export const PROJECT_TYPES = ['Work', 'Personal', 'Learning', 'Inactive'] as const;
 export const PROJECT_STATUSES = ['active', 'paused', 'completed', 'cancelled'] as const;
@@ -20,27 +21,6 @@ export const LIMITS = {
   template: 200,
   template_version: 100,
 } as const;
-
-/**
- * The metadata every machine shares (synced). The path is not here: it belongs to a
- * machine (a checkout), never to the project.
- */
-export interface SharedFields {
-  name: string;
-  description: string | null;
-  remote_url: string | null;
-  project_type: ProjectType | null;
-  status: ProjectStatus;
-  classification: Classification | null;
-  organization: string | null;
-  tags: string[];
-  template: string | null;
-  template_version: string | null;
-  /** ISO 8601; for display only, never for ordering. */
-  created_at: string;
-  /** ISO 8601; for display only, never for ordering. */
-  updated_at: string;
-}
 
 /** The shared field names, in a stable order (used by merge, status and rendering). */
 export const SHARED_FIELD_NAMES = [

@@ -4,8 +4,7 @@
  * record; nothing here touches the network or the disk.
  */
 import { changedFields, type EditableFieldName, isEmptyValue } from './merge.js';
-import type { SharedFields } from './project.js';
-import type { Checkout } from './protocol.js';
+import type { Checkout, SharedFields } from './schema/fields.js';
 
 /** The states a project can be in, as shown to the user. */
 export const SYNC_STATES = [

@@ -5,8 +5,8 @@ import {
   PROJECT_STATUSES,
   PROJECT_TYPES,
   SHARED_FIELD_NAMES,
-  type SharedFields,
 } from '../src/project.js';
+import type { SharedFields } from '../src/schema/fields.js';
 
 const smallText = fc.constantFrom('', 'a', 'b', 'c');
 const nullableText = fc.option(smallText, { nil: null });

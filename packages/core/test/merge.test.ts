@@ -8,12 +8,8 @@ import {
   reconcileRecord,
   sameSharedFields,
 } from '../src/merge.js';
-import {
-  EDITABLE_FIELD_NAMES,
-  fieldEquals,
-  SHARED_FIELD_NAMES,
-  type SharedFields,
-} from '../src/project.js';
+import { EDITABLE_FIELD_NAMES, fieldEquals, SHARED_FIELD_NAMES } from '../src/project.js';
+import type { SharedFields } from '../src/schema/fields.js';
 import { fieldsArb, triple } from './arbitraries.js';
 
 const base: SharedFields = {

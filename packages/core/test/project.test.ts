@@ -4,10 +4,10 @@ import {
   normaliseTags,
   parseProjectStatus,
   parseProjectType,
-  type SharedFields,
   validateName,
   validateSharedFields,
 } from '../src/project.js';
+import type { SharedFields } from '../src/schema/fields.js';
 
 const base: SharedFields = {
   name: 'api',

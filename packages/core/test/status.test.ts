@@ -1,8 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { mergeFields } from '../src/merge.js';
-import type { SharedFields } from '../src/project.js';
-import type { Checkout } from '../src/protocol.js';
+import type { Checkout, SharedFields } from '../src/schema/fields.js';
 import {
   classifyProject,
   type LocalEntryInput,

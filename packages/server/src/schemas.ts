@@ -1,67 +1,42 @@
 /**
- * TypeBox schemas: route validation, response serialisation and the OpenAPI document all come
- * from these. Limits and enums are core's, so the CLI and the server agree.
+ * The server's route schemas: validation, response serialisation and the OpenAPI document all
+ * come from these. The wire types are core's (one schema for the CLI, the server and the
+ * dashboard); what is here is only what the server alone needs: request bodies checked
+ * loosely so that one bad record is reported on its own, query strings, route parameters.
  */
 import {
   CHANGES_MAX_LIMIT,
-  CLASSIFICATIONS,
+  ErrorResponseSchema,
+  HealthResponseSchema,
   LIMITS,
-  PROJECT_STATUSES,
-  PROJECT_TYPES,
+  nullableText,
   PUSH_MAX_BATCH,
+  PushResponseSchema,
+  SharedFieldsSchema,
+  SyncRecordSchema,
 } from '@dev-infra/core';
 import { Type } from 'typebox';
 import { UUID_PATTERN } from './uuid.js';
 
-/**
- * Nullable values use a type list, not anyOf: Fastify's Ajv coerces types, and with anyOf it
- * would turn a null into "" by trying the string branch first.
- */
-const nullableText = (max: number) =>
-  Type.Unsafe<string | null>({ type: ['string', 'null'], maxLength: max });
-const nullableEnum = <const V extends readonly string[]>(values: V) =>
-  Type.Unsafe<V[number] | null>({ type: ['string', 'null'], enum: [...values, null] });
-const nullableString = () => Type.Unsafe<string | null>({ type: ['string', 'null'] });
-const text = (max: number) => Type.String({ maxLength: max });
+// Re-exported for the server's modules that import them from here (validation, dashboard).
+export { SharedFieldsSchema };
+export const ErrorBody = ErrorResponseSchema;
 
-export const ErrorBody = Type.Object({ error: Type.String() });
-
-export const CheckoutSchema = Type.Object({
-  machine_id: Type.String(),
-  machine_name: Type.String(),
-  path: Type.String(),
-  last_seen: Type.String(),
-});
-
-/** The shared fields, as a sync record carries them (all present). */
-export const SharedFieldsSchema = Type.Object({
-  name: Type.String({ minLength: 1, maxLength: LIMITS.name }),
-  description: nullableText(LIMITS.description),
-  remote_url: nullableText(LIMITS.remote_url),
-  project_type: nullableEnum(PROJECT_TYPES),
-  status: Type.Enum(PROJECT_STATUSES),
-  classification: nullableEnum(CLASSIFICATIONS),
-  organization: nullableText(LIMITS.organization),
-  tags: Type.Array(text(LIMITS.tag), { maxItems: LIMITS.tags }),
-  template: nullableText(LIMITS.template),
-  template_version: nullableText(LIMITS.template_version),
-  created_at: Type.String({ maxLength: 64 }),
-  updated_at: Type.String({ maxLength: 64 }),
-});
+const shared = SharedFieldsSchema.properties;
 
 const writeProperties = {
   name: Type.String({ maxLength: LIMITS.name }),
   path: nullableText(LIMITS.path),
-  organization: nullableText(LIMITS.organization),
-  classification: nullableEnum(CLASSIFICATIONS),
-  project_type: nullableEnum(PROJECT_TYPES),
-  status: Type.Enum(PROJECT_STATUSES),
-  description: nullableText(LIMITS.description),
-  remote_url: nullableText(LIMITS.remote_url),
+  organization: shared.organization,
+  classification: shared.classification,
+  project_type: shared.project_type,
+  status: shared.status,
+  description: shared.description,
+  remote_url: shared.remote_url,
   uuid: Type.String({ pattern: UUID_PATTERN }),
-  tags: Type.Array(text(LIMITS.tag), { maxItems: LIMITS.tags }),
-  template: nullableText(LIMITS.template),
-  template_version: nullableText(LIMITS.template_version),
+  tags: shared.tags,
+  template: shared.template,
+  template_version: shared.template_version,
 };
 
 /** `POST /api/projects` body (also each item of an import): name required, the rest optional. */
@@ -74,26 +49,6 @@ export const ProjectCreateBody = Type.Object({
 
 /** `PATCH /api/projects/{id}` body: every field optional. */
 export const ProjectPatchBody = Type.Partial(Type.Object(writeProperties));
-
-/** A project as the original API shows it, with our extra fields. */
-export const ProjectView = Type.Object({
-  id: Type.Integer(),
-  uuid: Type.String(),
-  name: Type.String(),
-  path: nullableString(),
-  organization: nullableString(),
-  classification: nullableString(),
-  project_type: nullableString(),
-  status: Type.String(),
-  description: nullableString(),
-  remote_url: nullableString(),
-  tags: Type.Array(Type.String()),
-  template: nullableString(),
-  template_version: nullableString(),
-  created_at: Type.String(),
-  updated_at: Type.String(),
-  checkouts: Type.Array(CheckoutSchema),
-});
 
 /** Ids are 32-bit on PostgreSQL: anything larger is answered 400, never a database error. */
 export const ProjectIdParams = Type.Object({
@@ -113,26 +68,11 @@ export const ImportBody = Type.Object({
   projects: Type.Array(Type.Unknown(), { maxItems: 10_000 }),
 });
 
-export const ImportResult = Type.Object({
-  imported: Type.Integer(),
-  skipped: Type.Integer(),
-  errors: Type.Array(Type.String()),
-});
-
+/** Our health answer always carries what a plain work-prod's may lack. */
 export const HealthBody = Type.Object({
-  status: Type.String(),
-  message: Type.String(),
+  ...HealthResponseSchema.properties,
   capabilities: Type.Array(Type.String()),
   version: Type.String(),
-});
-
-export const SyncRecordSchema = Type.Object({
-  uuid: Type.String(),
-  rev: Type.Integer(),
-  seq: Type.Integer(),
-  deleted: Type.Boolean(),
-  fields: SharedFieldsSchema,
-  checkouts: Type.Array(CheckoutSchema),
 });
 
 const MachineIdText = Type.String({ minLength: 1, maxLength: 200 });
@@ -146,16 +86,13 @@ export const ChangesQuery = Type.Object({
   machine_name: Type.Optional(MachineIdText),
 });
 
-export const ChangesBody = Type.Object({
-  changes: Type.Array(SyncRecordSchema),
-  next: Type.Integer(),
-  more: Type.Boolean(),
-  head: Type.Integer(),
-});
-
+/**
+ * `POST /api/sync/push` body, checked loosely: core's PushRequestSchema is the shape a client
+ * sends, but records are validated one by one here (a bad one is 'rejected', the others
+ * proceed), so only the envelope is strict.
+ */
 export const PushBody = Type.Object({
   machine: Type.Object({ id: MachineIdText, name: MachineIdText }),
-  // Records are validated one by one (a bad one is 'rejected', the others proceed).
   changes: Type.Array(
     Type.Object({
       uuid: Type.String({ maxLength: 100 }),
@@ -177,6 +114,12 @@ export const PushBody = Type.Object({
   ),
 });
 
+/**
+ * How a push answer is serialised: core's PushResponseSchema with each union flattened into
+ * one object of every branch's properties. The JSON is the same, but fast-json-stringify
+ * would pick a union branch by running Ajv on each of up to 1,000 results, and answer 500 if
+ * one matched no branch.
+ */
 export const PushResultBody = Type.Object({
   results: Type.Array(
     Type.Object({
@@ -196,16 +139,5 @@ export const PushResultBody = Type.Object({
       error: Type.Optional(Type.String()),
     }),
   ),
-  head: Type.Integer(),
-});
-
-export const MachinesBody = Type.Object({
-  machines: Type.Array(
-    Type.Object({
-      id: Type.String(),
-      name: Type.String(),
-      last_sync: nullableString(),
-      checkouts: Type.Integer(),
-    }),
-  ),
+  head: PushResponseSchema.properties.head,
 });

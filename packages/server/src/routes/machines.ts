@@ -1,6 +1,7 @@
 /** `GET /api/machines`: the account's machines, last sync and checkout counts. */
+
+import { ErrorResponseSchema, MachinesResponseSchema } from '@dev-infra/core';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ErrorBody, MachinesBody } from '../schemas.js';
 import type { Storage } from '../storage/types.js';
 
 /** The machines route. */
@@ -11,7 +12,7 @@ export function machineRoutes(storage: Storage): FastifyPluginAsyncTypebox {
       {
         schema: {
           summary: "The account's machines",
-          response: { 200: MachinesBody, 401: ErrorBody },
+          response: { 200: MachinesResponseSchema, 401: ErrorResponseSchema },
         },
       },
       async (request) => storage.machines(request.accountId),

@@ -1,15 +1,14 @@
 /** The original work-prod API (design section 4), served as a superset with our extra fields. */
+
+import { ErrorResponseSchema, ImportResultSchema, ProjectSchema } from '@dev-infra/core';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import {
-  ErrorBody,
   ImportBody,
-  ImportResult,
   ProjectCreateBody,
   ProjectIdParams,
   ProjectListQuery,
   ProjectPatchBody,
-  ProjectView,
 } from '../schemas.js';
 import type { ProjectInput, Storage, StoredProject, WriteOutcome } from '../storage/types.js';
 
@@ -36,7 +35,12 @@ export function projectView(p: StoredProject) {
   };
 }
 
-const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody };
+const errors = {
+  400: ErrorResponseSchema,
+  401: ErrorResponseSchema,
+  404: ErrorResponseSchema,
+  409: ErrorResponseSchema,
+};
 const notFound = (id: number) => ({ error: `project ${id} not found` });
 
 /** Answers a write's outcome: the project, or 400/404/409 with one line. */
@@ -62,7 +66,11 @@ export function projectRoutes(storage: Storage): FastifyPluginAsyncTypebox {
         schema: {
           summary: 'Every live project of the account, optionally filtered',
           querystring: ProjectListQuery,
-          response: { 200: { type: 'array', items: ProjectView }, 400: ErrorBody, 401: ErrorBody },
+          response: {
+            200: { type: 'array', items: ProjectSchema },
+            400: ErrorResponseSchema,
+            401: ErrorResponseSchema,
+          },
         },
       },
       async (request) =>
@@ -75,7 +83,7 @@ export function projectRoutes(storage: Storage): FastifyPluginAsyncTypebox {
         schema: {
           summary: 'Create a project (name required); 409 on a duplicate path',
           body: ProjectCreateBody,
-          response: { 201: ProjectView, ...errors },
+          response: { 201: ProjectSchema, ...errors },
         },
       },
       async (request, reply) => {
@@ -97,7 +105,7 @@ export function projectRoutes(storage: Storage): FastifyPluginAsyncTypebox {
         schema: {
           summary: 'Import projects, skipping any whose remote_url is already known',
           body: ImportBody,
-          response: { 200: ImportResult, 400: ErrorBody, 401: ErrorBody },
+          response: { 200: ImportResultSchema, 400: ErrorResponseSchema, 401: ErrorResponseSchema },
         },
       },
       async (request) => storage.importProjects(request.accountId, request.body.projects),
@@ -109,7 +117,7 @@ export function projectRoutes(storage: Storage): FastifyPluginAsyncTypebox {
         schema: {
           summary: 'One project by its integer id',
           params: ProjectIdParams,
-          response: { 200: ProjectView, ...errors },
+          response: { 200: ProjectSchema, ...errors },
         },
       },
       async (request, reply) => {
@@ -125,7 +133,7 @@ export function projectRoutes(storage: Storage): FastifyPluginAsyncTypebox {
           summary: 'Change some fields of a project',
           params: ProjectIdParams,
           body: ProjectPatchBody,
-          response: { 200: ProjectView, ...errors },
+          response: { 200: ProjectSchema, ...errors },
         },
       },
       async (request, reply) => {
@@ -158,7 +166,7 @@ export function projectRoutes(storage: Storage): FastifyPluginAsyncTypebox {
         schema: {
           summary: 'Archive a project: classification archive, status completed',
           params: ProjectIdParams,
-          response: { 200: ProjectView, ...errors },
+          response: { 200: ProjectSchema, ...errors },
         },
       },
       async (request, reply) => {

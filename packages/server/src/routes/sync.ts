@@ -1,7 +1,7 @@
 /** The sync-v1 routes: the changes feed and the compare-and-swap push. */
-import { CHANGES_DEFAULT_LIMIT } from '@dev-infra/core';
+import { CHANGES_DEFAULT_LIMIT, ChangesResponseSchema, ErrorResponseSchema } from '@dev-infra/core';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ChangesBody, ChangesQuery, ErrorBody, PushBody, PushResultBody } from '../schemas.js';
+import { ChangesQuery, PushBody, PushResultBody } from '../schemas.js';
 import type { Storage } from '../storage/types.js';
 
 /** Routes under /api/sync. */
@@ -13,7 +13,11 @@ export function syncRoutes(storage: Storage): FastifyPluginAsyncTypebox {
         schema: {
           summary: 'Records changed after `since`, in revision order (with tombstones)',
           querystring: ChangesQuery,
-          response: { 200: ChangesBody, 400: ErrorBody, 401: ErrorBody },
+          response: {
+            200: ChangesResponseSchema,
+            400: ErrorResponseSchema,
+            401: ErrorResponseSchema,
+          },
         },
       },
       async (request, reply) => {
@@ -41,7 +45,7 @@ export function syncRoutes(storage: Storage): FastifyPluginAsyncTypebox {
         schema: {
           summary: 'Apply record and checkout changes of one machine (compare-and-swap per record)',
           body: PushBody,
-          response: { 200: PushResultBody, 400: ErrorBody, 401: ErrorBody },
+          response: { 200: PushResultBody, 400: ErrorResponseSchema, 401: ErrorResponseSchema },
         },
       },
       async (request) =>

@@ -1,20 +1,25 @@
-/** Schemas of the dashboard's own routes (sign-in and the dashboard API). */
-import { LIMITS, PROJECT_STATUSES, PROJECT_TYPES } from '@dev-infra/core';
+/**
+ * Schemas of the dashboard's own routes (sign-in and the dashboard API). Their answers are
+ * core's, shared with the dashboard's code; what is here are the requests only the server
+ * checks.
+ */
+import {
+  EditConflictSchema,
+  LIMITS,
+  PROJECT_STATUSES,
+  PROJECT_TYPES,
+  ProjectPageSchema,
+  ProjectsPageSchema,
+  SessionResponseSchema,
+  SharedFieldsSchema,
+  TagListSchema,
+} from '@dev-infra/core';
 import { Type } from 'typebox';
-import { CheckoutSchema, SharedFieldsSchema } from '../schemas.js';
 import { DASHBOARD_SORTS } from '../storage/types.js';
 
 export const SignInBody = Type.Object({ key: Type.String({ minLength: 1, maxLength: 500 }) });
 
-export const SessionBody = Type.Object({ account: Type.String() });
-
-export const DashboardProject = Type.Object({
-  uuid: Type.String(),
-  rev: Type.Integer(),
-  seq: Type.Integer(),
-  fields: SharedFieldsSchema,
-  checkouts: Type.Array(CheckoutSchema),
-});
+export const SessionBody = SessionResponseSchema;
 
 export const DashboardProjectsQuery = Type.Object({
   q: Type.Optional(Type.String({ maxLength: 500 })),
@@ -29,29 +34,13 @@ export const DashboardProjectsQuery = Type.Object({
   per_page: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
 });
 
-export const DashboardProjectsBody = Type.Object({
-  total: Type.Integer(),
-  page: Type.Integer(),
-  per_page: Type.Integer(),
-  projects: Type.Array(DashboardProject),
-});
+export const DashboardProjectsBody = ProjectsPageSchema;
 
-export const TagsBody = Type.Object({ tags: Type.Array(Type.String()) });
+export const TagsBody = TagListSchema;
 
 export const UuidParams = Type.Object({ uuid: Type.String({ maxLength: 100 }) });
 
-export const HistoryEntrySchema = Type.Object({
-  seq: Type.Integer(),
-  at: Type.String(),
-  source: Type.String(),
-  kind: Type.String(),
-  fields: Type.Array(Type.String()),
-});
-
-export const ProjectPageBody = Type.Object({
-  project: DashboardProject,
-  history: Type.Array(HistoryEntrySchema),
-});
+export const ProjectPageBody = ProjectPageSchema;
 
 const shared = SharedFieldsSchema.properties;
 
@@ -63,4 +52,4 @@ export const EditBody = Type.Object({
   status: Type.Optional(shared.status),
 });
 
-export const EditConflictBody = Type.Object({ error: Type.String(), current: DashboardProject });
+export const EditConflictBody = EditConflictSchema;

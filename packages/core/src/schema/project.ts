@@ -1,0 +1,43 @@
+/** The original work-prod API's project (design section 4, "basic mode"). */
+import { type Static, Type } from 'typebox';
+import { CLASSIFICATIONS, PROJECT_STATUSES, PROJECT_TYPES } from '../project.js';
+import { CheckoutSchema, nullableEnum, nullableString } from './fields.js';
+
+/**
+ * A project as any work-prod's original API shows it, ours or a plain one: an integer id and
+ * a single per-project path. Extra fields (ours: uuid, tags, checkouts ...) are allowed.
+ */
+export const BasicProjectSchema = Type.Object({
+  id: Type.Integer(),
+  name: Type.String(),
+  path: nullableString(),
+  organization: nullableString(),
+  classification: nullableEnum(CLASSIFICATIONS),
+  project_type: nullableEnum(PROJECT_TYPES),
+  status: nullableEnum(PROJECT_STATUSES),
+  description: nullableString(),
+  remote_url: nullableString(),
+  created_at: Type.String(),
+  updated_at: Type.String(),
+});
+export type BasicProject = Static<typeof BasicProjectSchema>;
+
+/** A project as our work-prod's original API shows it, with our extra fields. */
+export const ProjectSchema = Type.Object({
+  ...BasicProjectSchema.properties,
+  uuid: Type.String(),
+  status: Type.Enum(PROJECT_STATUSES),
+  tags: Type.Array(Type.String()),
+  template: nullableString(),
+  template_version: nullableString(),
+  checkouts: Type.Array(CheckoutSchema),
+});
+export type Project = Static<typeof ProjectSchema>;
+
+/** `POST /api/projects/import` answer. */
+export const ImportResultSchema = Type.Object({
+  imported: Type.Integer(),
+  skipped: Type.Integer(),
+  errors: Type.Array(Type.String()),
+});
+export type ImportResult = Static<typeof ImportResultSchema>;

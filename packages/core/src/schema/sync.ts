@@ -1,0 +1,112 @@
+/** The sync-v1 wire protocol between dev-infra and work-prod (design section 4). */
+import { type Static, Type } from 'typebox';
+import { CheckoutSchema, nullableString, SharedFieldsSchema } from './fields.js';
+
+/** `GET /api/health` answer. `capabilities` is absent on a plain (basic) work-prod. */
+export const HealthResponseSchema = Type.Object({
+  status: Type.String(),
+  message: Type.String(),
+  capabilities: Type.Optional(Type.Array(Type.String())),
+  version: Type.Optional(Type.String()),
+});
+export type HealthResponse = Static<typeof HealthResponseSchema>;
+
+/** A machine as the client names itself: a uuid made once per machine, and its name. */
+export const MachineRefSchema = Type.Object({ id: Type.String(), name: Type.String() });
+export type MachineRef = Static<typeof MachineRefSchema>;
+
+/**
+ * One project as the server holds it, as sent in the changes feed and in conflicts. `rev` is
+ * the revision of the last change to the fields or deletion (the compare-and-swap value);
+ * `seq` that of the last change of any kind, checkouts too (the feed's order). On a
+ * tombstone, `fields` are the last it had.
+ */
+export const SyncRecordSchema = Type.Object({
+  uuid: Type.String(),
+  rev: Type.Integer(),
+  seq: Type.Integer(),
+  deleted: Type.Boolean(),
+  fields: SharedFieldsSchema,
+  checkouts: Type.Array(CheckoutSchema),
+});
+export type SyncRecord = Static<typeof SyncRecordSchema>;
+
+/**
+ * `GET /api/sync/changes` answer: records with `seq` above `since` in `seq` order; `next` is
+ * the cursor to pass as `since` next time, `more` whether changes remain past it, `head` the
+ * account's current revision.
+ */
+export const ChangesResponseSchema = Type.Object({
+  changes: Type.Array(SyncRecordSchema),
+  next: Type.Integer(),
+  more: Type.Boolean(),
+  head: Type.Integer(),
+});
+export type ChangesResponse = Static<typeof ChangesResponseSchema>;
+
+/** A record change in a push: new fields (`base_rev` 0 for a new project) or a deletion. */
+export const PushChangeSchema = Type.Union([
+  Type.Object({ uuid: Type.String(), base_rev: Type.Integer(), fields: SharedFieldsSchema }),
+  Type.Object({ uuid: Type.String(), base_rev: Type.Integer(), deleted: Type.Literal(true) }),
+]);
+export type PushChange = Static<typeof PushChangeSchema>;
+
+/** A change to the pushing machine's own checkout of a project. */
+export const CheckoutChangeSchema = Type.Union([
+  Type.Object({ uuid: Type.String(), path: Type.String() }),
+  Type.Object({ uuid: Type.String(), removed: Type.Literal(true) }),
+]);
+export type CheckoutChange = Static<typeof CheckoutChangeSchema>;
+
+/** `POST /api/sync/push` body. */
+export const PushRequestSchema = Type.Object({
+  machine: MachineRefSchema,
+  changes: Type.Array(PushChangeSchema),
+  checkouts: Type.Optional(Type.Array(CheckoutChangeSchema)),
+});
+export type PushRequest = Static<typeof PushRequestSchema>;
+
+/** The outcome of one record in a push. */
+export const PushResultSchema = Type.Union([
+  Type.Object({
+    uuid: Type.String(),
+    status: Type.Literal('applied'),
+    rev: Type.Integer(),
+    seq: Type.Integer(),
+  }),
+  Type.Object({ uuid: Type.String(), status: Type.Literal('conflict'), current: SyncRecordSchema }),
+  Type.Object({ uuid: Type.String(), status: Type.Literal('rejected'), error: Type.String() }),
+]);
+export type PushResult = Static<typeof PushResultSchema>;
+
+/** The outcome of one checkout change in a push. */
+export const CheckoutResultSchema = Type.Union([
+  Type.Object({ uuid: Type.String(), status: Type.Literal('applied'), seq: Type.Integer() }),
+  Type.Object({ uuid: Type.String(), status: Type.Literal('rejected'), error: Type.String() }),
+]);
+export type CheckoutResult = Static<typeof CheckoutResultSchema>;
+
+/** `POST /api/sync/push` answer. */
+export const PushResponseSchema = Type.Object({
+  results: Type.Array(PushResultSchema),
+  checkouts: Type.Array(CheckoutResultSchema),
+  head: Type.Integer(),
+});
+export type PushResponse = Static<typeof PushResponseSchema>;
+
+/** A machine of the account; `last_sync` is the ISO 8601 of its last push or pull, or null. */
+export const MachineInfoSchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  last_sync: nullableString(),
+  checkouts: Type.Integer(),
+});
+export type MachineInfo = Static<typeof MachineInfoSchema>;
+
+/** `GET /api/machines` answer. */
+export const MachinesResponseSchema = Type.Object({ machines: Type.Array(MachineInfoSchema) });
+export type MachinesResponse = Static<typeof MachinesResponseSchema>;
+
+/** Every error answer, from every route. */
+export const ErrorResponseSchema = Type.Object({ error: Type.String() });
+export type ErrorResponse = Static<typeof ErrorResponseSchema>;
