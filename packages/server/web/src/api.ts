@@ -1,35 +1,19 @@
 /** The dashboard's HTTP calls: same-origin, cookie session, the CSRF header on every write. */
-import type { MachinesResponse, SharedFields } from '@dev-infra/core';
+// Type-only: the types are core's schemas' (Static), and the bundle must not pull TypeBox in.
+import type {
+  DashboardProject,
+  HistoryEntry,
+  MachinesResponse,
+  ProjectPage,
+  ProjectsPage,
+  SessionResponse,
+  SharedFields,
+  TagList,
+} from '@dev-infra/core';
 
-export interface Checkout {
-  machine_id: string;
-  machine_name: string;
-  path: string;
-  last_seen: string;
-}
-
-export interface Project {
-  uuid: string;
-  rev: number;
-  seq: number;
-  fields: SharedFields;
-  checkouts: Checkout[];
-}
-
-export interface ProjectsPage {
-  total: number;
-  page: number;
-  per_page: number;
-  projects: Project[];
-}
-
-export interface HistoryEntry {
-  seq: number;
-  at: string;
-  source: string;
-  kind: string;
-  fields: string[];
-}
+export type { HistoryEntry, ProjectsPage };
+/** The dashboard's project: a live sync record. */
+export type Project = DashboardProject;
 
 export type Edits = Partial<Pick<SharedFields, 'description' | 'tags' | 'project_type' | 'status'>>;
 
@@ -87,18 +71,15 @@ function query(params: Record<string, string | number | undefined>): string {
 }
 
 export const api = {
-  session: () => request<{ account: string }>('GET', '/api/session'),
-  signIn: (key: string) => request<{ account: string }>('POST', '/api/session', { key }),
+  session: () => request<SessionResponse>('GET', '/api/session'),
+  signIn: (key: string) => request<SessionResponse>('POST', '/api/session', { key }),
   signOut: () => request<void>('DELETE', '/api/session'),
   projects: (params: Record<string, string | number | undefined>) =>
     request<ProjectsPage>('GET', `/api/dashboard/projects${query(params)}`),
-  tags: () => request<{ tags: string[] }>('GET', '/api/dashboard/tags'),
+  tags: () => request<TagList>('GET', '/api/dashboard/tags'),
   machines: () => request<MachinesResponse>('GET', '/api/machines'),
   project: (uuid: string) =>
-    request<{ project: Project; history: HistoryEntry[] }>(
-      'GET',
-      `/api/dashboard/projects/${encodeURIComponent(uuid)}`,
-    ),
+    request<ProjectPage>('GET', `/api/dashboard/projects/${encodeURIComponent(uuid)}`),
   edit: (uuid: string, baseRev: number, edits: Edits) =>
     request<Project>('PATCH', `/api/dashboard/projects/${encodeURIComponent(uuid)}`, {
       base_rev: baseRev,
