@@ -3,29 +3,24 @@
  * a full list, POST/PATCH/DELETE, archive and import. Its errors become RemoteErrors whose
  * messages say what happened; `status` stays on them for callers that branch on it.
  */
-import type {
-  Classification,
-  ProjectStatus,
-  ProjectType,
-  SharedFieldName,
-  SharedFields,
+import {
+  type BasicProject,
+  BasicProjectListSchema,
+  BasicProjectSchema,
+  type ImportResult,
+  ImportResultSchema,
+  type SharedFieldName,
+  type SharedFields,
+  schemaChecker,
 } from '@dev-infra/core';
+import { checkAnswer } from './answer.js';
 import { type HttpClient, isObject, RemoteError } from './http.js';
 
-/** A project as the original API stores it. */
-export interface BasicProject {
-  id: number;
-  name: string;
-  path: string | null;
-  organization: string | null;
-  classification: Classification | null;
-  project_type: ProjectType | null;
-  status: ProjectStatus | null;
-  description: string | null;
-  remote_url: string | null;
-  created_at: string;
-  updated_at: string;
-}
+export type { BasicProject };
+
+const projectAnswer = schemaChecker(BasicProjectSchema);
+const listAnswer = schemaChecker(BasicProjectListSchema);
+const importAnswer = schemaChecker(ImportResultSchema);
 
 /** The fields a create or patch may send (the server drops anything else). */
 export type BasicProjectInput = Partial<Omit<BasicProject, 'id' | 'created_at' | 'updated_at'>>;
@@ -40,11 +35,7 @@ export interface BasicFilters {
 }
 
 /** `POST /api/projects/import` answer. */
-export interface BasicImportResult {
-  imported: number;
-  skipped: number;
-  errors: unknown[];
-}
+export type BasicImportResult = ImportResult;
 
 /** Shared fields a basic server cannot hold: they stay local (and the CLI says so). */
 export const BASIC_UNSUPPORTED_FIELDS = ['tags', 'template', 'template_version'] as const;
@@ -94,10 +85,6 @@ export function fromBasicProject(
   };
 }
 
-function isBasicProject(v: unknown): v is BasicProject {
-  return isObject(v) && typeof v.id === 'number' && typeof v.name === 'string';
-}
-
 /** The original work-prod API. */
 export class BasicClient {
   constructor(private readonly http: HttpClient) {}
@@ -105,18 +92,15 @@ export class BasicClient {
   /** Every project (filtered when asked): the API has no paging. */
   async list(filters: BasicFilters = {}): Promise<BasicProject[]> {
     const body = await this.http.get<unknown>('/api/projects', { ...filters });
-    const rows = Array.isArray(body) ? body : isObject(body) ? body.projects : undefined;
-    if (!Array.isArray(rows) || !rows.every(isBasicProject)) {
-      throw this.unexpected('GET /api/projects');
-    }
-    return rows;
+    // Some original servers wrap the list in `{projects: [...]}`.
+    const rows = isObject(body) && 'projects' in body ? body.projects : body;
+    return checkAnswer(listAnswer, rows, this.answerTo('GET /api/projects'));
   }
 
   /** One project by its integer id. */
   async get(id: number): Promise<BasicProject> {
     const body = await this.call('GET', `/api/projects/${id}`, { id });
-    if (!isBasicProject(body)) throw this.unexpected(`GET /api/projects/${id}`);
-    return body;
+    return checkAnswer(projectAnswer, body, this.answerTo(`GET /api/projects/${id}`));
   }
 
   /** Creates a project; its id comes from the answer's body or its `Location` header. */
@@ -125,7 +109,7 @@ export class BasicClient {
       name: input.name,
       path: input.path,
     });
-    if (isBasicProject(body)) return { id: body.id, project: body };
+    if (projectAnswer.is(body)) return { id: body.id, project: body };
     const fromBody = isObject(body) ? Number(body.id) : Number.NaN;
     if (Number.isInteger(fromBody)) return { id: fromBody };
     const location = /\/api\/projects\/(\d+)\/?$/.exec(String(headers.location ?? ''));
@@ -140,8 +124,7 @@ export class BasicClient {
       name: input.name,
       path: input.path,
     });
-    if (!isBasicProject(body)) throw this.unexpected(`PATCH /api/projects/${id}`);
-    return body;
+    return checkAnswer(projectAnswer, body, this.answerTo(`PATCH /api/projects/${id}`));
   }
 
   /** Deletes a project for good (the original API keeps no tombstone). */
@@ -152,20 +135,13 @@ export class BasicClient {
   /** Marks a project archived (classification archive, status completed). */
   async archive(id: number): Promise<BasicProject | undefined> {
     const body = await this.call('PUT', `/api/projects/${id}/archive`, { id });
-    return isBasicProject(body) ? body : undefined;
+    return projectAnswer.is(body) ? body : undefined;
   }
 
   /** Imports many projects; the server skips those whose remote_url it already has. */
   async import(projects: BasicProjectInput[]): Promise<BasicImportResult> {
     const { body } = await this.send('POST', '/api/projects/import', { projects }, {});
-    if (!isObject(body) || typeof body.imported !== 'number' || typeof body.skipped !== 'number') {
-      throw this.unexpected('POST /api/projects/import');
-    }
-    return {
-      imported: body.imported,
-      skipped: body.skipped,
-      errors: Array.isArray(body.errors) ? body.errors : [],
-    };
+    return checkAnswer(importAnswer, body, this.answerTo('POST /api/projects/import'));
   }
 
   private async call(method: string, path: string, about: About): Promise<unknown> {
@@ -178,6 +154,10 @@ export class BasicClient {
     } catch (e) {
       throw e instanceof RemoteError ? explain(e, about) : e;
     }
+  }
+
+  private answerTo(to: string) {
+    return { displayUrl: this.http.displayUrl, to };
   }
 
   private unexpected(what: string): RemoteError {

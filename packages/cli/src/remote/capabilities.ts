@@ -1,6 +1,9 @@
 /** Finds out which protocol a work-prod server speaks, from `GET /api/health`. */
-import { type HealthResponse, SYNC_CAPABILITY } from '@dev-infra/core';
-import { type HttpClient, RemoteError } from './http.js';
+import { HealthResponseSchema, SYNC_CAPABILITY, schemaChecker } from '@dev-infra/core';
+import { checkAnswer } from './answer.js';
+import type { HttpClient } from './http.js';
+
+const healthAnswer = schemaChecker(HealthResponseSchema);
 
 /** `sync-v1` when the server announces it, else the original (basic) API. */
 export type RemoteProtocol = typeof SYNC_CAPABILITY | 'basic';
@@ -14,14 +17,11 @@ export interface Capabilities {
 
 /** Asks the server's health route which protocol to use (a plain work-prod has no capabilities). */
 export async function detectCapabilities(http: HttpClient): Promise<Capabilities> {
-  const health = await http.get<Partial<HealthResponse> | undefined>('/api/health');
-  if (!health || typeof health !== 'object' || Array.isArray(health)) {
-    throw new RemoteError(
-      `${http.displayUrl} answered /api/health with something unexpected: is it a work-prod server?`,
-      'protocol',
-    );
-  }
-  const caps = Array.isArray(health.capabilities) ? health.capabilities : [];
+  const health = checkAnswer(healthAnswer, await http.get<unknown>('/api/health'), {
+    displayUrl: http.displayUrl,
+    to: 'GET /api/health',
+  });
+  const caps = health.capabilities ?? [];
   const protocol: RemoteProtocol = caps.includes(SYNC_CAPABILITY) ? SYNC_CAPABILITY : 'basic';
-  return typeof health.version === 'string' ? { protocol, version: health.version } : { protocol };
+  return health.version === undefined ? { protocol } : { protocol, version: health.version };
 }

@@ -2,13 +2,24 @@
 import {
   CHANGES_DEFAULT_LIMIT,
   type ChangesResponse,
+  ChangesResponseSchema,
   type MachineRef,
   type MachinesResponse,
+  MachinesResponseSchema,
   PUSH_MAX_BATCH,
   type PushRequest,
   type PushResponse,
+  PushResponseSchema,
+  schemaChecker,
 } from '@dev-infra/core';
+import { checkAnswer } from './answer.js';
 import { type HttpClient, isObject, RemoteError } from './http.js';
+
+// Compiled on first use: a first pull checks 10,000 records, so the check must be generated
+// code, not an interpreter walking the schema.
+const changesAnswer = schemaChecker(ChangesResponseSchema);
+const pushAnswer = schemaChecker(PushResponseSchema);
+const machinesAnswer = schemaChecker(MachinesResponseSchema);
 
 /** Splits a push into requests of at most `max` changes and `max` checkout changes each. */
 export function splitPushRequest(req: PushRequest, max = PUSH_MAX_BATCH): PushRequest[] {
@@ -41,16 +52,7 @@ export class SyncClient {
       machine_id: machine?.id,
       machine_name: machine?.name,
     });
-    if (
-      !isObject(page) ||
-      !Array.isArray(page.changes) ||
-      typeof page.next !== 'number' ||
-      typeof page.more !== 'boolean' ||
-      typeof page.head !== 'number'
-    ) {
-      throw this.unexpected('GET /api/sync/changes');
-    }
-    return page as unknown as ChangesResponse;
+    return checkAnswer(changesAnswer, page, this.answerTo('GET /api/sync/changes'));
   }
 
   /**
@@ -90,18 +92,19 @@ export class SyncClient {
       throw new RangeError(`a push holds at most ${PUSH_MAX_BATCH} changes: use splitPushRequest`);
     }
     const { body } = await this.http.request<unknown>('POST', '/api/sync/push', { body: req });
-    if (!isObject(body) || !Array.isArray(body.results) || typeof body.head !== 'number') {
-      throw this.unexpected('POST /api/sync/push');
-    }
-    return { checkouts: [], ...body } as unknown as PushResponse;
+    // A server from before checkout changes sends no `checkouts`: none were applied.
+    const answer = isObject(body) && !('checkouts' in body) ? { ...body, checkouts: [] } : body;
+    return checkAnswer(pushAnswer, answer, this.answerTo('POST /api/sync/push'));
   }
 
   /** The account's machines. */
   async machines(): Promise<MachinesResponse> {
     const body = await this.http.get<unknown>('/api/machines');
-    if (!isObject(body) || !Array.isArray(body.machines))
-      throw this.unexpected('GET /api/machines');
-    return body as unknown as MachinesResponse;
+    return checkAnswer(machinesAnswer, body, this.answerTo('GET /api/machines'));
+  }
+
+  private answerTo(to: string) {
+    return { displayUrl: this.http.displayUrl, to };
   }
 
   private unexpected(what: string): RemoteError {

@@ -22,6 +22,9 @@ export const BasicProjectSchema = Type.Object({
 });
 export type BasicProject = Static<typeof BasicProjectSchema>;
 
+/** `GET /api/projects` answer: every project, unpaged. */
+export const BasicProjectListSchema = Type.Array(BasicProjectSchema);
+
 /** A project as our work-prod's original API shows it, with our extra fields. */
 export const ProjectSchema = Type.Object({
   ...BasicProjectSchema.properties,
