@@ -158,6 +158,40 @@ describe('basic server and client', () => {
     await expect(odd.import([])).rejects.toMatchObject({ kind: 'protocol' });
     await expect(odd.create({ name: 'x' })).rejects.toMatchObject({ kind: 'protocol' });
   });
+
+  it('names the field of a listed project that does not match the schema', async () => {
+    const row = {
+      id: 1,
+      name: 'a',
+      path: null,
+      organization: null,
+      classification: null,
+      project_type: null,
+      status: 'active',
+      description: null,
+      remote_url: null,
+      created_at: 'x',
+      updated_at: 'x',
+    };
+    const s = await startServer((hit, res) =>
+      json(
+        res,
+        200,
+        hit.url.startsWith('/api/projects/')
+          ? { ...row, name: 7 }
+          : [row, { ...row, id: 2, status: 'done' }],
+      ),
+    );
+    const odd = new BasicClient(new HttpClient({ url: s.url }));
+    const list = await failure(() => odd.list());
+    expect(list.kind).toBe('protocol');
+    expect(list.message).toBe(
+      `work-prod at ${s.url} sent an invalid answer to GET /api/projects: [1].status must be one of active, paused, completed, cancelled, null`,
+    );
+    expect((await failure(() => odd.get(1))).message).toContain(
+      'invalid answer to GET /api/projects/1: name must be a string',
+    );
+  });
 });
 
 describe('mapping shared fields to the basic API', () => {

@@ -153,6 +153,61 @@ describe('SyncClient', () => {
     await expect(client.machines()).rejects.toMatchObject({ kind: 'protocol' });
   });
 
+  it('names the field of an invalid answer, in one line', async () => {
+    const bad = { ...record(4), fields: { ...fields, tags: 'go' } };
+    const s = await startServer((hit, res) => {
+      if (hit.url.startsWith('/api/sync/changes')) {
+        return json(res, 200, {
+          changes: [record(1), record(2), record(3), bad],
+          next: 4,
+          more: false,
+          head: 4,
+        });
+      }
+      if (hit.url === '/api/sync/push') {
+        const results = [{ uuid: 'u1', status: 'conflict', current: { ...record(1), rev: null } }];
+        return json(res, 200, { results, checkouts: [], head: 1 });
+      }
+      if (hit.url === '/api/health') return json(res, 200, { status: 'ok', capabilities: 1 });
+      return json(res, 200, { machines: [{ id: 'm1', name: 'laptop', checkouts: 0 }] });
+    });
+    const http = new HttpClient({ url: s.url });
+    const client = new SyncClient(http);
+    const said = (e: unknown) => {
+      expect(e).toBeInstanceOf(RemoteError);
+      expect((e as RemoteError).kind).toBe('protocol');
+      return (e as RemoteError).message;
+    };
+    expect(said(await client.changes(0).catch((e: unknown) => e))).toBe(
+      `work-prod at ${s.url} sent an invalid answer to GET /api/sync/changes: changes[3].fields.tags must be an array`,
+    );
+    const push = client.push({ machine: { id: 'm', name: 'n' }, changes: [] });
+    expect(said(await push.catch((e: unknown) => e))).toMatch(
+      /invalid answer to POST \/api\/sync\/push: results\[0\]\.current\.rev must be an integer$/,
+    );
+    expect(said(await client.machines().catch((e: unknown) => e))).toMatch(
+      /invalid answer to GET \/api\/machines: machines\[0\]\.last_sync is missing$/,
+    );
+    expect(said(await detectCapabilities(http).catch((e: unknown) => e))).toMatch(
+      /invalid answer to GET \/api\/health: message is missing$/,
+    );
+  });
+
+  it('accepts a push answer without checkouts, from a server that has none', async () => {
+    const s = await startServer((_hit, res) =>
+      json(res, 200, { results: [{ uuid: 'u1', status: 'rejected', error: 'no' }], head: 3 }),
+    );
+    const out = await new SyncClient(new HttpClient({ url: s.url })).push({
+      machine: { id: 'm', name: 'n' },
+      changes: [{ uuid: 'u1', base_rev: 0, fields }],
+    });
+    expect(out).toEqual({
+      results: [{ uuid: 'u1', status: 'rejected', error: 'no' }],
+      checkouts: [],
+      head: 3,
+    });
+  });
+
   it('pushes a batch and lists machines', async () => {
     const s = await feedServer(2);
     const client = new SyncClient(new HttpClient({ url: s.url, apiKey: 'k' }));

@@ -62,7 +62,8 @@ function firstIssue(errors: readonly RawError[]): SchemaIssue {
     .filter((b): b is string => b !== undefined);
   const inWrongBranch = (e: RawError) =>
     wrongBranches.some((b) => e.schemaPath === b || e.schemaPath.startsWith(`${b}/`));
-  const meant = errors.find((e) => !inWrongBranch(e));
+  // The union's own "must match a schema in anyOf" says less than any error inside it.
+  const meant = errors.find((e) => e.keyword !== 'anyOf' && !inWrongBranch(e));
   if (meant) return toIssue(meant);
   const consts = errors.filter((e) => e.keyword === 'const');
   const first = consts[0] ?? errors[0];
