@@ -1,7 +1,7 @@
 /** Authentication: a Bearer key or a dashboard session cookie resolves the request's account. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { hashKey } from './keys.js';
-import type { Storage } from './storage/types.js';
+import type { CredentialStore } from './storage/types.js';
 import { CSRF_HEADER, sessionHash } from './web/session.js';
 
 declare module 'fastify' {
@@ -20,7 +20,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * An onRequest hook that admits only requests with a live key or session. A session-cookie
  * write must also carry the dashboard's header (CSRF defence on top of SameSite=Strict).
  */
-export function requireKey(storage: Storage) {
+export function requireKey(storage: CredentialStore) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     const header = request.headers.authorization;
     const session = header ? undefined : sessionHash(request);

@@ -1,7 +1,7 @@
 /** `work-prod user ...` and `work-prod key ...`: account and key administration. */
 import { UserError } from '../errors.js';
 import { generateKey } from '../keys.js';
-import type { AccountInfo, Storage } from '../storage/types.js';
+import type { AccountInfo, AccountStore } from '../storage/types.js';
 
 /** Checks a user (account) name: 1-100 characters, no control characters. */
 export function checkUserName(name: string): string {
@@ -12,7 +12,7 @@ export function checkUserName(name: string): string {
   return trimmed;
 }
 
-async function requireUser(storage: Storage, name: string): Promise<AccountInfo> {
+async function requireUser(storage: AccountStore, name: string): Promise<AccountInfo> {
   const account = await storage.findAccount(name);
   if (!account)
     throw new UserError(`no user named ${JSON.stringify(name)} (see: work-prod user list)`);
@@ -31,7 +31,7 @@ function table(header: string[], rows: string[][]): string {
 }
 
 /** `user add NAME`. */
-export async function userAdd(storage: Storage, rawName: string): Promise<string> {
+export async function userAdd(storage: AccountStore, rawName: string): Promise<string> {
   const name = checkUserName(rawName);
   const created = await storage.createAccount(name);
   if (!created) throw new UserError(`a user named ${JSON.stringify(name)} already exists`);
@@ -39,7 +39,7 @@ export async function userAdd(storage: Storage, rawName: string): Promise<string
 }
 
 /** `user list`. */
-export async function userList(storage: Storage, json: boolean): Promise<string> {
+export async function userList(storage: AccountStore, json: boolean): Promise<string> {
   const accounts = await storage.listAccounts();
   if (json)
     return `${JSON.stringify(
@@ -56,7 +56,7 @@ export async function userList(storage: Storage, json: boolean): Promise<string>
 
 /** `key create --user NAME [--label L] [--json]`: the key is shown this once only. */
 export async function keyCreate(
-  storage: Storage,
+  storage: AccountStore,
   user: string,
   label: string | undefined,
   json: boolean,
@@ -76,7 +76,7 @@ export async function keyCreate(
 }
 
 /** `key list --user NAME`: prefixes and labels, never keys. */
-export async function keyList(storage: Storage, user: string, json: boolean): Promise<string> {
+export async function keyList(storage: AccountStore, user: string, json: boolean): Promise<string> {
   const account = await requireUser(storage, user);
   const keys = await storage.listKeys(account.id);
   if (json) return `${JSON.stringify(keys, null, 2)}\n`;
@@ -89,7 +89,7 @@ export async function keyList(storage: Storage, user: string, json: boolean): Pr
 }
 
 /** `key revoke PREFIX`. */
-export async function keyRevoke(storage: Storage, prefix: string): Promise<string> {
+export async function keyRevoke(storage: AccountStore, prefix: string): Promise<string> {
   const outcome = await storage.revokeKey(prefix);
   if (outcome === 'not_found')
     throw new UserError(

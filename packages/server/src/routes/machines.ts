@@ -1,11 +1,10 @@
 /** `GET /api/machines`: the account's machines, last sync and checkout counts. */
-
 import { ErrorResponseSchema, MachinesResponseSchema } from '@dev-infra/core';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Storage } from '../storage/types.js';
+import type { MachineStore } from '../storage/types.js';
 
 /** The machines route. */
-export function machineRoutes(storage: Storage): FastifyPluginAsyncTypebox {
+export function machineRoutes(storage: MachineStore): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get(
       '/api/machines',

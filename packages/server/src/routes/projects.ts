@@ -10,7 +10,12 @@ import {
   ProjectListQuery,
   ProjectPatchBody,
 } from '../schemas.js';
-import type { ProjectInput, Storage, StoredProject, WriteOutcome } from '../storage/types.js';
+import type {
+  ProjectApiStore,
+  ProjectInput,
+  StoredProject,
+  WriteOutcome,
+} from '../storage/types.js';
 
 /** A project as the original API shows it: the legacy path, else the latest checkout's. */
 export function projectView(p: StoredProject) {
@@ -58,7 +63,7 @@ function sendOutcome(reply: FastifyReply, id: number, outcome: WriteOutcome) {
 }
 
 /** Routes under /api/projects; `storage` is the account-scoped store. */
-export function projectRoutes(storage: Storage): FastifyPluginAsyncTypebox {
+export function projectRoutes(storage: ProjectApiStore): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get(
       '/api/projects',

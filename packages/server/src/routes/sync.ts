@@ -2,10 +2,10 @@
 import { CHANGES_DEFAULT_LIMIT, ChangesResponseSchema, ErrorResponseSchema } from '@dev-infra/core';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ChangesQuery, PushBody, PushResultBody } from '../schemas.js';
-import type { Storage } from '../storage/types.js';
+import type { FeedStore, PushStore } from '../storage/types.js';
 
 /** Routes under /api/sync. */
-export function syncRoutes(storage: Storage): FastifyPluginAsyncTypebox {
+export function syncRoutes(storage: FeedStore & PushStore): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get(
       '/api/sync/changes',

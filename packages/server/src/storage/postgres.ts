@@ -1,7 +1,7 @@
 /** PostgreSQL backend: a pool; per-account row locks keep several instances consistent. */
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import { KyselyStorage } from './kysely-storage.js';
+import { kyselyStorage } from './kysely-storage.js';
 import type { Database } from './schema.js';
 import type { Storage, StorageOptions } from './types.js';
 
@@ -23,7 +23,7 @@ export function openPostgres(url: string, poolSize = 10, options: StorageOptions
     },
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return new KyselyStorage(
+  return kyselyStorage(
     {
       dialect: 'postgres',
       db,

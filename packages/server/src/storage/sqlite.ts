@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
-import { KyselyStorage } from './kysely-storage.js';
+import { kyselyStorage } from './kysely-storage.js';
 import type { Database } from './schema.js';
 import { withStatementCache } from './statement-cache.js';
 import type { Storage, StorageOptions } from './types.js';
@@ -32,7 +32,7 @@ export function openSqlite(file: string, options: StorageOptions = {}): Storage 
   const db = new Kysely<Database>({
     dialect: new SqliteDialect({ database: withStatementCache(connection) }),
   });
-  return new KyselyStorage(
+  return kyselyStorage(
     {
       dialect: 'sqlite',
       db,

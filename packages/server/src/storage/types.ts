@@ -1,6 +1,8 @@
 /**
- * The storage interface every backend implements (SQLite and PostgreSQL). Routes and admin
- * commands only call this; backend-specific SQL stays behind it.
+ * The storage's interfaces, by role: each route and admin command takes only the role it uses
+ * (AccountStore, ProjectApiStore, ...), and `Storage`, what `openStorage` returns, is all of
+ * them. One implementation serves both backends (kysely-storage.ts); backend-specific SQL
+ * stays behind these.
  */
 import type {
   ChangesResponse,
@@ -162,14 +164,17 @@ export type EditOutcome =
 /** Result of revoking a key by its prefix. */
 export type RevokeOutcome = 'revoked' | 'not_found' | 'ambiguous';
 
-/** Everything work-prod keeps, per account. */
-export interface Storage {
+/** Opening and closing the database. */
+export interface StorageLifecycle {
   readonly dialect: Dialect;
   /** Applies pending migrations (safe to call from several instances at once). */
   migrate(): Promise<void>;
   /** Closes the database cleanly. */
   close(): Promise<void>;
+}
 
+/** Accounts and their API keys: the admin commands, and the first account at first start. */
+export interface AccountStore {
   /** Creates an account; undefined when the name is taken. */
   createAccount(name: string): Promise<AccountInfo | undefined>;
   findAccount(name: string): Promise<AccountInfo | undefined>;
@@ -179,9 +184,27 @@ export interface Storage {
   addKey(accountId: number, key: NewKey): Promise<void>;
   listKeys(accountId: number): Promise<KeyInfo[]>;
   revokeKey(prefix: string): Promise<RevokeOutcome>;
+}
+
+/** Who a request is: the account of an API key or of a dashboard session (the auth hook). */
+export interface CredentialStore {
   /** The account a key (by hash) belongs to, unless unknown or revoked. */
   accountForKey(hash: string): Promise<number | undefined>;
+  /** The account of a live (unexpired) session. */
+  accountForSession(tokenHash: string): Promise<number | undefined>;
+}
 
+/** The dashboard's sign-in: a key becomes a session, and the header shows the account. */
+export interface SessionStore extends CredentialStore {
+  /** Stores a sign-in session (by token hash) and drops expired ones. */
+  createSession(accountId: number, tokenHash: string, expiresAt: Date): Promise<void>;
+  deleteSession(tokenHash: string): Promise<void>;
+  /** The account's name (for the dashboard's header). */
+  accountName(accountId: number): Promise<string | undefined>;
+}
+
+/** The original API's projects (`/api/projects`), by integer id. */
+export interface ProjectApiStore {
   listProjects(accountId: number, filter: ProjectFilter): Promise<StoredProject[]>;
   /** A live (not deleted) project by its integer id. */
   getProject(accountId: number, id: number): Promise<StoredProject | undefined>;
@@ -190,24 +213,32 @@ export interface Storage {
   /** Leaves a tombstone; false when there is no live project with that id. */
   deleteProject(accountId: number, id: number): Promise<boolean>;
   importProjects(accountId: number, items: unknown[]): Promise<ImportOutcome>;
+}
 
+/** The sync feed (`GET /api/sync/changes`). */
+export interface FeedStore {
+  /** Records changed after `since`, in revision order; records that `machine` synced. */
   changes(
     accountId: number,
     since: number,
     limit: number,
     machine?: MachineRef,
   ): Promise<ChangesResponse>;
+}
+
+/** The sync push (`POST /api/sync/push`). */
+export interface PushStore {
+  /** Applies one machine's record changes (compare-and-swap each) and checkout changes. */
   push(accountId: number, input: PushInput): Promise<PushResponse>;
+}
+
+/** The account's machines (`GET /api/machines`). */
+export interface MachineStore {
   machines(accountId: number): Promise<MachinesResponse>;
+}
 
-  /** Stores a sign-in session (by token hash) and drops expired ones. */
-  createSession(accountId: number, tokenHash: string, expiresAt: Date): Promise<void>;
-  /** The account of a live (unexpired) session. */
-  accountForSession(tokenHash: string): Promise<number | undefined>;
-  deleteSession(tokenHash: string): Promise<void>;
-  /** The account's name (for the dashboard's header). */
-  accountName(accountId: number): Promise<string | undefined>;
-
+/** The dashboard's projects table, project page and edits. */
+export interface DashboardStore {
   /** Searches, filters, sorts and pages the account's live projects. */
   dashboardProjects(accountId: number, query: DashboardQuery): Promise<DashboardPage>;
   /** Every distinct tag of the account's live projects, sorted. */
@@ -224,3 +255,14 @@ export interface Storage {
     edits: DashboardEdits,
   ): Promise<EditOutcome>;
 }
+
+/** Everything work-prod keeps, per account: every role over one database. */
+export interface Storage
+  extends StorageLifecycle,
+    AccountStore,
+    SessionStore,
+    ProjectApiStore,
+    FeedStore,
+    PushStore,
+    MachineStore,
+    DashboardStore {}

@@ -10,7 +10,12 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { requireKey } from '../auth.js';
 import { hashKey } from '../keys.js';
 import { ErrorBody } from '../schemas.js';
-import type { Storage, StoredProject } from '../storage/types.js';
+import type {
+  CredentialStore,
+  DashboardStore,
+  SessionStore,
+  StoredProject,
+} from '../storage/types.js';
 import {
   DashboardProjectsBody,
   DashboardProjectsQuery,
@@ -57,7 +62,7 @@ function csrfRefused(request: FastifyRequest, reply: FastifyReply): boolean {
 }
 
 /** The dashboard's API: the key or session hook, then search, project page and edits. */
-function dashboardApi(storage: Storage): FastifyPluginAsyncTypebox {
+function dashboardApi(storage: CredentialStore & DashboardStore): FastifyPluginAsyncTypebox {
   return async (api) => {
     api.addHook('onRequest', requireKey(storage));
 
@@ -146,7 +151,7 @@ function dashboardApi(storage: Storage): FastifyPluginAsyncTypebox {
 }
 
 /** The dashboard plugin over `storage`. */
-export function dashboardPlugin(storage: Storage): FastifyPluginAsyncTypebox {
+export function dashboardPlugin(storage: SessionStore & DashboardStore): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.post(
       '/api/session',

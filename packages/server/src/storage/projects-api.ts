@@ -1,0 +1,257 @@
+/**
+ * The original work-prod API's projects (`/api/projects`): list with filters, get, create,
+ * update, delete (a tombstone, so the sync feed carries it) and import. Projects are addressed
+ * by their integer id and may carry the legacy single-machine `path`.
+ */
+import { randomUUID } from 'node:crypto';
+import { changedFields, normaliseRemoteUrl } from '@dev-infra/core';
+import { sql } from 'kysely';
+import { applyInput, fieldsProblem, newFields } from '../domain/records.js';
+import { type Backend, type Db, inAccount, now, type Revisions } from './backend.js';
+import { loadStored, withCheckouts } from './checkouts.js';
+import { API_SOURCE, recordHistory } from './history.js';
+import { loadValidate } from './lazy-validate.js';
+import { fieldsToRow, likePattern, rowToFields, toStored } from './rows.js';
+import type {
+  ImportOutcome,
+  ProjectFilter,
+  ProjectInput,
+  StoredProject,
+  WriteOutcome,
+} from './types.js';
+
+export async function listProjects(
+  backend: Backend,
+  accountId: number,
+  filter: ProjectFilter,
+): Promise<StoredProject[]> {
+  let query = backend.db
+    .selectFrom('projects')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('deleted', '=', 0);
+  if (filter.status !== undefined) query = query.where('status', '=', filter.status);
+  if (filter.organization !== undefined)
+    query = query.where('organization', '=', filter.organization);
+  if (filter.classification !== undefined)
+    query = query.where('classification', '=', filter.classification);
+  if (filter.project_type !== undefined)
+    query = query.where('project_type', '=', filter.project_type);
+  if (filter.search !== undefined && filter.search !== '') {
+    const pattern = likePattern(filter.search);
+    query = query.where((eb) =>
+      eb.or(
+        (['name', 'description', 'remote_url'] as const).map(
+          (col) => sql<boolean>`lower(${sql.ref(col)}) like ${pattern} escape '\\'`,
+        ),
+      ),
+    );
+  }
+  const rows = await query.orderBy('id').execute();
+  // Unfiltered, the rows are every live project: read all the account's checkouts in one
+  // query rather than by id lists.
+  const unfiltered = Object.values(filter).every((v) => v === undefined || v === '');
+  return (await withCheckouts(backend.db, accountId, rows, unfiltered)).map((p) =>
+    toStored(p.row, p.checkouts),
+  );
+}
+
+/** The row of a live (not deleted) project by id, if the account has one. */
+function liveRow(db: Db, accountId: number, id: number) {
+  return db
+    .selectFrom('projects')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('id', '=', id)
+    .where('deleted', '=', 0)
+    .executeTakeFirst();
+}
+
+export async function getProject(
+  backend: Backend,
+  accountId: number,
+  id: number,
+): Promise<StoredProject | undefined> {
+  return (await liveRow(backend.db, accountId, id))
+    ? loadStored(backend.db, accountId, id)
+    : undefined;
+}
+
+/** A live project of the account already using `path` (other than `exceptId`). */
+async function pathTaken(db: Db, accountId: number, path: string, exceptId?: number) {
+  let query = db
+    .selectFrom('projects')
+    .select('id')
+    .where('account_id', '=', accountId)
+    .where('deleted', '=', 0)
+    .where('path', '=', path);
+  if (exceptId !== undefined) query = query.where('id', '!=', exceptId);
+  return (await query.executeTakeFirst()) !== undefined;
+}
+
+/** A project of the account with `uuid`, tombstones too: they keep their (unique) uuid. */
+async function uuidTaken(db: Db, accountId: number, uuid: string) {
+  const row = await db
+    .selectFrom('projects')
+    .select('id')
+    .where('account_id', '=', accountId)
+    .where('uuid', '=', uuid)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Checks and inserts one original-API project; an error line when it cannot. */
+async function insertFromInput(
+  trx: Db,
+  accountId: number,
+  revs: Revisions,
+  input: ProjectInput,
+): Promise<{ id: number } | { error: string; conflict: boolean }> {
+  const stamp = now();
+  const fields = applyInput(newFields(stamp), input, stamp);
+  const problem = fieldsProblem(fields);
+  if (problem) return { error: problem, conflict: false };
+  const path = input.path ?? null;
+  if (path !== null && (await pathTaken(trx, accountId, path)))
+    return { error: `a project with path ${path} already exists`, conflict: true };
+  const uuid = input.uuid?.toLowerCase() ?? randomUUID();
+  if (await uuidTaken(trx, accountId, uuid))
+    return { error: `a project with uuid ${uuid} already exists`, conflict: true };
+  const rev = revs.next();
+  const inserted = await trx
+    .insertInto('projects')
+    .values({
+      account_id: accountId,
+      uuid,
+      rev,
+      seq: rev,
+      deleted: 0,
+      path,
+      ...fieldsToRow(fields),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const id = Number(inserted.id);
+  await recordHistory(trx, accountId, API_SOURCE, {
+    projectId: id,
+    seq: rev,
+    kind: 'created',
+    fields: [],
+  });
+  return { id };
+}
+
+export async function createProject(
+  backend: Backend,
+  accountId: number,
+  input: ProjectInput,
+): Promise<WriteOutcome> {
+  return inAccount(backend, accountId, async (trx, revs): Promise<WriteOutcome> => {
+    const result = await insertFromInput(trx, accountId, revs, input);
+    if ('error' in result)
+      return { kind: result.conflict ? 'conflict' : 'invalid', error: result.error };
+    return { kind: 'ok', project: await loadStored(trx, accountId, result.id) };
+  });
+}
+
+export async function updateProject(
+  backend: Backend,
+  accountId: number,
+  id: number,
+  input: ProjectInput,
+): Promise<WriteOutcome> {
+  return inAccount(backend, accountId, async (trx, revs): Promise<WriteOutcome> => {
+    const row = await liveRow(trx, accountId, id);
+    if (!row) return { kind: 'not_found' };
+    const fields = applyInput(rowToFields(row), input, now());
+    const problem = fieldsProblem(fields);
+    if (problem) return { kind: 'invalid', error: problem };
+    const path = input.path === undefined ? row.path : input.path;
+    if (path !== null && path !== row.path && (await pathTaken(trx, accountId, path, id)))
+      return { kind: 'conflict', error: `a project with path ${path} already exists` };
+    const rev = revs.next();
+    await trx
+      .updateTable('projects')
+      .set({ ...fieldsToRow(fields), path, rev, seq: rev })
+      .where('id', '=', id)
+      .execute();
+    const changed: string[] = changedFields(rowToFields(row), fields);
+    if (path !== row.path) changed.push('path');
+    await recordHistory(trx, accountId, API_SOURCE, {
+      projectId: id,
+      seq: rev,
+      kind: 'updated',
+      fields: changed,
+    });
+    return { kind: 'ok', project: await loadStored(trx, accountId, id) };
+  });
+}
+
+export async function deleteProject(
+  backend: Backend,
+  accountId: number,
+  id: number,
+): Promise<boolean> {
+  return inAccount(backend, accountId, async (trx, revs) => {
+    if (!(await liveRow(trx, accountId, id))) return false;
+    const rev = revs.next();
+    await trx
+      .updateTable('projects')
+      .set({ deleted: 1, rev, seq: rev, updated_at: now() })
+      .where('id', '=', id)
+      .execute();
+    await recordHistory(trx, accountId, API_SOURCE, {
+      projectId: id,
+      seq: rev,
+      kind: 'deleted',
+      fields: [],
+    });
+    return true;
+  });
+}
+
+/**
+ * Imports items in one transaction: each is checked alone (a bad one is an error line, the
+ * rest still go in), and one whose remote is already registered is skipped.
+ */
+export async function importProjects(
+  backend: Backend,
+  accountId: number,
+  items: unknown[],
+): Promise<ImportOutcome> {
+  const { parseImportItem } = await loadValidate();
+  return inAccount(backend, accountId, async (trx, revs) => {
+    const outcome: ImportOutcome = { imported: 0, skipped: 0, errors: [] };
+    const known = new Set(
+      (
+        await trx
+          .selectFrom('projects')
+          .select('remote_key')
+          .where('account_id', '=', accountId)
+          .where('deleted', '=', 0)
+          .where('remote_key', 'is not', null)
+          .execute()
+      ).map((r) => r.remote_key),
+    );
+    for (const [index, item] of items.entries()) {
+      const parsed = parseImportItem(item);
+      if ('error' in parsed) {
+        outcome.errors.push(`projects[${index}]: ${parsed.error}`);
+        continue;
+      }
+      const key = normaliseRemoteUrl(parsed.input.remote_url);
+      if (key !== null && known.has(key)) {
+        outcome.skipped += 1;
+        continue;
+      }
+      const result = await insertFromInput(trx, accountId, revs, parsed.input);
+      if ('error' in result) {
+        outcome.errors.push(`projects[${index}]: ${result.error}`);
+        continue;
+      }
+      if (key !== null) known.add(key);
+      outcome.imported += 1;
+    }
+    return outcome;
+  });
+}

@@ -1,0 +1,127 @@
+/**
+ * What a sync push decides, without the database: each pushed change is checked on its own,
+ * then decided against the project's stored state (compare-and-swap), and each checkout change
+ * against the machine's checkouts as the changes before it left them. push.ts and checkouts.ts
+ * read the rows these need and write what they decide; nothing here does I/O, so the rules can
+ * be read (and tested) on their own.
+ */
+import { type CheckoutResult, changedFields, type SharedFields } from '@dev-infra/core';
+import { type CurrentState, checkoutPathProblem, decidePush, isUuid } from '../domain/records.js';
+import type { PushInput } from './types.js';
+
+/** A record change as the pushing machine sent it. */
+export type PushedChange = PushInput['changes'][number];
+
+/** A checkout change as the pushing machine sent it. */
+export type CheckoutChange = PushInput['checkouts'][number];
+
+/** A pushed change once checked on its own: refused already, a deletion, or valid fields. */
+export type PreparedChange =
+  | { uuid: string; error: string }
+  | { uuid: string; base_rev: number; deleted: true; fields?: undefined }
+  | { uuid: string; base_rev: number; fields: SharedFields };
+
+/** Checks a pushed record's fields (domain/validate.ts's parsePushedFields). */
+export type FieldsParser = (value: unknown) => { fields: SharedFields } | { error: string };
+
+/**
+ * Step 1 of a push: checks one change without looking at the database (the uuid, then the
+ * fields), so a bad record is refused alone and the others still apply. The uuid is
+ * lower-cased: it is the project's key everywhere after this.
+ */
+export function prepareChange(change: PushedChange, parseFields: FieldsParser): PreparedChange {
+  const uuid = change.uuid.toLowerCase();
+  if (!isUuid(uuid)) return { uuid: change.uuid, error: 'uuid: must be a uuid' };
+  if (change.deleted === true) return { uuid, base_rev: change.base_rev, deleted: true };
+  if (change.fields === undefined) return { uuid, error: 'fields (or deleted: true) is required' };
+  const parsed = parseFields(change.fields);
+  if ('error' in parsed) return { uuid, error: parsed.error };
+  return { uuid, base_rev: change.base_rev, fields: parsed.fields };
+}
+
+/** What one pushed change comes to. */
+export type ChangeDecision =
+  /** Refused (bad record, unknown project, ...): the result carries the reason. */
+  | { kind: 'rejected'; error: string }
+  /** A stale base or a tombstone: answered with the stored record, so the machine can merge. */
+  | { kind: 'conflict' }
+  /**
+   * Already so on the server: a retry of a push that was applied (its answer lost), or a
+   * deletion of a tombstone. Answered as applied at the stored revision; nothing is written.
+   */
+  | { kind: 'unchanged' }
+  | { kind: 'create'; fields: SharedFields }
+  /** `changed`: the field names the history entry lists. */
+  | { kind: 'update'; fields: SharedFields; changed: string[] }
+  | { kind: 'delete' };
+
+/**
+ * Decides one prepared change against the project's stored state (undefined: the server does
+ * not know it). The compare-and-swap rules are domain/records.ts's `decidePush`, the ones the
+ * dashboard's edits follow too: apply only on the expected revision, a retry whose content
+ * already matches is applied, a tombstone never comes back to life.
+ */
+export function decideChange(
+  change: PreparedChange,
+  current: CurrentState | undefined,
+): ChangeDecision {
+  if ('error' in change) return { kind: 'rejected', error: change.error };
+  const decision = decidePush(current, change);
+  switch (decision.action) {
+    case 'reject':
+      return { kind: 'rejected', error: decision.error };
+    case 'conflict':
+      return { kind: 'conflict' };
+    case 'unchanged':
+      return { kind: 'unchanged' };
+    case 'delete':
+      return { kind: 'delete' };
+    case 'create':
+    case 'update': {
+      // decidePush creates or updates only a change that carries fields (not a deletion).
+      const fields = change.fields as SharedFields;
+      if (decision.action === 'create') return { kind: 'create', fields };
+      return { kind: 'update', fields, changed: changedFields(current!.fields, fields) };
+    }
+  }
+}
+
+/** What a checkout change did, as its history entry names it. */
+export type CheckoutChangeKind = 'added' | 'moved' | 'removed';
+
+/**
+ * The pushing machine's checkouts while a batch of its changes is decided: the path of each
+ * project it holds, the projects a change wrote to, and each changed project's new seq.
+ */
+export interface CheckoutState {
+  paths: Map<number, string>;
+  touched: Set<number>;
+  seqs: Map<number, number>;
+}
+
+/**
+ * Decides one checkout change of a known project against the machine's checkouts so far and
+ * records it in `state`: a rejection, or what changed ('added', 'moved', 'removed'; undefined
+ * when nothing did, where a path still counts as seen again).
+ */
+export function decideCheckout(
+  state: CheckoutState,
+  project: { id: number; uuid: string },
+  change: CheckoutChange,
+): { result: CheckoutResult } | { what: CheckoutChangeKind | undefined } {
+  const { id, uuid } = project;
+  const existing = state.paths.get(id);
+  if (change.removed === true) {
+    state.paths.delete(id);
+    state.touched.add(id);
+    return { what: existing === undefined ? undefined : 'removed' };
+  }
+  if (change.path === undefined)
+    return { result: { uuid, status: 'rejected', error: 'path (or removed: true) is required' } };
+  const problem = checkoutPathProblem(change.path);
+  if (problem) return { result: { uuid, status: 'rejected', error: problem } };
+  state.paths.set(id, change.path);
+  state.touched.add(id);
+  if (existing === change.path) return { what: undefined };
+  return { what: existing === undefined ? 'added' : 'moved' };
+}
