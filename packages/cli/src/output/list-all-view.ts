@@ -46,9 +46,11 @@ function cells(row: ListRow, long: boolean, c: Palette): string[] {
   ];
 }
 
+const plain = palette(false);
+
 /** A remote-only row as a piped, uncoloured `list --all` prints it (with its newline). */
 export function pipedRemoteRow(row: ListRow): string {
-  return renderTsv([cells(row, false, palette(false))]);
+  return renderTsv([cells(row, false, plain)]);
 }
 
 /** A cell of a remote-only row on a terminal: flattened as on a pipe, so rows stay one line. */
