@@ -76,7 +76,7 @@ const offset = (n: number) => String(n).padStart(OFFSET_DIGITS, '0');
 export function encodeListing(summaries: readonly RecordSummary[], key: ListingKey): Buffer {
   const rowStart = new Map<string, number>();
   const dataStart = new Map<string, number>();
-  // Built as two strings, not ten thousand small buffers: that halves the rebuild's cost.
+  // Two strings, each turned into one buffer at the end, rather than a buffer per line.
   let rows = '';
   let data = '';
   let rowBytes = 0;
