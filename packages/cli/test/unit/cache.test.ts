@@ -4,14 +4,14 @@ import { join } from 'node:path';
 import type { SyncRecord } from '@dev-infra/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeTempDir, removeTempDirs } from '../../../../test-support/tmp.js';
+import { encodeHeader, summarise } from '../../src/cache/record-line.js';
 import {
   CacheStore,
   cacheFileFor,
   readCache,
   readCacheHeader,
   readCacheSummaries,
-} from '../../src/sync/cache.js';
-import { encodeHeader, summarise } from '../../src/sync/cache-format.js';
+} from '../../src/cache/records.js';
 import { sharedFields } from '../../src/sync/state.js';
 import { sampleProject } from '../support/fixtures.js';
 
@@ -77,6 +77,24 @@ describe('the remote cache', () => {
       remote: 'github.com/acme/proj-2',
       elsewhere: ['desk'],
     });
+  });
+
+  it('keeps machine names as data, whatever they contain', async () => {
+    const names = ['a, b', 'tab\there', 'new\nline', 'c'];
+    const held = record(1, {
+      checkouts: names.map((machine_name, i) => ({
+        machine_id: `m-${i}`,
+        machine_name,
+        path: `/${i}`,
+        last_seen: 'x',
+      })),
+    });
+    const file = cacheFile();
+    const store = new CacheStore(file, SERVER, 'sync-v1', ME);
+    store.put(held);
+    await store.flush(true);
+    expect(readCacheSummaries(file, SERVER, ME)!.summaries[0]!.elsewhere).toEqual(names);
+    expect(readCache(file, SERVER)!.records).toEqual([held]);
   });
 
   it('belongs to one server and protocol: another reads as no cache and is replaced whole', async () => {

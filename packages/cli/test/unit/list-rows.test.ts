@@ -1,29 +1,27 @@
 /**
- * `list --all` from summaries shows what the full records would (minus other machines' paths),
- * and from the listing exactly what it shows from summaries.
+ * `list --all` rows: from summaries they show what `classifyProject` decides from the full
+ * records (minus other machines' paths), and from the listing exactly what they show from
+ * summaries, as data and as the bytes a pipe prints.
  */
-import type { SyncRecord } from '@dev-infra/core';
+import { normaliseRemoteUrl, type SyncRecord } from '@dev-infra/core';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeTempDir, removeTempDirs } from '../../../../test-support/tmp.js';
-import { renderTsv } from '../../src/output/table.js';
+import {
+  fullRecord,
+  type ListRow,
+  listRows,
+  type RemoteOnlyRows,
+  summaryRecord,
+} from '../../src/cache/list-rows.js';
+import { decodeListing, encodeListing, type Listing } from '../../src/cache/listing-file.js';
+import { type RecordSummary, summarise } from '../../src/cache/record-line.js';
+import { rowsFromListing } from '../../src/cache/remote-cache.js';
+import { palette } from '../../src/output/colour.js';
+import { renderListAll } from '../../src/output/list-all-view.js';
 import type { LocalProject, Registry } from '../../src/registry/format.js';
-import { type RecordSummary, summarise } from '../../src/sync/cache-format.js';
-import {
-  type ListView,
-  listViewsFromListing,
-  listViewsFromProjectViews,
-  listViewsFromSummaries,
-} from '../../src/sync/list-view.js';
-import {
-  decodeListing,
-  encodeListing,
-  joinMachines,
-  notLocal,
-  remoteCell,
-} from '../../src/sync/listing.js';
 import { freshSync, setProjectSync, sharedFields } from '../../src/sync/state.js';
-import { projectViews } from '../../src/sync/status-view.js';
+import { type ProjectView, projectViews } from '../../src/sync/status-view.js';
 import { sampleProject } from '../support/fixtures.js';
 
 afterAll(removeTempDirs);
@@ -39,31 +37,50 @@ const checkout = (id: string, name: string) => ({
 
 const KEY = { stamp: '1:2:3', server: 'http://s', machine: ME };
 
-/** The remote-only rows as `list --all` prints them when piped. */
-const tsvOf = (views: readonly ListView[]) =>
-  renderTsv(
-    views.map((v) => [
-      v.name,
-      notLocal(joinMachines(v.elsewhere.map((c) => c.machine_name))),
-      v.project_type ?? '',
-      v.status,
-      remoteCell(v.remote),
-    ]),
-  );
+/** What `classifyProject` says of each row, in the rows' shape: the oracle. */
+const rowsOfViews = (views: readonly ProjectView[]): ListRow[] =>
+  views.map((v) => {
+    const f = v.local ?? v.record!.fields;
+    return {
+      name: v.name,
+      ...(v.local ? { local: v.local } : {}),
+      elsewhere: v.status.elsewhere.map((c) => ({ machine_name: c.machine_name, path: c.path })),
+      mark:
+        v.status.state === 'deleted remotely' || v.status.state === 'missing'
+          ? v.status.state
+          : null,
+      project_type: f.project_type,
+      status: f.status,
+      remote: normaliseRemoteUrl(f.remote_url),
+    };
+  });
+
+/** Rows as a pipe without colour prints them. */
+const piped = (local: readonly ListRow[], remoteOnly: RemoteOnlyRows) =>
+  Buffer.from(
+    renderListAll(local, remoteOnly, { long: false, tty: false, c: palette(false) }),
+  ).toString();
+
+const summaryRows = (registry: Registry, summaries: readonly RecordSummary[]) =>
+  listRows(registry, summaries.map(summaryRecord));
 
 /** The listing built from `summaries` yields the rows the summaries do, byte for byte. */
-function expectListingMatches(registry: Registry, summaries: readonly RecordSummary[]): void {
-  const lean = listViewsFromSummaries(registry, summaries);
+function expectListingMatches(registry: Registry, summaries: readonly RecordSummary[]): Listing {
+  const lean = summaryRows(registry, summaries);
   const listing = decodeListing(encodeListing(summaries, KEY), KEY);
   expect(listing).toBeDefined();
-  const fast = listViewsFromListing(registry, listing!);
+  const fast = rowsFromListing(registry, listing!, true);
+  const decoded = rowsFromListing(registry, listing!, false);
   expect(fast).toBeDefined();
-  const local = lean.filter((v) => v.local);
-  // Machine names come back through the joined cell: compare them as printed.
-  const shown = (views: readonly ListView[]) =>
-    views.map((v) => ({ ...v, elsewhere: joinMachines(v.elsewhere.map((c) => c.machine_name)) }));
-  expect(shown(fast!.local)).toEqual(shown(local));
-  expect(Buffer.concat(fast!.remoteOnly).toString()).toBe(tsvOf(lean.filter((v) => !v.local)));
+  expect(fast!.local).toEqual(lean.local);
+  expect(decoded).toEqual({
+    local: lean.local,
+    remoteOnly: { kind: 'rows', rows: lean.remoteOnly },
+  });
+  expect(piped(fast!.local, fast!.remoteOnly)).toBe(
+    piped(lean.local, { kind: 'rows', rows: lean.remoteOnly }),
+  );
+  return listing!;
 }
 
 describe('list --all rows', () => {
@@ -103,18 +120,24 @@ describe('list --all rows', () => {
       record(13, 'being-deleted'),
       record(14, 'tombstone', { deleted: true }),
     ];
-    const full = listViewsFromProjectViews(
+    const full = rowsOfViews(
       projectViews(registry, { server: 'http://s', protocol: 'sync-v1', records }),
-    ).map((v) => ({ ...v, elsewhere: v.elsewhere.map((c) => ({ machine_name: c.machine_name })) }));
-    const lean = listViewsFromSummaries(
-      registry,
-      records.map((r) => summarise(r, ME)),
     );
-    expect(lean).toEqual(full);
-    expectListingMatches(
+    const long = listRows(
       registry,
-      records.map((r) => summarise(r, ME)),
+      records.map((r) => fullRecord(r, ME, false)),
     );
+    expect([...long.local, ...long.remoteOnly]).toEqual(full);
+    const summaries = records.map((r) => summarise(r, ME));
+    const byRecord = summaryRows(registry, summaries);
+    const lean = [...byRecord.local, ...byRecord.remoteOnly];
+    expect(lean).toEqual(
+      full.map((v) => ({
+        ...v,
+        elsewhere: v.elsewhere.map((c) => ({ machine_name: c.machine_name })),
+      })),
+    );
+    expectListingMatches(registry, summaries);
     expect(lean.map((v) => [v.name, v.mark, v.elsewhere.length])).toEqual([
       ['dead', 'deleted remotely', 0],
       ['fresh', null, 0],
@@ -158,7 +181,9 @@ describe('list --all from the listing', () => {
     project_type: fc.option(fc.constantFrom('Work', 'Personal'), { nil: null }),
     status: fc.constantFrom('active', 'paused'),
     remote: fc.option(fc.constantFrom('github.com/a/b', 'gitlab.com/x\ty'), { nil: null }),
-    elsewhere: fc.array(fc.constantFrom('desk', 'gpu box', 'lap,top'), { maxLength: 3 }),
+    elsewhere: fc.array(fc.constantFrom('desk', 'gpu box', 'lap,top', 'a, b', 'x\ty', 'n\nl'), {
+      maxLength: 3,
+    }),
   });
 
   /** Ids of every length and byte value, not only uuids: the index must not rely on them. */
@@ -195,8 +220,8 @@ describe('list --all from the listing', () => {
   it('is ignored when it was built from another cache state, server or machine, or cut short', () => {
     const bytes = encodeListing([summaryOf(1, [checkout('m-desk', 'desk')])], KEY);
     expect(decodeListing(bytes, KEY)?.find(uuid(1))).toMatchObject({
-      live: true,
-      machines: 'desk',
+      summary: { deleted: false, elsewhere: ['desk'] },
+      row: expect.any(Object),
     });
     expect(decodeListing(bytes, KEY)?.find(uuid(2))).toBeUndefined();
     expect(decodeListing(bytes, { ...KEY, stamp: '1:2:4' })).toBeUndefined();
@@ -207,17 +232,34 @@ describe('list --all from the listing', () => {
     expect(decodeListing(Buffer.concat([bytes, Buffer.from('x\n')]), KEY)).toBeUndefined();
   });
 
-  it('is rebuilt when an index entry points outside the rows', () => {
+  it('is rebuilt when an index entry points outside its rows or summaries', () => {
     const bytes = encodeListing([summaryOf(1), summaryOf(2)], KEY);
     const text = bytes.toString('latin1');
-    const entry = text.indexOf(`${uuid(1)}N`) + uuid(1).length + 1;
-    const broken = Buffer.from(
-      text.slice(0, entry) + '9'.repeat(11) + text.slice(entry + 11),
-      'latin1',
-    );
+    const rowAt = text.indexOf(`${uuid(1)}L`) + uuid(1).length + 1;
     const registry = registryOf([sampleProject({ id: uuid(1), name: 'p1' })]);
-    expect(listViewsFromListing(registry, decodeListing(bytes, KEY)!)).toBeDefined();
-    expect(listViewsFromListing(registry, decodeListing(broken, KEY)!)).toBeUndefined();
+    expect(rowsFromListing(registry, decodeListing(bytes, KEY)!, true)).toBeDefined();
+    for (const at of [rowAt, rowAt + 11]) {
+      const broken = Buffer.from(
+        text.slice(0, at) + '9'.repeat(11) + text.slice(at + 11),
+        'latin1',
+      );
+      expect(rowsFromListing(registry, decodeListing(broken, KEY)!, true)).toBeUndefined();
+    }
+  });
+
+  it('keeps machine names as data: a comma, a tab or a newline in one changes nothing', () => {
+    const names = ['a, b', 'tab\there', 'new\nline'];
+    const held = summaryOf(
+      1,
+      names.map((n, i) => checkout(`m-${i}`, n)),
+    );
+    const listing = decodeListing(encodeListing([held, summaryOf(2)], KEY), KEY)!;
+    const registry = registryOf([sampleProject({ id: uuid(1), name: 'p1' })]);
+    const rows = rowsFromListing(registry, listing, true)!;
+    expect(rows.local[0]!.elsewhere.map((c) => c.machine_name)).toEqual(names);
+    expect(piped(rows.local, rows.remoteOnly).split('\t')[1]).toMatch(
+      /^here: .* \(\+ a, b, tab here, new line\)$/,
+    );
   });
 
   it('states its own length right whatever the length of that number', () => {
@@ -226,7 +268,7 @@ describe('list --all from the listing', () => {
       const summaries = Array.from({ length: n }, (_, i) => summaryOf(i));
       const listing = decodeListing(encodeListing(summaries, KEY), KEY);
       expect(listing).toBeDefined();
-      for (let i = 0; i < n; i++) expect(listing!.find(uuid(i))?.live).toBe(true);
+      for (let i = 0; i < n; i++) expect(listing!.find(uuid(i))?.row).toBeDefined();
     }
   });
 });

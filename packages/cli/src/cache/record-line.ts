@@ -65,9 +65,11 @@ export function summarise(record: SyncRecord, machineId: string): RecordSummary 
   };
 }
 
-/** One record as a line (with its newline), summarised for machine `machineId`. */
-export function encodeRecord(record: SyncRecord, machineId: string): string {
-  const s = summarise(record, machineId);
+/**
+ * A summary as one line of JSON (no newline), the form both the cache's record lines and the
+ * listing's data section hold: an array, so that field names are not repeated 10,000 times.
+ */
+export function encodeSummary(s: RecordSummary): string {
   const summary: EncodedSummary = [
     s.uuid,
     s.seq,
@@ -78,7 +80,12 @@ export function encodeRecord(record: SyncRecord, machineId: string): string {
     s.remote,
     s.elsewhere,
   ];
-  return `${JSON.stringify(summary)}\t${JSON.stringify(record)}\n`;
+  return JSON.stringify(summary);
+}
+
+/** One record as a line (with its newline), summarised for machine `machineId`. */
+export function encodeRecord(record: SyncRecord, machineId: string): string {
+  return `${encodeSummary(summarise(record, machineId))}\t${JSON.stringify(record)}\n`;
 }
 
 /** Room for `base_bytes`, so the header can be rewritten in place with the same length. */
@@ -108,11 +115,26 @@ export function decodeHeader(line: string): CacheHeader | undefined {
   }
 }
 
-/** Parses the summary part of a record line; undefined for a torn or foreign line. */
+const isText = (v: unknown): v is string => typeof v === 'string';
+const isTextOrNull = (v: unknown): v is string | null => v === null || typeof v === 'string';
+
+/** Parses what `encodeSummary` wrote; undefined for a torn or foreign line. */
 export function decodeSummary(text: string): RecordSummary | undefined {
   try {
-    const a = JSON.parse(text) as EncodedSummary;
-    if (!Array.isArray(a) || typeof a[0] !== 'string' || !Array.isArray(a[7])) return undefined;
+    const a: unknown = JSON.parse(text);
+    if (
+      !Array.isArray(a) ||
+      !isText(a[0]) ||
+      typeof a[1] !== 'number' ||
+      (a[2] !== 0 && a[2] !== 1) ||
+      !isText(a[3]) ||
+      !isTextOrNull(a[4]) ||
+      !isText(a[5]) ||
+      !isTextOrNull(a[6]) ||
+      !Array.isArray(a[7]) ||
+      !a[7].every(isText)
+    )
+      return undefined;
     return {
       uuid: a[0],
       seq: a[1],

@@ -1,32 +1,35 @@
 /**
  * The listing, `remote-listing.tsv` next to the remote cache: the rows `list --all` prints for
- * the cache's records, already rendered and sorted, so a repeated `list --all` reads one file
- * and copies its bytes to stdout instead of decoding ten thousand summaries. It is derived
+ * the cache's records, already rendered and sorted, so a repeated piped `list --all` reads one
+ * file and copies its bytes to stdout instead of decoding ten thousand summaries. It is derived
  * data, like git's index: it names the cache state it was built from (inode, size and
  * modification time, as `stat` reports them); a listing that does not match the cache is
  * ignored and rebuilt by the next `list --all`. A pull never writes it, so pulling stays
  * O(changes).
  *
  * Format: a JSON header line; then the index, one fixed-width entry per record sorted by uuid
- * (bytewise), `UUID FLAG OFFSET` + newline, where UUID is padded with spaces to the header's
- * `key_width` bytes, FLAG is `L` (live, held by other machines), `N` (live, held by no other
- * machine) or `D` (deleted), and OFFSET is the start of the record's row (11 digits, from
- * the start of the rows; zero for a deleted record); then the rows, one per live record in
- * name order, each the five tab-separated cells `list --all` prints for a record no local
- * project holds. Fixed-width entries let `list --all` find the few records local projects
- * hold by binary search, without reading the others one by one.
+ * (bytewise), `UUID FLAG ROW DATA` + newline, where UUID is padded with spaces to the header's
+ * `key_width` bytes, FLAG is `L` (live) or `D` (deleted), ROW the start of the record's row
+ * (zero for a deleted record) and DATA the start of its summary line (11 digits each, from
+ * the start of their sections); then the rows, one per live record in name order, each as a
+ * piped `list --all` prints a record no local project holds (`pipedRemoteRow`); then the data,
+ * every record's summary as the cache encodes it (`encodeSummary`), one a line, in name order.
+ * The rows are only ever copied out, never read back: what a command needs to know of a
+ * record (its machines, its state) comes from its summary.
  */
 import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { pipedRemoteRow } from '../output/list-all-view.js';
 import { byName } from '../output/order.js';
-import type { RecordSummary } from './cache-format.js';
+import { classifyRow, summaryRecord } from './list-rows.js';
+import { decodeSummary, encodeSummary, type RecordSummary } from './record-line.js';
 
 const LISTING_FORMAT = 'dev-infra remote listing';
-const LISTING_VERSION = 1;
+const LISTING_VERSION = 2;
 const NEWLINE = 0x0a;
 const OFFSET_DIGITS = 11;
-/** An index entry's bytes besides the uuid: flag, offset, newline. */
-const ENTRY_EXTRA = 1 + OFFSET_DIGITS + 1;
+/** An index entry's bytes besides the uuid: flag, two offsets, newline. */
+const ENTRY_EXTRA = 1 + 2 * OFFSET_DIGITS + 1;
 
 interface ListingHeader {
   format: typeof LISTING_FORMAT;
@@ -39,6 +42,8 @@ interface ListingHeader {
   records: number;
   /** Bytes of the widest uuid: every index entry's uuid is padded to it. */
   key_width: number;
+  /** Bytes of the rows section: the data section follows it. */
+  rows_bytes: number;
   /** Bytes of the whole file: a listing cut short (a crash before its data reached the disk) is ignored. */
   bytes: number;
 }
@@ -65,42 +70,29 @@ export function cacheStamp(cacheFile: string): string | undefined {
   }
 }
 
-/** A cell as the TSV output carries it (no tab or newline inside). */
-const cell = (s: string) => s.replace(/[\t\n]/g, ' ');
-
-/** How `list --all` names the other machines holding a record. */
-export const joinMachines = (names: readonly string[]) => names.join(', ');
-
-/** The names `joinMachines` joined (none for an empty string). */
-export const splitMachines = (machines: string) => (machines === '' ? [] : machines.split(', '));
-
-const NOT_LOCAL = 'not local (';
-
-/** The WHERE cell of a record no local project holds. */
-export const notLocal = (machines: string) => `${NOT_LOCAL}${machines || 'server'})`;
-
-/** The remote cell of a row. */
-export const remoteCell = (remote: string | null) => remote ?? '(none)';
+const offset = (n: number) => String(n).padStart(OFFSET_DIGITS, '0');
 
 /** Builds the listing from the cache's summaries (the last summary of each uuid). */
 export function encodeListing(summaries: readonly RecordSummary[], key: ListingKey): Buffer {
-  const inNameOrder = [...summaries].sort(byName);
   const rowStart = new Map<string, number>();
-  const rows: Buffer[] = [];
-  let offset = 0;
-  for (const s of inNameOrder) {
-    if (s.deleted) continue;
-    const cells = [
-      s.name,
-      notLocal(joinMachines(s.elsewhere)),
-      s.project_type ?? '',
-      s.status,
-      remoteCell(s.remote),
-    ];
-    const row = Buffer.from(`${cells.map(cell).join('\t')}\n`);
-    rowStart.set(s.uuid, offset);
-    rows.push(row);
-    offset += row.length;
+  const dataStart = new Map<string, number>();
+  // Two strings, each turned into one buffer at the end, rather than a buffer per line.
+  let rows = '';
+  let data = '';
+  let rowBytes = 0;
+  let dataBytes = 0;
+  for (const s of [...summaries].sort(byName)) {
+    const row = classifyRow(undefined, summaryRecord(s));
+    if (row) {
+      const text = pipedRemoteRow(row);
+      rowStart.set(s.uuid, rowBytes);
+      rows += text;
+      rowBytes += Buffer.byteLength(text);
+    }
+    const line = `${encodeSummary(s)}\n`;
+    dataStart.set(s.uuid, dataBytes);
+    data += line;
+    dataBytes += Buffer.byteLength(line);
   }
   const keys = summaries.map((s) => ({ s, key: Buffer.from(s.uuid) }));
   keys.sort((a, b) => Buffer.compare(a.key, b.key));
@@ -109,11 +101,11 @@ export function encodeListing(summaries: readonly RecordSummary[], key: ListingK
   keys.forEach(({ s, key: uuid }, i) => {
     const at = i * (width + ENTRY_EXTRA);
     uuid.copy(index, at);
-    const flag = s.deleted ? 'D' : s.elsewhere.length > 0 ? 'L' : 'N';
-    const start = String(rowStart.get(s.uuid) ?? 0).padStart(OFFSET_DIGITS, '0');
-    index.write(`${flag}${start}\n`, at + width, 'latin1');
+    const row = rowStart.get(s.uuid);
+    const entry = `${row === undefined ? 'D' : 'L'}${offset(row ?? 0)}${offset(dataStart.get(s.uuid) ?? 0)}\n`;
+    index.write(entry, at + width, 'latin1');
   });
-  const body = index.length + offset;
+  const body = index.length + rowBytes + dataBytes;
   const header = (bytes: number) =>
     Buffer.from(
       `${JSON.stringify({
@@ -124,6 +116,7 @@ export function encodeListing(summaries: readonly RecordSummary[], key: ListingK
         machine: key.machine,
         records: keys.length,
         key_width: width,
+        rows_bytes: rowBytes,
         bytes,
       } satisfies ListingHeader)}\n`,
     );
@@ -133,19 +126,22 @@ export function encodeListing(summaries: readonly RecordSummary[], key: ListingK
     head = header(guess + body);
     if (head.length === guess) break;
   }
-  return Buffer.concat([head, index, ...rows]);
+  return Buffer.concat([head, index, Buffer.from(rows), Buffer.from(data)]);
 }
 
-/** Thrown when an index entry points outside the rows: the listing must be rebuilt. */
+/** Thrown when an index entry or a summary is inconsistent: the listing must be rebuilt. */
 export class DamagedListing extends Error {}
+
+interface Span {
+  start: number;
+  end: number;
+}
 
 /** What the listing holds for one record. */
 export interface ListingEntry {
-  live: boolean;
-  /** Names of the other machines holding it, as `list --all` joins them. */
-  machines: string;
+  summary: RecordSummary;
   /** Where its row starts and ends in the listing's bytes (live records only). */
-  row: { start: number; end: number } | undefined;
+  row: Span | undefined;
 }
 
 /** A listing read from disk. */
@@ -153,13 +149,12 @@ export class Listing {
   private readonly entry: number;
 
   constructor(
-    /** The whole file. */
-    readonly bytes: Buffer,
+    private readonly bytes: Buffer,
     /** The index as text, one character per byte, so that offsets are byte offsets. */
     private readonly index: string,
     private readonly width: number,
-    /** Where the rows start in `bytes`. */
-    readonly rowsStart: number,
+    private readonly rowsStart: number,
+    private readonly dataStart: number,
   ) {
     this.entry = width + ENTRY_EXTRA;
   }
@@ -177,28 +172,58 @@ export class Listing {
       const mid = (lo + hi) >>> 1;
       const at = mid * this.entry;
       const probe = this.index.slice(at, at + this.width);
-      if (probe === key) return this.entryAt(at);
+      if (probe === key) return this.entryAt(at, uuid);
       if (probe < key) lo = mid + 1;
       else hi = mid;
     }
     return undefined;
   }
 
-  private entryAt(at: number): ListingEntry {
-    const flag = this.index[at + this.width];
-    if (flag === 'D') return { live: false, machines: '', row: undefined };
-    const offset = Number(this.index.slice(at + this.width + 1, at + this.entry - 1));
-    const start = this.rowsStart + offset;
+  /** The line starting `offset` bytes into the section that starts at `section` and ends at `limit`. */
+  private line(section: number, limit: number, digits: string): Span {
+    const offset = Number(digits);
+    const start = section + offset;
     const end = this.bytes.indexOf(NEWLINE, start) + 1;
-    if (!Number.isSafeInteger(offset) || start >= this.bytes.length || end === 0)
-      throw new DamagedListing(`listing entry at ${at} points outside the rows`);
-    // The WHERE cell reads `not local (MACHINES)`; N marks the records held nowhere else.
-    let machines = '';
-    if (flag === 'L') {
-      const where = this.bytes.toString('utf8', start, end).split('\t')[1] ?? '';
-      machines = where.slice(NOT_LOCAL.length, -1);
+    if (!Number.isSafeInteger(offset) || start >= limit || end === 0 || end > limit)
+      throw new DamagedListing(`listing entry points outside its section: ${digits}`);
+    return { start, end };
+  }
+
+  private entryAt(at: number, uuid: string): ListingEntry {
+    const flags = at + this.width;
+    const live = this.index[flags] === 'L';
+    const rowDigits = this.index.slice(flags + 1, flags + 1 + OFFSET_DIGITS);
+    const dataDigits = this.index.slice(flags + 1 + OFFSET_DIGITS, at + this.entry - 1);
+    const data = this.line(this.dataStart, this.bytes.length, dataDigits);
+    const summary = decodeSummary(this.bytes.toString('utf8', data.start, data.end - 1));
+    if (summary?.uuid !== uuid || summary.deleted === live)
+      throw new DamagedListing(`listing summary of ${uuid} does not match its entry`);
+    const row = live ? this.line(this.rowsStart, this.dataStart, rowDigits) : undefined;
+    return { summary, row };
+  }
+
+  /** The rows, as bytes, with the rows of `cut` taken out. */
+  rowsWithout(cut: readonly Span[]): Buffer[] {
+    const out: Buffer[] = [];
+    let run = this.rowsStart;
+    for (const span of [...cut].sort((a, b) => a.start - b.start)) {
+      if (span.start > run) out.push(this.bytes.subarray(run, span.start));
+      run = Math.max(run, span.end);
     }
-    return { live: true, machines, row: { start, end } };
+    if (this.dataStart > run) out.push(this.bytes.subarray(run, this.dataStart));
+    return out;
+  }
+
+  /** Every summary, in name order. Throws DamagedListing when one does not decode. */
+  summaries(): RecordSummary[] {
+    const text = this.bytes.toString('utf8', this.dataStart);
+    const lines = text.split('\n');
+    lines.pop(); // after the last newline
+    return lines.map((line) => {
+      const s = decodeSummary(line);
+      if (!s) throw new DamagedListing('listing summary does not decode');
+      return s;
+    });
   }
 }
 
@@ -220,15 +245,24 @@ export function decodeListing(bytes: Buffer, expected: ListingKey): Listing | un
     header.machine !== expected.machine ||
     header.bytes !== bytes.length ||
     !Number.isSafeInteger(header.records) ||
-    !Number.isSafeInteger(header.key_width)
+    !Number.isSafeInteger(header.key_width) ||
+    !Number.isSafeInteger(header.rows_bytes)
   )
     return undefined;
   const width = header.key_width as number;
   const rowsStart = headerEnd + 1 + (header.records as number) * (width + ENTRY_EXTRA);
-  if (rowsStart > bytes.length) return undefined;
-  // Every row ends with a newline: a file that does not was not written by encodeListing.
+  const dataStart = rowsStart + (header.rows_bytes as number);
+  if (dataStart > bytes.length) return undefined;
+  // Every row and summary ends with a newline: a file that does not was not written by encodeListing.
   if (rowsStart < bytes.length && bytes[bytes.length - 1] !== NEWLINE) return undefined;
-  return new Listing(bytes, bytes.toString('latin1', headerEnd + 1, rowsStart), width, rowsStart);
+  if (dataStart > rowsStart && bytes[dataStart - 1] !== NEWLINE) return undefined;
+  return new Listing(
+    bytes,
+    bytes.toString('latin1', headerEnd + 1, rowsStart),
+    width,
+    rowsStart,
+    dataStart,
+  );
 }
 
 /** Reads the listing if it is there and was built from the cache state `expected` names. */

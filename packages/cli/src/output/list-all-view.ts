@@ -1,0 +1,84 @@
+/**
+ * How `list --all` looks: its cells, its table for a terminal and its tab-separated lines for
+ * a pipe. The rows come decoded from the remote cache (cache/list-rows.ts); the listing stores
+ * remote-only rows as `pipedRemoteRow` renders them, so a piped listing can copy them as bytes.
+ */
+import type { ListRow, RemoteOnlyRows } from '../cache/list-rows.js';
+import { type Palette, palette } from './colour.js';
+import { shortenPath } from './paths.js';
+import { renderTable, renderTsv } from './table.js';
+
+/** Printed (to stderr) when no cache for this server and machine exists. */
+export const NOTHING_KNOWN =
+  'No projects from other machines known yet: run `dev-infra sync` (with a remote set).\n';
+
+const HEADER = ['NAME', 'WHERE', 'TYPE', 'STATUS', 'REMOTE'];
+
+/** The other machines holding a project; with `long`, each with its path where known. */
+function machines(row: ListRow, long: boolean): string {
+  return row.elsewhere
+    .map((c) =>
+      long && c.path !== undefined ? `${c.machine_name}:${shortenPath(c.path)}` : c.machine_name,
+    )
+    .join(', ');
+}
+
+/** The WHERE cell: `here: PATH (+ MACHINES)` or `not local (MACHINES)`. */
+export function whereCell(row: ListRow, long: boolean): string {
+  const others = machines(row, long);
+  if (!row.local) return `not local (${others || 'server'})`;
+  return `here: ${shortenPath(row.local.path)}${others ? ` (+ ${others})` : ''}`;
+}
+
+/** The REMOTE cell, with the row's mark (`[missing]`, `[deleted remotely]`) after it. */
+export function remoteCell(row: ListRow): string {
+  return `${row.remote ?? '(none)'}${row.mark ? `  [${row.mark}]` : ''}`;
+}
+
+function cells(row: ListRow, long: boolean, c: Palette): string[] {
+  const where = whereCell(row, long);
+  return [
+    row.name,
+    row.local ? where : c.dim(where),
+    row.project_type ?? '',
+    row.status,
+    remoteCell(row),
+  ];
+}
+
+const plain = palette(false);
+
+/** A remote-only row as a piped, uncoloured `list --all` prints it (with its newline). */
+export function pipedRemoteRow(row: ListRow): string {
+  return renderTsv([cells(row, false, plain)]);
+}
+
+/** A cell of a remote-only row on a terminal: flattened as on a pipe, so rows stay one line. */
+const flat = (s: string) => s.replace(/[\t\n]/g, ' ');
+
+export interface ListAllLook {
+  long: boolean;
+  tty: boolean;
+  c: Palette;
+}
+
+/**
+ * The whole output: a table on a terminal, else tab-separated lines; empty when no rows.
+ * Remote-only rows given as bytes are taken to be for a pipe without colour.
+ */
+export function renderListAll(
+  local: readonly ListRow[],
+  remoteOnly: RemoteOnlyRows,
+  look: ListAllLook,
+): Uint8Array {
+  const { long, tty, c } = look;
+  const table = local.map((row) => cells(row, long, c));
+  if (remoteOnly.kind === 'piped') {
+    // The listing's rows are already what a pipe without colour shows: copied, never decoded.
+    const head = table.length > 0 ? [Buffer.from(renderTsv(table))] : [];
+    return Buffer.concat([...head, ...remoteOnly.bytes]);
+  }
+  for (const row of remoteOnly.rows) table.push(cells(row, long, c).map(flat));
+  if (table.length === 0) return new Uint8Array();
+  return Buffer.from(tty ? renderTable(HEADER.map(c.bold), table) : renderTsv(table));
+}
