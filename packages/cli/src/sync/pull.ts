@@ -4,31 +4,11 @@
  * registry with its cursor) before the next is fetched, so a pull cut off halfway resumes.
  * The cache is only appended to: the pull's cost follows the changes, not the account.
  */
-import { CHANGES_MAX_LIMIT, type Prefer, type SyncRecord } from '@dev-infra/core';
-import type { LocalProject } from '../registry/format.js';
+import { CHANGES_MAX_LIMIT, type Prefer } from '@dev-infra/core';
 import type { SyncClient } from '../remote/sync-client.js';
 import { applyRemote, linkIfNeeded, sideOf } from './reconcile.js';
-import { notePulled } from './report.js';
 import type { SyncSession } from './session.js';
 import { machineRef } from './state.js';
-
-/** Applies a record to the local project with its uuid; true when the entry changed. */
-export function applyToLocal(
-  project: LocalProject,
-  record: SyncRecord,
-  session: SyncSession,
-  prefer: Prefer,
-): boolean {
-  const before = JSON.stringify(project);
-  applyRemote(
-    project,
-    sideOf(record, session.registry.machine.id),
-    prefer,
-    session.report,
-    session.now,
-  );
-  return JSON.stringify(project) !== before;
-}
 
 /** Pulls every change since the stored cursor. */
 export async function pullSyncV1(
@@ -36,17 +16,18 @@ export async function pullSyncV1(
   session: SyncSession,
   prefer: Prefer,
 ): Promise<void> {
-  const { registry, state, report, cache } = session;
+  const { registry, state, events, cache } = session;
+  const apply = { prefer, now: session.now, events };
   const byId = new Map(registry.projects.map((p) => [p.id, p]));
   const machine = machineRef(registry);
   for await (const page of client.pages(state.cursor, { limit: CHANGES_MAX_LIMIT, machine })) {
     for (const record of page.changes) {
       const local = byId.get(record.uuid);
-      const changedHere = local ? applyToLocal(local, record, session, prefer) : false;
+      const changedHere = local ? applyRemote(local, sideOf(record, machine.id), apply) : false;
       // The feed also returns this machine's own pushes: those are no news.
       const echo = state.echo?.[record.uuid];
       if (changedHere || echo === undefined || record.seq > echo)
-        notePulled(report, local?.name ?? record.fields.name);
+        events.push({ kind: 'pulled', project: local?.name ?? record.fields.name });
       cache.put(record);
     }
     if (page.changes.length === 0 && page.next === state.cursor) break;
@@ -60,6 +41,6 @@ export async function pullSyncV1(
     if (left.length > 0) state.echo = Object.fromEntries(left);
     else delete state.echo;
   }
-  linkIfNeeded(registry, () => cache.index(), prefer, report, session.now);
+  linkIfNeeded(registry, () => cache.index(), apply);
   await session.save();
 }

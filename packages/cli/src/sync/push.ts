@@ -18,8 +18,7 @@ import type { LocalProject } from '../registry/format.js';
 import { type SyncClient, splitPushRequest } from '../remote/sync-client.js';
 import type { RecordIndex } from './cache.js';
 import { linkBeforePush } from './link-push.js';
-import { applyToLocal } from './pull.js';
-import { notePushed } from './report.js';
+import { applyRemote, sideOf } from './reconcile.js';
 import type { SyncSession } from './session.js';
 import { machineRef, projectSync, setProjectSync, sharedFields } from './state.js';
 
@@ -95,11 +94,12 @@ export async function pushSyncV1(
   session: SyncSession,
   prefer: Prefer,
 ): Promise<void> {
-  const { registry, state, report } = session;
+  const { registry, state, events } = session;
   // A lone `sync push` has not run pull's link step: link never-synced projects to the
   // server's records, or they would be pushed as duplicates.
   await linkBeforePush(client, session, prefer);
   const pushed = new Set<string>();
+  const apply = { prefer, now: session.now, events };
   const nameOf = (uuid: string) =>
     registry.projects.find((p) => p.id === uuid)?.name ??
     state.pending.deletes.find((d) => d.uuid === uuid)?.name ??
@@ -115,7 +115,7 @@ export async function pushSyncV1(
     // Only now are the cached records needed (to keep them current): an idle push reads none.
     const index = session.cache.index();
     if (session.dryRun) {
-      for (const uuid of touched) notePushed(report, nameOf(uuid));
+      for (const uuid of touched) events.push({ kind: 'pushed', project: nameOf(uuid) });
       break;
     }
     const byId = new Map<string, LocalProject>(registry.projects.map((p) => [p.id, p]));
@@ -150,12 +150,12 @@ export async function pushSyncV1(
             if (r.current.deleted) state.pending.deletes.splice(pendingIdx, 1);
             else pending.base_rev = r.current.rev;
           } else if (project) {
-            applyToLocal(project, r.current, session, prefer);
+            applyRemote(project, sideOf(r.current, registry.machine.id), apply);
           }
           conflicts += 1;
         } else if (r.status === 'rejected') {
           if (pendingIdx >= 0) state.pending.deletes.splice(pendingIdx, 1);
-          report.rejected.push({ project: project?.name ?? r.uuid, error: r.error });
+          events.push({ kind: 'rejected', project: project?.name ?? r.uuid, error: r.error });
         }
       }
       for (const c of res.checkouts ?? []) {
@@ -175,7 +175,11 @@ export async function pushSyncV1(
           setProjectSync(project, { ...sync, pushed_path: project.path });
           pushed.add(c.uuid);
         } else if (c.status === 'rejected' && project) {
-          report.rejected.push({ project: project.name, error: `checkout: ${c.error}` });
+          events.push({
+            kind: 'rejected',
+            project: project.name,
+            error: `checkout: ${c.error}`,
+          });
         }
       }
       state.last_push = session.now;
@@ -184,13 +188,6 @@ export async function pushSyncV1(
     // Rejected records stay as they are; only conflicts merit another round.
     if (conflicts === 0) break;
   }
-  for (const uuid of pushed) notePushed(report, nameOf(uuid));
-  // A record refused in one round is refused again in the next: report it once.
-  const seen = new Set<string>();
-  report.rejected = report.rejected.filter((x) => {
-    const key = `${x.project}\0${x.error}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+  // A record refused in one round is refused again in the next: the report lists it once.
+  for (const uuid of pushed) events.push({ kind: 'pushed', project: nameOf(uuid) });
 }
