@@ -5,7 +5,20 @@
  */
 import { type FieldConflict, mergeFields, type Prefer, sameSharedFields } from './merge.js';
 import type { SharedFields } from './project.js';
-import type { NeverSynced, ProjectSync, RemoteIdentity, Synced } from './sync-state.js';
+import type {
+  CheckoutChange,
+  MachineRef,
+  PushChange,
+  PushRequest,
+  SyncRecord,
+} from './protocol.js';
+import type {
+  NeverSynced,
+  ProjectSync,
+  RegistrySync,
+  RemoteIdentity,
+  Synced,
+} from './sync-state.js';
 
 /** Something a sync did or found, for the summary line and `--json`. */
 export type SyncEvent =
@@ -34,6 +47,17 @@ export interface RemoteSide {
   checkoutPath?: string | null;
   /** Basic mode: the server's integer id (a sync-v1 record is named by the project's uuid). */
   remote?: RemoteIdentity;
+}
+
+/** The server's side of a sync-v1 record, seen from machine `machineId`. */
+export function sideOf(record: SyncRecord, machineId: string): RemoteSide {
+  const mine = record.checkouts.find((c) => c.machine_id === machineId);
+  return {
+    rev: record.rev,
+    deleted: record.deleted,
+    fields: record.fields,
+    checkoutPath: mine ? mine.path : null,
+  };
 }
 
 /** How to apply: which side wins a same-field conflict, and the time to stamp. */
@@ -155,4 +179,92 @@ export function adoptUnedited(
     (adopted as Record<string, unknown>)[c.field] = c.remote;
   }
   return { fields: adopted, events };
+}
+
+/** What a page of the changes feed does here: each local entry's outcome, and the events. */
+export interface PagePlan {
+  /** The outcome per uuid of a local entry that changed (the last record of a uuid wins). */
+  updates: Map<string, Applied>;
+  events: SyncEvent[];
+}
+
+/**
+ * Plans one page of the feed: each record is applied to the local entry with its uuid (a
+ * later record of the same uuid sees the earlier one's outcome), and counted as pulled when
+ * it changed something here or is not the echo of this machine's own push (`echo`: the seq
+ * each accepted push produced). O(records): nothing is done per local project.
+ */
+export function planPage(
+  records: readonly SyncRecord[],
+  machineId: string,
+  local: (uuid: string) => LocalEntry | undefined,
+  echo: Readonly<Record<string, number>> | undefined,
+  ctx: ApplyContext,
+): PagePlan {
+  const updates = new Map<string, Applied>();
+  const events: SyncEvent[] = [];
+  for (const record of records) {
+    const prior = updates.get(record.uuid);
+    const found = local(record.uuid);
+    const entry = found && prior ? withApplied(found, prior) : found;
+    let changedHere = false;
+    let name = entry?.name;
+    if (entry) {
+      const applied = applyRecord(entry, record.uuid, sideOf(record, machineId), ctx);
+      if (applied) {
+        events.push(...applied.events);
+        changedHere = applied.changed;
+        const fields = applied.fields ?? prior?.fields ?? null;
+        updates.set(record.uuid, { ...applied, fields, changed: applied.changed || !!prior });
+        name = fields?.name ?? name;
+      }
+    }
+    const mine = echo?.[record.uuid];
+    if (changedHere || mine === undefined || record.seq > mine)
+      events.push({ kind: 'pulled', project: name ?? record.fields.name });
+  }
+  return { updates, events };
+}
+
+/** An entry as it is once `applied` has been written to it. */
+export function withApplied(entry: LocalEntry, applied: Applied): LocalEntry {
+  const fields = applied.fields ?? entry.fields;
+  return { ...entry, name: fields.name, fields, sync: applied.sync };
+}
+
+/** The echo entries a pull's cursor has not passed yet; undefined when none is left. */
+export function echoAfter(
+  echo: Readonly<Record<string, number>> | undefined,
+  cursor: number,
+): Record<string, number> | undefined {
+  if (!echo) return undefined;
+  const left = Object.entries(echo).filter(([, seq]) => seq > cursor);
+  return left.length > 0 ? Object.fromEntries(left) : undefined;
+}
+
+/**
+ * The push this machine has to make: every entry never synced (base revision 0) or changed
+ * since its base, every checkout path not yet sent, and the pending deletions and checkout
+ * removals. An entry shown as deleted remotely is never pushed again.
+ */
+export function planPush(
+  entries: readonly { uuid: string; entry: LocalEntry }[],
+  pending: RegistrySync['pending'],
+  machine: MachineRef,
+): PushRequest {
+  const changes: PushChange[] = [];
+  const checkouts: CheckoutChange[] = [];
+  for (const { uuid, entry } of entries) {
+    const sync = entry.sync?.kind === 'synced' ? entry.sync : undefined;
+    if (sync?.deleted_remotely) continue;
+    const { fields } = entry;
+    if (!sync) changes.push({ uuid, base_rev: 0, fields });
+    else if (!sameSharedFields(fields, sync.base))
+      changes.push({ uuid, base_rev: sync.rev, fields });
+    if (sync?.pushed_path !== entry.path) checkouts.push({ uuid, path: entry.path });
+  }
+  for (const d of pending.deletes)
+    changes.push({ uuid: d.uuid, base_rev: d.base_rev, deleted: true });
+  for (const uuid of pending.checkout_removals) checkouts.push({ uuid, removed: true });
+  return { machine, changes, checkouts };
 }

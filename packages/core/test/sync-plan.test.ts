@@ -3,13 +3,17 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type Prefer, sameSharedFields } from '../src/merge.js';
 import type { SharedFields } from '../src/project.js';
+import type { SyncRecord } from '../src/protocol.js';
 import {
   type Applied,
   adoptUnedited,
   applyRecord,
   type LocalEntry,
+  planPage,
+  planPush,
   type RemoteSide,
   sameSync,
+  withApplied,
 } from '../src/sync-plan.js';
 import { decodeProjectSync, encodeProjectSync, type Synced } from '../src/sync-state.js';
 import { fieldsArb, triple } from './arbitraries.js';
@@ -161,6 +165,92 @@ describe('applyRecord', () => {
       },
     )!;
     expect(other.sync.pushed_path).toBeNull();
+  });
+});
+
+describe('planPage', () => {
+  const record = (fields: SharedFields, r: number, deleted = false): SyncRecord => ({
+    uuid: UUID,
+    rev: r,
+    seq: r,
+    deleted,
+    fields,
+    checkouts: [],
+  });
+
+  it('a page applied twice changes nothing the second time and pulls only news', () => {
+    // The feed sends each uuid at most once per page, at its latest revision.
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fieldsArb, fieldsArb, fc.boolean(), fc.boolean()), { maxLength: 5 }),
+        prefer,
+        (recs, p) => {
+          const uuid = (i: number) => `u${i}`;
+          const page = recs.map(([, f, d], i) => ({ ...record(f, i + 1, d), uuid: uuid(i) }));
+          const entries = new Map<string, LocalEntry>();
+          recs.forEach(([l, , , held], i) => {
+            if (held) entries.set(uuid(i), entry(l));
+          });
+          const ctx = { prefer: p, now: NOW };
+          const first = planPage(page, 'm', (u) => entries.get(u), undefined, ctx);
+          for (const [u, applied] of first.updates)
+            entries.set(u, withApplied(entries.get(u)!, applied));
+          // The feed echoes this machine's own changes: with every seq known, nothing is news.
+          const echo = Object.fromEntries(page.map((r) => [r.uuid, r.seq]));
+          const again = planPage(page, 'm', (u) => entries.get(u), echo, ctx);
+          expect(again.updates.size).toBe(0);
+          expect(again.events).toEqual([]);
+        },
+      ),
+    );
+  });
+
+  it('counts a record as pulled when it is not this machine echo, local or not', () => {
+    const f = fieldsOf('active');
+    const plan = planPage([record(f, 3)], 'm', () => undefined, undefined, {
+      prefer: 'local',
+      now: NOW,
+    });
+    expect(plan.events).toEqual([{ kind: 'pulled', project: 'api' }]);
+    const echoed = planPage(
+      [record(f, 3)],
+      'm',
+      () => undefined,
+      { [UUID]: 3 },
+      { prefer: 'local', now: NOW },
+    );
+    expect(echoed.events).toEqual([]);
+  });
+});
+
+describe('planPush', () => {
+  it('sends new and changed entries and unsent checkouts, never a deleted-remotely one', () => {
+    const f = fieldsOf('active');
+    const machine = { id: 'm', name: 'laptop' };
+    const pending = { deletes: [{ uuid: 'd', base_rev: 4 }], checkout_removals: ['c'] };
+    const req = planPush(
+      [
+        { uuid: 'new', entry: entry(f) },
+        {
+          uuid: 'same',
+          entry: { ...entry(f, synced(f, 2)), sync: { ...synced(f, 2), pushed_path: '/p/api' } },
+        },
+        { uuid: 'edited', entry: entry({ ...f, status: 'paused' }, synced(f, 5)) },
+        { uuid: 'gone', entry: entry(f, { ...synced(f, 1), deleted_remotely: { at: NOW } }) },
+      ],
+      pending,
+      machine,
+    );
+    expect(req.changes).toEqual([
+      { uuid: 'new', base_rev: 0, fields: f },
+      { uuid: 'edited', base_rev: 5, fields: { ...f, status: 'paused' } },
+      { uuid: 'd', base_rev: 4, deleted: true },
+    ]);
+    expect(req.checkouts).toEqual([
+      { uuid: 'new', path: '/p/api' },
+      { uuid: 'edited', path: '/p/api' },
+      { uuid: 'c', removed: true },
+    ]);
   });
 });
 

@@ -13,7 +13,6 @@ import { configValue, readConfig } from '../config/file.js';
 import { UserError } from '../errors.js';
 import { shortenPath } from '../output/paths.js';
 import { writeOut } from '../output/stdout.js';
-import type { LocalProject } from '../registry/format.js';
 import { findByName, registrationConflict } from '../registry/lookup.js';
 import { resolveFolder } from '../registry/new-project.js';
 import { registerClone } from '../registry/operations.js';

@@ -6,42 +6,28 @@
  * as applied.
  */
 import {
-  type CheckoutChange,
   type MachineRef,
   type Prefer,
   type PushChange,
   type PushRequest,
+  planPush,
   type SyncRecord,
-  sameSharedFields,
 } from '@dev-infra/core';
 import type { LocalProject } from '../registry/format.js';
 import { type SyncClient, splitPushRequest } from '../remote/sync-client.js';
 import type { RecordIndex } from './cache.js';
 import { linkBeforePush } from './link-push.js';
-import { applyRemote, sideOf } from './reconcile.js';
+import { applyRemote, localEntry, sideOf } from './reconcile.js';
 import type { SyncSession } from './session.js';
-import { machineRef, projectSync, setProjectSync, sharedFields } from './state.js';
+import { machineRef, projectSync, setProjectSync } from './state.js';
 
 const MAX_ROUNDS = 3;
 
-/** The changes this machine has to send. */
-export function pendingChanges(session: SyncSession): PushRequest {
+/** The changes this machine has to send (see core's planPush). */
+export function pendingChanges(session: Pick<SyncSession, 'registry' | 'state'>): PushRequest {
   const { registry, state } = session;
-  const changes: PushChange[] = [];
-  const checkouts: CheckoutChange[] = [];
-  for (const p of registry.projects) {
-    const sync = projectSync(p);
-    if (sync?.deleted_remotely) continue;
-    const fields = sharedFields(p);
-    if (!sync) changes.push({ uuid: p.id, base_rev: 0, fields });
-    else if (!sameSharedFields(fields, sync.base))
-      changes.push({ uuid: p.id, base_rev: sync.rev, fields });
-    if (sync?.pushed_path !== p.path) checkouts.push({ uuid: p.id, path: p.path });
-  }
-  for (const d of state.pending.deletes)
-    changes.push({ uuid: d.uuid, base_rev: d.base_rev, deleted: true });
-  for (const uuid of state.pending.checkout_removals) checkouts.push({ uuid, removed: true });
-  return { machine: machineRef(registry), changes, checkouts };
+  const entries = registry.projects.map((p) => ({ uuid: p.id, entry: localEntry(p) }));
+  return planPush(entries, state.pending, machineRef(registry));
 }
 
 /** The projects a push request touches (a record and its checkout count once). */

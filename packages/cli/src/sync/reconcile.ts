@@ -4,13 +4,16 @@
  * and by push (on a compare-and-swap conflict). Never touches files.
  */
 import {
+  type Applied,
   adoptUnedited,
   applyRecord,
+  type LocalEntry,
   normaliseRemoteUrl,
   type Prefer,
   type RemoteSide,
   type SyncEvent,
   type SyncRecord,
+  sideOf,
 } from '@dev-infra/core';
 import type { LocalProject, Registry } from '../registry/format.js';
 import type { RecordIndex } from './cache.js';
@@ -25,7 +28,7 @@ import {
   sharedFields,
 } from './state.js';
 
-export type { RemoteSide } from '@dev-infra/core';
+export { type RemoteSide, sideOf } from '@dev-infra/core';
 
 /** The records linking reads: the cache, or the cache with newer records over it. */
 export type RecordLookup = Pick<RecordIndex, 'get' | 'all'>;
@@ -43,17 +46,6 @@ export interface LinkOptions extends ApplyOptions {
   machineId: string;
 }
 
-/** The remote side of a sync-v1 record, seen from machine `machineId`. */
-export function sideOf(record: SyncRecord, machineId: string): RemoteSide {
-  const mine = record.checkouts.find((c) => c.machine_id === machineId);
-  return {
-    rev: record.rev,
-    deleted: record.deleted,
-    fields: record.fields,
-    checkoutPath: mine ? mine.path : null,
-  };
-}
-
 /**
  * Brings `project` up to date with `remote` (see core's applyRecord). Returns true when
  * anything changed here; conflicts and remote deletions go to `options.events`.
@@ -63,18 +55,27 @@ export function applyRemote(
   remote: RemoteSide,
   options: ApplyOptions,
 ): boolean {
-  const entry = {
+  const applied = applyRecord(localEntry(project), project.id, remote, options);
+  if (!applied) return false;
+  options.events.push(...applied.events);
+  writeApplied(project, applied);
+  return applied.changed;
+}
+
+/** A local project as the plan sees it. */
+export function localEntry(project: LocalProject): LocalEntry {
+  return {
     name: project.name,
     path: project.path,
     fields: sharedFields(project),
     sync: project.sync,
   };
-  const applied = applyRecord(entry, project.id, remote, options);
-  if (!applied) return false;
-  options.events.push(...applied.events);
+}
+
+/** Writes a planned outcome onto the local project. */
+export function writeApplied(project: LocalProject, applied: Applied): void {
   project.sync = applied.sync;
   if (applied.fields) assignShared(project, applied.fields);
-  return applied.changed;
 }
 
 /**

@@ -113,7 +113,6 @@ describe('linking a new local project by remote URL', () => {
     recordEdits(local, sharedFields(local), ['status']);
     const events: SyncEvent[] = [];
     linkNewProjects(registry, { index, machineId: 'm', prefer: 'local', now: NOW, events });
-    const report = buildReport('sync-v1', false, events);
     expect(local.id).toBe(record.uuid);
     expect(local.status).toBe('completed');
     // Not edited here: the server's value.

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeTempDir, removeTempDirs } from '../../../../test-support/tmp.js';
 import { fillProjectFile, readProjectFile } from '../../src/project-file.js';
-import { REGISTRY_VERSION, type Registry, serializeRegistry } from '../../src/registry/format.js';
+import { REGISTRY_VERSION, serializeRegistry } from '../../src/registry/format.js';
 import { MIGRATIONS, MigrationGapError, migrate } from '../../src/registry/migrations.js';
 import { resolvePaths } from '../../src/registry/paths.js';
 import { parseRegistry } from '../../src/registry/read.js';
