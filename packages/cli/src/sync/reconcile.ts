@@ -11,6 +11,7 @@ import {
   normaliseRemoteUrl,
   type Prefer,
   type RemoteSide,
+  recordForUrl,
   type SyncEvent,
   type SyncRecord,
   sideOf,
@@ -79,42 +80,8 @@ export function writeApplied(project: LocalProject, applied: Applied): void {
 }
 
 /**
- * The record a never-synced project with remote URL `url` stands for, when none has its
- * uuid: a live record with that URL that no local project holds and that has no checkout on
- * this machine (but for one a plain `remove` here is taking away: the repo is back); else the
- * newest tombstone with that URL that this machine had not seen when the project was
- * registered here (the user could not have known it was deleted, so it is that project,
- * deleted: never a new one). A tombstone already seen then means the user registered the repo
- * again knowing: a new project. Revisions, not clocks, give the order.
- */
-function recordForUrl(
-  project: LocalProject,
-  url: string,
-  options: LinkOptions & { unavailable: ReadonlySet<string>; leaving: ReadonlySet<string> },
-): SyncRecord | undefined {
-  const { index, machineId, unavailable, leaving } = options;
-  const candidates = index
-    .all()
-    .filter((r) => !unavailable.has(r.uuid) && normaliseRemoteUrl(r.fields.remote_url) === url);
-  const live = candidates.find(
-    (r) =>
-      !r.deleted && (leaving.has(r.uuid) || !r.checkouts.some((c) => c.machine_id === machineId)),
-  );
-  if (live) return live;
-  const seen = seenAtRegistration(project);
-  let newest: SyncRecord | undefined;
-  for (const r of candidates) {
-    // A tombstone's rev is the revision of its deletion; the feed cursor counts the same
-    // revisions, so rev <= cursor means the machine had pulled the deletion.
-    if (!r.deleted || r.rev <= seen.cursor || seen.deleted.has(r.uuid)) continue;
-    if (!newest || r.rev > newest.rev) newest = r;
-  }
-  return newest;
-}
-
-/**
  * Links never-synced local projects to server records: by uuid (a `.dev-infra.yml` id or a
- * clone), else by normalised remote URL (see recordForUrl). Linked to a live record, the
+ * clone), else by normalised remote URL (see core's recordForUrl). Linked to a live record, the
  * local entry adopts the server's uuid and the server's value of every field the user did
  * not edit here (see core's adoptUnedited); linked to a tombstone, it shows as deleted
  * remotely and is never pushed. Records this machine is deleting are never linked.
@@ -134,7 +101,15 @@ export function linkNewProjects(registry: Registry, options: LinkOptions): void 
     if (!record) {
       const url = normaliseRemoteUrl(project.remote_url);
       if (url === null) continue;
-      record = recordForUrl(project, url, { ...options, unavailable, leaving });
+      const seen = seenAtRegistration(project);
+      record = recordForUrl(index.all(), {
+        url,
+        machineId,
+        unavailable,
+        leaving,
+        seenCursor: seen.cursor,
+        seenDeleted: seen.deleted,
+      });
       if (!record) continue;
       unavailable.add(record.uuid);
       project.id = record.uuid;
