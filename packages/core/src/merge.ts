@@ -1,6 +1,6 @@
 /**
- * Three-way merge of one project's shared fields (design section 4), and the rule that a
- * remote deletion never comes back. Pure: the caller decides what to write and push.
+ * Three-way merge of one project's shared fields (design section 4). Pure: the caller
+ * decides what to write and push (deletions are decided before it, in sync-plan.ts).
  */
 import {
   EDITABLE_FIELD_NAMES,
@@ -134,49 +134,4 @@ export function mergeFields(
     }
   }
   return { merged, conflicts, localChanges, remoteChanges };
-}
-
-/** A side of a record for `reconcileRecord`: its fields and whether it is a tombstone. */
-export interface RecordSide {
-  deleted: boolean;
-  fields: SharedFields;
-}
-
-/** What to do with one project seen on both sides. */
-export type RecordOutcome =
-  /** The remote side is a tombstone and the local one is alive: show "deleted remotely";
-   *  never merge it back or push it again unless the user asks (the files stay untouched). */
-  | { outcome: 'deleted remotely'; localChanges: EditableFieldName[] }
-  /** Both sides are deletions: nothing left to do. */
-  | { outcome: 'deleted' }
-  /** The local side is a deletion (remove --everywhere) and the remote is alive: push the
-   *  tombstone. `remoteChanges` names edits made elsewhere since the base, to report. */
-  | { outcome: 'push deletion'; remoteChanges: EditableFieldName[] }
-  /** Both alive: the field merge. */
-  | ({ outcome: 'merged' } & MergeResult);
-
-/**
- * Reconciles one project: deletions first (a remote tombstone always wins over a live local
- * record, so a deletion never resurrects silently), else the three-way field merge.
- */
-export function reconcileRecord(
-  base: SharedFields | null,
-  local: RecordSide,
-  remote: RecordSide,
-  prefer: Prefer = 'local',
-): RecordOutcome {
-  if (remote.deleted && local.deleted) return { outcome: 'deleted' };
-  if (remote.deleted) {
-    return {
-      outcome: 'deleted remotely',
-      localChanges: base === null ? [] : changedFields(base, local.fields),
-    };
-  }
-  if (local.deleted) {
-    return {
-      outcome: 'push deletion',
-      remoteChanges: base === null ? [] : changedFields(base, remote.fields),
-    };
-  }
-  return { outcome: 'merged', ...mergeFields(base, local.fields, remote.fields, prefer) };
 }

@@ -58,12 +58,6 @@ export function normaliseRemoteUrl(url: string | null | undefined): string | nul
   return cleanPath(raw) || null;
 }
 
-/** True when two remote URLs name the same repository. */
-export function sameRemote(a: string | null | undefined, b: string | null | undefined): boolean {
-  const na = normaliseRemoteUrl(a);
-  return na !== null && na === normaliseRemoteUrl(b);
-}
-
 /** Removes any user name or password from a URL so it can be shown or logged safely. */
 export function redactRemoteUrl(url: string): string {
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/]*@/i, '$1');

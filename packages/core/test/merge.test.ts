@@ -5,7 +5,6 @@ import {
   isEmptyValue,
   mergeFields,
   type Prefer,
-  reconcileRecord,
   sameSharedFields,
 } from '../src/merge.js';
 import { EDITABLE_FIELD_NAMES, fieldEquals, SHARED_FIELD_NAMES } from '../src/project.js';
@@ -242,36 +241,6 @@ describe('mergeFields without a base (linked, no sync history)', () => {
     );
     expect(remote.merged.description).toBeNull();
     expect(remote.localChanges).toEqual([]);
-  });
-});
-
-describe('reconcileRecord', () => {
-  const alive = (fields: SharedFields) => ({ deleted: false, fields });
-  const dead = (fields: SharedFields) => ({ deleted: true, fields });
-
-  it('a remote tombstone beats a live local record, even one with local edits', () => {
-    const local = edit({ description: 'edited here' });
-    expect(reconcileRecord(base, alive(local), dead(base))).toEqual({
-      outcome: 'deleted remotely',
-      localChanges: ['description'],
-    });
-    expect(reconcileRecord(base, alive(local), dead(base), 'local').outcome).toBe(
-      'deleted remotely',
-    );
-    expect(reconcileRecord(null, alive(local), dead(base)).outcome).toBe('deleted remotely');
-  });
-
-  it('both deleted is the end of it; a local deletion is pushed over remote edits', () => {
-    expect(reconcileRecord(base, dead(base), dead(base))).toEqual({ outcome: 'deleted' });
-    expect(reconcileRecord(base, dead(base), alive(edit({ status: 'paused' })))).toEqual({
-      outcome: 'push deletion',
-      remoteChanges: ['status'],
-    });
-  });
-
-  it('two live records merge', () => {
-    const r = reconcileRecord(base, alive(edit({ name: 'x' })), alive(edit({ status: 'paused' })));
-    expect(r).toMatchObject({ outcome: 'merged', merged: edit({ name: 'x', status: 'paused' }) });
   });
 });
 

@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  normaliseRemoteUrl,
-  redactRemoteUrl,
-  sameRemote,
-  stripRemoteCredentials,
-} from '../src/remote-url.js';
+import { normaliseRemoteUrl, redactRemoteUrl, stripRemoteCredentials } from '../src/remote-url.js';
 
 describe('normaliseRemoteUrl', () => {
   const cases: [string, string | null][] = [
@@ -43,10 +38,14 @@ describe('normaliseRemoteUrl', () => {
   });
 
   it('matches the spellings the design names as equal', () => {
-    expect(sameRemote('git@github.com:a/b.git', 'https://github.com/a/b')).toBe(true);
-    expect(sameRemote('ssh://git@github.com/a/b', 'https://github.com/a/b')).toBe(true);
-    expect(sameRemote('https://github.com/a/b', 'https://github.com/a/c')).toBe(false);
-    expect(sameRemote(null, null)).toBe(false);
+    const same = (a: string | null, b: string | null) => {
+      const na = normaliseRemoteUrl(a);
+      return na !== null && na === normaliseRemoteUrl(b);
+    };
+    expect(same('git@github.com:a/b.git', 'https://github.com/a/b')).toBe(true);
+    expect(same('ssh://git@github.com/a/b', 'https://github.com/a/b')).toBe(true);
+    expect(same('https://github.com/a/b', 'https://github.com/a/c')).toBe(false);
+    expect(same(null, null)).toBe(false);
   });
 });
 

@@ -6,9 +6,9 @@ import { writeOut } from '../output/stdout.js';
 import type { LocalProject } from '../registry/format.js';
 import { registrationConflict } from '../registry/lookup.js';
 import { buildProject, type NewProjectOptions, resolveFolder } from '../registry/new-project.js';
+import { registerProject } from '../registry/operations.js';
 import { resolvePaths } from '../registry/paths.js';
 import { mutateRegistry } from '../registry/store.js';
-import { noteRegistration } from '../sync/state.js';
 
 export interface AddOptions extends NewProjectOptions {
   tag?: string[];
@@ -23,8 +23,7 @@ export async function registerFolder(dir: string, options: AddOptions): Promise<
     const hint = options.name ? '' : '; choose another name with --name';
     const conflict = registrationConflict(registry, project, hint);
     if (conflict) throw new UserError(conflict);
-    registry.projects.push(project);
-    noteRegistration(registry, project);
+    registerProject(registry, project);
   });
   return project;
 }

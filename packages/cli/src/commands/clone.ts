@@ -13,14 +13,14 @@ import { configValue, readConfig } from '../config/file.js';
 import { UserError } from '../errors.js';
 import { shortenPath } from '../output/paths.js';
 import { writeOut } from '../output/stdout.js';
-import type { LocalProject } from '../registry/format.js';
 import { findByName, registrationConflict } from '../registry/lookup.js';
 import { resolveFolder } from '../registry/new-project.js';
+import { registerClone } from '../registry/operations.js';
 import { resolvePaths } from '../registry/paths.js';
 import { loadRegistry } from '../registry/read.js';
 import { mutateRegistry } from '../registry/store.js';
 import { cacheFileFor, readCache } from '../sync/cache.js';
-import { cancelRemovalsOf, registrySync, setProjectSync } from '../sync/state.js';
+import { registrySync } from '../sync/state.js';
 
 function cloneRoot(configFile: string): string {
   const root = configValue(readConfig(configFile), 'clone_root');
@@ -60,22 +60,12 @@ export async function runClone(name: string, dir: string | undefined): Promise<v
     throw new UserError(`git clone of ${redactRemoteUrl(url)} failed: ${said}`);
   }
 
-  const basic = record.uuid.startsWith('basic:');
-  const project: LocalProject = {
-    id: basic ? randomUUID() : record.uuid,
-    path: resolveFolder(target),
-    ...record.fields,
-    tags: [...record.fields.tags],
-  };
-  const sync = basic
-    ? { rev: 0, base: record.fields, pushed_path: null, remote_id: Number(record.uuid.slice(6)) }
-    : { rev: record.rev, base: record.fields, pushed_path: null };
-  setProjectSync(project, sync);
-  await mutateRegistry(paths.registryFile, paths.dataDir, (reg) => {
-    const conflict = registrationConflict(reg, project);
+  const path = resolveFolder(target);
+  const project = await mutateRegistry(paths.registryFile, paths.dataDir, (reg) => {
+    const candidate = { id: record.uuid, name: record.fields.name, path };
+    const conflict = registrationConflict(reg, candidate);
     if (conflict) throw new UserError(`cloned into ${target}, but cannot register it: ${conflict}`);
-    reg.projects.push(project);
-    cancelRemovalsOf(reg, project.id);
+    return registerClone(reg, record, path, randomUUID);
   });
   writeOut(
     `Cloned ${name} into ${shortenPath(project.path)} and registered it (id ${project.id}); run \`dev-infra sync\` to tell the server\n`,

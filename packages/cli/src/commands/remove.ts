@@ -3,10 +3,10 @@ import { resolve } from 'node:path';
 import { shortenPath } from '../output/paths.js';
 import { writeOut } from '../output/stdout.js';
 import { findByName, findByPath, requireByNameOrPath } from '../registry/lookup.js';
+import { removeProject, removeRemoteOnly } from '../registry/operations.js';
 import { resolvePaths } from '../registry/paths.js';
 import { mutateRegistry } from '../registry/store.js';
 import { cacheFileFor, readCache } from '../sync/cache.js';
-import { queueRemoteDeletion, recordRemoval } from '../sync/state.js';
 
 const AFTER = {
   tombstone:
@@ -26,11 +26,10 @@ export async function runRemove(
     if (!project && options.everywhere) {
       // Not on this machine: delete it on the server, from what the last pull knew.
       const records = readCache(cacheFileFor(paths.registryFile))?.records ?? [];
-      if (queueRemoteDeletion(registry, records, target)) return undefined;
+      if (removeRemoteOnly(registry, records, target)) return undefined;
     }
     const found = project ?? requireByNameOrPath(registry, target);
-    const after = recordRemoval(registry, found, options.everywhere === true);
-    registry.projects = registry.projects.filter((p) => p !== found);
+    const after = removeProject(registry, found, options.everywhere === true);
     return { removed: found, after };
   });
   if (!done) {

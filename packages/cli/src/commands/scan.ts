@@ -13,10 +13,10 @@ import { hasProjectFile } from '../project-file.js';
 import type { LocalProject } from '../registry/format.js';
 import { registrationConflict } from '../registry/lookup.js';
 import { buildProject, resolveFolder } from '../registry/new-project.js';
+import { registerProject } from '../registry/operations.js';
 import { resolvePaths } from '../registry/paths.js';
 import { loadRegistry } from '../registry/read.js';
 import { mutateRegistry } from '../registry/store.js';
-import { noteRegistration } from '../sync/state.js';
 
 export interface ScanOptions {
   depth: number;
@@ -79,8 +79,7 @@ export async function runScan(dirArg: string, options: ScanOptions): Promise<voi
         skipped.push({ path: project.path, reason });
         continue;
       }
-      registry.projects.push(project);
-      noteRegistration(registry, project);
+      registerProject(registry, project);
       added.push(project);
     }
     return added;

@@ -11,11 +11,9 @@ import { writeOut } from '../output/stdout.js';
 import { renderTable } from '../output/table.js';
 import { resolvePaths } from '../registry/paths.js';
 import { loadRegistry } from '../registry/read.js';
-import { BasicClient } from '../remote/basic-client.js';
 import { RemoteError } from '../remote/http.js';
-import { SyncClient } from '../remote/sync-client.js';
-import { basicRecords } from '../sync/basic-mode.js';
 import { cacheFileFor, readCache } from '../sync/cache.js';
+import { driverFor } from '../sync/protocol.js';
 import { httpClient, readRemoteSettings } from '../sync/remote-config.js';
 import { registrySync } from '../sync/state.js';
 import { machineNames, projectViews } from '../sync/status-view.js';
@@ -41,14 +39,8 @@ export async function runStatus(options: StatusOptions): Promise<void> {
   else {
     try {
       const http = httpClient(settings, { short: true });
-      if (state?.protocol === 'basic') {
-        fresh = basicRecords(await new BasicClient(http).list(), { registry });
-      } else {
-        for await (const page of new SyncClient(http).pages(sameServer ? state.cursor : 0, {
-          limit: 1000,
-        }))
-          fresh.push(...page.changes);
-      }
+      const driver = driverFor(state?.protocol ?? 'sync-v1', http);
+      fresh = await driver.peek(registry, sameServer ? state.cursor : 0);
     } catch (error) {
       if (!(error instanceof RemoteError)) throw error;
       offline = `offline (${error.message.split(' (')[0]})`;

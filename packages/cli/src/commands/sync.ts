@@ -3,6 +3,7 @@ import type { Prefer } from '@dev-infra/core';
 import { UserError } from '../errors.js';
 import { printJson } from '../output/json.js';
 import { writeOut } from '../output/stdout.js';
+import { resolvePaths } from '../registry/paths.js';
 import { RemoteError } from '../remote/http.js';
 import { renderReport } from '../sync/report.js';
 import { runSyncCommand } from '../sync/run.js';
@@ -25,6 +26,8 @@ export async function runSync(what: 'both' | 'pull' | 'push', flags: SyncFlags):
       push: what !== 'pull',
       dryRun: flags.dryRun === true,
       prefer: flags.prefer ?? 'local',
+      paths: resolvePaths(),
+      now: new Date().toISOString(),
     });
     if (flags.json) printJson(report);
     else writeOut(renderReport(report));

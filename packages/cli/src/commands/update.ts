@@ -1,6 +1,6 @@
 /** `dev-infra update <NAME>`: changes a project's fields. */
 import {
-  changedFields,
+  type EditableFieldName,
   normaliseTags,
   type ProjectStatus,
   type ProjectType,
@@ -8,9 +8,10 @@ import {
 import { UsageError, UserError } from '../errors.js';
 import { writeOut } from '../output/stdout.js';
 import { findByName, requireByName } from '../registry/lookup.js';
+import { recordEdits } from '../registry/operations.js';
 import { resolvePaths } from '../registry/paths.js';
 import { mutateRegistry } from '../registry/store.js';
-import { noteLocalEdits, sharedFields } from '../sync/state.js';
+import { sharedFields } from '../sync/state.js';
 
 export interface UpdateOptions {
   name?: string;
@@ -47,12 +48,12 @@ export async function runUpdate(name: string, options: UpdateOptions): Promise<v
       (t) => !untag.has(t),
     );
     // Setting a field, even to the value it has, is an edit that linking must keep.
-    const named = [
-      ...(options.description !== undefined ? ['description'] : []),
-      ...(options.type !== undefined ? ['project_type'] : []),
-      ...(options.status !== undefined ? ['status'] : []),
+    const named: EditableFieldName[] = [
+      ...(options.description !== undefined ? (['description'] as const) : []),
+      ...(options.type !== undefined ? (['project_type'] as const) : []),
+      ...(options.status !== undefined ? (['status'] as const) : []),
     ];
-    noteLocalEdits(project, [...named, ...changedFields(fieldsBefore, sharedFields(project))]);
+    recordEdits(project, fieldsBefore, named);
     if (JSON.stringify(project) === before) return false;
     project.updated_at = new Date().toISOString();
     return true;

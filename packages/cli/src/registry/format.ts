@@ -1,35 +1,33 @@
 /**
- * The registry file's format (version 1): types, validation of what was read, and the
- * stable pretty-printed form that is written. jq-friendly: a top-level `projects` array.
+ * The registry file's format (version 2): types, validation of what was read (sync slots are
+ * decoded into typed state: one of the wrong shape reads as never synced), and the stable
+ * pretty-printed form that is written. jq-friendly: a top-level `projects` array.
  */
 import {
   CLASSIFICATIONS,
+  decodeProjectSync,
+  decodeRegistrySync,
+  encodeProjectSync,
   isClassification,
+  isObject,
   isProjectStatus,
   isProjectType,
   PROJECT_STATUSES,
   PROJECT_TYPES,
+  type ProjectSync,
+  type RegistrySync,
   type SharedFields,
 } from '@dev-infra/core';
 
 /** The newest registry schema version this build reads and writes. */
 export const REGISTRY_VERSION = 2;
 
-/**
- * Per-project sync state (version 2; its shape and checks live in sync/state.ts). Kept as
- * read and written back as is by every command that does not sync.
- */
-export type ProjectSyncSlot = Record<string, unknown>;
-
-/** Registry-wide sync state (version 2; see sync/state.ts): server, cursor, pending changes. */
-export type RegistrySyncSlot = Record<string, unknown>;
-
 /** A project on this machine: the shared fields plus its uuid and this machine's path. */
 export interface LocalProject extends SharedFields {
   id: string;
   /** Absolute path of the checkout on this machine (unique in the registry). */
   path: string;
-  sync?: ProjectSyncSlot;
+  sync?: ProjectSync;
 }
 
 /** This machine: a uuid made once and an optional user-set name (hostname otherwise). */
@@ -43,7 +41,7 @@ export interface Registry {
   version: number;
   machine: MachineInfo;
   projects: LocalProject[];
-  sync?: RegistrySyncSlot;
+  sync?: RegistrySync;
 }
 
 /** The registry's document after JSON parsing but before its shape is checked. */
@@ -51,9 +49,6 @@ export type RawDocument = Record<string, unknown>;
 
 /** Thrown when a document is not a registry; the message names the field. */
 export class ShapeError extends Error {}
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function str(obj: Record<string, unknown>, key: string, where: string): string {
   const v = obj[key];
@@ -111,7 +106,7 @@ function parseProject(raw: unknown, where: string): LocalProject {
     created_at: str(raw, 'created_at', where),
     updated_at: str(raw, 'updated_at', where),
   };
-  const sync = slot(raw, where);
+  const sync = decodeProjectSync(slot(raw, where), project.id);
   if (sync) project.sync = sync;
   return project;
 }
@@ -126,14 +121,17 @@ export function toRegistry(doc: RawDocument): Registry {
     machine: { id: str(machine, 'id', 'machine'), name: strOrNull(machine, 'name', 'machine') },
     projects: doc.projects.map((p, i) => parseProject(p, `projects[${i}]`)),
   };
-  const sync = slot(doc, 'registry');
+  const sync = decodeRegistrySync(slot(doc, 'registry'));
   if (sync) registry.sync = sync;
   return registry;
 }
 
+/** A project as written: keys in the stable order, the sync slot in its stored form. */
+export type StoredProject = Omit<LocalProject, 'sync'> & { sync?: Record<string, unknown> };
+
 /** One project with its keys in the stable written order. */
-export function orderProject(p: LocalProject): LocalProject {
-  const out: LocalProject = {
+export function orderProject(p: LocalProject): StoredProject {
+  const out: StoredProject = {
     id: p.id,
     name: p.name,
     path: p.path,
@@ -149,13 +147,14 @@ export function orderProject(p: LocalProject): LocalProject {
     created_at: p.created_at,
     updated_at: p.updated_at,
   };
-  if (p.sync) out.sync = p.sync;
+  const sync = p.sync && encodeProjectSync(p.sync);
+  if (sync) out.sync = sync;
   return out;
 }
 
 /** The file's text: pretty-printed, keys in a stable order, ending in a newline. */
 export function serializeRegistry(registry: Registry): string {
-  const doc: Registry = {
+  const doc: Omit<Registry, 'projects'> & { projects: StoredProject[] } = {
     version: REGISTRY_VERSION,
     machine: { id: registry.machine.id, name: registry.machine.name },
     projects: registry.projects.map(orderProject),

@@ -110,9 +110,8 @@ class AttemptFailure extends Error {
   }
 }
 
-/** True for a plain JSON object (not null, not an array). */
-export const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
+// One definition for every reader of JSON; re-exported here for the remote clients.
+export { isObject } from '@dev-infra/core';
 
 const seconds = (ms: number) => `${Number((ms / 1000).toFixed(1))} s`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

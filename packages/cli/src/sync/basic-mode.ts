@@ -6,8 +6,11 @@
  * one machine never overwrites another's. Tags, template and checkouts stay local.
  */
 import {
+  basicIdOf,
+  basicRecordUuid,
   normaliseRemoteUrl,
   type Prefer,
+  recordIdentity,
   type SharedFields,
   type SyncRecord,
   sameSharedFields,
@@ -22,7 +25,6 @@ import {
 } from '../remote/basic-client.js';
 import { RemoteError } from '../remote/http.js';
 import { applyRemote } from './reconcile.js';
-import { notePulled, notePushed } from './report.js';
 import type { SyncSession } from './session.js';
 import { projectSync, setProjectSync, sharedFields } from './state.js';
 
@@ -47,12 +49,18 @@ export async function pullBasic(
   session: SyncSession,
   prefer: Prefer,
 ): Promise<BasicProject[]> {
-  const { registry, report, now } = session;
+  const { registry, events, now } = session;
+  const apply = { prefer, now, events };
   const list = await client.list();
-  report.notes.push(BASIC_NOTE);
+  events.push({ kind: 'note', text: BASIC_NOTE });
+  let pulled = 0;
+  const notePulled = (project: string) => {
+    events.push({ kind: 'pulled', project });
+    pulled += 1;
+  };
   const byRemoteId = new Map<number, LocalProject>();
   for (const p of registry.projects) {
-    const id = projectSync(p)?.remote_id;
+    const id = basicIdOf(p.sync);
     if (id !== undefined) byRemoteId.set(id, p);
   }
   const onServer = new Set(list.map((sp) => sp.id));
@@ -63,25 +71,25 @@ export async function pullBasic(
       const url = normaliseRemoteUrl(sp.remote_url);
       local = registry.projects.find(
         (p) =>
-          projectSync(p)?.remote_id === undefined &&
+          basicIdOf(p.sync) === undefined &&
           url !== null &&
           normaliseRemoteUrl(p.remote_url) === url,
       );
-      if (local) report.linked.push(local.name);
+      if (local) events.push({ kind: 'linked', project: local.name });
     }
     const fields = fromBasicProject(sp, local);
     if (local) {
-      const before = JSON.stringify(local);
-      applyRemote(local, { rev: 0, deleted: false, fields, remote_id: sp.id }, prefer, report, now);
-      if (JSON.stringify(local) !== before) notePulled(report, local.name);
+      const remote = { kind: 'basic', id: sp.id } as const;
+      if (applyRemote(local, { rev: 0, deleted: false, fields, remote }, apply))
+        notePulled(local.name);
       byRemoteId.set(sp.id, local);
     }
-    records.push(cacheRecord(sp, local?.id ?? `basic:${sp.id}`, fields));
+    records.push(cacheRecord(sp, local?.id ?? basicRecordUuid(sp.id), fields));
   }
   for (const [id, p] of byRemoteId) {
     if (onServer.has(id) || projectSync(p)?.deleted_remotely) continue;
-    applyRemote(p, { rev: 0, deleted: true, fields: sharedFields(p) }, prefer, report, now);
-    notePulled(report, p.name);
+    applyRemote(p, { rev: 0, deleted: true, fields: sharedFields(p) }, apply);
+    notePulled(p.name);
   }
   const cached = session.cache.index().all();
   const known = new Map(cached.map((r) => [r.uuid, JSON.stringify(r)]));
@@ -90,11 +98,11 @@ export async function pullBasic(
     const text = JSON.stringify(r);
     if (known.get(r.uuid) === text) continue;
     same = false;
-    if (r.uuid.startsWith('basic:')) notePulled(report, r.fields.name);
+    if (recordIdentity(r.uuid).kind === 'basic') notePulled(r.fields.name);
   }
   // The server's list is the whole truth: the cache is rewritten, only when it differs.
   if (!same) session.cache.replaceAll(records);
-  session.state.last_pull = report.pulled > 0 ? now : session.state.last_pull;
+  if (pulled > 0) session.state.last_pull = now;
   await session.save();
   return list;
 }
@@ -124,36 +132,43 @@ export async function pushBasic(
   session: SyncSession,
   list: BasicProject[],
 ): Promise<void> {
-  const { registry, state, report } = session;
+  const { registry, state, events } = session;
+  let pushed = false;
+  const notePushed = (project: string) => {
+    events.push({ kind: 'pushed', project });
+    pushed = true;
+  };
   const server = new Map(list.map((sp) => [sp.id, sp]));
   for (const p of registry.projects) {
     const sync = projectSync(p);
     if (sync?.deleted_remotely) continue;
     const fields = sharedFields(p);
-    if (sync?.remote_id === undefined) {
-      notePushed(report, p.name);
+    const remoteId = basicIdOf(sync);
+    if (sync === undefined || remoteId === undefined) {
+      notePushed(p.name);
       if (session.dryRun) continue;
       const made = await create(client, fields, p.path);
-      setProjectSync(p, { rev: 0, base: fields, pushed_path: made.path, remote_id: made.id });
+      const remote = { kind: 'basic', id: made.id } as const;
+      setProjectSync(p, { rev: 0, base: fields, pushed_path: made.path, remote });
       await session.save();
       continue;
     }
-    const sp = server.get(sync.remote_id);
+    const sp = server.get(remoteId);
     const body = sameSharedFields(fields, sync.base) ? {} : changedInput(sync.base, fields);
     if (sp && (sp.path === null || sp.path === p.path) && sp.path !== p.path) body.path = p.path;
     if (Object.keys(body).length === 0) {
       if (!sameSharedFields(fields, sync.base)) setProjectSync(p, { ...sync, base: fields });
       continue;
     }
-    notePushed(report, p.name);
+    notePushed(p.name);
     if (session.dryRun) continue;
-    await client.patch(sync.remote_id, body);
+    await client.patch(remoteId, body);
     const pushedPath = body.path ?? sync.pushed_path;
     setProjectSync(p, { ...sync, base: fields, pushed_path: pushedPath ?? null });
     await session.save();
   }
   for (const d of [...state.pending.deletes]) {
-    notePushed(report, d.name ?? d.uuid);
+    notePushed(d.name ?? d.uuid);
     if (session.dryRun) continue;
     if (d.remote_id !== undefined && server.has(d.remote_id)) await client.delete(d.remote_id);
     state.pending.deletes = state.pending.deletes.filter((x) => x !== d);
@@ -161,7 +176,7 @@ export async function pushBasic(
   }
   // The server keeps no checkouts: a dropped checkout needs nothing sent.
   if (!session.dryRun) state.pending.checkout_removals = [];
-  if (report.pushed > 0 && !session.dryRun) state.last_push = session.now;
+  if (pushed && !session.dryRun) state.last_push = session.now;
 }
 
 /** The server's list as cache records, mapped to local projects by remembered id (for status). */
@@ -171,11 +186,11 @@ export function basicRecords(
 ): SyncRecord[] {
   const byRemoteId = new Map<number, LocalProject>();
   for (const p of session.registry.projects) {
-    const id = projectSync(p)?.remote_id;
+    const id = basicIdOf(p.sync);
     if (id !== undefined) byRemoteId.set(id, p);
   }
   return list.map((sp) => {
     const local = byRemoteId.get(sp.id);
-    return cacheRecord(sp, local?.id ?? `basic:${sp.id}`, fromBasicProject(sp, local));
+    return cacheRecord(sp, local?.id ?? basicRecordUuid(sp.id), fromBasicProject(sp, local));
   });
 }

@@ -16,9 +16,9 @@ export async function linkBeforePush(
   session: SyncSession,
   prefer: Prefer,
 ): Promise<void> {
-  const { registry, report, now } = session;
-  const machineId = registry.machine.id;
-  linkIfNeeded(registry, () => session.cache.index(), prefer, report, now);
+  const { registry, events, now } = session;
+  const apply = { prefer, now, events };
+  linkIfNeeded(registry, () => session.cache.index(), apply);
   // After a pull in this same command the cache is as current as the feed: no second GET.
   if (session.pulled || !hasUnlinked(registry)) return;
   const fresh = new Map<string, SyncRecord>();
@@ -30,5 +30,5 @@ export async function linkBeforePush(
     get: (uuid) => fresh.get(uuid) ?? index.get(uuid),
     all: () => [...fresh.values(), ...index.all().filter((r) => !fresh.has(r.uuid))],
   };
-  linkNewProjects(registry, overlay, machineId, prefer, report, now);
+  linkNewProjects(registry, { ...apply, index: overlay, machineId: registry.machine.id });
 }

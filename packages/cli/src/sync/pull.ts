@@ -1,34 +1,15 @@
 /**
- * sync-v1 pull: pages through the changes feed from the stored cursor, updates the remote
- * cache and merges each record into this machine's entry. Each page is saved (cache, then
- * registry with its cursor) before the next is fetched, so a pull cut off halfway resumes.
+ * sync-v1 pull: pages through the changes feed from the stored cursor; core's `planPage`
+ * decides what each page does here, and this loop writes it: the local entries, the remote
+ * cache, the cursor. Each page is saved (cache, then registry with its cursor) before the
+ * next is fetched, so a pull cut off halfway resumes (a page applied twice changes nothing).
  * The cache is only appended to: the pull's cost follows the changes, not the account.
  */
-import { CHANGES_MAX_LIMIT, type Prefer, type SyncRecord } from '@dev-infra/core';
-import type { LocalProject } from '../registry/format.js';
+import { CHANGES_MAX_LIMIT, echoAfter, type Prefer, planPage } from '@dev-infra/core';
 import type { SyncClient } from '../remote/sync-client.js';
-import { applyRemote, linkIfNeeded, sideOf } from './reconcile.js';
-import { notePulled } from './report.js';
+import { linkIfNeeded, localEntry, writeApplied } from './reconcile.js';
 import type { SyncSession } from './session.js';
 import { machineRef } from './state.js';
-
-/** Applies a record to the local project with its uuid; true when the entry changed. */
-export function applyToLocal(
-  project: LocalProject,
-  record: SyncRecord,
-  session: SyncSession,
-  prefer: Prefer,
-): boolean {
-  const before = JSON.stringify(project);
-  applyRemote(
-    project,
-    sideOf(record, session.registry.machine.id),
-    prefer,
-    session.report,
-    session.now,
-  );
-  return JSON.stringify(project) !== before;
-}
 
 /** Pulls every change since the stored cursor. */
 export async function pullSyncV1(
@@ -36,30 +17,28 @@ export async function pullSyncV1(
   session: SyncSession,
   prefer: Prefer,
 ): Promise<void> {
-  const { registry, state, report, cache } = session;
+  const { registry, state, events, cache } = session;
+  const ctx = { prefer, now: session.now };
   const byId = new Map(registry.projects.map((p) => [p.id, p]));
+  const local = (uuid: string) => {
+    const project = byId.get(uuid);
+    return project && localEntry(project);
+  };
   const machine = machineRef(registry);
   for await (const page of client.pages(state.cursor, { limit: CHANGES_MAX_LIMIT, machine })) {
-    for (const record of page.changes) {
-      const local = byId.get(record.uuid);
-      const changedHere = local ? applyToLocal(local, record, session, prefer) : false;
-      // The feed also returns this machine's own pushes: those are no news.
-      const echo = state.echo?.[record.uuid];
-      if (changedHere || echo === undefined || record.seq > echo)
-        notePulled(report, local?.name ?? record.fields.name);
-      cache.put(record);
-    }
+    const plan = planPage(page.changes, machine.id, local, state.echo, ctx);
+    for (const [uuid, applied] of plan.updates) writeApplied(byId.get(uuid)!, applied);
+    events.push(...plan.events);
+    for (const record of page.changes) cache.put(record);
     if (page.changes.length === 0 && page.next === state.cursor) break;
     state.cursor = page.next;
     state.last_pull = session.now;
     await session.save();
   }
   session.pulled = true;
-  if (state.echo) {
-    const left = Object.entries(state.echo).filter(([, seq]) => seq > state.cursor);
-    if (left.length > 0) state.echo = Object.fromEntries(left);
-    else delete state.echo;
-  }
-  linkIfNeeded(registry, () => cache.index(), prefer, report, session.now);
+  const echo = echoAfter(state.echo, state.cursor);
+  if (echo) state.echo = echo;
+  else delete state.echo;
+  linkIfNeeded(registry, () => cache.index(), { ...ctx, events });
   await session.save();
 }

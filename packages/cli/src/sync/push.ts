@@ -5,88 +5,27 @@
  * next batch, and a rerun after a cut-off push is safe: the server answers an equal retry
  * as applied.
  */
-import {
-  type CheckoutChange,
-  type MachineRef,
-  type Prefer,
-  type PushChange,
-  type PushRequest,
-  type SyncRecord,
-  sameSharedFields,
-} from '@dev-infra/core';
+import { type Prefer, type PushRequest, planPush } from '@dev-infra/core';
 import type { LocalProject } from '../registry/format.js';
 import { type SyncClient, splitPushRequest } from '../remote/sync-client.js';
-import type { RecordIndex } from './cache.js';
 import { linkBeforePush } from './link-push.js';
-import { applyToLocal } from './pull.js';
-import { notePushed } from './report.js';
+import { applyChangeResults, applyCheckoutResults, type ResultContext } from './push-results.js';
+import { localEntry } from './reconcile.js';
 import type { SyncSession } from './session.js';
-import { machineRef, projectSync, setProjectSync, sharedFields } from './state.js';
+import { machineRef } from './state.js';
 
 const MAX_ROUNDS = 3;
 
-/** The changes this machine has to send. */
-export function pendingChanges(session: SyncSession): PushRequest {
+/** The changes this machine has to send (see core's planPush). */
+export function pendingChanges(session: Pick<SyncSession, 'registry' | 'state'>): PushRequest {
   const { registry, state } = session;
-  const changes: PushChange[] = [];
-  const checkouts: CheckoutChange[] = [];
-  for (const p of registry.projects) {
-    const sync = projectSync(p);
-    if (sync?.deleted_remotely) continue;
-    const fields = sharedFields(p);
-    if (!sync) changes.push({ uuid: p.id, base_rev: 0, fields });
-    else if (!sameSharedFields(fields, sync.base))
-      changes.push({ uuid: p.id, base_rev: sync.rev, fields });
-    if (sync?.pushed_path !== p.path) checkouts.push({ uuid: p.id, path: p.path });
-  }
-  for (const d of state.pending.deletes)
-    changes.push({ uuid: d.uuid, base_rev: d.base_rev, deleted: true });
-  for (const uuid of state.pending.checkout_removals) checkouts.push({ uuid, removed: true });
-  return { machine: machineRef(registry), changes, checkouts };
+  const entries = registry.projects.map((p) => ({ uuid: p.id, entry: localEntry(p) }));
+  return planPush(entries, state.pending, machineRef(registry));
 }
 
 /** The projects a push request touches (a record and its checkout count once). */
 export function pushedProjects(req: PushRequest): Set<string> {
   return new Set([...req.changes, ...(req.checkouts ?? [])].map((c) => c.uuid));
-}
-
-/** The record the cache should hold after our change was applied. */
-function afterApply(
-  known: SyncRecord | undefined,
-  change: PushChange,
-  rev: number,
-  seq: number,
-): SyncRecord {
-  const fields = 'fields' in change ? change.fields : (known?.fields as SyncRecord['fields']);
-  return {
-    uuid: change.uuid,
-    rev,
-    seq: Math.max(seq, known?.seq ?? 0),
-    deleted: 'deleted' in change,
-    fields,
-    checkouts: known?.checkouts ?? [],
-  };
-}
-
-/**
- * Puts this machine's checkout change into the cached record, so that the feed's echo of
- * our own push is recognised as nothing new.
- */
-function noteCheckout(
-  index: RecordIndex,
-  machine: MachineRef,
-  uuid: string,
-  path: string | undefined,
-  now: string,
-): void {
-  const record = index.get(uuid);
-  if (!record) return;
-  const others = record.checkouts.filter((c) => c.machine_id !== machine.id);
-  const mine =
-    path === undefined
-      ? []
-      : [{ machine_id: machine.id, machine_name: machine.name, path, last_seen: now }];
-  index.put({ ...record, checkouts: [...others, ...mine] });
 }
 
 /** Pushes until nothing is left or three rounds have passed. */
@@ -95,19 +34,17 @@ export async function pushSyncV1(
   session: SyncSession,
   prefer: Prefer,
 ): Promise<void> {
-  const { registry, state, report } = session;
+  const { registry, state, events } = session;
   // A lone `sync push` has not run pull's link step: link never-synced projects to the
   // server's records, or they would be pushed as duplicates.
   await linkBeforePush(client, session, prefer);
   const pushed = new Set<string>();
+  const apply = { prefer, now: session.now, events };
   const nameOf = (uuid: string) =>
     registry.projects.find((p) => p.id === uuid)?.name ??
     state.pending.deletes.find((d) => d.uuid === uuid)?.name ??
     session.cache.index().get(uuid)?.fields.name ??
     uuid;
-  const noteEcho = (uuid: string, seq: number) => {
-    state.echo = { ...state.echo, [uuid]: Math.max(seq, state.echo?.[uuid] ?? 0) };
-  };
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const req = pendingChanges(session);
     const touched = pushedProjects(req);
@@ -115,82 +52,22 @@ export async function pushSyncV1(
     // Only now are the cached records needed (to keep them current): an idle push reads none.
     const index = session.cache.index();
     if (session.dryRun) {
-      for (const uuid of touched) notePushed(report, nameOf(uuid));
+      for (const uuid of touched) events.push({ kind: 'pushed', project: nameOf(uuid) });
       break;
     }
     const byId = new Map<string, LocalProject>(registry.projects.map((p) => [p.id, p]));
+    const ctx: ResultContext = { state, index, byId, machine: req.machine, apply, pushed };
     let conflicts = 0;
     for (const batch of splitPushRequest(req)) {
       const res = await client.push(batch);
-      const sent = new Map(batch.changes.map((c) => [c.uuid, c]));
-      for (const r of res.results) {
-        const change = sent.get(r.uuid);
-        const project = byId.get(r.uuid);
-        const pendingIdx = state.pending.deletes.findIndex((d) => d.uuid === r.uuid);
-        if (r.status === 'applied' && change) {
-          pushed.add(r.uuid);
-          noteEcho(r.uuid, r.seq);
-          index.put(afterApply(index.get(r.uuid), change, r.rev, r.seq));
-          if (pendingIdx >= 0) state.pending.deletes.splice(pendingIdx, 1);
-          if (project && 'fields' in change) {
-            const sync = projectSync(project);
-            setProjectSync(project, {
-              ...(sync ?? { pushed_path: null }),
-              rev: r.rev,
-              base: change.fields,
-            });
-          }
-        } else if (r.status === 'conflict') {
-          noteEcho(r.uuid, r.current.seq);
-          index.put(r.current);
-          if (pendingIdx >= 0) {
-            // The user asked to delete it everywhere: delete the current revision (or
-            // stop, when someone else already did).
-            const pending = state.pending.deletes[pendingIdx]!;
-            if (r.current.deleted) state.pending.deletes.splice(pendingIdx, 1);
-            else pending.base_rev = r.current.rev;
-          } else if (project) {
-            applyToLocal(project, r.current, session, prefer);
-          }
-          conflicts += 1;
-        } else if (r.status === 'rejected') {
-          if (pendingIdx >= 0) state.pending.deletes.splice(pendingIdx, 1);
-          report.rejected.push({ project: project?.name ?? r.uuid, error: r.error });
-        }
-      }
-      for (const c of res.checkouts ?? []) {
-        const removal = state.pending.checkout_removals.indexOf(c.uuid);
-        const project = byId.get(c.uuid);
-        if (c.status === 'applied') {
-          noteEcho(c.uuid, c.seq);
-          noteCheckout(index, req.machine, c.uuid, project?.path, session.now);
-        }
-        if (removal >= 0 && !project) {
-          state.pending.checkout_removals.splice(removal, 1);
-          if (c.status === 'applied') pushed.add(c.uuid);
-          continue;
-        }
-        const sync = project ? projectSync(project) : undefined;
-        if (c.status === 'applied' && project && sync) {
-          setProjectSync(project, { ...sync, pushed_path: project.path });
-          pushed.add(c.uuid);
-        } else if (c.status === 'rejected' && project) {
-          report.rejected.push({ project: project.name, error: `checkout: ${c.error}` });
-        }
-      }
+      conflicts += applyChangeResults(ctx, batch, res);
+      applyCheckoutResults(ctx, res);
       state.last_push = session.now;
       await session.save();
     }
     // Rejected records stay as they are; only conflicts merit another round.
     if (conflicts === 0) break;
   }
-  for (const uuid of pushed) notePushed(report, nameOf(uuid));
-  // A record refused in one round is refused again in the next: report it once.
-  const seen = new Set<string>();
-  report.rejected = report.rejected.filter((x) => {
-    const key = `${x.project}\0${x.error}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+  // A record refused in one round is refused again in the next: the report lists it once.
+  for (const uuid of pushed) events.push({ kind: 'pushed', project: nameOf(uuid) });
 }

@@ -1,5 +1,5 @@
 /** What a sync did, for the one-line summary and `--json`. */
-import type { FieldConflict } from '@dev-infra/core';
+import type { FieldConflict, SyncEvent } from '@dev-infra/core';
 
 /** A same-field conflict, with the project it belongs to. */
 export interface ReportedConflict extends FieldConflict {
@@ -28,9 +28,16 @@ export interface SyncReport {
   notes: string[];
 }
 
-/** An empty report. */
-export function newReport(protocol: string, dryRun: boolean): SyncReport {
-  return {
+/**
+ * The report of a sync's events. A project counts once as pulled and once as pushed however
+ * many records or rounds touched it, and a refusal repeated in a later round is listed once.
+ */
+export function buildReport(
+  protocol: string,
+  dryRun: boolean,
+  events: readonly SyncEvent[],
+): SyncReport {
+  const r: SyncReport = {
     protocol,
     dry_run: dryRun,
     pulled: 0,
@@ -43,31 +50,44 @@ export function newReport(protocol: string, dryRun: boolean): SyncReport {
     rejected: [],
     notes: [],
   };
-}
-
-/** Names already counted per report and kind (a set: a first pull counts 10,000 of them). */
-const counted = new WeakMap<SyncReport, { pulled: Set<string>; pushed: Set<string> }>();
-
-function countOnce(r: SyncReport, kind: 'pulled' | 'pushed', name: string): void {
-  let sets = counted.get(r);
-  if (!sets) {
-    sets = { pulled: new Set(r.pulled_projects), pushed: new Set(r.pushed_projects) };
-    counted.set(r, sets);
+  const pulled = new Set<string>();
+  const pushed = new Set<string>();
+  const rejected = new Set<string>();
+  for (const e of events) {
+    switch (e.kind) {
+      case 'pulled':
+        if (!pulled.has(e.project)) r.pulled_projects.push(e.project);
+        pulled.add(e.project);
+        break;
+      case 'pushed':
+        if (!pushed.has(e.project)) r.pushed_projects.push(e.project);
+        pushed.add(e.project);
+        break;
+      case 'conflict': {
+        const { kind: _kind, ...conflict } = e;
+        r.conflicts.push(conflict);
+        break;
+      }
+      case 'deleted-remotely':
+        r.deleted_remotely.push(e.project);
+        break;
+      case 'linked':
+        r.linked.push(e.project);
+        break;
+      case 'rejected': {
+        const key = `${e.project}\0${e.error}`;
+        if (!rejected.has(key)) r.rejected.push({ project: e.project, error: e.error });
+        rejected.add(key);
+        break;
+      }
+      case 'note':
+        r.notes.push(e.text);
+        break;
+    }
   }
-  if (sets[kind].has(name)) return;
-  sets[kind].add(name);
-  r[`${kind}_projects`].push(name);
-  r[kind] += 1;
-}
-
-/** Counts a project as pulled (once). */
-export function notePulled(r: SyncReport, name: string): void {
-  countOnce(r, 'pulled', name);
-}
-
-/** Counts a project as pushed (once). */
-export function notePushed(r: SyncReport, name: string): void {
-  countOnce(r, 'pushed', name);
+  r.pulled = r.pulled_projects.length;
+  r.pushed = r.pushed_projects.length;
+  return r;
 }
 
 const show = (v: unknown) => (Array.isArray(v) ? v.join(',') : v === null ? '(empty)' : String(v));

@@ -1,40 +1,27 @@
 /** Runs `sync`, `sync pull` or `sync push` against the configured remote, in either protocol. */
-import type { Prefer } from '@dev-infra/core';
-import { resolvePaths } from '../registry/paths.js';
-import { BasicClient } from '../remote/basic-client.js';
+import type { DevInfraPaths } from '../registry/paths.js';
 import { detectCapabilities } from '../remote/capabilities.js';
-import { SyncClient } from '../remote/sync-client.js';
-import { pullBasic, pushBasic } from './basic-mode.js';
-import { pullSyncV1 } from './pull.js';
-import { pushSyncV1 } from './push.js';
+import { driverFor, type SyncSteps } from './protocol.js';
 import { httpClient, requireRemote } from './remote-config.js';
-import type { SyncReport } from './report.js';
+import { buildReport, type SyncReport } from './report.js';
 import { withSyncSession } from './session.js';
 
-/** What to do. */
-export interface SyncOptions {
-  pull: boolean;
-  push: boolean;
+/** What to do, where the files are, and the command's start time (ISO). */
+export interface SyncOptions extends SyncSteps {
   dryRun: boolean;
-  prefer: Prefer;
+  paths: DevInfraPaths;
+  now: string;
 }
 
 /** Pulls and/or pushes; returns the report (the caller renders it). */
 export async function runSyncCommand(options: SyncOptions): Promise<SyncReport> {
-  const paths = resolvePaths();
+  const { paths, dryRun, now } = options;
   const settings = requireRemote(paths);
   const http = httpClient(settings);
-  const detect = async () => (await detectCapabilities(http)).protocol;
-  return withSyncSession(paths, settings.url, detect, options.dryRun, async (session) => {
-    if (session.state.protocol === 'sync-v1') {
-      const client = new SyncClient(http);
-      if (options.pull) await pullSyncV1(client, session, options.prefer);
-      if (options.push) await pushSyncV1(client, session, options.prefer);
-    } else {
-      const client = new BasicClient(http);
-      const list = await pullBasic(client, session, options.prefer);
-      if (options.push) await pushBasic(client, session, list);
-    }
-    return session.report;
+  const protocol = async () => (await detectCapabilities(http)).protocol;
+  const session = { paths, server: settings.url, protocol, dryRun, now };
+  return withSyncSession(session, async (s) => {
+    await driverFor(s.state.protocol, http).run(s, options);
+    return buildReport(s.state.protocol, dryRun, s.events);
   });
 }

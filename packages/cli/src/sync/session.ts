@@ -5,6 +5,7 @@
  * for another server), the feed cursor starts again from 0 so the next pull refills it.
  */
 import { mkdirSync } from 'node:fs';
+import type { SyncEvent } from '@dev-infra/core';
 import type { Registry } from '../registry/format.js';
 import { serializeRegistry } from '../registry/format.js';
 import { withLock } from '../registry/lock.js';
@@ -13,7 +14,6 @@ import { loadRegistry } from '../registry/read.js';
 import { writeRegistry } from '../registry/store.js';
 import type { RemoteProtocol } from '../remote/capabilities.js';
 import { CacheStore, cacheFileFor } from './cache.js';
-import { newReport, type SyncReport } from './report.js';
 import { ensureSync, type RegistrySync } from './state.js';
 
 /** Local state for one sync command. */
@@ -21,7 +21,8 @@ export interface SyncSession {
   registry: Registry;
   state: RegistrySync;
   cache: CacheStore;
-  report: SyncReport;
+  /** What the command did and found, in order; the report is built from them. */
+  events: SyncEvent[];
   /** The command's start time (ISO), used for every timestamp it writes. */
   now: string;
   dryRun: boolean;
@@ -34,38 +35,48 @@ export interface SyncSession {
   save(final?: boolean): Promise<void>;
 }
 
+/** Where the session's files are, which server it talks to, and its clock. */
+export interface SessionOptions {
+  paths: DevInfraPaths;
+  server: string;
+  /** Asked only when the stored state does not say (or belongs to another server). */
+  protocol: () => Promise<RemoteProtocol>;
+  dryRun: boolean;
+  /** The command's start time (ISO). */
+  now: string;
+}
+
 /**
  * Locks the registry, loads it and the cache for `server`, runs `fn`, and saves at the end.
- * The state is reset (and the report says so) when it belonged to another server.
+ * The state is reset (and a note says so) when it belonged to another server.
  */
 export async function withSyncSession<T>(
-  paths: DevInfraPaths,
-  server: string,
-  protocol: () => Promise<RemoteProtocol>,
-  dryRun: boolean,
+  options: SessionOptions,
   fn: (session: SyncSession) => Promise<T>,
 ): Promise<T> {
+  const { paths, server, protocol, dryRun } = options;
   mkdirSync(paths.dataDir, { recursive: true });
   const cacheFile = cacheFileFor(paths.registryFile);
   return withLock(paths.registryFile, async () => {
     const { registry, exists } = loadRegistry(paths.registryFile);
     let savedRegistry = exists ? serializeRegistry(registry) : '';
-    const known = registry.sync as { server?: unknown; protocol?: RemoteProtocol } | undefined;
-    const proto = known?.server === server && known.protocol ? known.protocol : await protocol();
+    const known = registry.sync;
+    const proto = known?.server === server ? known.protocol : await protocol();
     const { state, reset } = ensureSync(registry, server, proto);
     const cache = new CacheStore(cacheFile, server, proto, registry.machine.id);
     if (cache.fresh) state.cursor = 0;
-    const report = newReport(proto, dryRun);
+    const events: SyncEvent[] = [];
     if (reset)
-      report.notes.push(
-        `The remote changed (was ${reset}): every project will be matched and pushed again.`,
-      );
+      events.push({
+        kind: 'note',
+        text: `The remote changed (was ${reset}): every project will be matched and pushed again.`,
+      });
     const session: SyncSession = {
       registry,
       state,
       cache,
-      report,
-      now: new Date().toISOString(),
+      events,
+      now: options.now,
       dryRun,
       save: async (final = false) => {
         if (dryRun) return;

@@ -30,11 +30,15 @@ import { runRemove } from '../../src/commands/remove.js';
 import { runUpdate } from '../../src/commands/update.js';
 import { UserError } from '../../src/errors.js';
 import type { LocalProject, Registry } from '../../src/registry/format.js';
+import { resolvePaths } from '../../src/registry/paths.js';
 import { parseRegistry } from '../../src/registry/read.js';
 import { runSyncCommand } from '../../src/sync/run.js';
 import { projectSync } from '../../src/sync/state.js';
 import { makeRepo } from '../support/cli.js';
 import { useListeningApp } from './listening-app.js';
+
+/** The paths and clock a sync command gets, read when it runs (tests switch homes). */
+const here = () => ({ paths: resolvePaths(), now: new Date().toISOString() });
 
 // The commands print their summaries; the test reads the files instead.
 vi.mock('../../src/output/stdout.js', () => ({ writeOut: () => {} }));
@@ -197,7 +201,7 @@ describeBackends(
           const sync = async (m: number, pull: boolean, push: boolean) => {
             settle(m);
             const report = await on(m, () =>
-              runSyncCommand({ pull, push, dryRun: false, prefer: 'local' }),
+              runSyncCommand({ pull, push, dryRun: false, prefer: 'local', ...here() }),
             );
             figures.syncs++;
             expect(report.rejected, JSON.stringify(report.rejected)).toEqual([]);

@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SyncRecord } from '@dev-infra/core';
+import type { SyncEvent, SyncRecord } from '@dev-infra/core';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { makeTempDir, removeTempDirs } from '../../../../test-support/tmp.js';
 import { describeBackends, newAccount } from '../../../server/test/helpers.js';
@@ -16,25 +16,24 @@ import { runRemoteSet } from '../../src/commands/remote.js';
 import { runRemove } from '../../src/commands/remove.js';
 import { runUpdate } from '../../src/commands/update.js';
 import type { LocalProject, Registry } from '../../src/registry/format.js';
+import { recordEdits, registerProject } from '../../src/registry/operations.js';
+import { resolvePaths } from '../../src/registry/paths.js';
 import { parseRegistry } from '../../src/registry/read.js';
 import type { SyncClient } from '../../src/remote/sync-client.js';
 import { CacheStore, type RecordIndex } from '../../src/sync/cache.js';
 import { pendingChanges, pushSyncV1 } from '../../src/sync/push.js';
 import { linkNewProjects } from '../../src/sync/reconcile.js';
-import { newReport } from '../../src/sync/report.js';
+import { buildReport } from '../../src/sync/report.js';
 import { runSyncCommand } from '../../src/sync/run.js';
+
 import type { SyncSession } from '../../src/sync/session.js';
-import {
-  freshSync,
-  noteLocalEdits,
-  noteRegistration,
-  projectSync,
-  registrySync,
-  sharedFields,
-} from '../../src/sync/state.js';
+import { freshSync, projectSync, registrySync, sharedFields } from '../../src/sync/state.js';
 import { makeRepo } from '../support/cli.js';
 import { sampleProject } from '../support/fixtures.js';
 import { useListeningApp } from './listening-app.js';
+
+/** The paths and clock a sync command gets, read when it runs (tests switch homes). */
+const here = () => ({ paths: resolvePaths(), now: new Date().toISOString() });
 
 // The commands print their summaries; these tests read the files instead.
 vi.mock('../../src/output/stdout.js', () => ({ writeOut: () => {} }));
@@ -91,8 +90,9 @@ describe('linking a new local project by remote URL', () => {
   it('takes the remote value of a field set differently on both sides, and reports it', () => {
     const record = remoteRecord({});
     const { registry, local, index } = setUp(record);
-    const report = newReport('sync-v1', false);
-    linkNewProjects(registry, index, 'm', 'local', report, NOW);
+    const events: SyncEvent[] = [];
+    linkNewProjects(registry, { index, machineId: 'm', prefer: 'local', now: NOW, events });
+    const report = buildReport('sync-v1', false, events);
     expect(local.id).toBe(record.uuid);
     expect(local.status).toBe('paused');
     expect(local.description).toBe('the CLI');
@@ -110,9 +110,9 @@ describe('linking a new local project by remote URL', () => {
     const record = remoteRecord({});
     const { registry, local, index } = setUp(record);
     local.status = 'completed';
-    noteLocalEdits(local, ['status']);
-    const report = newReport('sync-v1', false);
-    linkNewProjects(registry, index, 'm', 'local', report, NOW);
+    recordEdits(local, sharedFields(local), ['status']);
+    const events: SyncEvent[] = [];
+    linkNewProjects(registry, { index, machineId: 'm', prefer: 'local', now: NOW, events });
     expect(local.id).toBe(record.uuid);
     expect(local.status).toBe('completed');
     // Not edited here: the server's value.
@@ -129,7 +129,7 @@ describe('a lone sync push', () => {
       registry,
       state: freshSync('http://s', 'sync-v1'),
       cache,
-      report: newReport('sync-v1', true),
+      events: [],
       now: NOW,
       dryRun: true,
       save: async () => {},
@@ -137,7 +137,7 @@ describe('a lone sync push', () => {
     // A dry run stops before the network: the client is never used.
     const client = {} as SyncClient;
     await pushSyncV1(client, session, 'local');
-    expect(session.report.linked).toEqual(['cli']);
+    expect(buildReport('sync-v1', true, session.events).linked).toEqual(['cli']);
     expect(local.id).toBe(record.uuid);
     // Nothing is sent as a new record (base_rev 0).
     expect(pendingChanges(session).changes.filter((c) => c.base_rev === 0)).toEqual([]);
@@ -153,9 +153,10 @@ describe('linking by remote URL among several records', () => {
   });
   const registered = (cursor: number) => {
     const { registry, local, index } = setUp(tombstone('6a1f0000-0000-4000-8000-00000000000e', 5));
-    registry.sync = freshSync('http://s', 'sync-v1') as unknown as Record<string, unknown>;
+    registry.sync = freshSync('http://s', 'sync-v1');
     registrySync(registry)!.cursor = cursor;
-    noteRegistration(registry, local);
+    registry.projects = [];
+    registerProject(registry, local);
     return { registry, local, index };
   };
 
@@ -163,8 +164,9 @@ describe('linking by remote URL among several records', () => {
     const { registry, local, index } = registered(3);
     index.put(tombstone('6a1f0000-0000-4000-8000-000000000002', 12));
     index.put(tombstone('6a1f0000-0000-4000-8000-000000000003', 8));
-    const report = newReport('sync-v1', false);
-    linkNewProjects(registry, index, 'm', 'local', report, NOW);
+    const events: SyncEvent[] = [];
+    linkNewProjects(registry, { index, machineId: 'm', prefer: 'local', now: NOW, events });
+    const report = buildReport('sync-v1', false, events);
     expect(local.id).toBe('6a1f0000-0000-4000-8000-000000000002');
     expect(projectSync(local)?.deleted_remotely).toBeDefined();
     expect(report.deleted_remotely).toEqual(['cli']);
@@ -173,7 +175,7 @@ describe('linking by remote URL among several records', () => {
   it('ignores tombstones already pulled when the project was registered', () => {
     const { registry, local, index } = registered(5);
     const id = local.id;
-    linkNewProjects(registry, index, 'm', 'local', newReport('sync-v1', false), NOW);
+    linkNewProjects(registry, { index, machineId: 'm', prefer: 'local', now: NOW, events: [] });
     expect(local.id).toBe(id);
     expect(projectSync(local)).toBeUndefined();
   });
@@ -182,7 +184,7 @@ describe('linking by remote URL among several records', () => {
     const { registry, local, index } = registered(0);
     const live = { ...remoteRecord({}), uuid: '6a1f0000-0000-4000-8000-000000000009', rev: 2 };
     index.put(live);
-    linkNewProjects(registry, index, 'm', 'local', newReport('sync-v1', false), NOW);
+    linkNewProjects(registry, { index, machineId: 'm', prefer: 'local', now: NOW, events: [] });
     expect(local.id).toBe(live.uuid);
     expect(projectSync(local)?.deleted_remotely).toBeUndefined();
   });
@@ -211,7 +213,9 @@ describeBackends(
       };
       for (const m of [0, 1]) await on(m, () => runRemoteSet(serverUrl(), { key: account.key }));
       const sync = (m: number) =>
-        on(m, () => runSyncCommand({ pull: true, push: true, dryRun: false, prefer: 'local' }));
+        on(m, () =>
+          runSyncCommand({ pull: true, push: true, dryRun: false, prefer: 'local', ...here() }),
+        );
       const project = (m: number) => {
         const file = join(homes[m]!, 'registry.json');
         return parseRegistry(readFileSync(file, 'utf8'), file).projects.find(
@@ -285,7 +289,7 @@ describeBackends(
       await sync(0);
       await add(1);
       const report = await on(1, () =>
-        runSyncCommand({ pull: false, push: true, dryRun: false, prefer: 'local' }),
+        runSyncCommand({ pull: false, push: true, dryRun: false, prefer: 'local', ...here() }),
       );
       expect(report.linked).toEqual(['tool']);
       expect(project(1)?.id).toBe(project(0)!.id);
@@ -307,7 +311,7 @@ describeBackends(
       expect(m.project(1)?.status).toBe('active');
       if (edit) await m.on(1, () => runUpdate('tool', { status: 'active' }));
       await m.on(1, () =>
-        runSyncCommand({ pull: false, push: true, dryRun: false, prefer: 'local' }),
+        runSyncCommand({ pull: false, push: true, dryRun: false, prefer: 'local', ...here() }),
       );
       expect(m.project(1)?.id).toBe(m.project(0)!.id);
       return m;

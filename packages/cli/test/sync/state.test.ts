@@ -1,14 +1,9 @@
 /** Sync state in the registry: reset on a new server, and what `remove` queues. */
 import { describe, expect, it } from 'vitest';
 import type { LocalProject, Registry } from '../../src/registry/format.js';
-import {
-  ensureSync,
-  projectSync,
-  recordRemoval,
-  registrySync,
-  setProjectSync,
-  sharedFields,
-} from '../../src/sync/state.js';
+import { removeProject } from '../../src/registry/operations.js';
+import { parseRegistry } from '../../src/registry/read.js';
+import { ensureSync, projectSync, setProjectSync, sharedFields } from '../../src/sync/state.js';
 import { sampleProject } from '../support/fixtures.js';
 
 function project(id: string): LocalProject {
@@ -48,10 +43,10 @@ describe('sync state', () => {
   });
 
   it('reads a slot of the wrong shape as no state', () => {
-    const reg = registry();
-    reg.sync = { cursor: 'x' };
-    reg.projects[0]!.sync = { base_rev: 4 };
-    expect(registrySync(reg)).toBeUndefined();
+    const doc = { ...registry(), sync: { cursor: 'x' } };
+    doc.projects[0] = { ...doc.projects[0]!, sync: { base_rev: 4 } } as unknown as LocalProject;
+    const reg = parseRegistry(JSON.stringify(doc), 'f');
+    expect(reg.sync).toBeUndefined();
     expect(projectSync(reg.projects[0]!)).toBeUndefined();
   });
 
@@ -59,16 +54,19 @@ describe('sync state', () => {
     const reg = registry();
     const { state } = ensureSync(reg, 'http://one', 'sync-v1');
     const [a, b] = reg.projects as [LocalProject, LocalProject];
-    expect(recordRemoval(reg, a, true)).toBe('local');
+    expect(removeProject(reg, a, true)).toBe('local');
+    reg.projects.push(a);
     setProjectSync(a, { rev: 5, base: sharedFields(a), pushed_path: a.path });
     setProjectSync(b, { rev: 2, base: sharedFields(b), pushed_path: b.path });
-    expect(recordRemoval(reg, a, true)).toBe('tombstone');
-    expect(recordRemoval(reg, b, false)).toBe('checkout');
+    expect(removeProject(reg, a, true)).toBe('tombstone');
+    expect(removeProject(reg, b, false)).toBe('checkout');
+    expect(reg.projects).toEqual([]);
     expect(state.pending).toEqual({
       deletes: [{ uuid: 'a', base_rev: 5, name: 'a' }],
       checkout_removals: ['b'],
     });
     setProjectSync(b, { rev: 2, base: sharedFields(b), pushed_path: null });
-    expect(recordRemoval(reg, b, false)).toBe('local');
+    reg.projects.push(b);
+    expect(removeProject(reg, b, false)).toBe('local');
   });
 });

@@ -3,11 +3,12 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeTempDir, removeTempDirs } from '../../../../test-support/tmp.js';
 import { fillProjectFile, readProjectFile } from '../../src/project-file.js';
-import { REGISTRY_VERSION, type Registry, serializeRegistry } from '../../src/registry/format.js';
+import { REGISTRY_VERSION, serializeRegistry } from '../../src/registry/format.js';
 import { MIGRATIONS, MigrationGapError, migrate } from '../../src/registry/migrations.js';
 import { resolvePaths } from '../../src/registry/paths.js';
 import { parseRegistry } from '../../src/registry/read.js';
 import { mutateRegistry } from '../../src/registry/store.js';
+import { freshSync } from '../../src/sync/state.js';
 import { sampleProject } from '../support/fixtures.js';
 
 afterAll(removeTempDirs);
@@ -46,19 +47,26 @@ describe('resolvePaths', () => {
 });
 
 describe('registry format', () => {
-  it('round-trips, with keys in a stable order and reserved sync slots kept', () => {
-    const registry: Registry = {
-      version: 1,
-      machine: { id: 'm', name: 'laptop' },
-      projects: [{ ...project, sync: { base_rev: 4 } }],
-      sync: { cursor: 9 },
-    };
+  it('round-trips, with keys in a stable order and sync slots kept', () => {
+    const storedSlot = { edited: ['status'], seen_cursor: 4 };
+    const storedState = { ...freshSync('http://s', 'sync-v1'), cursor: 9 };
+    const registry = parseRegistry(
+      JSON.stringify({
+        version: 2,
+        machine: { id: 'm', name: 'laptop' },
+        projects: [{ ...project, sync: storedSlot }],
+        sync: storedState,
+      }),
+      'f',
+    );
     const text = serializeRegistry(registry);
+    expect(JSON.parse(text).projects[0].sync).toEqual(storedSlot);
+    expect(JSON.parse(text).sync).toEqual(storedState);
     const shuffled = JSON.stringify({
       projects: [Object.fromEntries(Object.entries(JSON.parse(text).projects[0]).reverse())],
-      sync: { cursor: 9 },
+      sync: storedState,
       machine: { name: 'laptop', id: 'm' },
-      version: 1,
+      version: 2,
     });
     expect(serializeRegistry(parseRegistry(shuffled, 'f'))).toBe(text);
     expect(Object.keys(JSON.parse(text))).toEqual(['version', 'machine', 'projects', 'sync']);
@@ -80,6 +88,41 @@ describe('registry format', () => {
       'sync',
     ]);
     expect(text.endsWith('}\n')).toBe(true);
+  });
+
+  it('reads sync slots of the wrong shape as never synced', () => {
+    const text = JSON.stringify({
+      version: 2,
+      machine: { id: 'm', name: 'laptop' },
+      projects: [{ ...project, sync: { base_rev: 4 } }],
+      sync: { cursor: 'x' },
+    });
+    const registry = parseRegistry(text, 'f');
+    expect(registry.sync).toBeUndefined();
+    expect(registry.projects[0]!.sync).toEqual({
+      kind: 'never-synced',
+      edited: [],
+      seen_cursor: 0,
+      seen_deleted: [],
+    });
+  });
+
+  it('reads a synced slot written by registry version 2 as it was, basic id included', () => {
+    const stored = { rev: 3, base: { name: 'x' }, pushed_path: '/p', remote_id: 12 };
+    const registry = parseRegistry(
+      JSON.stringify({
+        version: 2,
+        machine: { id: 'm' },
+        projects: [{ ...project, sync: stored }],
+      }),
+      'f',
+    );
+    expect(registry.projects[0]!.sync).toMatchObject({
+      kind: 'synced',
+      rev: 3,
+      remote: { kind: 'basic', id: 12 },
+    });
+    expect(JSON.parse(serializeRegistry(registry)).projects[0].sync).toEqual(stored);
   });
 
   it('names the file and the field when the shape is wrong', () => {

@@ -1,0 +1,57 @@
+/**
+ * The one place that picks a protocol's implementation: sync-v1 (changes feed and
+ * compare-and-swap push) or basic (the original work-prod API). `sync` runs through `run`,
+ * `status` through `peek`.
+ */
+import type { Prefer, SyncRecord } from '@dev-infra/core';
+import type { Registry } from '../registry/format.js';
+import { BasicClient } from '../remote/basic-client.js';
+import type { RemoteProtocol } from '../remote/capabilities.js';
+import type { HttpClient } from '../remote/http.js';
+import { SyncClient } from '../remote/sync-client.js';
+import { basicRecords, pullBasic, pushBasic } from './basic-mode.js';
+import { pullSyncV1 } from './pull.js';
+import { pushSyncV1 } from './push.js';
+import type { SyncSession } from './session.js';
+
+/** Which halves of a sync to run, and who wins a conflict. */
+export interface SyncSteps {
+  pull: boolean;
+  push: boolean;
+  prefer: Prefer;
+}
+
+/** A protocol's sync (with the session's I/O) and its read-only look at the server. */
+export interface ProtocolDriver {
+  run(session: SyncSession, steps: SyncSteps): Promise<void>;
+  /** The records changed on the server since `cursor` (basic mode: all of them), read-only. */
+  peek(registry: Registry, cursor: number): Promise<SyncRecord[]>;
+}
+
+/** The driver for `protocol` over `http`. */
+export function driverFor(protocol: RemoteProtocol, http: HttpClient): ProtocolDriver {
+  if (protocol === 'basic') {
+    const client = new BasicClient(http);
+    return {
+      async run(session, steps) {
+        // Basic mode always lists first: without the mapping a push could not tell a new
+        // project from one another machine made.
+        const list = await pullBasic(client, session, steps.prefer);
+        if (steps.push) await pushBasic(client, session, list);
+      },
+      peek: async (registry) => basicRecords(await client.list(), { registry }),
+    };
+  }
+  const client = new SyncClient(http);
+  return {
+    async run(session, steps) {
+      if (steps.pull) await pullSyncV1(client, session, steps.prefer);
+      if (steps.push) await pushSyncV1(client, session, steps.prefer);
+    },
+    async peek(_registry, cursor) {
+      const records: SyncRecord[] = [];
+      for await (const page of client.pages(cursor, { limit: 1000 })) records.push(...page.changes);
+      return records;
+    },
+  };
+}

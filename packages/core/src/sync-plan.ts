@@ -1,0 +1,270 @@
+/**
+ * The sync plan for one project (design section 4), pure: what this machine's entry becomes
+ * when the server's side of it arrives, and the events to report. The CLI does the I/O (the
+ * feed, the push, the registry file) and applies the outcome.
+ */
+import { type FieldConflict, mergeFields, type Prefer, sameSharedFields } from './merge.js';
+import type { SharedFields } from './schema/fields.js';
+import type {
+  CheckoutChange,
+  MachineRef,
+  PushChange,
+  PushRequest,
+  SyncRecord,
+} from './schema/sync.js';
+import type {
+  NeverSynced,
+  ProjectSync,
+  RegistrySync,
+  RemoteIdentity,
+  Synced,
+} from './sync-state.js';
+
+/** Something a sync did or found, for the summary line and `--json`. */
+export type SyncEvent =
+  | { kind: 'pulled'; project: string }
+  | { kind: 'pushed'; project: string }
+  | ({ kind: 'conflict'; project: string } & FieldConflict)
+  | { kind: 'deleted-remotely'; project: string }
+  | { kind: 'linked'; project: string }
+  | { kind: 'rejected'; project: string; error: string }
+  | { kind: 'note'; text: string };
+
+/** This machine's entry for a project, as the plan sees it. */
+export interface LocalEntry {
+  name: string;
+  path: string;
+  fields: SharedFields;
+  sync: ProjectSync | undefined;
+}
+
+/** The server's side of a project, in either protocol. */
+export interface RemoteSide {
+  rev: number;
+  deleted: boolean;
+  fields: SharedFields;
+  /** This machine's checkout path on the server, null when it has none (sync-v1 only). */
+  checkoutPath?: string | null;
+  /** Basic mode: the server's integer id (a sync-v1 record is named by the project's uuid). */
+  remote?: RemoteIdentity;
+}
+
+/** The server's side of a sync-v1 record, seen from machine `machineId`. */
+export function sideOf(record: SyncRecord, machineId: string): RemoteSide {
+  const mine = record.checkouts.find((c) => c.machine_id === machineId);
+  return {
+    rev: record.rev,
+    deleted: record.deleted,
+    fields: record.fields,
+    checkoutPath: mine ? mine.path : null,
+  };
+}
+
+/** How to apply: which side wins a same-field conflict, and the time to stamp. */
+export interface ApplyContext {
+  prefer: Prefer;
+  now: string;
+}
+
+/** What applying a record does to one entry. */
+export interface Applied {
+  sync: Synced;
+  /** The entry's new shared fields, or null when they stay as they are. */
+  fields: SharedFields | null;
+  /** Whether anything here changed (fields or sync state). */
+  changed: boolean;
+  events: SyncEvent[];
+}
+
+/** True when two sync slots hold the same state. */
+export function sameSync(a: ProjectSync | undefined, b: ProjectSync | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  if (a.kind !== b.kind) return false;
+  if (a.kind === 'never-synced') {
+    const n = b as NeverSynced;
+    return (
+      a.seen_cursor === n.seen_cursor &&
+      a.edited.join('\0') === n.edited.join('\0') &&
+      a.seen_deleted.join('\0') === n.seen_deleted.join('\0')
+    );
+  }
+  const s = b as Synced;
+  return (
+    a.rev === s.rev &&
+    a.pushed_path === s.pushed_path &&
+    sameIdentity(a.remote, s.remote) &&
+    a.deleted_remotely?.at === s.deleted_remotely?.at &&
+    a.deleted_remotely?.by === s.deleted_remotely?.by &&
+    sameSharedFields(a.base, s.base)
+  );
+}
+
+function sameIdentity(a: RemoteIdentity, b: RemoteIdentity): boolean {
+  if (a.kind === 'basic') return b.kind === 'basic' && a.id === b.id;
+  return b.kind === 'sync-v1' && a.uuid === b.uuid;
+}
+
+/**
+ * Brings `entry` up to date with `remote`; undefined when there is nothing to do (already
+ * at that revision, or already shown as deleted remotely: a tombstone never resurrects).
+ * A tombstone marks the entry "deleted remotely" (its fields stay); a live record is
+ * fast-forwarded when the entry equals its base, else merged three ways against the base.
+ * `uuid` names the sync-v1 record when the entry had no synced slot yet.
+ */
+export function applyRecord(
+  entry: LocalEntry,
+  uuid: string,
+  remote: RemoteSide,
+  ctx: ApplyContext,
+): Applied | undefined {
+  const sync = entry.sync?.kind === 'synced' ? entry.sync : undefined;
+  if (sync?.deleted_remotely) return undefined;
+  const identity = remote.remote ?? sync?.remote ?? { kind: 'sync-v1', uuid };
+  if (remote.deleted) {
+    const from = sync ?? {
+      kind: 'synced' as const,
+      rev: remote.rev,
+      base: remote.fields,
+      pushed_path: null,
+      remote: identity,
+    };
+    return {
+      sync: { ...from, deleted_remotely: { at: ctx.now } },
+      fields: null,
+      changed: true,
+      events: [{ kind: 'deleted-remotely', project: entry.name }],
+    };
+  }
+  if (sync && sync.rev === remote.rev && remote.rev !== 0) return undefined;
+  const local = entry.fields;
+  const base = sync?.base ?? null;
+  const events: SyncEvent[] = [];
+  let merged: SharedFields;
+  if (base !== null && sameSharedFields(local, base)) {
+    merged = remote.fields;
+  } else {
+    const result = mergeFields(base, local, remote.fields, ctx.prefer);
+    merged = result.merged;
+    for (const c of result.conflicts) events.push({ kind: 'conflict', project: entry.name, ...c });
+  }
+  const pushedPath = sync?.pushed_path ?? (remote.checkoutPath === entry.path ? entry.path : null);
+  const next: Synced = {
+    kind: 'synced',
+    rev: remote.rev,
+    base: remote.fields,
+    pushed_path: pushedPath,
+    remote: identity,
+  };
+  const fields = sameSharedFields(local, merged) ? null : merged;
+  return { sync: next, fields, changed: fields !== null || !sameSync(sync, next), events };
+}
+
+/**
+ * Before a never-synced entry is first merged with its record: a field the user did not
+ * edit here (a value `add` chose) takes the server's value when both are set and differ,
+ * reported as a conflict resolved for the remote. Edited fields merge as usual later.
+ */
+export function adoptUnedited(
+  name: string,
+  local: SharedFields,
+  edited: ReadonlySet<string>,
+  remote: SharedFields,
+): { fields: SharedFields; events: SyncEvent[] } {
+  const adopted = { ...local, tags: [...local.tags] };
+  const events: SyncEvent[] = [];
+  for (const c of mergeFields(null, local, remote, 'remote').conflicts) {
+    if (edited.has(c.field)) continue;
+    events.push({ kind: 'conflict', project: name, ...c });
+    // The conflict names a field of this same record, so the value fits it.
+    (adopted as Record<string, unknown>)[c.field] = c.remote;
+  }
+  return { fields: adopted, events };
+}
+
+/** What a page of the changes feed does here: each local entry's outcome, and the events. */
+export interface PagePlan {
+  /** The outcome per uuid of a local entry that changed (the last record of a uuid wins). */
+  updates: Map<string, Applied>;
+  events: SyncEvent[];
+}
+
+/**
+ * Plans one page of the feed: each record is applied to the local entry with its uuid (a
+ * later record of the same uuid sees the earlier one's outcome), and counted as pulled when
+ * it changed something here or is not the echo of this machine's own push (`echo`: the seq
+ * each accepted push produced). O(records): nothing is done per local project.
+ */
+export function planPage(
+  records: readonly SyncRecord[],
+  machineId: string,
+  local: (uuid: string) => LocalEntry | undefined,
+  echo: Readonly<Record<string, number>> | undefined,
+  ctx: ApplyContext,
+): PagePlan {
+  const updates = new Map<string, Applied>();
+  const events: SyncEvent[] = [];
+  for (const record of records) {
+    const prior = updates.get(record.uuid);
+    const found = local(record.uuid);
+    const entry = found && prior ? withApplied(found, prior) : found;
+    let changedHere = false;
+    let name = entry?.name;
+    if (entry) {
+      const applied = applyRecord(entry, record.uuid, sideOf(record, machineId), ctx);
+      if (applied) {
+        events.push(...applied.events);
+        changedHere = applied.changed;
+        const fields = applied.fields ?? prior?.fields ?? null;
+        updates.set(record.uuid, { ...applied, fields, changed: applied.changed || !!prior });
+        name = fields?.name ?? name;
+      }
+    }
+    const mine = echo?.[record.uuid];
+    if (changedHere || mine === undefined || record.seq > mine)
+      events.push({ kind: 'pulled', project: name ?? record.fields.name });
+  }
+  return { updates, events };
+}
+
+/** An entry as it is once `applied` has been written to it. */
+export function withApplied(entry: LocalEntry, applied: Applied): LocalEntry {
+  const fields = applied.fields ?? entry.fields;
+  return { ...entry, name: fields.name, fields, sync: applied.sync };
+}
+
+/** The echo entries a pull's cursor has not passed yet; undefined when none is left. */
+export function echoAfter(
+  echo: Readonly<Record<string, number>> | undefined,
+  cursor: number,
+): Record<string, number> | undefined {
+  if (!echo) return undefined;
+  const left = Object.entries(echo).filter(([, seq]) => seq > cursor);
+  return left.length > 0 ? Object.fromEntries(left) : undefined;
+}
+
+/**
+ * The push this machine has to make: every entry never synced (base revision 0) or changed
+ * since its base, every checkout path not yet sent, and the pending deletions and checkout
+ * removals. An entry shown as deleted remotely is never pushed again.
+ */
+export function planPush(
+  entries: readonly { uuid: string; entry: LocalEntry }[],
+  pending: RegistrySync['pending'],
+  machine: MachineRef,
+): PushRequest {
+  const changes: PushChange[] = [];
+  const checkouts: CheckoutChange[] = [];
+  for (const { uuid, entry } of entries) {
+    const sync = entry.sync?.kind === 'synced' ? entry.sync : undefined;
+    if (sync?.deleted_remotely) continue;
+    const { fields } = entry;
+    if (!sync) changes.push({ uuid, base_rev: 0, fields });
+    else if (!sameSharedFields(fields, sync.base))
+      changes.push({ uuid, base_rev: sync.rev, fields });
+    if (sync?.pushed_path !== entry.path) checkouts.push({ uuid, path: entry.path });
+  }
+  for (const d of pending.deletes)
+    changes.push({ uuid: d.uuid, base_rev: d.base_rev, deleted: true });
+  for (const uuid of pending.checkout_removals) checkouts.push({ uuid, removed: true });
+  return { machine, changes, checkouts };
+}

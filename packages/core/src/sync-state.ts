@@ -1,0 +1,225 @@
+/**
+ * The sync state a client keeps (design section 4), as tagged unions: what a project's slot
+ * holds before and after its first sync, which server record it stands for, and the
+ * registry-wide feed position and pending removals. Decoding from stored JSON lives here too,
+ * so that every reader degrades a slot of the wrong shape the same way: to "never synced".
+ */
+import { isObject } from './json.js';
+import type { SharedFields } from './schema/fields.js';
+
+/** The two ways a client talks to work-prod. */
+export type SyncProtocol = 'sync-v1' | 'basic';
+
+/**
+ * Which server record a project stands for: sync-v1 records are named by uuid; the original
+ * API's by an integer id.
+ */
+export type RemoteIdentity = { kind: 'sync-v1'; uuid: string } | { kind: 'basic'; id: number };
+
+/** A project that has never synced: what it noted for linking it to a server record later. */
+export interface NeverSynced {
+  kind: 'never-synced';
+  /** Fields the user set with `update` (even to the value they had) before the first sync. */
+  edited: string[];
+  /** The feed cursor when the project was registered here (0: nothing was known). */
+  seen_cursor: number;
+  /** uuids this machine had deleted everywhere that `seen_cursor` did not cover yet. */
+  seen_deleted: string[];
+}
+
+/** A project that has synced: both sides agreed on `base` at revision `rev`. */
+export interface Synced {
+  kind: 'synced';
+  /** The server's revision of the fields in `base` (0 in basic mode). */
+  rev: number;
+  base: SharedFields;
+  /** This machine's path as last sent to the server, or null. */
+  pushed_path: string | null;
+  remote: RemoteIdentity;
+  /** Set when the server holds a tombstone: shown as "deleted remotely", never pushed again. */
+  deleted_remotely?: { at: string; by?: string };
+}
+
+/** A project's sync slot. */
+export type ProjectSync = NeverSynced | Synced;
+
+/** A deletion (`remove --everywhere`) waiting to be pushed. */
+export interface PendingDelete {
+  uuid: string;
+  base_rev: number;
+  /** Basic mode: the server's integer id. */
+  remote_id?: number;
+  /** For messages only. */
+  name?: string;
+}
+
+/** Registry-wide sync state. */
+export interface RegistrySync {
+  /** The remote URL this state belongs to. */
+  server: string;
+  protocol: SyncProtocol;
+  /** The changes feed cursor (sync-v1). */
+  cursor: number;
+  last_pull: string | null;
+  last_push: string | null;
+  pending: { deletes: PendingDelete[]; checkout_removals: string[] };
+  /** Basic mode: server ids this machine has seen, to tell a deletion from a new project. */
+  known_ids?: number[];
+  /**
+   * sync-v1: the `seq` each of this machine's accepted pushes produced, by uuid, so the next
+   * pull does not report our own changes as pulled. Cleared by a pull that passes them.
+   */
+  echo?: Record<string, number>;
+  /**
+   * uuids this machine asked to delete everywhere whose tombstone the cursor may not cover yet
+   * (queued, or pushed and not pulled back): a repo registered again here after its own
+   * `remove --everywhere` is a new project, not the deleted one.
+   */
+  deleted_here?: string[];
+}
+
+const BASIC_PREFIX = 'basic:';
+
+/**
+ * The identity behind a record's uuid: the remote cache names a basic-mode project no local
+ * project holds `basic:<id>`.
+ */
+export function recordIdentity(uuid: string): RemoteIdentity {
+  if (uuid.startsWith(BASIC_PREFIX)) {
+    const id = Number(uuid.slice(BASIC_PREFIX.length));
+    if (Number.isInteger(id)) return { kind: 'basic', id };
+  }
+  return { kind: 'sync-v1', uuid };
+}
+
+/** The record uuid the remote cache gives a basic-mode project no local project holds. */
+export function basicRecordUuid(id: number): string {
+  return `${BASIC_PREFIX}${id}`;
+}
+
+/** The basic-mode server id of a synced slot, if it has one. */
+export function basicIdOf(sync: ProjectSync | undefined): number | undefined {
+  return sync?.kind === 'synced' && sync.remote.kind === 'basic' ? sync.remote.id : undefined;
+}
+
+/** A slot for a project that has noted nothing yet. */
+export function neverSynced(): NeverSynced {
+  return { kind: 'never-synced', edited: [], seen_cursor: 0, seen_deleted: [] };
+}
+
+/** A fresh registry-wide state for `server`. */
+export function freshSync(server: string, protocol: SyncProtocol): RegistrySync {
+  return {
+    server,
+    protocol,
+    cursor: 0,
+    last_pull: null,
+    last_push: null,
+    pending: { deletes: [], checkout_removals: [] },
+  };
+}
+
+const strings = (v: unknown): string[] =>
+  Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+
+/**
+ * A stored project slot as typed state (`projectId` names the sync-v1 record). A slot with
+ * `rev` and a `base` object is synced; anything else is read as never synced, keeping what
+ * it noted for linking. The base's fields are trusted as the registry's own writing.
+ */
+export function decodeProjectSync(raw: unknown, projectId: string): ProjectSync | undefined {
+  if (!isObject(raw)) return undefined;
+  if (typeof raw.rev === 'number' && isObject(raw.base)) {
+    const remote: RemoteIdentity =
+      typeof raw.remote_id === 'number'
+        ? { kind: 'basic', id: raw.remote_id }
+        : { kind: 'sync-v1', uuid: projectId };
+    const synced: Synced = {
+      kind: 'synced',
+      rev: raw.rev,
+      // Not re-checked field by field (as before typed state): the registry wrote it from a
+      // project's shared fields, and the schema work will check it at this boundary.
+      base: raw.base as unknown as SharedFields,
+      pushed_path: typeof raw.pushed_path === 'string' ? raw.pushed_path : null,
+      remote,
+    };
+    const gone = raw.deleted_remotely;
+    if (isObject(gone) && typeof gone.at === 'string')
+      synced.deleted_remotely =
+        typeof gone.by === 'string' ? { at: gone.at, by: gone.by } : { at: gone.at };
+    return synced;
+  }
+  const slot: NeverSynced = {
+    kind: 'never-synced',
+    edited: strings(raw.edited),
+    seen_cursor: typeof raw.seen_cursor === 'number' ? raw.seen_cursor : 0,
+    seen_deleted: strings(raw.seen_deleted),
+  };
+  return slot;
+}
+
+/**
+ * The stored form of a project slot (registry version 2: no tag, `remote_id` for basic);
+ * undefined for a never-synced slot that noted nothing (no slot is written).
+ */
+export function encodeProjectSync(sync: ProjectSync): Record<string, unknown> | undefined {
+  if (sync.kind === 'never-synced') {
+    const out: Record<string, unknown> = {};
+    if (sync.edited.length > 0) out.edited = sync.edited;
+    if (sync.seen_cursor !== 0 || sync.seen_deleted.length > 0) out.seen_cursor = sync.seen_cursor;
+    if (sync.seen_deleted.length > 0) out.seen_deleted = sync.seen_deleted;
+    return Object.keys(out).length > 0 ? out : undefined;
+  }
+  const out: Record<string, unknown> = {
+    rev: sync.rev,
+    base: sync.base,
+    pushed_path: sync.pushed_path,
+  };
+  if (sync.remote.kind === 'basic') out.remote_id = sync.remote.id;
+  if (sync.deleted_remotely) out.deleted_remotely = sync.deleted_remotely;
+  return out;
+}
+
+function decodePendingDelete(raw: unknown): PendingDelete | undefined {
+  if (!isObject(raw) || typeof raw.uuid !== 'string' || typeof raw.base_rev !== 'number')
+    return undefined;
+  const entry: PendingDelete = { uuid: raw.uuid, base_rev: raw.base_rev };
+  if (typeof raw.remote_id === 'number') entry.remote_id = raw.remote_id;
+  if (typeof raw.name === 'string') entry.name = raw.name;
+  return entry;
+}
+
+const isProtocol = (v: unknown): v is SyncProtocol => v === 'sync-v1' || v === 'basic';
+
+/**
+ * The stored registry-wide state as typed state, or undefined when it has none or one of
+ * the wrong shape (no server, cursor or known protocol): the next sync starts afresh.
+ */
+export function decodeRegistrySync(raw: unknown): RegistrySync | undefined {
+  if (!isObject(raw) || typeof raw.server !== 'string' || typeof raw.cursor !== 'number')
+    return undefined;
+  if (!isProtocol(raw.protocol)) return undefined;
+  const pending = isObject(raw.pending) ? raw.pending : {};
+  const deletes = Array.isArray(pending.deletes) ? pending.deletes : [];
+  const state: RegistrySync = {
+    server: raw.server,
+    protocol: raw.protocol,
+    cursor: raw.cursor,
+    last_pull: typeof raw.last_pull === 'string' ? raw.last_pull : null,
+    last_push: typeof raw.last_push === 'string' ? raw.last_push : null,
+    pending: {
+      deletes: deletes.map(decodePendingDelete).filter((d) => d !== undefined),
+      checkout_removals: strings(pending.checkout_removals),
+    },
+  };
+  if (Array.isArray(raw.known_ids))
+    state.known_ids = raw.known_ids.filter((x): x is number => typeof x === 'number');
+  if (isObject(raw.echo)) {
+    const echo = Object.entries(raw.echo).filter(
+      (e): e is [string, number] => typeof e[1] === 'number',
+    );
+    state.echo = Object.fromEntries(echo);
+  }
+  if (Array.isArray(raw.deleted_here)) state.deleted_here = strings(raw.deleted_here);
+  return state;
+}

@@ -1,0 +1,56 @@
+/** Which record a never-synced project links to by remote URL. */
+import { describe, expect, it } from 'vitest';
+import type { SyncRecord } from '../src/schema/sync.js';
+import { type LinkCandidates, recordForUrl } from '../src/sync-link.js';
+
+const fields = {
+  name: 'cli',
+  description: null,
+  remote_url: 'git@github.com:me/cli.git',
+  project_type: null,
+  status: 'active' as const,
+  classification: null,
+  organization: null,
+  tags: [],
+  template: null,
+  template_version: null,
+  created_at: '2026-01-01T00:00:00.000Z',
+  updated_at: '2026-01-01T00:00:00.000Z',
+};
+const rec = (uuid: string, rev: number, deleted: boolean, machines: string[] = []): SyncRecord => ({
+  uuid,
+  rev,
+  seq: rev,
+  deleted,
+  fields,
+  checkouts: machines.map((m) => ({ machine_id: m, machine_name: m, path: '/x', last_seen: '' })),
+});
+const base: LinkCandidates = {
+  url: 'github.com/me/cli',
+  machineId: 'm',
+  unavailable: new Set(),
+  leaving: new Set(),
+  seenCursor: 0,
+  seenDeleted: new Set(),
+};
+
+describe('recordForUrl', () => {
+  it('a live record wins over any tombstone; one checked out here only when it is leaving', () => {
+    const records = [rec('t', 9, true), rec('here', 2, false, ['m']), rec('live', 3, false)];
+    expect(recordForUrl(records, base)?.uuid).toBe('live');
+    expect(recordForUrl(records.slice(0, 2), base)?.uuid).toBe('t');
+    expect(recordForUrl(records.slice(0, 2), { ...base, leaving: new Set(['here']) })?.uuid).toBe(
+      'here',
+    );
+    expect(recordForUrl(records, { ...base, unavailable: new Set(['live']) })?.uuid).toBe('t');
+  });
+
+  it('takes the newest tombstone not seen at registration; none when all were seen', () => {
+    const records = [rec('a', 5, true), rec('b', 12, true), rec('c', 8, true)];
+    expect(recordForUrl(records, { ...base, seenCursor: 3 })?.uuid).toBe('b');
+    expect(
+      recordForUrl(records, { ...base, seenCursor: 6, seenDeleted: new Set(['b']) })?.uuid,
+    ).toBe('c');
+    expect(recordForUrl(records, { ...base, seenCursor: 12 })).toBeUndefined();
+  });
+});

@@ -1,0 +1,302 @@
+/** The per-project sync plan, tested directly: it is pure. */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { type Prefer, sameSharedFields } from '../src/merge.js';
+import type { SharedFields } from '../src/schema/fields.js';
+import type { SyncRecord } from '../src/schema/sync.js';
+import {
+  type Applied,
+  adoptUnedited,
+  applyRecord,
+  type LocalEntry,
+  planPage,
+  planPush,
+  type RemoteSide,
+  sameSync,
+  withApplied,
+} from '../src/sync-plan.js';
+import { decodeProjectSync, encodeProjectSync, type Synced } from '../src/sync-state.js';
+import { fieldsArb, triple } from './arbitraries.js';
+
+const NOW = '2026-02-01T00:00:00.000Z';
+const UUID = '6a1f0000-0000-4000-8000-0000000000aa';
+const prefer = fc.constantFrom<Prefer>('local', 'remote');
+const rev = fc.integer({ min: 1, max: 50 });
+
+const synced = (base: SharedFields, r: number): Synced => ({
+  kind: 'synced',
+  rev: r,
+  base,
+  pushed_path: null,
+  remote: { kind: 'sync-v1', uuid: UUID },
+});
+const entry = (fields: SharedFields, sync?: Synced): LocalEntry => ({
+  name: 'api',
+  path: '/p/api',
+  fields,
+  sync,
+});
+/** The entry after an applied plan, as the CLI writes it. */
+const after = (e: LocalEntry, a: Applied): LocalEntry => ({
+  ...e,
+  fields: a.fields ?? e.fields,
+  sync: a.sync,
+});
+
+describe('applyRecord', () => {
+  it('applying the same record twice changes nothing the second time', () => {
+    fc.assert(
+      fc.property(triple, rev, prefer, ([b, l, r], n, p) => {
+        const e = entry(l, b ? synced(b, n) : undefined);
+        const remote: RemoteSide = { rev: n + 1, deleted: false, fields: r };
+        const first = applyRecord(e, UUID, remote, { prefer: p, now: NOW });
+        expect(first).toBeDefined();
+        expect(
+          applyRecord(after(e, first!), UUID, remote, { prefer: p, now: NOW }),
+        ).toBeUndefined();
+      }),
+    );
+  });
+
+  it('in basic mode (revision 0) a second apply reports no change and no conflict', () => {
+    fc.assert(
+      fc.property(triple, prefer, ([b, l, r], p) => {
+        const basic = { kind: 'basic' as const, id: 7 };
+        const e = entry(l, b ? { ...synced(b, 0), remote: basic } : undefined);
+        const remote: RemoteSide = { rev: 0, deleted: false, fields: r, remote: basic };
+        const first = applyRecord(e, UUID, remote, { prefer: p, now: NOW })!;
+        const second = applyRecord(after(e, first), UUID, remote, { prefer: p, now: NOW })!;
+        expect(second.changed).toBe(false);
+        expect(second.events).toEqual([]);
+      }),
+    );
+  });
+
+  it('a tombstone never resurrects: later records leave a deleted-remotely entry alone', () => {
+    fc.assert(
+      fc.property(fieldsArb, fieldsArb, fieldsArb, rev, prefer, (b, l, r, n, p) => {
+        const e = entry(l, synced(b, n));
+        const dead = applyRecord(
+          e,
+          UUID,
+          { rev: n + 1, deleted: true, fields: b },
+          {
+            prefer: p,
+            now: NOW,
+          },
+        )!;
+        expect(dead.fields).toBeNull();
+        expect(dead.events).toEqual([{ kind: 'deleted-remotely', project: 'api' }]);
+        const gone = after(e, dead);
+        expect(gone.sync).toMatchObject({ deleted_remotely: { at: NOW } });
+        for (const deleted of [false, true])
+          expect(
+            applyRecord(gone, UUID, { rev: n + 2, deleted, fields: r }, { prefer: p, now: NOW }),
+          ).toBeUndefined();
+      }),
+    );
+  });
+
+  it('a conflict is reported once, with the side chosen by prefer', () => {
+    const base = { ...fieldsOf('active'), description: 'base' };
+    const e = entry({ ...base, description: 'here' }, synced(base, 3));
+    const remote: RemoteSide = {
+      rev: 4,
+      deleted: false,
+      fields: { ...base, description: 'there' },
+    };
+    for (const p of ['local', 'remote'] as const) {
+      const first = applyRecord(e, UUID, remote, { prefer: p, now: NOW })!;
+      expect(first.events).toEqual([
+        {
+          kind: 'conflict',
+          project: 'api',
+          field: 'description',
+          local: 'here',
+          remote: 'there',
+          chosen: p,
+        },
+      ]);
+      expect(applyRecord(after(e, first), UUID, remote, { prefer: p, now: NOW })).toBeUndefined();
+    }
+  });
+
+  it('fast-forwards an unedited entry to the remote fields, the base becoming them', () => {
+    fc.assert(
+      fc.property(fieldsArb, fieldsArb, rev, prefer, (b, r, n, p) => {
+        const a = applyRecord(
+          entry(b, synced(b, n)),
+          UUID,
+          { rev: n + 1, deleted: false, fields: r },
+          {
+            prefer: p,
+            now: NOW,
+          },
+        )!;
+        expect(sameSharedFields(a.fields ?? b, r)).toBe(true);
+        expect(a.sync.base).toEqual(r);
+        expect(a.events).toEqual([]);
+      }),
+    );
+  });
+
+  it('keeps the path already pushed, or takes this machine checkout path when it matches', () => {
+    const f = fieldsOf('active');
+    const mine = applyRecord(
+      entry(f),
+      UUID,
+      { rev: 1, deleted: false, fields: f, checkoutPath: '/p/api' },
+      {
+        prefer: 'local',
+        now: NOW,
+      },
+    )!;
+    expect(mine.sync).toMatchObject({
+      pushed_path: '/p/api',
+      remote: { kind: 'sync-v1', uuid: UUID },
+    });
+    const other = applyRecord(
+      entry(f),
+      UUID,
+      { rev: 1, deleted: false, fields: f, checkoutPath: '/x' },
+      {
+        prefer: 'local',
+        now: NOW,
+      },
+    )!;
+    expect(other.sync.pushed_path).toBeNull();
+  });
+});
+
+describe('planPage', () => {
+  const record = (fields: SharedFields, r: number, deleted = false): SyncRecord => ({
+    uuid: UUID,
+    rev: r,
+    seq: r,
+    deleted,
+    fields,
+    checkouts: [],
+  });
+
+  it('a page applied twice changes nothing the second time and pulls only news', () => {
+    // The feed sends each uuid at most once per page, at its latest revision.
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fieldsArb, fieldsArb, fc.boolean(), fc.boolean()), { maxLength: 5 }),
+        prefer,
+        (recs, p) => {
+          const uuid = (i: number) => `u${i}`;
+          const page = recs.map(([, f, d], i) => ({ ...record(f, i + 1, d), uuid: uuid(i) }));
+          const entries = new Map<string, LocalEntry>();
+          recs.forEach(([l, , , held], i) => {
+            if (held) entries.set(uuid(i), entry(l));
+          });
+          const ctx = { prefer: p, now: NOW };
+          const first = planPage(page, 'm', (u) => entries.get(u), undefined, ctx);
+          for (const [u, applied] of first.updates)
+            entries.set(u, withApplied(entries.get(u)!, applied));
+          // The feed echoes this machine's own changes: with every seq known, nothing is news.
+          const echo = Object.fromEntries(page.map((r) => [r.uuid, r.seq]));
+          const again = planPage(page, 'm', (u) => entries.get(u), echo, ctx);
+          expect(again.updates.size).toBe(0);
+          expect(again.events).toEqual([]);
+        },
+      ),
+    );
+  });
+
+  it('counts a record as pulled when it is not this machine echo, local or not', () => {
+    const f = fieldsOf('active');
+    const plan = planPage([record(f, 3)], 'm', () => undefined, undefined, {
+      prefer: 'local',
+      now: NOW,
+    });
+    expect(plan.events).toEqual([{ kind: 'pulled', project: 'api' }]);
+    const echoed = planPage(
+      [record(f, 3)],
+      'm',
+      () => undefined,
+      { [UUID]: 3 },
+      { prefer: 'local', now: NOW },
+    );
+    expect(echoed.events).toEqual([]);
+  });
+});
+
+describe('planPush', () => {
+  it('sends new and changed entries and unsent checkouts, never a deleted-remotely one', () => {
+    const f = fieldsOf('active');
+    const machine = { id: 'm', name: 'laptop' };
+    const pending = { deletes: [{ uuid: 'd', base_rev: 4 }], checkout_removals: ['c'] };
+    const req = planPush(
+      [
+        { uuid: 'new', entry: entry(f) },
+        {
+          uuid: 'same',
+          entry: { ...entry(f, synced(f, 2)), sync: { ...synced(f, 2), pushed_path: '/p/api' } },
+        },
+        { uuid: 'edited', entry: entry({ ...f, status: 'paused' }, synced(f, 5)) },
+        { uuid: 'gone', entry: entry(f, { ...synced(f, 1), deleted_remotely: { at: NOW } }) },
+      ],
+      pending,
+      machine,
+    );
+    expect(req.changes).toEqual([
+      { uuid: 'new', base_rev: 0, fields: f },
+      { uuid: 'edited', base_rev: 5, fields: { ...f, status: 'paused' } },
+      { uuid: 'd', base_rev: 4, deleted: true },
+    ]);
+    expect(req.checkouts).toEqual([
+      { uuid: 'new', path: '/p/api' },
+      { uuid: 'edited', path: '/p/api' },
+      { uuid: 'c', removed: true },
+    ]);
+  });
+});
+
+describe('adoptUnedited', () => {
+  it('takes the remote value of unedited fields set on both sides, as remote-chosen conflicts', () => {
+    const local = { ...fieldsOf('active'), description: 'mine' };
+    const remote = { ...fieldsOf('paused'), description: 'theirs' };
+    const r = adoptUnedited('api', local, new Set(['description']), remote);
+    expect(r.fields.status).toBe('paused');
+    expect(r.fields.description).toBe('mine');
+    expect(r.events).toEqual([
+      expect.objectContaining({ kind: 'conflict', field: 'status', chosen: 'remote' }),
+    ]);
+  });
+});
+
+describe('sync slot encoding', () => {
+  it('decodes what it encodes, for either remote identity', () => {
+    fc.assert(
+      fc.property(fieldsArb, rev, fc.boolean(), fc.boolean(), (b, n, basic, gone) => {
+        const s: Synced = {
+          ...synced(b, n),
+          ...(basic ? { remote: { kind: 'basic' as const, id: n } } : {}),
+          ...(gone ? { deleted_remotely: { at: NOW } } : {}),
+        };
+        const back = decodeProjectSync(JSON.parse(JSON.stringify(encodeProjectSync(s))), UUID);
+        expect(sameSync(back, s)).toBe(true);
+        expect(back).toEqual(s);
+      }),
+    );
+  });
+});
+
+function fieldsOf(status: SharedFields['status']): SharedFields {
+  return {
+    name: 'api',
+    description: null,
+    remote_url: 'https://github.com/acme/api',
+    project_type: 'Work',
+    status,
+    classification: null,
+    organization: null,
+    tags: [],
+    template: null,
+    template_version: null,
+    created_at: '2026-01-01T00:00:00.000Z',
+    updated_at: '2026-01-01T00:00:00.000Z',
+  };
+}
