@@ -2,23 +2,22 @@
  * `dev-infra status`: each project's sync state. Asks the server what changed since the last
  * pull (read-only: the stored cursor and files are left alone), else uses the last pull.
  */
+
 import { hostname } from 'node:os';
 import { type SyncRecord, summarise } from '@dev-infra/core';
-import { colourEnabled, palette } from '../output/colour.js';
-import { printJson } from '../output/json.js';
-import { shortenPath } from '../output/paths.js';
-import { writeOut } from '../output/stdout.js';
-import { renderTable } from '../output/table.js';
-import { resolvePaths } from '../registry/paths.js';
-import { loadRegistry } from '../registry/read.js';
-import { BasicClient } from '../remote/basic-client.js';
-import { RemoteError } from '../remote/http.js';
-import { SyncClient } from '../remote/sync-client.js';
-import { basicRecords } from '../sync/basic-mode.js';
-import { cacheFileFor, readCache } from '../sync/cache.js';
-import { httpClient, readRemoteSettings } from '../sync/remote-config.js';
-import { registrySync } from '../sync/state.js';
-import { machineNames, projectViews } from '../sync/status-view.js';
+import type { Context } from '../../context.js';
+import { palette } from '../../output/colour.js';
+import { printJson } from '../../output/json.js';
+import { shortenPath } from '../../output/paths.js';
+import { renderTable } from '../../output/table.js';
+import { loadRegistry } from '../../registry/read.js';
+import { BasicClient } from '../../remote/basic-client.js';
+import { RemoteError } from '../../remote/http.js';
+import { SyncClient } from '../../remote/sync-client.js';
+import { basicRecords } from '../../sync/basic-mode.js';
+import { cacheFileFor, readCache } from '../../sync/cache.js';
+import { registrySync } from '../../sync/state.js';
+import { machineNames, projectViews } from '../../sync/status-view.js';
 
 export interface StatusOptions {
   offline?: boolean;
@@ -26,11 +25,11 @@ export interface StatusOptions {
   exitCode?: boolean;
 }
 
-/** Runs `status`. */
-export async function runStatus(options: StatusOptions): Promise<void> {
-  const paths = resolvePaths();
+export async function runStatus(ctx: Context, options: StatusOptions): Promise<void> {
+  const paths = ctx.paths;
   const { registry } = loadRegistry(paths.registryFile);
-  const settings = readRemoteSettings(paths);
+  const remote = await ctx.remote();
+  const settings = remote.settings();
   const state = registrySync(registry);
   const sameServer = settings !== undefined && state?.server === settings.url;
   const cache = sameServer ? readCache(cacheFileFor(paths.registryFile), settings.url) : undefined;
@@ -40,7 +39,7 @@ export async function runStatus(options: StatusOptions): Promise<void> {
   else if (options.offline) offline = 'offline (--offline)';
   else {
     try {
-      const http = httpClient(settings, { short: true });
+      const http = remote.http(settings, { short: true });
       if (state?.protocol === 'basic') {
         fresh = basicRecords(await new BasicClient(http).list(), { registry });
       } else {
@@ -59,11 +58,11 @@ export async function runStatus(options: StatusOptions): Promise<void> {
   const asOf = state?.last_pull ?? null;
   const machine = registry.machine.name ?? hostname();
   if (options.json) {
-    printJson({
+    printJson(ctx.io, {
       machine: { id: registry.machine.id, name: machine },
       remote: settings?.url ?? null,
       online: offline === null,
-      as_of: offline === null ? new Date().toISOString() : asOf,
+      as_of: offline === null ? ctx.now().toISOString() : asOf,
       last_pull: state?.last_pull ?? null,
       last_push: state?.last_push ?? null,
       counts: summary.counts,
@@ -80,9 +79,9 @@ export async function runStatus(options: StatusOptions): Promise<void> {
       })),
     });
   } else {
-    const c = palette(colourEnabled());
+    const c = palette(ctx.io.colour);
     if (offline !== null && settings)
-      writeOut(`${c.dim(`${offline}; as of ${asOf ?? 'never (no pull yet)'}`)}\n`);
+      ctx.io.out(`${c.dim(`${offline}; as of ${asOf ?? 'never (no pull yet)'}`)}\n`);
     const rows = views.map((v) => {
       const changes = [...v.status.localChanges, ...v.status.remoteChanges];
       const where = v.local
@@ -95,13 +94,13 @@ export async function runStatus(options: StatusOptions): Promise<void> {
         where,
       ];
     });
-    if (rows.length > 0) writeOut(renderTable(['NAME', 'STATE', 'CHANGES', 'WHERE'], rows));
+    if (rows.length > 0) ctx.io.out(renderTable(['NAME', 'STATE', 'CHANGES', 'WHERE'], rows));
     const counts = Object.entries(summary.counts)
       .filter(([, n]) => n > 0)
       .map(([s, n]) => `${n} ${s}`);
-    writeOut(
+    ctx.io.out(
       `${counts.join(', ') || 'no projects'} · last pull ${state?.last_pull ?? 'never'} · last push ${state?.last_push ?? 'never'} · machine ${machine}\n`,
     );
   }
-  if (options.exitCode && summary.outOfSync > 0) process.exitCode = 1;
+  if (options.exitCode && summary.outOfSync > 0) ctx.exitCode = 1;
 }

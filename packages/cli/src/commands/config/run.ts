@@ -1,12 +1,13 @@
 /** `dev-infra config list|get|set|unset`: this machine's settings. */
-import { configValue, readConfig, writeConfigValue } from '../config/file.js';
-import { CONFIG_KEYS, type ConfigKey, findConfigKey } from '../config/keys.js';
-import { printJson } from '../output/json.js';
-import { writeOut } from '../output/stdout.js';
-import { renderTable } from '../output/table.js';
-import { type DevInfraPaths, resolvePaths } from '../registry/paths.js';
-import { loadRegistry } from '../registry/read.js';
-import { mutateRegistry } from '../registry/store.js';
+
+import { configValue, readConfig, writeConfigValue } from '../../config/file.js';
+import { CONFIG_KEYS, type ConfigKey, findConfigKey } from '../../config/keys.js';
+import type { Context } from '../../context.js';
+import { printJson } from '../../output/json.js';
+import { renderTable } from '../../output/table.js';
+import type { DevInfraPaths } from '../../registry/paths.js';
+import { loadRegistry } from '../../registry/read.js';
+import { mutateRegistry } from '../../registry/store.js';
 
 interface Setting {
   key: string;
@@ -36,14 +37,13 @@ async function store(key: ConfigKey, value: string | null, paths: DevInfraPaths)
   }
 }
 
-/** Runs `config list`. */
-export function runConfigList(options: { json?: boolean }): void {
-  const paths = resolvePaths();
+export function runConfigList(ctx: Context, options: { json?: boolean }): void {
+  const paths = ctx.paths;
   const settings = CONFIG_KEYS.map((k) => currentValue(k, paths));
   const { registry, exists } = loadRegistry(paths.registryFile);
   const machineId = exists ? registry.machine.id : null;
   if (options.json) {
-    printJson({
+    printJson(ctx.io, {
       'machine.id': machineId,
       ...Object.fromEntries(settings.map((s) => [s.key, s.value])),
     });
@@ -53,30 +53,28 @@ export function runConfigList(options: { json?: boolean }): void {
     ['machine.id', machineId ?? '(made on the first change to the registry)', 'read-only'],
     ...settings.map((s) => [s.key, s.value, s.set ? '' : 'default']),
   ];
-  writeOut(renderTable(['KEY', 'VALUE', ''], rows));
+  ctx.io.out(renderTable(['KEY', 'VALUE', ''], rows));
 }
 
 /** Runs `config get KEY`: prints the value in effect. */
-export function runConfigGet(keyName: string): void {
+export function runConfigGet(ctx: Context, keyName: string): void {
   if (keyName === 'machine.id') {
-    const { registry, exists } = loadRegistry(resolvePaths().registryFile);
-    writeOut(`${exists ? registry.machine.id : ''}\n`);
+    const { registry, exists } = loadRegistry(ctx.paths.registryFile);
+    ctx.io.out(`${exists ? registry.machine.id : ''}\n`);
     return;
   }
-  writeOut(`${currentValue(findConfigKey(keyName), resolvePaths()).value}\n`);
+  ctx.io.out(`${currentValue(findConfigKey(keyName), ctx.paths).value}\n`);
 }
 
-/** Runs `config set KEY VALUE`. */
-export async function runConfigSet(keyName: string, raw: string): Promise<void> {
+export async function runConfigSet(ctx: Context, keyName: string, raw: string): Promise<void> {
   const key = findConfigKey(keyName);
   const value = key.check ? key.check(raw) : raw;
-  await store(key, value, resolvePaths());
-  writeOut(`Set ${key.key} to ${key.secret ? '(hidden)' : value}\n`);
+  await store(key, value, ctx.paths);
+  ctx.io.out(`Set ${key.key} to ${key.secret ? '(hidden)' : value}\n`);
 }
 
-/** Runs `config unset KEY`. */
-export async function runConfigUnset(keyName: string): Promise<void> {
+export async function runConfigUnset(ctx: Context, keyName: string): Promise<void> {
   const key = findConfigKey(keyName);
-  await store(key, null, resolvePaths());
-  writeOut(`Unset ${key.key} (now ${key.secret ? 'unset' : key.defaultValue()})\n`);
+  await store(key, null, ctx.paths);
+  ctx.io.out(`Unset ${key.key} (now ${key.secret ? 'unset' : key.defaultValue()})\n`);
 }

@@ -2,23 +2,23 @@
  * `dev-infra list --all | --remote-only [--long] [--json]`: this machine's projects plus those
  * only other machines hold, from the last pull (the remote cache). No network.
  */
+
 import { type Checkout, redactRemoteUrl } from '@dev-infra/core';
-import { colourEnabled, palette } from '../output/colour.js';
-import { printJson } from '../output/json.js';
-import { shortenPath } from '../output/paths.js';
-import { isMissing, projectJson } from '../output/project-view.js';
-import { stdoutIsTerminal, writeOut } from '../output/stdout.js';
-import { renderTable, renderTsv } from '../output/table.js';
-import type { Registry } from '../registry/format.js';
-import { resolvePaths } from '../registry/paths.js';
-import { loadRegistry } from '../registry/read.js';
-import { cacheFileFor, readCache, readCacheSummaries } from '../sync/cache.js';
+import type { Context } from '../../context.js';
+import { palette } from '../../output/colour.js';
+import { printJson } from '../../output/json.js';
+import { shortenPath } from '../../output/paths.js';
+import { isMissing, projectJson } from '../../output/project-view.js';
+import { renderTable, renderTsv } from '../../output/table.js';
+import type { Registry } from '../../registry/format.js';
+import { loadRegistry } from '../../registry/read.js';
+import { cacheFileFor, readCache, readCacheSummaries } from '../../sync/cache.js';
 import {
   type ListView,
   listViewsFromListing,
   listViewsFromProjectViews,
   listViewsFromSummaries,
-} from '../sync/list-view.js';
+} from '../../sync/list-view.js';
 import {
   cacheStamp,
   decodeListing,
@@ -28,9 +28,9 @@ import {
   readListing,
   remoteCell,
   writeListing,
-} from '../sync/listing.js';
-import { registrySync } from '../sync/state.js';
-import { type ProjectView, projectViews } from '../sync/status-view.js';
+} from '../../sync/listing.js';
+import { registrySync } from '../../sync/state.js';
+import { type ProjectView, projectViews } from '../../sync/status-view.js';
 
 export interface ListAllOptions {
   remoteOnly?: boolean;
@@ -96,9 +96,8 @@ function rowsFromListing(
   return listViewsFromListing(registry, decodeListing(bytes, key)!);
 }
 
-/** Runs `list --all` or `list --remote-only`. */
-export function runListAll(options: ListAllOptions): void {
-  const paths = resolvePaths();
+export function runListAll(ctx: Context, options: ListAllOptions): void {
+  const paths = ctx.paths;
   const { registry } = loadRegistry(paths.registryFile);
   const server = registrySync(registry)?.server;
   const cacheFile = cacheFileFor(paths.registryFile);
@@ -112,7 +111,7 @@ export function runListAll(options: ListAllOptions): void {
     const cache = server ? readCache(cacheFile, server) : undefined;
     const views = projectViews(registry, cache).filter(shown);
     if (options.json) {
-      printJson(views.map(toJson));
+      printJson(ctx.io, views.map(toJson));
       return;
     }
     rows = listViewsFromProjectViews(views);
@@ -125,10 +124,10 @@ export function runListAll(options: ListAllOptions): void {
     known = listed !== undefined;
   }
   if (!known)
-    process.stderr.write(
+    ctx.io.err(
       'No projects from other machines known yet: run `dev-infra sync` (with a remote set).\n',
     );
-  const colour = colourEnabled();
+  const colour = ctx.io.colour;
   const c = palette(colour);
   const table = rows.map((v) => {
     const others = v.elsewhere;
@@ -143,11 +142,11 @@ export function runListAll(options: ListAllOptions): void {
       `${remoteCell(v.remote)}${v.mark ? `  [${v.mark}]` : ''}`,
     ];
   });
-  const tty = stdoutIsTerminal();
+  const tty = ctx.io.outIsTTY;
   if (!tty && !colour) {
     // Piped without colour: the listing's rows go out as they are, never decoded.
     if (table.length > 0) rendered.unshift(Buffer.from(renderTsv(table)));
-    writeOut(Buffer.concat(rendered));
+    ctx.io.out(Buffer.concat(rendered));
     return;
   }
   for (const line of Buffer.concat(rendered).toString().split('\n').slice(0, -1)) {
@@ -155,7 +154,7 @@ export function runListAll(options: ListAllOptions): void {
     table.push([name, c.dim(place), ...rest]);
   }
   if (table.length === 0) return;
-  writeOut(
+  ctx.io.out(
     tty
       ? renderTable(['NAME', 'WHERE', 'TYPE', 'STATUS', 'REMOTE'].map(c.bold), table)
       : renderTsv(table),

@@ -3,9 +3,10 @@
  * so a new command or flag is completed without touching this file. Project names come
  * from `dev-infra list` (tab-separated when piped: the first column is the name).
  */
+
 import type { Command } from 'commander';
-import { CONFIG_KEYS } from '../config/keys.js';
-import { writeOut } from '../output/stdout.js';
+import { CONFIG_KEYS } from '../../config/keys.js';
+import type { Context } from '../../context.js';
 
 interface Spec {
   names: string[];
@@ -142,8 +143,8 @@ function fish(all: Spec[]): string {
 }
 
 /** Runs `completion SHELL` (commander has already checked SHELL is one of the three). */
-export function runCompletion(shell: string, program: Command): void {
+export function runCompletion(ctx: Context, shell: string, program: Command): void {
   const all = specs(program);
   const script = shell === 'zsh' ? zsh(all) : shell === 'fish' ? fish(all) : bash(all);
-  writeOut(script);
+  ctx.io.out(script);
 }

@@ -3,24 +3,24 @@
  * checkout here, and registers it with the server's uuid and fields (its checkout is sent on
  * the next push).
  */
+
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { redactRemoteUrl } from '@dev-infra/core';
-import { configValue, readConfig } from '../config/file.js';
-import { UserError } from '../errors.js';
-import { shortenPath } from '../output/paths.js';
-import { writeOut } from '../output/stdout.js';
-import type { LocalProject } from '../registry/format.js';
-import { findByName, registrationConflict } from '../registry/lookup.js';
-import { resolveFolder } from '../registry/new-project.js';
-import { resolvePaths } from '../registry/paths.js';
-import { loadRegistry } from '../registry/read.js';
-import { mutateRegistry } from '../registry/store.js';
-import { cacheFileFor, readCache } from '../sync/cache.js';
-import { cancelRemovalsOf, registrySync, setProjectSync } from '../sync/state.js';
+import { configValue, readConfig } from '../../config/file.js';
+import type { Context } from '../../context.js';
+import { UserError } from '../../errors.js';
+import { shortenPath } from '../../output/paths.js';
+import type { LocalProject } from '../../registry/format.js';
+import { findByName, registrationConflict } from '../../registry/lookup.js';
+import { resolveFolder } from '../../registry/new-project.js';
+import { loadRegistry } from '../../registry/read.js';
+import { mutateRegistry } from '../../registry/store.js';
+import { cacheFileFor, readCache } from '../../sync/cache.js';
+import { cancelRemovalsOf, registrySync, setProjectSync } from '../../sync/state.js';
 
 function cloneRoot(configFile: string): string {
   const root = configValue(readConfig(configFile), 'clone_root');
@@ -28,9 +28,8 @@ function cloneRoot(configFile: string): string {
   return value.startsWith('~') ? join(homedir(), value.slice(1)) : value;
 }
 
-/** Runs `clone`. */
-export async function runClone(name: string, dir: string | undefined): Promise<void> {
-  const paths = resolvePaths();
+export async function runClone(ctx: Context, name: string, dir: string | undefined): Promise<void> {
+  const paths = ctx.paths;
   const { registry } = loadRegistry(paths.registryFile);
   const here = findByName(registry, name);
   if (here) throw new UserError(`${name} is already on this machine at ${shortenPath(here.path)}`);
@@ -44,7 +43,7 @@ export async function runClone(name: string, dir: string | undefined): Promise<v
   const url = record.fields.remote_url;
   if (!url)
     throw new UserError(`${name} has no remote URL on the server, so there is nothing to clone`);
-  const target = resolve(dir ?? join(cloneRoot(paths.configFile), name));
+  const target = resolve(ctx.cwd, dir ?? join(cloneRoot(paths.configFile), name));
   if (existsSync(target))
     throw new UserError(
       `${target} already exists; give another folder: dev-infra clone ${name} <DIR>`,
@@ -77,7 +76,7 @@ export async function runClone(name: string, dir: string | undefined): Promise<v
     reg.projects.push(project);
     cancelRemovalsOf(reg, project.id);
   });
-  writeOut(
+  ctx.io.out(
     `Cloned ${name} into ${shortenPath(project.path)} and registered it (id ${project.id}); run \`dev-infra sync\` to tell the server\n`,
   );
 }

@@ -1,12 +1,12 @@
 /** `dev-infra remove <NAME|PATH> [--everywhere]`: drops the entry; files on disk are never touched. */
+
 import { resolve } from 'node:path';
-import { shortenPath } from '../output/paths.js';
-import { writeOut } from '../output/stdout.js';
-import { findByName, findByPath, requireByNameOrPath } from '../registry/lookup.js';
-import { resolvePaths } from '../registry/paths.js';
-import { mutateRegistry } from '../registry/store.js';
-import { cacheFileFor, readCache } from '../sync/cache.js';
-import { queueRemoteDeletion, recordRemoval } from '../sync/state.js';
+import type { Context } from '../../context.js';
+import { shortenPath } from '../../output/paths.js';
+import { findByName, findByPath, requireByNameOrPath } from '../../registry/lookup.js';
+import { mutateRegistry } from '../../registry/store.js';
+import { cacheFileFor, readCache } from '../../sync/cache.js';
+import { queueRemoteDeletion, recordRemoval } from '../../sync/state.js';
 
 const AFTER = {
   tombstone:
@@ -15,14 +15,14 @@ const AFTER = {
   local: '',
 };
 
-/** Runs `remove`. */
 export async function runRemove(
+  ctx: Context,
   target: string,
   options: { everywhere?: boolean } = {},
 ): Promise<void> {
-  const paths = resolvePaths();
+  const paths = ctx.paths;
   const done = await mutateRegistry(paths.registryFile, paths.dataDir, (registry) => {
-    const project = findByName(registry, target) ?? findByPath(registry, resolve(target));
+    const project = findByName(registry, target) ?? findByPath(registry, resolve(ctx.cwd, target));
     if (!project && options.everywhere) {
       // Not on this machine: delete it on the server, from what the last pull knew.
       const records = readCache(cacheFileFor(paths.registryFile))?.records ?? [];
@@ -34,10 +34,10 @@ export async function runRemove(
     return { removed: found, after };
   });
   if (!done) {
-    writeOut(`${target} is not on this machine${AFTER.tombstone}\n`);
+    ctx.io.out(`${target} is not on this machine${AFTER.tombstone}\n`);
     return;
   }
-  writeOut(
+  ctx.io.out(
     `Removed ${done.removed.name} from the registry; its files at ${shortenPath(done.removed.path)} were not touched${AFTER[done.after]}\n`,
   );
 }

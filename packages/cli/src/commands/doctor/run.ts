@@ -1,15 +1,15 @@
 /** `dev-infra doctor`: checks config, registry, lock and project paths; lists problems and fixes. */
+
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { readConfig } from '../config/file.js';
-import { oneLine } from '../errors.js';
-import { colourEnabled, palette } from '../output/colour.js';
-import { printJson } from '../output/json.js';
-import { writeOut } from '../output/stdout.js';
-import type { Registry } from '../registry/format.js';
-import { LOCK_STALE_MS, lockPathFor } from '../registry/lock.js';
-import { resolvePaths } from '../registry/paths.js';
-import { loadRegistry } from '../registry/read.js';
+import { readConfig } from '../../config/file.js';
+import type { Context } from '../../context.js';
+import { oneLine } from '../../errors.js';
+import { palette } from '../../output/colour.js';
+import { printJson } from '../../output/json.js';
+import type { Registry } from '../../registry/format.js';
+import { LOCK_STALE_MS, lockPathFor } from '../../registry/lock.js';
+import { loadRegistry } from '../../registry/read.js';
 
 /** One thing wrong, and what to do about it. */
 export interface Problem {
@@ -31,8 +31,8 @@ function duplicates(registry: Registry, field: 'name' | 'path' | 'id'): Problem[
 }
 
 /** Runs every check; returns the problems and the lines describing what passed. */
-export function diagnose(): { problems: Problem[]; passed: string[] } {
-  const paths = resolvePaths();
+export function diagnose(ctx: Context): { problems: Problem[]; passed: string[] } {
+  const paths = ctx.paths;
   const problems: Problem[] = [];
   const passed: string[] = [];
 
@@ -58,7 +58,7 @@ export function diagnose(): { problems: Problem[]; passed: string[] } {
 
   const lock = lockPathFor(paths.registryFile);
   if (existsSync(lock)) {
-    const age = Date.now() - statSync(lock).mtimeMs;
+    const age = ctx.now().getTime() - statSync(lock).mtimeMs;
     if (age > LOCK_STALE_MS)
       problems.push({
         check: 'lock',
@@ -115,20 +115,20 @@ export function diagnose(): { problems: Problem[]; passed: string[] } {
 }
 
 /** Runs `doctor`: exit 1 when anything is wrong. */
-export function runDoctor(options: { json?: boolean }): void {
-  const { problems, passed } = diagnose();
+export function runDoctor(ctx: Context, options: { json?: boolean }): void {
+  const { problems, passed } = diagnose(ctx);
   if (options.json) {
-    printJson({ ok: problems.length === 0, problems });
+    printJson(ctx.io, { ok: problems.length === 0, problems });
   } else {
-    const c = palette(colourEnabled());
-    for (const line of passed) writeOut(`${c.green('ok')}       ${line}\n`);
+    const c = palette(ctx.io.colour);
+    for (const line of passed) ctx.io.out(`${c.green('ok')}       ${line}\n`);
     for (const p of problems)
-      writeOut(`${c.red('problem')}  ${p.message}\n         fix: ${p.fix}\n`);
-    writeOut(
+      ctx.io.out(`${c.red('problem')}  ${p.message}\n         fix: ${p.fix}\n`);
+    ctx.io.out(
       problems.length === 0
         ? 'No problems found.\n'
         : `${problems.length} problem${problems.length === 1 ? '' : 's'} found.\n`,
     );
   }
-  if (problems.length > 0) process.exitCode = 1;
+  if (problems.length > 0) ctx.exitCode = 1;
 }

@@ -2,21 +2,21 @@
  * `dev-infra scan <DIR>`: finds git repositories and `.dev-infra.yml` folders under DIR and
  * registers the new ones. Never descends into node_modules, hidden folders or a found project.
  */
+
 import { type Dirent, readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { oneLine } from '../errors.js';
-import { isGitTopLevel } from '../git.js';
-import { compareText } from '../output/order.js';
-import { shortenPath } from '../output/paths.js';
-import { writeOut } from '../output/stdout.js';
-import { hasProjectFile } from '../project-file.js';
-import type { LocalProject } from '../registry/format.js';
-import { registrationConflict } from '../registry/lookup.js';
-import { buildProject, resolveFolder } from '../registry/new-project.js';
-import { resolvePaths } from '../registry/paths.js';
-import { loadRegistry } from '../registry/read.js';
-import { mutateRegistry } from '../registry/store.js';
-import { noteRegistration } from '../sync/state.js';
+import { join, resolve } from 'node:path';
+import type { Context } from '../../context.js';
+import { oneLine } from '../../errors.js';
+import { isGitTopLevel } from '../../git.js';
+import { compareText } from '../../output/order.js';
+import { shortenPath } from '../../output/paths.js';
+import { hasProjectFile } from '../../project-file.js';
+import type { LocalProject } from '../../registry/format.js';
+import { registrationConflict } from '../../registry/lookup.js';
+import { buildProject, resolveFolder } from '../../registry/new-project.js';
+import { loadRegistry } from '../../registry/read.js';
+import { mutateRegistry } from '../../registry/store.js';
+import { noteRegistration } from '../../sync/state.js';
 
 export interface ScanOptions {
   depth: number;
@@ -54,9 +54,8 @@ interface Skipped {
   reason: string;
 }
 
-/** Runs `scan`. */
-export async function runScan(dirArg: string, options: ScanOptions): Promise<void> {
-  const root = resolveFolder(dirArg);
+export async function runScan(ctx: Context, dirArg: string, options: ScanOptions): Promise<void> {
+  const root = resolveFolder(resolve(ctx.cwd, dirArg));
   const folders = findProjectFolders(root, options.depth);
   const candidates: LocalProject[] = [];
   const skipped: Skipped[] = [];
@@ -86,15 +85,15 @@ export async function runScan(dirArg: string, options: ScanOptions): Promise<voi
     return added;
   };
 
-  const paths = resolvePaths();
+  const paths = ctx.paths;
   const added = options.dryRun
     ? decide(loadRegistry(paths.registryFile).registry)
     : await mutateRegistry(paths.registryFile, paths.dataDir, decide);
 
   const verb = options.dryRun ? 'would add' : 'added';
-  for (const p of added) writeOut(`${verb}    ${p.name.padEnd(20)} ${shortenPath(p.path)}\n`);
+  for (const p of added) ctx.io.out(`${verb}    ${p.name.padEnd(20)} ${shortenPath(p.path)}\n`);
   for (const s of skipped.sort((a, b) => compareText(a.path, b.path)))
-    writeOut(`skipped  ${shortenPath(s.path)}: ${s.reason}\n`);
+    ctx.io.out(`skipped  ${shortenPath(s.path)}: ${s.reason}\n`);
   const summary = `${options.dryRun ? 'Would add' : 'Added'} ${added.length}, skipped ${skipped.length} (found ${folders.length} under ${shortenPath(root)}${options.dryRun ? '; dry run, nothing changed' : ''}).\n`;
-  writeOut(summary);
+  ctx.io.out(summary);
 }

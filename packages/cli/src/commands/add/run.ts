@@ -1,24 +1,29 @@
 /** `dev-infra add [PATH]`: registers a folder. */
+
+import { resolve } from 'node:path';
 import { normaliseRemoteUrl } from '@dev-infra/core';
-import { UserError } from '../errors.js';
-import { shortenPath } from '../output/paths.js';
-import { writeOut } from '../output/stdout.js';
-import type { LocalProject } from '../registry/format.js';
-import { registrationConflict } from '../registry/lookup.js';
-import { buildProject, type NewProjectOptions, resolveFolder } from '../registry/new-project.js';
-import { resolvePaths } from '../registry/paths.js';
-import { mutateRegistry } from '../registry/store.js';
-import { noteRegistration } from '../sync/state.js';
+import type { Context } from '../../context.js';
+import { UserError } from '../../errors.js';
+import { shortenPath } from '../../output/paths.js';
+import type { LocalProject } from '../../registry/format.js';
+import { registrationConflict } from '../../registry/lookup.js';
+import { buildProject, type NewProjectOptions, resolveFolder } from '../../registry/new-project.js';
+import { mutateRegistry } from '../../registry/store.js';
+import { noteRegistration } from '../../sync/state.js';
 
 export interface AddOptions extends NewProjectOptions {
   tag?: string[];
 }
 
 /** Registers `dir` (already resolved) and returns the new record; refuses clashes. */
-export async function registerFolder(dir: string, options: AddOptions): Promise<LocalProject> {
+export async function registerFolder(
+  ctx: Context,
+  dir: string,
+  options: AddOptions,
+): Promise<LocalProject> {
   // git runs here, before the lock is taken, so the lock is held only for the write.
   const project = buildProject(dir, { ...options, tags: options.tag ?? [] });
-  const paths = resolvePaths();
+  const paths = ctx.paths;
   await mutateRegistry(paths.registryFile, paths.dataDir, (registry) => {
     const hint = options.name ? '' : '; choose another name with --name';
     const conflict = registrationConflict(registry, project, hint);
@@ -35,8 +40,7 @@ export function registeredLine(project: LocalProject): string {
   return `Registered ${project.name} at ${shortenPath(project.path)}${remote ? ` (${remote})` : ''}\n`;
 }
 
-/** Runs `add`. */
-export async function runAdd(path: string, options: AddOptions): Promise<void> {
-  const project = await registerFolder(resolveFolder(path), options);
-  writeOut(registeredLine(project));
+export async function runAdd(ctx: Context, path: string, options: AddOptions): Promise<void> {
+  const project = await registerFolder(ctx, resolveFolder(resolve(ctx.cwd, path)), options);
+  ctx.io.out(registeredLine(project));
 }

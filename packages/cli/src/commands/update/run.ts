@@ -1,16 +1,16 @@
 /** `dev-infra update <NAME>`: changes a project's fields. */
+
 import {
   changedFields,
   normaliseTags,
   type ProjectStatus,
   type ProjectType,
 } from '@dev-infra/core';
-import { UsageError, UserError } from '../errors.js';
-import { writeOut } from '../output/stdout.js';
-import { findByName, requireByName } from '../registry/lookup.js';
-import { resolvePaths } from '../registry/paths.js';
-import { mutateRegistry } from '../registry/store.js';
-import { noteLocalEdits, sharedFields } from '../sync/state.js';
+import type { Context } from '../../context.js';
+import { UsageError, UserError } from '../../errors.js';
+import { findByName, requireByName } from '../../registry/lookup.js';
+import { mutateRegistry } from '../../registry/store.js';
+import { noteLocalEdits, sharedFields } from '../../sync/state.js';
 
 export interface UpdateOptions {
   name?: string;
@@ -21,14 +21,13 @@ export interface UpdateOptions {
   status?: ProjectStatus;
 }
 
-/** Runs `update`. */
-export async function runUpdate(name: string, options: UpdateOptions): Promise<void> {
+export async function runUpdate(ctx: Context, name: string, options: UpdateOptions): Promise<void> {
   const given = Object.values(options).some((v) => v !== undefined);
   if (!given)
     throw new UsageError(
       'nothing to update: give at least one of --name, --description, --tag, --untag, --type, --status',
     );
-  const paths = resolvePaths();
+  const paths = ctx.paths;
   const changed = await mutateRegistry(paths.registryFile, paths.dataDir, (registry) => {
     const project = requireByName(registry, name);
     const before = JSON.stringify(project);
@@ -54,9 +53,9 @@ export async function runUpdate(name: string, options: UpdateOptions): Promise<v
     ];
     noteLocalEdits(project, [...named, ...changedFields(fieldsBefore, sharedFields(project))]);
     if (JSON.stringify(project) === before) return false;
-    project.updated_at = new Date().toISOString();
+    project.updated_at = ctx.now().toISOString();
     return true;
   });
   const shownName = options.name ?? name;
-  writeOut(changed ? `Updated ${shownName}\n` : `${shownName} already had these values\n`);
+  ctx.io.out(changed ? `Updated ${shownName}\n` : `${shownName} already had these values\n`);
 }
