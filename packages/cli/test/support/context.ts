@@ -6,6 +6,7 @@
 import { tmpdir } from 'node:os';
 import { main } from '../../src/cli.js';
 import type { Context } from '../../src/context.js';
+import { colourEnabled } from '../../src/output/colour.js';
 import { resolvePaths } from '../../src/registry/paths.js';
 import { remoteFor } from '../../src/sync/remote-config.js';
 
@@ -21,7 +22,7 @@ export interface TestContextOptions {
   /** More environment (DEV_INFRA_REMOTE, timeouts...), on top of DEV_INFRA_HOME alone. */
   env?: NodeJS.ProcessEnv;
   cwd?: string;
-  /** Whether stdout (and stderr) are terminals; colour follows unless `colour` is given. */
+  /** Whether stdout (and stderr) are terminals; colour follows (and NO_COLOR) unless given. */
   tty?: boolean;
   colour?: boolean;
   /** The clock's time; the real clock when not given. */
@@ -47,7 +48,7 @@ export function testContext(options: TestContextOptions): TestContext {
       },
       outIsTTY: tty,
       errIsTTY: tty,
-      colour: options.colour ?? tty,
+      colour: options.colour ?? colourEnabled(tty, env),
     },
     now: () => (options.now ? new Date(options.now) : new Date()),
     remote: async () => remoteFor(paths, env),

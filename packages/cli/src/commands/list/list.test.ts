@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { removeTempDirs } from '../../../../../test-support/tmp.js';
 import { makeRepo } from '../../../test/support/cli.js';
+import { runInProcess } from '../../../test/support/context.js';
 import { machine } from '../../../test/support/machine.js';
 
 afterAll(removeTempDirs);
@@ -49,5 +50,15 @@ describe('list', () => {
     expect(r.stderr).toContain('dev-infra add');
     expect((await m.cli(['list', '--json'])).stdout).toBe('[]\n');
     expect(existsSync(m.home)).toBe(false);
+  });
+
+  it('on a terminal: an aligned table with a bold header; no colour with NO_COLOR', async () => {
+    const m = machine();
+    await m.cli(['add', makeRepo(join(m.code, 'api'))]);
+    const shown = await runInProcess(['list'], { home: m.home, tty: true });
+    expect(shown.stdout).toContain('\u001b[1mNAME\u001b[22m');
+    const plain = await runInProcess(['list'], { home: m.home, tty: true, env: { NO_COLOR: '1' } });
+    expect(plain.stdout).not.toContain('\u001b[');
+    expect(plain.stdout).toMatch(/^NAME {2}PATH/);
   });
 });
