@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { removeTempDirs } from '../../../../../test-support/tmp.js';
 import { makeRepo } from '../../../test/support/cli.js';
+import { runInProcess } from '../../../test/support/context.js';
 import { machine } from '../../../test/support/machine.js';
 
 afterAll(removeTempDirs);
@@ -107,5 +108,16 @@ describe('add', () => {
     expect((await m.cli(['add', api, '--name', 'a/b'])).code).toBe(2);
     expect((await m.cli(['add', api, '--bogus'])).code).toBe(2);
     expect(existsSync(join(m.home, 'registry.json'))).toBe(false);
+  });
+
+  it('dates a new record by the clock when its folder has no .dev-infra.yml', async () => {
+    const m = machine();
+    const now = new Date('2030-01-02T03:04:05.000Z');
+    const api = makeRepo(join(m.code, 'api'));
+    expect((await runInProcess(['add', api], { home: m.home, now })).code).toBe(0);
+    expect((await m.list())[0]).toMatchObject({
+      created_at: now.toISOString(),
+      updated_at: now.toISOString(),
+    });
   });
 });

@@ -22,7 +22,11 @@ export async function registerFolder(
   options: AddOptions,
 ): Promise<LocalProject> {
   // git runs here, before the lock is taken, so the lock is held only for the write.
-  const project = buildProject(dir, { ...options, tags: options.tag ?? [] });
+  const project = buildProject(
+    dir,
+    { ...options, tags: options.tag ?? [] },
+    ctx.now().toISOString(),
+  );
   const paths = ctx.paths;
   await mutateRegistry(paths.registryFile, paths.dataDir, (registry) => {
     const hint = options.name ? '' : '; choose another name with --name';

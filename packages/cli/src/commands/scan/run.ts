@@ -61,7 +61,7 @@ export async function runScan(ctx: Context, dirArg: string, options: ScanOptions
   const skipped: Skipped[] = [];
   for (const folder of folders) {
     try {
-      candidates.push(buildProject(folder, {}));
+      candidates.push(buildProject(folder, {}, ctx.now().toISOString()));
     } catch (error) {
       skipped.push({ path: folder, reason: oneLine(error) });
     }
