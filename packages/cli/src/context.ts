@@ -63,7 +63,10 @@ export function processContext(loadRemote: RemoteLoader = noRemote): Context {
   return {
     paths,
     env,
-    cwd: process.cwd(),
+    // Asked only when a path is given: a deleted working folder must not break `list`.
+    get cwd() {
+      return process.cwd();
+    },
     io: {
       out: writeOut,
       err: (text) => {
