@@ -1,5 +1,4 @@
 /** `dev-infra add [PATH]`: registers a folder. */
-
 import { resolve } from 'node:path';
 import { normaliseRemoteUrl } from '@dev-infra/core';
 import type { Context } from '../../context.js';

@@ -3,7 +3,6 @@
  * checkout here, and registers it with the server's uuid and fields (its checkout is sent on
  * the next push).
  */
-
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';

@@ -3,7 +3,6 @@
  * so a new command or flag is completed without touching this file. Project names come
  * from `dev-infra list` (tab-separated when piped: the first column is the name).
  */
-
 import type { Command } from 'commander';
 import { CONFIG_KEYS } from '../../config/keys.js';
 import type { Context } from '../../context.js';

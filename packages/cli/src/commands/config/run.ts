@@ -1,5 +1,4 @@
 /** `dev-infra config list|get|set|unset`: this machine's settings. */
-
 import { configValue, readConfig, writeConfigValue } from '../../config/file.js';
 import { CONFIG_KEYS, type ConfigKey, findConfigKey } from '../../config/keys.js';
 import type { Context } from '../../context.js';

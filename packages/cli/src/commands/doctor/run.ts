@@ -1,5 +1,4 @@
 /** `dev-infra doctor`: checks config, registry, lock and project paths; lists problems and fixes. */
-
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { readConfig } from '../../config/file.js';

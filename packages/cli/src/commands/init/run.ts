@@ -1,5 +1,4 @@
 /** `dev-infra init [PATH]`: gives a folder a `.dev-infra.yml` (never overwriting), registers it. */
-
 import { randomUUID } from 'node:crypto';
 import { basename, resolve } from 'node:path';
 import type { Context } from '../../context.js';

@@ -2,7 +2,6 @@
  * `dev-infra list --all | --remote-only [--long] [--json]`: this machine's projects plus those
  * only other machines hold, from the last pull (the remote cache). No network.
  */
-
 import { type Checkout, redactRemoteUrl } from '@dev-infra/core';
 import type { Context } from '../../context.js';
 import { palette } from '../../output/colour.js';

@@ -1,5 +1,4 @@
 /** `dev-infra list`: this machine's projects. Reads the registry only: no git, no network. */
-
 import type { ProjectStatus } from '@dev-infra/core';
 import type { Context } from '../../context.js';
 import { palette } from '../../output/colour.js';

@@ -1,5 +1,4 @@
 /** `dev-infra remove <NAME|PATH> [--everywhere]`: drops the entry; files on disk are never touched. */
-
 import { resolve } from 'node:path';
 import type { Context } from '../../context.js';
 import { shortenPath } from '../../output/paths.js';

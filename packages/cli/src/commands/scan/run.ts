@@ -2,7 +2,6 @@
  * `dev-infra scan <DIR>`: finds git repositories and `.dev-infra.yml` folders under DIR and
  * registers the new ones. Never descends into node_modules, hidden folders or a found project.
  */
-
 import { type Dirent, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Context } from '../../context.js';

@@ -2,7 +2,6 @@
  * `dev-infra status`: each project's sync state. Asks the server what changed since the last
  * pull (read-only: the stored cursor and files are left alone), else uses the last pull.
  */
-
 import { hostname } from 'node:os';
 import { type SyncRecord, summarise } from '@dev-infra/core';
 import type { Context } from '../../context.js';

@@ -1,5 +1,4 @@
 /** `dev-infra sync [pull|push]`: parses flags, runs the sync, prints the summary. */
-
 import type { Prefer } from '@dev-infra/core';
 import type { Context } from '../../context.js';
 import { UserError } from '../../errors.js';

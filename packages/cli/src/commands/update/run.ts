@@ -1,5 +1,4 @@
 /** `dev-infra update <NAME>`: changes a project's fields. */
-
 import {
   changedFields,
   normaliseTags,
