@@ -1,6 +1,7 @@
 /**
- * `dev-infra list` (alias `ls`): its flags and help. A bare `list`, `list --json` and a plain
- * `list --all` / `--remote-only` never get here: bin.ts runs them without commander.
+ * `dev-infra list` (alias `ls`): its flags and help. From the binary, a bare `list`, `list
+ * --json` and a plain `list --all` / `--remote-only` skip this: bin.ts calls the same runs
+ * without commander.
  */
 import type { Command } from 'commander';
 import type { Context } from '../../context.js';
