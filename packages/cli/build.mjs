@@ -49,7 +49,7 @@ await build({
 // bin.js requires, so they skip commander and the ES module loader too.
 await build({
   ...common,
-  entryPoints: { 'list-all': 'src/commands/list-all.ts' },
+  entryPoints: { 'list-all': 'src/commands/list/run-all.ts' },
   outdir,
   format: 'cjs',
 });

@@ -1,4 +1,5 @@
 /** Errors a user can act on. The top-level handler prints them as one line. */
+import type { IO } from './context.js';
 
 /** A failure the user can fix (exit 1): the message says what went wrong and what to do. */
 export class UserError extends Error {
@@ -25,10 +26,10 @@ export function oneLine(error: unknown): string {
 }
 
 /**
- * Prints a failure and returns the exit code: a UserError's own code, 2 for commander's
+ * Prints a failure to the command's stderr and returns the exit code: a UserError's own code, 2 for commander's
  * usage errors (already printed by commander), 1 for anything unexpected (a bug).
  */
-export function reportError(error: unknown, debug: boolean): number {
+export function reportError(error: unknown, debug: boolean, io: Pick<IO, 'err'>): number {
   // Commander's errors are recognised by their code so this module need not load commander.
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && code.startsWith('commander.')) {
@@ -36,7 +37,7 @@ export function reportError(error: unknown, debug: boolean): number {
   }
   const known = error instanceof UserError;
   const hint = known || debug ? '' : ' (run again with --debug for details)';
-  process.stderr.write(`error: ${oneLine(error)}${hint}\n`);
-  if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+  io.err(`error: ${oneLine(error)}${hint}\n`);
+  if (debug && error instanceof Error && error.stack) io.err(`${error.stack}\n`);
   return known ? error.exitCode : 1;
 }

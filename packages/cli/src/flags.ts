@@ -43,3 +43,10 @@ export function depthFlag(value: string): number {
     throw new InvalidArgumentError('Use a whole number from 0 to 20.');
   return n;
 }
+
+/** `--prefer`: which side wins a same-field conflict. */
+export function preferFlag(value: string): 'local' | 'remote' {
+  if (value !== 'local' && value !== 'remote')
+    throw new InvalidArgumentError('Use local or remote.');
+  return value;
+}

@@ -1,15 +1,15 @@
 /**
- * The built CLI given bad flags, bad names and broken config files: every time one line on
+ * The CLI (in this process, with a test context) given bad flags, bad names and broken config files: every time one line on
  * stderr starting with "error: " (no stack), nothing on stdout, a non-zero exit (2 for usage,
  * 1 for a failure), and the files it was given left byte-identical.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { makeTempDir, removeTempDirs } from '../../../test-support/tmp.js';
-import { ensureBuilt, makeRepo, runCli } from './support/cli.js';
+import { makeRepo } from './support/cli.js';
+import { runInProcess } from './support/context.js';
 
-beforeAll(ensureBuilt);
 afterAll(removeTempDirs);
 
 interface Case {
@@ -87,7 +87,7 @@ describe('bad input to the CLI', () => {
           c,
         ] as const,
     ),
-  )('%s', (_label, c) => {
+  )('%s', async (_label, c) => {
     const root = makeTempDir('dev-infra-bad-');
     const home = join(root, 'home');
     mkdirSync(home);
@@ -95,7 +95,7 @@ describe('bad input to the CLI', () => {
     const configFile = join(home, 'config.yml');
     if (c.config !== undefined) writeFileSync(configFile, c.config);
     const args = c.args.map((a) => (a === REPO ? repo : a));
-    const r = runCli(home, args, { cwd: root });
+    const r = await runInProcess(args, { home, cwd: root });
     if (args[0] === 'doctor') {
       // doctor reports every problem as a list on stdout; it must name the file and fail.
       expect(r.code).toBe(1);

@@ -1,5 +1,5 @@
 /**
- * Offline and secrets, with the built CLI:
+ * Offline and secrets, with the CLI run in this process against a test context:
  * - the server unreachable (connection refused, and a server that accepts but never answers):
  *   every local command works; every network command ends, within its timeout, with one
  *   clear line and a non-zero exit;
@@ -13,11 +13,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, removeTempDirs } from '../../../test-support/tmp.js';
 import { describeBackends, newAccount } from '../../server/test/helpers.js';
-import { ensureBuilt, makeRepo, type RunResult } from './support/cli.js';
+import { makeRepo, type RunResult } from './support/cli.js';
+import { runInProcess } from './support/context.js';
 import { useListeningApp } from './sync/listening-app.js';
-import { cli } from './sync/support.js';
 
-beforeAll(ensureBuilt);
 afterAll(removeTempDirs);
 
 /** Every file under `dir`, recursively. */
@@ -26,6 +25,13 @@ function filesUnder(dir: string): string[] {
     e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)],
   );
 }
+
+/** Runs `dev-infra ARGS` on machine `home`, in this process. */
+const cli = (
+  home: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+) => runInProcess(args, { home, ...options });
 
 const FAKE_KEY = 'wp_test_offlineKEYoffline0000000000000000000000';
 const TIMEOUTS = { DEV_INFRA_CONNECT_TIMEOUT: '1', DEV_INFRA_TIMEOUT: '2' };

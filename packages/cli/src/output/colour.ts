@@ -1,14 +1,9 @@
 /** Colours only on a terminal and never with NO_COLOR (https://no-color.org) or TERM=dumb. */
-import { stdoutIsTerminal } from './stdout.js';
-
-/** Whether to colour output written to `stream` (default: stdout). */
-export function colourEnabled(
-  stream?: { isTTY?: boolean },
-  env: NodeJS.ProcessEnv = process.env,
-): boolean {
+/** Whether to colour output written to a stream that is (or is not) a terminal. */
+export function colourEnabled(isTTY: boolean, env: NodeJS.ProcessEnv): boolean {
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
   if (env.TERM === 'dumb') return false;
-  return stream ? stream.isTTY === true : stdoutIsTerminal();
+  return isTTY;
 }
 
 /** Styling functions; identity functions when colour is off. */

@@ -1,7 +1,7 @@
 /** JSON for scripts: stable field names, pretty-printed, one document per command. */
-import { writeOut } from './stdout.js';
+import type { IO } from '../context.js';
 
-/** Prints `value` as indented JSON to stdout. */
-export function printJson(value: unknown): void {
-  writeOut(`${JSON.stringify(value, null, 2)}\n`);
+/** Prints `value` as indented JSON to the command's stdout. */
+export function printJson(io: Pick<IO, 'out'>, value: unknown): void {
+  io.out(`${JSON.stringify(value, null, 2)}\n`);
 }

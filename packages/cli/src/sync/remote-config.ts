@@ -4,6 +4,7 @@
  * DEV_INFRA_TIMEOUT (seconds). The key is only ever shown as a prefix.
  */
 import { configValue, readConfig } from '../config/file.js';
+import type { Remote } from '../context.js';
 import { UserError } from '../errors.js';
 import type { DevInfraPaths } from '../registry/paths.js';
 import { checkRemoteUrl, HttpClient, RemoteError, type RemoteOptions } from '../remote/http.js';
@@ -51,13 +52,6 @@ export function checked(url: string): string {
 export const NO_REMOTE =
   'no work-prod server is set: run `dev-infra remote set <URL> [--key KEY]` (or set DEV_INFRA_REMOTE)';
 
-/** The configured remote, or a UserError saying how to set one. */
-export function requireRemote(paths: DevInfraPaths): RemoteSettings {
-  const settings = readRemoteSettings(paths);
-  if (!settings) throw new UserError(NO_REMOTE);
-  return settings;
-}
-
 /** A key shown as its first characters only. */
 export function keyPrefix(key: string): string {
   return `${key.slice(0, Math.min(8, Math.floor(key.length / 3)))}…`;
@@ -87,4 +81,17 @@ export function httpClient(
     opts.retries = 0;
   }
   return new HttpClient(opts);
+}
+
+/** The remote as a command's context offers it, read from these files and this environment. */
+export function remoteFor(paths: DevInfraPaths, env: NodeJS.ProcessEnv): Remote {
+  return {
+    settings: () => readRemoteSettings(paths, env),
+    require: () => {
+      const settings = readRemoteSettings(paths, env);
+      if (!settings) throw new UserError(NO_REMOTE);
+      return settings;
+    },
+    http: (settings, options = {}) => httpClient(settings, options, env),
+  };
 }

@@ -1,8 +1,8 @@
 /** Runs `sync`, `sync pull` or `sync push` against the configured remote, in either protocol. */
+import type { Remote } from '../context.js';
 import type { DevInfraPaths } from '../registry/paths.js';
 import { detectCapabilities } from '../remote/capabilities.js';
 import { driverFor, type SyncSteps } from './protocol.js';
-import { httpClient, requireRemote } from './remote-config.js';
 import { buildReport, type SyncReport } from './report.js';
 import { withSyncSession } from './session.js';
 
@@ -14,10 +14,10 @@ export interface SyncOptions extends SyncSteps {
 }
 
 /** Pulls and/or pushes; returns the report (the caller renders it). */
-export async function runSyncCommand(options: SyncOptions): Promise<SyncReport> {
+export async function runSyncCommand(options: SyncOptions, remote: Remote): Promise<SyncReport> {
   const { paths, dryRun, now } = options;
-  const settings = requireRemote(paths);
-  const http = httpClient(settings);
+  const settings = remote.require();
+  const http = remote.http(settings);
   const protocol = async () => (await detectCapabilities(http)).protocol;
   const session = { paths, server: settings.url, protocol, dryRun, now };
   return withSyncSession(session, async (s) => {

@@ -20,28 +20,23 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { normaliseRemoteUrl, PROJECT_STATUSES } from '@dev-infra/core';
 import fc from 'fast-check';
-import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { makeTempDir, removeTempDirs } from '../../../../test-support/tmp.js';
 import { describeBackends, newAccount } from '../../../server/test/helpers.js';
-import { runAdd } from '../../src/commands/add.js';
-import { runClone } from '../../src/commands/clone.js';
-import { runRemoteSet } from '../../src/commands/remote.js';
-import { runRemove } from '../../src/commands/remove.js';
-import { runUpdate } from '../../src/commands/update.js';
+import { runAdd } from '../../src/commands/add/run.js';
+import { runClone } from '../../src/commands/clone/run.js';
+import { runRemoteSet } from '../../src/commands/remote/run.js';
+import { runRemove } from '../../src/commands/remove/run.js';
+import { runUpdate } from '../../src/commands/update/run.js';
+import type { Context } from '../../src/context.js';
 import { UserError } from '../../src/errors.js';
 import type { LocalProject, Registry } from '../../src/registry/format.js';
-import { resolvePaths } from '../../src/registry/paths.js';
 import { parseRegistry } from '../../src/registry/read.js';
 import { runSyncCommand } from '../../src/sync/run.js';
 import { projectSync } from '../../src/sync/state.js';
 import { makeRepo } from '../support/cli.js';
+import { testContext } from '../support/context.js';
 import { useListeningApp } from './listening-app.js';
-
-/** The paths and clock a sync command gets, read when it runs (tests switch homes). */
-const here = () => ({ paths: resolvePaths(), now: new Date().toISOString() });
-
-// The commands print their summaries; the test reads the files instead.
-vi.mock('../../src/output/stdout.js', () => ({ writeOut: () => {} }));
 
 const SEED = process.env.CONVERGENCE_SEED
   ? Number(process.env.CONVERGENCE_SEED)
@@ -130,10 +125,7 @@ describeBackends(
       for (const name of NAMES)
         execFileSync('git', ['init', '-q', '--bare', join(origins, `${name}.git`)]);
     });
-    afterAll(() => {
-      removeTempDirs();
-      delete process.env.DEV_INFRA_HOME;
-    });
+    afterAll(removeTempDirs);
 
     it(`converges (${RUNS} runs x ${OPS} operations, seed ${SEED})`, async () => {
       await fc.assert(
@@ -142,12 +134,11 @@ describeBackends(
           const account = await newAccount(backend().storage, `conv${runIndex}`);
           const root = makeTempDir('dev-infra-conv-');
           const homes = Array.from({ length: machines }, (_, i) => join(root, `m${i}`));
-          const on = async <T>(m: number, fn: () => Promise<T>): Promise<T> => {
-            process.env.DEV_INFRA_HOME = homes[m]!;
-            return fn();
-          };
+          // Each machine's commands print into a context of their own; the tests read the files.
+          const on = async <T>(m: number, fn: (ctx: Context) => Promise<T>): Promise<T> =>
+            fn(testContext({ home: homes[m]! }));
           for (let m = 0; m < machines; m++)
-            await on(m, () => runRemoteSet(serverUrl(), { key: account.key }));
+            await on(m, (ctx) => runRemoteSet(ctx, serverUrl(), { key: account.key }));
           const folder = (m: number, p: number) => {
             const dir = join(root, `code${m}`, NAMES[p]!);
             return dir;
@@ -200,8 +191,18 @@ describeBackends(
           };
           const sync = async (m: number, pull: boolean, push: boolean) => {
             settle(m);
-            const report = await on(m, () =>
-              runSyncCommand({ pull, push, dryRun: false, prefer: 'local', ...here() }),
+            const report = await on(m, async (ctx) =>
+              runSyncCommand(
+                {
+                  pull,
+                  push,
+                  dryRun: false,
+                  prefer: 'local',
+                  paths: ctx.paths,
+                  now: ctx.now().toISOString(),
+                },
+                await ctx.remote(),
+              ),
             );
             figures.syncs++;
             expect(report.rejected, JSON.stringify(report.rejected)).toEqual([]);
@@ -227,18 +228,18 @@ describeBackends(
                   makeRepo(dir, join(origins, `${name}.git`));
                   made.add(dir);
                 }
-                await on(op.m, () => runAdd(dir, {}));
+                await on(op.m, (ctx) => runAdd(ctx, dir, {}));
                 break;
               }
               case 'describe':
                 if (!here || gone) break;
-                await on(op.m, () => runUpdate(name, { description: `d${i}` }));
+                await on(op.m, (ctx) => runUpdate(ctx, name, { description: `d${i}` }));
                 model.pending[op.m]!.set(key(name, 'description'), `d${i}`);
                 break;
               case 'status': {
                 if (!here || gone) break;
                 const status = PROJECT_STATUSES[op.s]!;
-                await on(op.m, () => runUpdate(name, { status }));
+                await on(op.m, (ctx) => runUpdate(ctx, name, { status }));
                 // Setting the value the machine already shows changes nothing the merge can
                 // see (local equals the base, or an earlier edit already set it): a later push
                 // of another machine's value wins, as it should. (The model once counted it
@@ -254,13 +255,13 @@ describeBackends(
               }
               case 'remove':
                 if (!here) break;
-                await on(op.m, () => runRemove(name, {}));
+                await on(op.m, (ctx) => runRemove(ctx, name, {}));
                 model.pending[op.m]!.delete(key(name, 'description'));
                 model.pending[op.m]!.delete(key(name, 'status'));
                 break;
               case 'everywhere':
                 if (!here || gone) break;
-                await on(op.m, () => runRemove(name, { everywhere: true }));
+                await on(op.m, (ctx) => runRemove(ctx, name, { everywhere: true }));
                 model.pending[op.m]!.delete(key(name, 'description'));
                 model.pending[op.m]!.delete(key(name, 'status'));
                 // Only a project the server knows gets a tombstone.
@@ -274,7 +275,9 @@ describeBackends(
                 // the rest, which is part of what it must do.
                 if (here) break;
                 try {
-                  await on(op.m, () => runClone(name, join(root, `clones${op.m}`, `${name}-${i}`)));
+                  await on(op.m, (ctx) =>
+                    runClone(ctx, name, join(root, `clones${op.m}`, `${name}-${i}`)),
+                  );
                   figures.clones++;
                   // Cloning a project this machine is deleting everywhere cancels the deletion
                   // (the later command wins; docs/sync-internals.md).

@@ -7,17 +7,17 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SyncEvent, SyncRecord } from '@dev-infra/core';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { makeTempDir, removeTempDirs } from '../../../../test-support/tmp.js';
 import { describeBackends, newAccount } from '../../../server/test/helpers.js';
-import { runAdd } from '../../src/commands/add.js';
-import { runClone } from '../../src/commands/clone.js';
-import { runRemoteSet } from '../../src/commands/remote.js';
-import { runRemove } from '../../src/commands/remove.js';
-import { runUpdate } from '../../src/commands/update.js';
+import { runAdd } from '../../src/commands/add/run.js';
+import { runClone } from '../../src/commands/clone/run.js';
+import { runRemoteSet } from '../../src/commands/remote/run.js';
+import { runRemove } from '../../src/commands/remove/run.js';
+import { runUpdate } from '../../src/commands/update/run.js';
+import type { Context } from '../../src/context.js';
 import type { LocalProject, Registry } from '../../src/registry/format.js';
 import { recordEdits, registerProject } from '../../src/registry/operations.js';
-import { resolvePaths } from '../../src/registry/paths.js';
 import { parseRegistry } from '../../src/registry/read.js';
 import type { SyncClient } from '../../src/remote/sync-client.js';
 import { CacheStore, type RecordIndex } from '../../src/sync/cache.js';
@@ -29,14 +29,9 @@ import { runSyncCommand } from '../../src/sync/run.js';
 import type { SyncSession } from '../../src/sync/session.js';
 import { freshSync, projectSync, registrySync, sharedFields } from '../../src/sync/state.js';
 import { makeRepo } from '../support/cli.js';
+import { testContext } from '../support/context.js';
 import { sampleProject } from '../support/fixtures.js';
 import { useListeningApp } from './listening-app.js';
-
-/** The paths and clock a sync command gets, read when it runs (tests switch homes). */
-const here = () => ({ paths: resolvePaths(), now: new Date().toISOString() });
-
-// The commands print their summaries; these tests read the files instead.
-vi.mock('../../src/output/stdout.js', () => ({ writeOut: () => {} }));
 
 const URL_A = 'git@github.com:me/cli.git';
 const NOW = '2026-01-01T00:00:00.000Z';
@@ -194,10 +189,7 @@ describeBackends(
   'a repo registered around a deletion everywhere',
   (backend) => {
     const serverUrl = useListeningApp(backend);
-    afterAll(() => {
-      removeTempDirs();
-      delete process.env.DEV_INFRA_HOME;
-    });
+    afterAll(removeTempDirs);
 
     /** Two machines on a fresh account, each with a git checkout of the same repo. */
     async function machines() {
@@ -207,14 +199,24 @@ describeBackends(
       execFileSync('git', ['init', '-q', '--bare', origin]);
       const homes = ['a', 'b'].map((m) => join(root, m));
       const repos = ['a', 'b'].map((m) => makeRepo(join(root, `code-${m}`, 'tool'), origin));
-      const on = async <T>(m: number, fn: () => Promise<T>): Promise<T> => {
-        process.env.DEV_INFRA_HOME = homes[m]!;
-        return fn();
-      };
-      for (const m of [0, 1]) await on(m, () => runRemoteSet(serverUrl(), { key: account.key }));
+      // Each machine's commands print into a context of their own; the tests read the files.
+      const on = async <T>(m: number, fn: (ctx: Context) => Promise<T>): Promise<T> =>
+        fn(testContext({ home: homes[m]! }));
+      for (const m of [0, 1])
+        await on(m, (ctx) => runRemoteSet(ctx, serverUrl(), { key: account.key }));
       const sync = (m: number) =>
-        on(m, () =>
-          runSyncCommand({ pull: true, push: true, dryRun: false, prefer: 'local', ...here() }),
+        on(m, async (ctx) =>
+          runSyncCommand(
+            {
+              pull: true,
+              push: true,
+              dryRun: false,
+              prefer: 'local',
+              paths: ctx.paths,
+              now: ctx.now().toISOString(),
+            },
+            await ctx.remote(),
+          ),
         );
       const project = (m: number) => {
         const file = join(homes[m]!, 'registry.json');
@@ -224,7 +226,7 @@ describeBackends(
       };
       const live = async () =>
         (await backend().storage.changes(account.id, 0, 100)).changes.filter((r) => !r.deleted);
-      const add = (m: number) => on(m, () => runAdd(repos[m]!, {}));
+      const add = (m: number) => on(m, (ctx) => runAdd(ctx, repos[m]!, {}));
       return { root, on, sync, project, live, add };
     }
 
@@ -235,7 +237,7 @@ describeBackends(
       const deleted = project(0)!.id;
       await sync(1);
       await add(1); // B registers its checkout, and does not sync yet
-      await on(0, () => runRemove('tool', { everywhere: true }));
+      await on(0, (ctx) => runRemove(ctx, 'tool', { everywhere: true }));
       await sync(0);
       const report = await sync(1);
       expect(report.deleted_remotely).toEqual(['tool']);
@@ -252,7 +254,7 @@ describeBackends(
       await add(0);
       await sync(0);
       const deleted = project(0)!.id;
-      await on(0, () => runRemove('tool', { everywhere: true }));
+      await on(0, (ctx) => runRemove(ctx, 'tool', { everywhere: true }));
       await sync(0);
       await sync(1); // B hears of the deletion
       await add(1);
@@ -267,7 +269,7 @@ describeBackends(
       await add(0);
       await sync(0);
       const first = project(0)!.id;
-      await on(0, () => runRemove('tool', { everywhere: true }));
+      await on(0, (ctx) => runRemove(ctx, 'tool', { everywhere: true }));
       await sync(0); // the tombstone is pushed; the cursor has not passed it yet
       await add(0);
       await sync(0);
@@ -275,7 +277,7 @@ describeBackends(
       expect(again).not.toBe(first);
       expect(projectSync(project(0)!)?.deleted_remotely).toBeUndefined();
       // Before the deletion was even pushed, too.
-      await on(0, () => runRemove('tool', { everywhere: true }));
+      await on(0, (ctx) => runRemove(ctx, 'tool', { everywhere: true }));
       await add(0);
       await sync(0);
       expect([first, again]).not.toContain(project(0)!.id);
@@ -288,8 +290,18 @@ describeBackends(
       await add(0);
       await sync(0);
       await add(1);
-      const report = await on(1, () =>
-        runSyncCommand({ pull: false, push: true, dryRun: false, prefer: 'local', ...here() }),
+      const report = await on(1, async (ctx) =>
+        runSyncCommand(
+          {
+            pull: false,
+            push: true,
+            dryRun: false,
+            prefer: 'local',
+            paths: ctx.paths,
+            now: ctx.now().toISOString(),
+          },
+          await ctx.remote(),
+        ),
       );
       expect(report.linked).toEqual(['tool']);
       expect(project(1)?.id).toBe(project(0)!.id);
@@ -305,13 +317,23 @@ describeBackends(
     async function cancelledOnA(edit: boolean) {
       const m = await machines();
       await m.add(0);
-      await m.on(0, () => runUpdate('tool', { status: 'cancelled' }));
+      await m.on(0, (ctx) => runUpdate(ctx, 'tool', { status: 'cancelled' }));
       await m.sync(0);
       await m.add(1);
       expect(m.project(1)?.status).toBe('active');
-      if (edit) await m.on(1, () => runUpdate('tool', { status: 'active' }));
-      await m.on(1, () =>
-        runSyncCommand({ pull: false, push: true, dryRun: false, prefer: 'local', ...here() }),
+      if (edit) await m.on(1, (ctx) => runUpdate(ctx, 'tool', { status: 'active' }));
+      await m.on(1, async (ctx) =>
+        runSyncCommand(
+          {
+            pull: false,
+            push: true,
+            dryRun: false,
+            prefer: 'local',
+            paths: ctx.paths,
+            now: ctx.now().toISOString(),
+          },
+          await ctx.remote(),
+        ),
       );
       expect(m.project(1)?.id).toBe(m.project(0)!.id);
       return m;
@@ -337,8 +359,8 @@ describeBackends(
       await add(0);
       await sync(0);
       await sync(1); // B knows tool, not local
-      await on(1, () => runRemove('tool', { everywhere: true })); // queued from the cache
-      await on(1, () => runClone('tool', join(root, 'clone-b')));
+      await on(1, (ctx) => runRemove(ctx, 'tool', { everywhere: true })); // queued from the cache
+      await on(1, (ctx) => runClone(ctx, 'tool', join(root, 'clone-b')));
       const report = await sync(1);
       expect(report.deleted_remotely).toEqual([]);
       expect(project(1)?.id).toBe(project(0)!.id);
@@ -355,9 +377,9 @@ describeBackends(
       await add(0);
       await sync(0);
       await sync(1);
-      await on(1, () => runRemove('tool', { everywhere: true }));
-      await on(1, () => runClone('tool', join(root, 'clone-b')));
-      await on(1, () => runRemove('tool'));
+      await on(1, (ctx) => runRemove(ctx, 'tool', { everywhere: true }));
+      await on(1, (ctx) => runClone(ctx, 'tool', join(root, 'clone-b')));
+      await on(1, (ctx) => runRemove(ctx, 'tool'));
       await sync(1);
       await sync(0);
       expect(project(1)).toBeUndefined();
@@ -374,7 +396,7 @@ describeBackends(
       await add(0);
       await sync(0);
       const id = project(0)!.id;
-      await on(0, () => runRemove('tool'));
+      await on(0, (ctx) => runRemove(ctx, 'tool'));
       await add(0);
       await sync(0);
       expect(project(0)?.id).toBe(id);

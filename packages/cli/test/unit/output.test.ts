@@ -98,12 +98,11 @@ describe('paths', () => {
 
 describe('colourEnabled', () => {
   it('colours only a terminal, never with NO_COLOR or TERM=dumb', () => {
-    expect(colourEnabled({ isTTY: true }, {})).toBe(true);
-    expect(colourEnabled({ isTTY: false }, {})).toBe(false);
-    expect(colourEnabled({}, {})).toBe(false);
-    expect(colourEnabled({ isTTY: true }, { NO_COLOR: '1' })).toBe(false);
-    expect(colourEnabled({ isTTY: true }, { NO_COLOR: '' })).toBe(true);
-    expect(colourEnabled({ isTTY: true }, { TERM: 'dumb' })).toBe(false);
+    expect(colourEnabled(true, {})).toBe(true);
+    expect(colourEnabled(false, {})).toBe(false);
+    expect(colourEnabled(true, { NO_COLOR: '1' })).toBe(false);
+    expect(colourEnabled(true, { NO_COLOR: '' })).toBe(true);
+    expect(colourEnabled(true, { TERM: 'dumb' })).toBe(false);
   });
 
   it('a disabled palette returns text unchanged', () => {

@@ -1,0 +1,41 @@
+/** `dev-infra machines [--json]`: the account's machines, as the server knows them. */
+import type { Context } from '../../context.js';
+import { UserError } from '../../errors.js';
+import { printJson } from '../../output/json.js';
+import { renderTable } from '../../output/table.js';
+import { loadRegistry } from '../../registry/read.js';
+import { detectCapabilities } from '../../remote/capabilities.js';
+import { RemoteError } from '../../remote/http.js';
+import { SyncClient } from '../../remote/sync-client.js';
+import { registrySync } from '../../sync/state.js';
+
+export async function runMachines(ctx: Context, options: { json?: boolean }): Promise<void> {
+  const remote = await ctx.remote();
+  const settings = remote.require();
+  const { registry } = loadRegistry(ctx.paths.registryFile);
+  const http = remote.http(settings);
+  try {
+    const state = registrySync(registry);
+    const protocol =
+      state?.server === settings.url ? state.protocol : (await detectCapabilities(http)).protocol;
+    if (protocol === 'basic')
+      throw new UserError('the server does not keep machines (basic mode: an original work-prod)');
+    const { machines } = await new SyncClient(http).machines();
+    if (options.json) {
+      printJson(
+        ctx.io,
+        machines.map((m) => ({ ...m, this_machine: m.id === registry.machine.id })),
+      );
+      return;
+    }
+    const rows = machines.map((m) => [
+      `${m.name}${m.id === registry.machine.id ? ' (this machine)' : ''}`,
+      m.last_sync ?? 'never',
+      String(m.checkouts),
+    ]);
+    ctx.io.out(renderTable(['MACHINE', 'LAST SYNC', 'CHECKOUTS'], rows));
+  } catch (error) {
+    if (error instanceof RemoteError) throw new UserError(error.message);
+    throw error;
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * `dev-infra status`: each project's sync state. Asks the server what changed since the last
+ * pull (read-only: the stored cursor and files are left alone), else uses the last pull.
+ */
+import { hostname } from 'node:os';
+import { type SyncRecord, summarise } from '@dev-infra/core';
+import type { Context } from '../../context.js';
+import { palette } from '../../output/colour.js';
+import { printJson } from '../../output/json.js';
+import { shortenPath } from '../../output/paths.js';
+import { renderTable } from '../../output/table.js';
+import { loadRegistry } from '../../registry/read.js';
+import { RemoteError } from '../../remote/http.js';
+import { cacheFileFor, readCache } from '../../sync/cache.js';
+import { driverFor } from '../../sync/protocol.js';
+import { registrySync } from '../../sync/state.js';
+import { machineNames, projectViews } from '../../sync/status-view.js';
+
+export interface StatusOptions {
+  offline?: boolean;
+  json?: boolean;
+  exitCode?: boolean;
+}
+
+export async function runStatus(ctx: Context, options: StatusOptions): Promise<void> {
+  const paths = ctx.paths;
+  const { registry } = loadRegistry(paths.registryFile);
+  const remote = await ctx.remote();
+  const settings = remote.settings();
+  const state = registrySync(registry);
+  const sameServer = settings !== undefined && state?.server === settings.url;
+  const cache = sameServer ? readCache(cacheFileFor(paths.registryFile), settings.url) : undefined;
+  let fresh: SyncRecord[] = [];
+  let offline: string | null = null;
+  if (!settings) offline = 'no remote set';
+  else if (options.offline) offline = 'offline (--offline)';
+  else {
+    try {
+      const http = remote.http(settings, { short: true });
+      const driver = driverFor(state?.protocol ?? 'sync-v1', http);
+      fresh = await driver.peek(registry, sameServer ? state.cursor : 0);
+    } catch (error) {
+      if (!(error instanceof RemoteError)) throw error;
+      offline = `offline (${error.message.split(' (')[0]})`;
+    }
+  }
+  const views = projectViews(registry, cache, fresh);
+  const summary = summarise(views.map((v) => v.status));
+  const asOf = state?.last_pull ?? null;
+  const machine = registry.machine.name ?? hostname();
+  if (options.json) {
+    printJson(ctx.io, {
+      machine: { id: registry.machine.id, name: machine },
+      remote: settings?.url ?? null,
+      online: offline === null,
+      as_of: offline === null ? ctx.now().toISOString() : asOf,
+      last_pull: state?.last_pull ?? null,
+      last_push: state?.last_push ?? null,
+      counts: summary.counts,
+      out_of_sync: summary.outOfSync,
+      projects: views.map((v) => ({
+        name: v.name,
+        id: v.local?.id ?? v.record?.uuid,
+        local: v.local !== undefined,
+        path: v.local?.path ?? null,
+        state: v.status.state,
+        local_changes: v.status.localChanges,
+        remote_changes: v.status.remoteChanges,
+        elsewhere: machineNames(v.status.elsewhere),
+      })),
+    });
+  } else {
+    const c = palette(ctx.io.colour);
+    if (offline !== null && settings)
+      ctx.io.out(`${c.dim(`${offline}; as of ${asOf ?? 'never (no pull yet)'}`)}\n`);
+    const rows = views.map((v) => {
+      const changes = [...v.status.localChanges, ...v.status.remoteChanges];
+      const where = v.local
+        ? shortenPath(v.local.path)
+        : `on ${machineNames(v.status.elsewhere).join(', ') || 'the server'}`;
+      return [
+        v.name,
+        v.status.state,
+        changes.length > 0 ? [...new Set(changes)].join(',') : '',
+        where,
+      ];
+    });
+    if (rows.length > 0) ctx.io.out(renderTable(['NAME', 'STATE', 'CHANGES', 'WHERE'], rows));
+    const counts = Object.entries(summary.counts)
+      .filter(([, n]) => n > 0)
+      .map(([s, n]) => `${n} ${s}`);
+    ctx.io.out(
+      `${counts.join(', ') || 'no projects'} · last pull ${state?.last_pull ?? 'never'} · last push ${state?.last_push ?? 'never'} · machine ${machine}\n`,
+    );
+  }
+  if (options.exitCode && summary.outOfSync > 0) ctx.exitCode = 1;
+}

@@ -1,0 +1,34 @@
+/** `dev-infra sync [pull|push]`: flags and help. */
+import type { Command } from 'commander';
+import type { Context } from '../../context.js';
+import { preferFlag } from '../../flags.js';
+import { examples } from '../help.js';
+
+const syncFlags = (command: Command) =>
+  command
+    .option('--dry-run', 'say what would change, change nothing')
+    .option(
+      '--prefer <side>',
+      'who wins a same-field conflict: local (default) or remote',
+      preferFlag,
+    )
+    .option('--json', 'print the report as JSON');
+
+export function registerSync(program: Command, ctx: Context): void {
+  const sync = syncFlags(
+    program
+      .command('sync')
+      .description("pull changes from work-prod, merge, and push this machine's changes"),
+  )
+    .addHelpText('after', examples('sync', 'sync --dry-run', 'sync --prefer remote', 'sync pull'))
+    .action(async (options) => (await import('./run.js')).runSync(ctx, 'both', options));
+  // The flags may come before the subcommand (`sync --dry-run pull`), hence optsWithGlobals.
+  syncFlags(sync.command('pull').description('only fetch and merge changes from work-prod')).action(
+    async (_options, cmd: Command) =>
+      (await import('./run.js')).runSync(ctx, 'pull', cmd.optsWithGlobals()),
+  );
+  syncFlags(sync.command('push').description("only send this machine's changes")).action(
+    async (_options, cmd: Command) =>
+      (await import('./run.js')).runSync(ctx, 'push', cmd.optsWithGlobals()),
+  );
+}

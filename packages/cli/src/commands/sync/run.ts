@@ -1,0 +1,47 @@
+/** `dev-infra sync [pull|push]`: parses flags, runs the sync, prints the summary. */
+import type { Prefer } from '@dev-infra/core';
+import type { Context } from '../../context.js';
+import { UserError } from '../../errors.js';
+import { printJson } from '../../output/json.js';
+import { RemoteError } from '../../remote/http.js';
+import { renderReport } from '../../sync/report.js';
+import { runSyncCommand } from '../../sync/run.js';
+
+export interface SyncFlags {
+  dryRun?: boolean;
+  prefer?: Prefer;
+  json?: boolean;
+}
+
+export async function runSync(
+  ctx: Context,
+  what: 'both' | 'pull' | 'push',
+  flags: SyncFlags,
+): Promise<void> {
+  const progress =
+    ctx.io.errIsTTY && !flags.json
+      ? setTimeout(() => ctx.io.err('syncing with work-prod…\n'), 1500)
+      : undefined;
+  try {
+    const report = await runSyncCommand(
+      {
+        pull: what !== 'push',
+        push: what !== 'pull',
+        dryRun: flags.dryRun === true,
+        prefer: flags.prefer ?? 'local',
+        paths: ctx.paths,
+        now: ctx.now().toISOString(),
+      },
+      await ctx.remote(),
+    );
+    if (flags.json) printJson(ctx.io, report);
+    else ctx.io.out(renderReport(report));
+    if (report.rejected.length > 0) ctx.exitCode = 1;
+  } catch (error) {
+    // Network failures are already one clear line; make them user errors (no --debug hint).
+    if (error instanceof RemoteError) throw new UserError(error.message);
+    throw error;
+  } finally {
+    if (progress) clearTimeout(progress);
+  }
+}
