@@ -7,6 +7,7 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { requireKey } from './auth.js';
 import { clientErrorHandler } from './client-error.js';
 import type { ServerOptions } from './config.js';
+import { acceptEmptyJsonBodies } from './json-body.js';
 import { healthRoutes } from './routes/health.js';
 import { machineRoutes } from './routes/machines.js';
 import { projectRoutes } from './routes/projects.js';
@@ -101,6 +102,7 @@ export async function buildApp({ storage, options }: BuildAppInput): Promise<Fas
     reply.code(400).send({ error: `${problem} must be a finite integer` });
   });
   app.addHook('onRequest', securityHeaders());
+  acceptEmptyJsonBodies(app);
   await app.register(cookie);
   await app.register(swagger, {
     openapi: {
@@ -124,12 +126,13 @@ export async function buildApp({ storage, options }: BuildAppInput): Promise<Fas
   });
 
   await app.register(healthRoutes);
+  // Public like the original's: a client reads it before it has a key.
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(async (api) => {
     api.addHook('onRequest', requireKey(storage));
     await api.register(projectRoutes(storage));
     await api.register(syncRoutes(storage));
     await api.register(machineRoutes(storage));
-    api.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   });
   await app.register(dashboardPlugin(storage));
   return app;

@@ -52,7 +52,6 @@ const SAMPLES: Record<string, Sample> = {
     },
   }),
   'GET /api/machines': () => ({ url: '/api/machines' }),
-  'GET /api/openapi.json': () => ({ url: '/api/openapi.json' }),
   'GET /api/dashboard/projects': () => ({ url: '/api/dashboard/projects?q=secret' }),
   'GET /api/dashboard/tags': () => ({ url: '/api/dashboard/tags' }),
   'GET /api/dashboard/projects/:uuid': (t) => ({ url: `/api/dashboard/projects/${t.uuid}` }),
@@ -62,11 +61,12 @@ const SAMPLES: Record<string, Sample> = {
   }),
 };
 /**
- * Routes open without a key: health, the dashboard's static page and its session routes
+ * Routes open without a key: health, the OpenAPI document, the dashboard's static page and its session routes
  * (sign-in takes the key in the body; dashboard-api.test.ts covers sessions and their cookie).
  */
 const PUBLIC = new Set([
   'GET /api/health',
+  'GET /api/openapi.json',
   'GET /',
   'GET /index.html',
   'GET /app.js',

@@ -97,10 +97,13 @@ export function projectRoutes(storage: Storage): FastifyPluginAsyncTypebox {
         schema: {
           summary: 'Import projects, skipping any whose remote_url is already known',
           body: ImportBody,
-          response: { 200: ImportResult, 400: ErrorBody, 401: ErrorBody },
+          response: { 201: ImportResult, 400: ErrorBody, 401: ErrorBody },
         },
       },
-      async (request) => storage.importProjects(request.accountId, request.body.projects),
+      async (request, reply) =>
+        reply
+          .code(201)
+          .send(await storage.importProjects(request.accountId, request.body.projects)),
     );
 
     app.get(
