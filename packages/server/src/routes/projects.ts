@@ -1,6 +1,7 @@
 /** The original work-prod API (design section 4), served as a superset with our extra fields. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
+import { conditionalGet } from '../conditional-get.js';
 import {
   ErrorBody,
   ImportBody,
@@ -59,6 +60,7 @@ export function projectRoutes(storage: Storage): FastifyPluginAsyncTypebox {
     app.get(
       '/api/projects',
       {
+        onSend: conditionalGet,
         schema: {
           summary: 'Every live project of the account, optionally filtered',
           querystring: ProjectListQuery,
