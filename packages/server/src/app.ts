@@ -54,6 +54,8 @@ export async function buildApp({ storage, options }: BuildAppInput): Promise<Fas
         ? false
         : {
             level: options.logLevel,
+            // stdout carries what `serve` prints for people (the first key, the connect line).
+            stream: process.stderr,
             // Keys must never reach a log, whatever serialiser a later change adds.
             redact: ['req.headers.authorization', 'headers.authorization'],
           },

@@ -49,7 +49,7 @@ program
   .action(async (opts: { host: string; port: number; db?: string }) => {
     const { resolveDatabase } = await import('./config.js');
     const { serve } = await import('./serve.js');
-    await serve(resolveDatabase(opts.db), opts.host, opts.port);
+    await serve(resolveDatabase(opts.db), opts.host, opts.port, opts.db);
   });
 
 program
