@@ -9,6 +9,7 @@ import { clientErrorHandler } from './client-error.js';
 import type { ServerOptions } from './config.js';
 import { acceptEmptyJsonBodies } from './json-body.js';
 import { healthRoutes } from './routes/health.js';
+import { DEFAULT_CLI_TARBALL, installRoutes } from './routes/install.js';
 import { machineRoutes } from './routes/machines.js';
 import { projectRoutes } from './routes/projects.js';
 import { syncRoutes } from './routes/sync.js';
@@ -35,6 +36,8 @@ declare module 'fastify' {
 export interface BuildAppInput {
   storage: Storage;
   options: ServerOptions;
+  /** The CLI tarball served at /install/dev-infra.tgz (default: the one the build packs). */
+  cliTarball?: string;
 }
 
 /** `part/name` of the first number in `values` that is not finite, if any. */
@@ -47,7 +50,11 @@ function nonFinite(part: string, values: unknown): string | undefined {
 }
 
 /** Creates the app (not listening). The caller closes the storage after `app.close()`. */
-export async function buildApp({ storage, options }: BuildAppInput): Promise<FastifyInstance> {
+export async function buildApp({
+  storage,
+  options,
+  cliTarball = DEFAULT_CLI_TARBALL,
+}: BuildAppInput): Promise<FastifyInstance> {
   const app = Fastify({
     logger:
       options.logLevel === 'silent'
@@ -128,6 +135,7 @@ export async function buildApp({ storage, options }: BuildAppInput): Promise<Fas
   });
 
   await app.register(healthRoutes);
+  await app.register(installRoutes(cliTarball));
   // Public like the original's: a client reads it before it has a key.
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(async (api) => {

@@ -33,7 +33,7 @@ interface Answer {
 /** Checks one answer against what the request's defect calls for; returns a problem or null. */
 function problem(req: FuzzRequest, res: Answer): string | null {
   if (res.status >= 500) return `server error ${res.status}: ${res.body}`;
-  if (req.expect === 'items' && res.status === 200) {
+  if (req.expect === 'items' && (res.status === 200 || res.status === 201)) {
     const body = JSON.parse(res.body) as {
       imported?: number;
       results?: { status: string }[];
