@@ -50,6 +50,9 @@ it('makes no account on a busy port, and the next start shows the key', async ()
       `\nnpm install -g ${url}/install/dev-infra.tgz && dev-infra remote set ${url} --key ${key}\n`,
     );
     expect(out).toContain(`\ndev-infra remote set ${url} --key ${key}\n`);
+    expect(out).toContain(
+      'It listens on loopback only: for other machines, start it with --host 0.0.0.0',
+    );
     expect(out).toContain(`work-prod key create --user tester --db ${db}\n`);
     // A request's log line goes to stderr; stdout has the notice only.
     expect(

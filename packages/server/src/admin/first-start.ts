@@ -32,14 +32,23 @@ export interface FirstStartNotice {
   dbArgs: string;
 }
 
+const LOOPBACK = /^http:\/\/(127\.\d+\.\d+\.\d+|\[::1\]|localhost)[:/]/;
+
 /** The lines shown once, right after the first account was made. */
 export function firstStartNotice({ url, account, key, dbArgs }: FirstStartNotice): string[] {
+  const loopback = LOOPBACK.test(url)
+    ? [
+        'It listens on loopback only: for other machines, start it with --host 0.0.0.0 (or behind a proxy).',
+        '',
+      ]
+    : [];
   return [
     '',
     `Created the first account, ${account.name} (${account.origin}). Its API key is shown only this once:`,
     '',
     `  ${key}`,
     '',
+    ...loopback,
     'On each machine, install dev-infra from this server and connect it:',
     '',
     `npm install -g ${url}/install/dev-infra.tgz && dev-infra remote set ${url} --key ${key}`,
