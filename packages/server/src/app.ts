@@ -7,7 +7,9 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { requireKey } from './auth.js';
 import { clientErrorHandler } from './client-error.js';
 import type { ServerOptions } from './config.js';
+import { acceptEmptyJsonBodies } from './json-body.js';
 import { healthRoutes } from './routes/health.js';
+import { DEFAULT_CLI_TARBALL, installRoutes } from './routes/install.js';
 import { machineRoutes } from './routes/machines.js';
 import { projectRoutes } from './routes/projects.js';
 import { syncRoutes } from './routes/sync.js';
@@ -34,6 +36,8 @@ declare module 'fastify' {
 export interface BuildAppInput {
   storage: Storage;
   options: ServerOptions;
+  /** The CLI tarball served at /install/dev-infra.tgz (default: the one the build packs). */
+  cliTarball?: string;
 }
 
 /** `part/name` of the first number in `values` that is not finite, if any. */
@@ -46,13 +50,19 @@ function nonFinite(part: string, values: unknown): string | undefined {
 }
 
 /** Creates the app (not listening). The caller closes the storage after `app.close()`. */
-export async function buildApp({ storage, options }: BuildAppInput): Promise<FastifyInstance> {
+export async function buildApp({
+  storage,
+  options,
+  cliTarball = DEFAULT_CLI_TARBALL,
+}: BuildAppInput): Promise<FastifyInstance> {
   const app = Fastify({
     logger:
       options.logLevel === 'silent'
         ? false
         : {
             level: options.logLevel,
+            // stdout carries what `serve` prints for people (the first key, the connect line).
+            stream: process.stderr,
             // Keys must never reach a log, whatever serialiser a later change adds.
             redact: ['req.headers.authorization', 'headers.authorization'],
           },
@@ -101,6 +111,7 @@ export async function buildApp({ storage, options }: BuildAppInput): Promise<Fas
     reply.code(400).send({ error: `${problem} must be a finite integer` });
   });
   app.addHook('onRequest', securityHeaders());
+  acceptEmptyJsonBodies(app);
   await app.register(cookie);
   await app.register(swagger, {
     openapi: {
@@ -124,12 +135,14 @@ export async function buildApp({ storage, options }: BuildAppInput): Promise<Fas
   });
 
   await app.register(healthRoutes);
+  await app.register(installRoutes(cliTarball));
+  // Public like the original's: a client reads it before it has a key.
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(async (api) => {
     api.addHook('onRequest', requireKey(storage));
     await api.register(projectRoutes(storage));
     await api.register(syncRoutes(storage));
     await api.register(machineRoutes(storage));
-    api.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   });
   await app.register(dashboardPlugin(storage));
   return app;

@@ -2,6 +2,7 @@
 /** The `work-prod` command: serve, migrate, and account/key administration. */
 import { Command, InvalidArgumentError } from 'commander';
 import type { Storage } from './storage/types.js';
+import { VERSION } from './version.js';
 
 const debug = process.argv.includes('--debug');
 
@@ -30,6 +31,7 @@ async function withStorage(
 
 const program = new Command('work-prod')
   .description('work-prod: the registry service dev-infra syncs through')
+  .version(VERSION)
   .option('--debug', 'show stack traces on errors')
   .showHelpAfterError();
 
@@ -47,7 +49,7 @@ program
   .action(async (opts: { host: string; port: number; db?: string }) => {
     const { resolveDatabase } = await import('./config.js');
     const { serve } = await import('./serve.js');
-    await serve(resolveDatabase(opts.db), opts.host, opts.port);
+    await serve(resolveDatabase(opts.db), opts.host, opts.port, opts.db);
   });
 
 program

@@ -39,7 +39,7 @@ export interface ServerOptions {
   bodyLimit: number;
   /** Requests per key per minute. */
   rateLimit: number;
-  /** pino level, or 'silent'. */
+  /** pino level, or 'silent'. Logs go to stderr, apart from what `serve` prints. */
   logLevel: string;
   /** Trust X-Forwarded-* from a reverse proxy. */
   trustProxy: boolean | string;
@@ -70,13 +70,20 @@ export function keyCacheTtlMsFromEnv(env: NodeJS.ProcessEnv = process.env): numb
   return value * 1000;
 }
 
-/** Reads WORK_PROD_BODY_LIMIT, WORK_PROD_RATE_LIMIT, WORK_PROD_LOG_LEVEL, WORK_PROD_TRUST_PROXY. */
-export function serverOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): ServerOptions {
+/**
+ * Reads WORK_PROD_BODY_LIMIT, WORK_PROD_RATE_LIMIT, WORK_PROD_LOG_LEVEL, WORK_PROD_TRUST_PROXY.
+ * The log level defaults to `info`, or `warn` when the logs go to a terminal: someone watching
+ * `npm start` wants the banner and the problems, not a JSON line per request.
+ */
+export function serverOptionsFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  logsToTerminal = false,
+): ServerOptions {
   const trust = env.WORK_PROD_TRUST_PROXY;
   return {
     bodyLimit: positiveInt(env, 'WORK_PROD_BODY_LIMIT', 1024 * 1024),
     rateLimit: positiveInt(env, 'WORK_PROD_RATE_LIMIT', 10_000),
-    logLevel: env.WORK_PROD_LOG_LEVEL || 'info',
+    logLevel: env.WORK_PROD_LOG_LEVEL || (logsToTerminal ? 'warn' : 'info'),
     trustProxy: trust === undefined || trust === '' ? false : trust === 'true' ? true : trust,
   };
 }

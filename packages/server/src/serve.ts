@@ -1,7 +1,7 @@
-/** `work-prod serve`: migrate, make the first account if none, listen, stop gracefully. */
+/** `work-prod serve`: migrate, listen, make the first account if none, stop gracefully. */
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
-import { checkUserName } from './admin/accounts.js';
+import { firstAccountName, firstStartNotice, shellWord } from './admin/first-start.js';
 import { buildApp } from './app.js';
 import {
   type DatabaseTarget,
@@ -11,15 +11,6 @@ import {
 } from './config.js';
 import { generateKey } from './keys.js';
 import { openStorage } from './storage/open.js';
-
-/** The first account's name: $USER when it is a usable name, else "default". */
-function firstAccountName(): string {
-  try {
-    return checkUserName(process.env.USER ?? 'default');
-  } catch {
-    return 'default';
-  }
-}
 
 /** The URL other machines should use, from the address actually bound. */
 function publicUrl(address: AddressInfo): string {
@@ -34,45 +25,48 @@ function publicUrl(address: AddressInfo): string {
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
-/** Runs the server until SIGTERM or SIGINT. */
-export async function serve(target: DatabaseTarget, host: string, port: number): Promise<void> {
-  const options = serverOptionsFromEnv();
+/** What `key create` must be given to reach the database `serve` was given by `--db`. */
+function dbArgsFor(dbFlag: string | undefined): string {
+  if (dbFlag === undefined) return '';
+  // A postgres:// URL holds a password: it is never printed.
+  return /^postgres(ql)?:/i.test(dbFlag) ? ' --db <the same URL>' : ` --db ${shellWord(dbFlag)}`;
+}
+
+/** Runs the server until SIGTERM or SIGINT. `dbFlag`: the `--db` given, for the notice. */
+export async function serve(
+  target: DatabaseTarget,
+  host: string,
+  port: number,
+  dbFlag?: string,
+): Promise<void> {
+  const options = serverOptionsFromEnv(process.env, process.stderr.isTTY === true);
   const storage = await openStorage(target, { keyCacheTtlMs: keyCacheTtlMsFromEnv() });
+  let app: Awaited<ReturnType<typeof buildApp>> | undefined;
+  let notice: string[] = [];
   try {
     await storage.migrate();
+    app = await buildApp({ storage, options });
+    await app.listen({ host, port }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EADDRINUSE') throw error;
+      throw new Error(
+        `${host}:${port} is already in use: stop what listens there or choose another --port (nothing was created)`,
+      );
+    });
+    // Only now: an account made before a failed listen (a busy port) would hold a key that
+    // is never shown, and the next start would not make another.
+    const url = publicUrl(app.server.address() as AddressInfo);
+    const first = generateKey('first key');
+    const account = firstAccountName();
+    if (await storage.createFirstAccount(account.name, first.stored))
+      notice = firstStartNotice({ url, account, key: first.key, dbArgs: dbArgsFor(dbFlag) });
+    // One write, so whoever reads the output sees the whole first-start notice at once.
+    say([`work-prod listening on ${url} (${describeTarget(target)})`, ...notice].join('\n'));
   } catch (error) {
+    await app?.close();
     await storage.close();
     throw error;
   }
-  const first = generateKey('first key');
-  const accountName = firstAccountName();
-  const createdFirst = await storage.createFirstAccount(accountName, first.stored);
-
-  const app = await buildApp({ storage, options });
-  try {
-    await app.listen({ host, port });
-  } catch (error) {
-    await app.close();
-    await storage.close();
-    throw error;
-  }
-  const url = publicUrl(app.server.address() as AddressInfo);
-  // One write, so whoever reads the output sees the whole first-start notice at once.
-  const lines = [`work-prod listening on ${url} (${describeTarget(target)})`];
-  if (createdFirst) {
-    lines.push(
-      '',
-      `Created the first account, ${accountName}. Its API key is shown only this once:`,
-      '',
-      `  ${first.key}`,
-      '',
-      'On each machine, run:',
-      '',
-      `dev-infra remote set ${url} --key ${first.key}`,
-      '',
-    );
-  }
-  say(lines.join('\n'));
+  const server = app;
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -80,7 +74,7 @@ export async function serve(target: DatabaseTarget, host: string, port: number):
     stopping = true;
     say(`work-prod: ${signal} received, finishing requests in flight`);
     try {
-      await app.close();
+      await server.close();
       await storage.close();
       say('work-prod stopped');
     } catch (error) {

@@ -33,7 +33,6 @@ const PROTECTED: [Method, string, unknown?][] = [
   ['GET', '/api/sync/changes?since=0'],
   ['POST', '/api/sync/push', { machine, changes: [] }],
   ['GET', '/api/machines'],
-  ['GET', '/api/openapi.json'],
 ];
 
 describeBackends('auth and isolation', (backend) => {

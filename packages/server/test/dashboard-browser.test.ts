@@ -2,7 +2,8 @@
  * The dashboard in a real browser (Debian's chromium driven by playwright-core) against a
  * real work-prod on loopback: sign-in, projects pushed by two machines through sync-v1,
  * search and filters, the project page, an edit reaching the changes feed, a stale edit
- * refused, machines, keyboard use, sign-out, a wrong key. Writes docs/screenshots/*.png.
+ * refused (one save state shown at a time), machines, keyboard use, sign-out, a wrong key.
+ * Writes docs/screenshots/*.png.
  */
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -325,6 +326,31 @@ describeBackends(
       await expect
         .poll(() => page.getByLabel('Description').inputValue())
         .toBe('Changed on the desktop');
+    });
+
+    it('shows one save state at a time: a refusal replaces the earlier "Saved"', async () => {
+      await page.goto(`${base}/#/project/${ids.dotfiles}`);
+      await expect.poll(() => page.title()).toBe('dotfiles · work-prod');
+      await page.getByLabel('Description').fill('Saved once from the browser');
+      await page.getByRole('button', { name: 'Save' }).click();
+      const main = page.locator('main');
+      await expect.poll(() => main.locator('.message.ok').textContent()).toMatch(/^Saved/);
+
+      const current = (await api('GET', `/api/dashboard/projects/${ids.dotfiles}`)).project;
+      const pushed = await push(desktop, [
+        {
+          uuid: ids.dotfiles,
+          base_rev: current.rev,
+          fields: { ...current.fields, description: 'Changed on the desktop again' },
+        },
+      ]);
+      expect(pushed.results[0].status).toBe('applied');
+      await page.getByLabel('Description').fill('Saved twice from the browser');
+      await page.getByRole('button', { name: 'Save' }).click();
+      await expect
+        .poll(() => main.locator('.message').allTextContents())
+        .toEqual([expect.stringMatching(/^Not saved: this project was changed elsewhere/)]);
+      expect(await main.locator('.message.ok').count()).toBe(0);
     });
 
     it('shows machines, with the stale one standing out', async () => {

@@ -52,7 +52,6 @@ const SAMPLES: Record<string, Sample> = {
     },
   }),
   'GET /api/machines': () => ({ url: '/api/machines' }),
-  'GET /api/openapi.json': () => ({ url: '/api/openapi.json' }),
   'GET /api/dashboard/projects': () => ({ url: '/api/dashboard/projects?q=secret' }),
   'GET /api/dashboard/tags': () => ({ url: '/api/dashboard/tags' }),
   'GET /api/dashboard/projects/:uuid': (t) => ({ url: `/api/dashboard/projects/${t.uuid}` }),
@@ -62,11 +61,13 @@ const SAMPLES: Record<string, Sample> = {
   }),
 };
 /**
- * Routes open without a key: health, the dashboard's static page and its session routes
+ * Routes open without a key: health, the OpenAPI document, the CLI tarball, the dashboard's static page and its session routes
  * (sign-in takes the key in the body; dashboard-api.test.ts covers sessions and their cookie).
  */
 const PUBLIC = new Set([
   'GET /api/health',
+  'GET /api/openapi.json',
+  'GET /install/dev-infra.tgz',
   'GET /',
   'GET /index.html',
   'GET /app.js',
@@ -267,8 +268,8 @@ describeBackends('keys stay out of the logs of a real work-prod (trace level)', 
       }
     }
     await server.stop();
-    // The key appears only in the two lines printed once on first start.
-    expect(server.output().split(key).length - 1).toBe(2);
+    // The key appears only in the three lines printed once on first start.
+    expect(server.output().split(key).length - 1).toBe(3);
     expect(server.output()).not.toContain(extra.key);
     expect(server.output()).toMatch(/"reqId"/); // requests were logged at all
   });

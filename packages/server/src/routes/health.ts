@@ -8,6 +8,8 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/api/health',
     {
+      // Load balancers and monitors poll it; a limit would take a healthy instance out.
+      config: { rateLimit: false },
       schema: {
         summary: 'Liveness and capabilities (no key needed)',
         security: [],

@@ -3,6 +3,7 @@
 import { ErrorResponseSchema, ImportResultSchema, ProjectSchema } from '@dev-infra/core';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
+import { conditionalGet } from '../conditional-get.js';
 import {
   ImportBody,
   ProjectCreateBody,
@@ -68,6 +69,7 @@ export function projectRoutes(storage: ProjectApiStore): FastifyPluginAsyncTypeb
     app.get(
       '/api/projects',
       {
+        onSend: conditionalGet,
         schema: {
           summary: 'Every live project of the account, optionally filtered',
           querystring: ProjectListQuery,
@@ -110,10 +112,13 @@ export function projectRoutes(storage: ProjectApiStore): FastifyPluginAsyncTypeb
         schema: {
           summary: 'Import projects, skipping any whose remote_url is already known',
           body: ImportBody,
-          response: { 200: ImportResultSchema, 400: ErrorResponseSchema, 401: ErrorResponseSchema },
+          response: { 201: ImportResultSchema, 400: ErrorResponseSchema, 401: ErrorResponseSchema },
         },
       },
-      async (request) => storage.importProjects(request.accountId, request.body.projects),
+      async (request, reply) =>
+        reply
+          .code(201)
+          .send(await storage.importProjects(request.accountId, request.body.projects)),
     );
 
     app.get(

@@ -1,6 +1,7 @@
 /** The sync-v1 routes: the changes feed and the compare-and-swap push. */
 import { CHANGES_DEFAULT_LIMIT, ChangesResponseSchema, ErrorResponseSchema } from '@dev-infra/core';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { conditionalGet } from '../conditional-get.js';
 import { ChangesQuery, PushBody, PushResultBody } from '../schemas.js';
 import type { FeedStore, PushStore } from '../storage/types.js';
 
@@ -10,6 +11,7 @@ export function syncRoutes(storage: FeedStore & PushStore): FastifyPluginAsyncTy
     app.get(
       '/api/sync/changes',
       {
+        onSend: conditionalGet,
         schema: {
           summary: 'Records changed after `since`, in revision order (with tombstones)',
           querystring: ChangesQuery,

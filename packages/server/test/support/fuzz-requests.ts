@@ -27,7 +27,7 @@ export interface FuzzRequest {
   url: string;
   headers: Record<string, string>;
   payload?: Buffer;
-  /** 'auth': must be 401; 'reject': any 4xx; 'items': 4xx, or 200 applying nothing. */
+  /** 'auth': must be 401; 'reject': any 4xx; 'items': 4xx, or 200 (201 for import) applying nothing. */
   expect: 'auth' | 'reject' | 'items';
   /** The defect, for the outcome table. */
   defect: string;
@@ -375,7 +375,8 @@ export function toRequest(
     const writes = r.method !== 'GET' && r.method !== 'HEAD';
     switch (plan.defect) {
       case 'auth':
-        return r.url !== '/api/health';
+        // The two routes open without a key, like the original work-prod's.
+        return r.url !== '/api/health' && r.url !== '/api/openapi.json';
       case 'method':
         return !routes.some((o) => o.url === r.url && o.method === plan.method);
       case 'body':

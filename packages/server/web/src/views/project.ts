@@ -100,7 +100,15 @@ function options(values: readonly string[], current: string | null, allowNone: b
   ];
 }
 
-function editForm(p: Project, reload: (notice?: string) => void): HTMLElement {
+/**
+ * The edit form. Its one message element holds the save state (the last save's notice,
+ * "Saving…", or why it was not saved), so two states never show side by side.
+ */
+function editForm(
+  p: Project,
+  reload: (notice?: string) => void,
+  notice: string | undefined,
+): HTMLElement {
   const f = p.fields;
   const description = h('textarea', { id: 'edit-description', name: 'description', rows: 3 });
   description.value = f.description ?? '';
@@ -121,12 +129,16 @@ function editForm(p: Project, reload: (notice?: string) => void): HTMLElement {
     { id: 'edit-status', name: 'status' },
     options(PROJECT_STATUSES, f.status, false),
   );
-  const message = h('div', {
-    id: 'edit-message',
-    class: 'message',
-    role: 'status',
-    'aria-live': 'polite',
-  });
+  const message = h(
+    'div',
+    {
+      id: 'edit-message',
+      class: notice ? 'message ok' : 'message',
+      role: 'status',
+      'aria-live': 'polite',
+    },
+    notice ?? '',
+  );
   const save = h('button', { type: 'submit', class: 'primary' }, 'Save');
   const form = h(
     'form',
@@ -152,6 +164,7 @@ function editForm(p: Project, reload: (notice?: string) => void): HTMLElement {
     save.disabled = true;
     replace(message, 'Saving…');
     message.className = 'message';
+    message.setAttribute('role', 'status');
     try {
       const updated = await api.edit(p.uuid, p.rev, {
         description: description.value.trim() === '' ? null : description.value.trim(),
@@ -213,7 +226,6 @@ export async function renderProject(
     ctx.main,
     h('p', {}, h('a', { href: '#/projects' }, '← All projects')),
     h('h1', { tabindex: '-1' }, project.fields.name),
-    notice && h('p', { class: 'message ok', role: 'status' }, notice),
     h(
       'div',
       { class: 'columns' },
@@ -227,7 +239,7 @@ export async function renderProject(
         h('h2', {}, 'Recent changes'),
         historyList(history),
       ),
-      editForm(project, reload),
+      editForm(project, reload, notice),
     ),
   );
 }
