@@ -10,8 +10,8 @@ import type {
   PushResponse,
   SyncRecord,
 } from '@dev-infra/core';
+import type { RecordIndex } from '../cache/records.js';
 import type { LocalProject } from '../registry/format.js';
-import type { RecordIndex } from './cache.js';
 import { type ApplyOptions, applyRemote, sideOf } from './reconcile.js';
 import { projectSync, type RegistrySync, setProjectSync } from './state.js';
 

@@ -16,8 +16,8 @@ import {
   type SyncRecord,
   sideOf,
 } from '@dev-infra/core';
+import type { RecordIndex } from '../cache/records.js';
 import type { LocalProject, Registry } from '../registry/format.js';
-import type { RecordIndex } from './cache.js';
 import {
   assignShared,
   cancelRemovalsOfHeld,

@@ -6,6 +6,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import type { SyncEvent } from '@dev-infra/core';
+import { CacheStore, cacheFileFor } from '../cache/records.js';
 import type { Registry } from '../registry/format.js';
 import { serializeRegistry } from '../registry/format.js';
 import { withLock } from '../registry/lock.js';
@@ -13,7 +14,6 @@ import type { DevInfraPaths } from '../registry/paths.js';
 import { loadRegistry } from '../registry/read.js';
 import { writeRegistry } from '../registry/store.js';
 import type { RemoteProtocol } from '../remote/capabilities.js';
-import { CacheStore, cacheFileFor } from './cache.js';
 import { ensureSync, type RegistrySync } from './state.js';
 
 /** Local state for one sync command. */

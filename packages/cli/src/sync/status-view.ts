@@ -10,9 +10,9 @@ import {
   type RemoteRecordInput,
   type SyncRecord,
 } from '@dev-infra/core';
+import type { RemoteCache } from '../cache/records.js';
 import { byName, compareText } from '../output/order.js';
 import type { LocalProject, Registry } from '../registry/format.js';
-import type { RemoteCache } from './cache.js';
 import { projectSync, registrySync, sharedFields } from './state.js';
 
 /** One row of `status` / `list --all`. */

@@ -3,7 +3,7 @@ import { ErrorResponseSchema, MachinesResponseSchema } from '@dev-infra/core';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { MachineStore } from '../storage/types.js';
 
-/** The machines route. */
+/** Serves `GET /api/machines` from the machines role alone. */
 export function machineRoutes(storage: MachineStore): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get(

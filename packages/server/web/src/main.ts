@@ -1,18 +1,11 @@
 /** The dashboard's entry: the page frame, the hash router and the signed-in state. */
 import { api, whenSignedOut } from './api.js';
 import { h, replace } from './dom.js';
+import type { ViewContext } from './views/context.js';
 import { renderMachines } from './views/machines.js';
 import { renderProject } from './views/project.js';
 import { renderProjects } from './views/projects.js';
 import { renderSignIn } from './views/sign-in.js';
-
-/** What a view gets: where to draw and how to set the page title. */
-export interface ViewContext {
-  main: HTMLElement;
-  setTitle: (title: string) => void;
-  /** Shows the sign-in page (after sign-out or an ended session). */
-  signedOut: () => void;
-}
 
 const APP = 'work-prod';
 let account: string | undefined;

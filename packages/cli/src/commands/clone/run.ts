@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { redactRemoteUrl } from '@dev-infra/core';
+import { cacheFileFor, readCache } from '../../cache/records.js';
 import { configValue, readConfig } from '../../config/file.js';
 import type { Context } from '../../context.js';
 import { UserError } from '../../errors.js';
@@ -18,7 +19,6 @@ import { resolveFolder } from '../../registry/new-project.js';
 import { registerClone } from '../../registry/operations.js';
 import { loadRegistry } from '../../registry/read.js';
 import { mutateRegistry } from '../../registry/store.js';
-import { cacheFileFor, readCache } from '../../sync/cache.js';
 import { registrySync } from '../../sync/state.js';
 
 function cloneRoot(configFile: string): string {

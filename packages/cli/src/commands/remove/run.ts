@@ -1,11 +1,11 @@
 /** `dev-infra remove <NAME|PATH> [--everywhere]`: drops the entry; files on disk are never touched. */
 import { resolve } from 'node:path';
+import { cacheFileFor, readCache } from '../../cache/records.js';
 import type { Context } from '../../context.js';
 import { shortenPath } from '../../output/paths.js';
 import { findByName, findByPath, requireByNameOrPath } from '../../registry/lookup.js';
 import { removeProject, removeRemoteOnly } from '../../registry/operations.js';
 import { mutateRegistry } from '../../registry/store.js';
-import { cacheFileFor, readCache } from '../../sync/cache.js';
 
 const AFTER = {
   tombstone:

@@ -4,6 +4,7 @@
  */
 import { hostname } from 'node:os';
 import { type SyncRecord, summarise } from '@dev-infra/core';
+import { cacheFileFor, readCache } from '../../cache/records.js';
 import type { Context } from '../../context.js';
 import { palette } from '../../output/colour.js';
 import { printJson } from '../../output/json.js';
@@ -11,7 +12,6 @@ import { shortenPath } from '../../output/paths.js';
 import { renderTable } from '../../output/table.js';
 import { loadRegistry } from '../../registry/read.js';
 import { RemoteError } from '../../remote/http.js';
-import { cacheFileFor, readCache } from '../../sync/cache.js';
 import { driverFor } from '../../sync/protocol.js';
 import { registrySync } from '../../sync/state.js';
 import { machineNames, projectViews } from '../../sync/status-view.js';

@@ -2,7 +2,7 @@
 import { api } from '../api.js';
 import { h, replace } from '../dom.js';
 import { isStale, STALE_DAYS, timeEl } from '../format.js';
-import type { ViewContext } from '../main.js';
+import type { ViewContext } from './context.js';
 
 /** Draws the machines table. */
 export async function renderMachines(ctx: ViewContext): Promise<void> {

@@ -3,7 +3,7 @@ import { PROJECT_STATUSES, PROJECT_TYPES } from '@dev-infra/core';
 import { ApiError, api, type HistoryEntry, type Project } from '../api.js';
 import { h, replace } from '../dom.js';
 import { remoteEl, statusEl, tagsEl, timeEl } from '../format.js';
-import type { ViewContext } from '../main.js';
+import type { ViewContext } from './context.js';
 
 const none = () => h('span', { class: 'muted' }, '—');
 

@@ -1,7 +1,7 @@
 /** The sign-in page: an API key in, a session cookie out. */
 import { ApiError, api } from '../api.js';
 import { h, replace } from '../dom.js';
-import type { ViewContext } from '../main.js';
+import type { ViewContext } from './context.js';
 
 /** Draws the sign-in form; `done` gets the account name once the key is accepted. */
 export function renderSignIn(ctx: ViewContext, done: (account: string) => void): void {
