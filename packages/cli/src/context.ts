@@ -5,31 +5,13 @@
  * context (test/support/context.ts) instead of rewriting process.env or mocking stdout.
  */
 import { colourEnabled } from './output/colour.js';
+import type { IO } from './output/io.js';
 import { stdoutIsTerminal, writeOut } from './output/stdout.js';
 import { type DevInfraPaths, resolvePaths } from './registry/paths.js';
-import type { HttpClient } from './remote/http.js';
-import type { RemoteSettings } from './sync/remote-config.js';
+import type { Remote } from './sync/remote-config.js';
 
-/** The command's streams, and what they are attached to. */
-export interface IO {
-  /** Writes to stdout; after the reader has gone (`| head -1`) it drops the rest quietly. */
-  out(text: string | Uint8Array): void;
-  err(text: string): void;
-  readonly outIsTTY: boolean;
-  readonly errIsTTY: boolean;
-  /** Whether stdout is coloured: a terminal, and neither NO_COLOR nor TERM=dumb. */
-  readonly colour: boolean;
-}
-
-/** The work-prod this machine syncs with (config.yml, overridden by the environment). */
-export interface Remote {
-  /** Undefined when no remote is set. */
-  settings(): RemoteSettings | undefined;
-  /** The settings, or a UserError saying how to set a remote. */
-  require(): RemoteSettings;
-  /** `short` is for read-only checks such as `status` (5 s at most, no retries). */
-  http(settings: RemoteSettings, options?: { short?: boolean }): HttpClient;
-}
+// Where these types live (each beside what implements it), so that neither needs this file.
+export type { IO, Remote };
 
 export interface Context {
   readonly paths: DevInfraPaths;

@@ -1,5 +1,5 @@
 /** Errors a user can act on. The top-level handler prints them as one line. */
-import type { IO } from './context.js';
+import type { IO } from './output/io.js';
 
 /** A failure the user can fix (exit 1): the message says what went wrong and what to do. */
 export class UserError extends Error {

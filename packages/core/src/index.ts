@@ -8,3 +8,4 @@ export * from './status.js';
 export * from './sync-link.js';
 export * from './sync-plan.js';
 export * from './sync-state.js';
+export * from './vocabulary.js';

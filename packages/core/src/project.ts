@@ -1,26 +1,14 @@
-/** The project record shared by every machine, its enums and their validation. */
+/** The project record shared by every machine: its field names, and checks of its values. */
 import type { SharedFields } from './schema/fields.js';
-
-export const PROJECT_TYPES = ['Work', 'Personal', 'Learning', 'Inactive'] as const;
-export const PROJECT_STATUSES = ['active', 'paused', 'completed', 'cancelled'] as const;
-export const CLASSIFICATIONS = ['primary', 'secondary', 'archive', 'maintenance'] as const;
-
-export type ProjectType = (typeof PROJECT_TYPES)[number];
-export type ProjectStatus = (typeof PROJECT_STATUSES)[number];
-export type Classification = (typeof CLASSIFICATIONS)[number];
-
-/** Maximum lengths, shared by the CLI's checks and the server's schemas. */
-export const LIMITS = {
-  name: 200,
-  path: 500,
-  remote_url: 500,
-  organization: 100,
-  description: 5000,
-  tag: 100,
-  tags: 100,
-  template: 200,
-  template_version: 100,
-} as const;
+import {
+  CLASSIFICATIONS,
+  type Classification,
+  LIMITS,
+  PROJECT_STATUSES,
+  PROJECT_TYPES,
+  type ProjectStatus,
+  type ProjectType,
+} from './vocabulary.js';
 
 /** The shared field names, in a stable order (used by merge, status and rendering). */
 export const SHARED_FIELD_NAMES = [

@@ -1,12 +1,8 @@
 /** fast-check generators of shared-field records, shared by the merge and status tests. */
 import fc from 'fast-check';
-import {
-  CLASSIFICATIONS,
-  PROJECT_STATUSES,
-  PROJECT_TYPES,
-  SHARED_FIELD_NAMES,
-} from '../src/project.js';
+import { SHARED_FIELD_NAMES } from '../src/project.js';
 import type { SharedFields } from '../src/schema/fields.js';
+import { CLASSIFICATIONS, PROJECT_STATUSES, PROJECT_TYPES } from '../src/vocabulary.js';
 
 const smallText = fc.constantFrom('', 'a', 'b', 'c');
 const nullableText = fc.option(smallText, { nil: null });

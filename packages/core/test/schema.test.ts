@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { LIMITS } from '../src/project.js';
 import { describeIssue, type SchemaIssue, schemaChecker } from '../src/schema/check.js';
 import { HistoryEntrySchema, ProjectsPageSchema } from '../src/schema/dashboard.js';
 import { type SharedFields, SharedFieldsSchema } from '../src/schema/fields.js';
@@ -11,6 +10,7 @@ import {
   type SyncRecord,
   SyncRecordSchema,
 } from '../src/schema/sync.js';
+import { LIMITS } from '../src/vocabulary.js';
 
 const fields: SharedFields = {
   name: 'api',

@@ -1,5 +1,5 @@
 /** JSON for scripts: stable field names, pretty-printed, one document per command. */
-import type { IO } from '../context.js';
+import type { IO } from './io.js';
 
 /** Prints `value` as indented JSON to the command's stdout. */
 export function printJson(io: Pick<IO, 'out'>, value: unknown): void {

@@ -4,7 +4,6 @@
  * DEV_INFRA_TIMEOUT (seconds). The key is only ever shown as a prefix.
  */
 import { configValue, readConfig } from '../config/file.js';
-import type { Remote } from '../context.js';
 import { UserError } from '../errors.js';
 import type { DevInfraPaths } from '../registry/paths.js';
 import { checkRemoteUrl, HttpClient, RemoteError, type RemoteOptions } from '../remote/http.js';
@@ -15,6 +14,16 @@ export interface RemoteSettings {
   apiKey: string | undefined;
   urlFrom: 'env' | 'config';
   keyFrom: 'env' | 'config' | 'none';
+}
+
+/** The work-prod this machine syncs with (config.yml, overridden by the environment). */
+export interface Remote {
+  /** Undefined when no remote is set. */
+  settings(): RemoteSettings | undefined;
+  /** The settings, or a UserError saying how to set a remote. */
+  require(): RemoteSettings;
+  /** `short` is for read-only checks such as `status` (5 s at most, no retries). */
+  http(settings: RemoteSettings, options?: { short?: boolean }): HttpClient;
 }
 
 const str = (v: unknown): string | undefined =>

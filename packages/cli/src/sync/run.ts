@@ -1,8 +1,9 @@
 /** Runs `sync`, `sync pull` or `sync push` against the configured remote, in either protocol. */
-import type { Remote } from '../context.js';
+
 import type { DevInfraPaths } from '../registry/paths.js';
 import { detectCapabilities } from '../remote/capabilities.js';
 import { driverFor, type SyncSteps } from './protocol.js';
+import type { Remote } from './remote-config.js';
 import { buildReport, type SyncReport } from './report.js';
 import { withSyncSession } from './session.js';
 

@@ -1,13 +1,13 @@
 /**
  * The shared fields of a project and where a machine holds it: the pieces every other wire
- * type is built from. Limits and enums come from project.ts, so the CLI's checks, the
+ * type is built from. Limits and enums come from vocabulary.ts, so the CLI's checks, the
  * server's route schemas and the OpenAPI document cannot disagree.
  */
 import type { Static } from 'typebox';
 // typebox/type's namespace rather than typebox's Type object: a bundler can then drop the
 // builders never called (70 KB of the CLI's network chunk).
 import * as Type from 'typebox/type';
-import { CLASSIFICATIONS, LIMITS, PROJECT_STATUSES, PROJECT_TYPES } from '../project.js';
+import { CLASSIFICATIONS, LIMITS, PROJECT_STATUSES, PROJECT_TYPES } from '../vocabulary.js';
 
 // Nullable values use a type list, not anyOf: the server's Ajv coerces types, and with anyOf
 // it would turn a null into "" by trying the string branch first.

@@ -3,7 +3,7 @@ import type { Static } from 'typebox';
 // typebox/type's namespace rather than typebox's Type object: a bundler can then drop the
 // builders never called (70 KB of the CLI's network chunk).
 import * as Type from 'typebox/type';
-import { CLASSIFICATIONS, PROJECT_STATUSES, PROJECT_TYPES } from '../project.js';
+import { CLASSIFICATIONS, PROJECT_STATUSES, PROJECT_TYPES } from '../vocabulary.js';
 import { CheckoutSchema, nullableEnum, nullableString } from './fields.js';
 
 /**
