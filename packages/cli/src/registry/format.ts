@@ -68,23 +68,37 @@ function slot(obj: Record<string, unknown>, where: string): Record<string, unkno
   return v;
 }
 
-/** Fields older writers (and hand edits) may leave out, with the value they mean. */
-const OPTIONAL_FIELDS = {
-  tags: [],
-  project_type: null,
-  classification: null,
-  description: null,
-  remote_url: null,
-  organization: null,
-  template: null,
-  template_version: null,
-} as const;
+/** Fields older writers (and hand edits) may leave out or null: null, tags []. */
+const OPTIONAL_FIELDS = [
+  'tags',
+  'project_type',
+  'classification',
+  'description',
+  'remote_url',
+  'organization',
+  'template',
+  'template_version',
+] as const;
+
+/**
+ * `raw` with the values its left-out fields mean; copied only when one is left out, since
+ * `list` reads every project on every run and allocation shows in its start-up time.
+ */
+function withDefaults(raw: Record<string, unknown>): Record<string, unknown> {
+  let out = raw;
+  for (const key of OPTIONAL_FIELDS) {
+    const v = raw[key];
+    if (v === undefined || (v === null && key === 'tags')) {
+      if (out === raw) out = { ...raw };
+      out[key] = key === 'tags' ? [] : null;
+    }
+  }
+  return out;
+}
 
 function parseProject(raw: unknown, where: string): LocalProject {
   if (!isObject(raw)) throw new ShapeError(`${where} must be an object`);
-  const candidate: Record<string, unknown> = { ...raw };
-  for (const [key, value] of Object.entries(OPTIONAL_FIELDS))
-    if (candidate[key] === undefined || candidate[key] === null) candidate[key] = value;
+  const candidate = withDefaults(raw);
   if (!isRegistryProject(candidate)) {
     const bad = badRegistryProjectField(candidate);
     throw new ShapeError(bad ? fieldMessage(where, bad, candidate) : `${where} is invalid`);
