@@ -7,9 +7,38 @@
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { generatePlainChecks } from './scripts/plain-checks.mjs';
 
 const pkg = JSON.parse(await readFile(new URL('./package.json', import.meta.url), 'utf8'));
 const outdir = fileURLToPath(new URL('./dist/', import.meta.url));
+const corePlainChecks = fileURLToPath(
+  new URL('../core/src/schema/plain-checks.ts', import.meta.url),
+);
+
+// Core's schemas are TypeScript: bundle the spec with TypeBox's generator to evaluate them here.
+async function plainChecksModule() {
+  const spec = await build({
+    stdin: {
+      contents: [
+        "export { Code } from 'typebox/compile';",
+        `export * from ${JSON.stringify(corePlainChecks.replace(/plain-checks\.ts$/, 'plain-checks-spec.ts'))};`,
+      ].join('\n'),
+      resolveDir: fileURLToPath(new URL('.', import.meta.url)),
+      loader: 'js',
+    },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    write: false,
+    logLevel: 'warning',
+  });
+  const m = await import(
+    `data:text/javascript;base64,${Buffer.from(spec.outputFiles[0].contents).toString('base64')}`
+  );
+  return generatePlainChecks(m.Code, m.PLAIN_CHECKS, m.PLAIN_FIELD_FINDERS);
+}
+const plainChecks = await plainChecksModule();
+
 const common = {
   bundle: true,
   platform: 'node',
@@ -19,6 +48,18 @@ const common = {
   alias: { '@dev-infra/core': fileURLToPath(new URL('../core/src/index.ts', import.meta.url)) },
   define: { __VERSION__: JSON.stringify(pkg.version) },
   logLevel: 'warning',
+  plugins: [
+    {
+      // The registry and the remote cache are checked with functions generated from core's
+      // schemas at build time, so no bundle loads TypeBox or compiles a schema to read them.
+      name: 'plain-checks',
+      setup(b) {
+        b.onLoad({ filter: /[\\/]core[\\/]src[\\/]schema[\\/]plain-checks\.ts$/ }, (args) =>
+          args.path === corePlainChecks ? { contents: plainChecks, loader: 'js' } : undefined,
+        );
+      },
+    },
+  ],
 };
 
 await rm(outdir, { recursive: true, force: true });
@@ -60,6 +101,7 @@ await build({
   outdir,
   format: 'cjs',
   plugins: [
+    ...common.plugins,
     {
       name: 'lazy-cli',
       setup(b) {

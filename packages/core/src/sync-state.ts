@@ -6,6 +6,7 @@
  */
 import { isObject } from './json.js';
 import type { SharedFields } from './schema/fields.js';
+import { isSharedFields } from './schema/plain-checks.js';
 
 /** The two ways a client talks to work-prod. */
 export type SyncProtocol = 'sync-v1' | 'basic';
@@ -124,12 +125,13 @@ const strings = (v: unknown): string[] =>
 
 /**
  * A stored project slot as typed state (`projectId` names the sync-v1 record). A slot with
- * `rev` and a `base` object is synced; anything else is read as never synced, keeping what
- * it noted for linking. The base's fields are trusted as the registry's own writing.
+ * `rev` and a `base` that matches SharedFieldsSchema is synced; anything else is read as
+ * never synced, keeping what it noted for linking: the next sync merges without a base
+ * rather than trusting a damaged one.
  */
 export function decodeProjectSync(raw: unknown, projectId: string): ProjectSync | undefined {
   if (!isObject(raw)) return undefined;
-  if (typeof raw.rev === 'number' && isObject(raw.base)) {
+  if (typeof raw.rev === 'number' && isSharedFields(raw.base)) {
     const remote: RemoteIdentity =
       typeof raw.remote_id === 'number'
         ? { kind: 'basic', id: raw.remote_id }
@@ -137,9 +139,7 @@ export function decodeProjectSync(raw: unknown, projectId: string): ProjectSync 
     const synced: Synced = {
       kind: 'synced',
       rev: raw.rev,
-      // Not re-checked field by field (as before typed state): the registry wrote it from a
-      // project's shared fields, and the schema work will check it at this boundary.
-      base: raw.base as unknown as SharedFields,
+      base: raw.base,
       pushed_path: typeof raw.pushed_path === 'string' ? raw.pushed_path : null,
       remote,
     };

@@ -4,7 +4,7 @@
  * summary holds what `list --all` shows, so listing never parses the full records (the slow
  * part with tens of thousands of them). JSON never contains a raw tab, so the split is exact.
  */
-import { normaliseRemoteUrl, type SyncRecord } from '@dev-infra/core';
+import { isSyncRecord, normaliseRemoteUrl, type SyncRecord } from '@dev-infra/core';
 import type { RemoteProtocol } from '../remote/capabilities.js';
 
 /** Marks the header line and its format version. */
@@ -118,7 +118,11 @@ export function decodeHeader(line: string): CacheHeader | undefined {
 const isText = (v: unknown): v is string => typeof v === 'string';
 const isTextOrNull = (v: unknown): v is string | null => v === null || typeof v === 'string';
 
-/** Parses what `encodeSummary` wrote; undefined for a torn or foreign line. */
+/**
+ * Parses what `encodeSummary` wrote; undefined for a torn or foreign line. Checked by hand,
+ * not by a schema: the summary is this cache's own tuple, never a wire type, written only
+ * from a record that passed SyncRecordSchema, and `list --all` decodes thousands of them.
+ */
 export function decodeSummary(text: string): RecordSummary | undefined {
   try {
     const a: unknown = JSON.parse(text);
@@ -150,13 +154,15 @@ export function decodeSummary(text: string): RecordSummary | undefined {
   }
 }
 
-/** Parses the record part of a record line; undefined for a torn or foreign line. */
+/**
+ * Parses the record part of a record line; undefined for a torn or foreign line, and for a
+ * record that does not match SyncRecordSchema (dropped like a torn line: returned, it would
+ * break whichever command reads that field later; the next pull's data rebuilds it).
+ */
 export function decodeRecord(text: string): SyncRecord | undefined {
   try {
-    const r = JSON.parse(text) as SyncRecord | null;
-    if (typeof r?.uuid !== 'string' || typeof r.fields !== 'object' || !Array.isArray(r.checkouts))
-      return undefined;
-    return r;
+    const r: unknown = JSON.parse(text);
+    return isSyncRecord(r) ? r : undefined;
   } catch {
     return undefined;
   }

@@ -1,19 +1,16 @@
 /**
- * The registry file's format (version 2): types, validation of what was read (sync slots are
- * decoded into typed state: one of the wrong shape reads as never synced), and the stable
- * pretty-printed form that is written. jq-friendly: a top-level `projects` array.
+ * The registry file's format (version 2): types, validation of what was read (each project
+ * against core's RegistryProjectSchema, the shared fields' schema plus the local parts; sync
+ * slots are decoded into typed state: one of the wrong shape reads as never synced), and the
+ * stable pretty-printed form that is written. jq-friendly: a top-level `projects` array.
  */
 import {
-  CLASSIFICATIONS,
+  badRegistryProjectField,
   decodeProjectSync,
   decodeRegistrySync,
   encodeProjectSync,
-  isClassification,
   isObject,
-  isProjectStatus,
-  isProjectType,
-  PROJECT_STATUSES,
-  PROJECT_TYPES,
+  isRegistryProject,
   type ProjectSync,
   type RegistrySync,
   type SharedFields,
@@ -71,44 +68,106 @@ function slot(obj: Record<string, unknown>, where: string): Record<string, unkno
   return v;
 }
 
+/** Fields older writers (and hand edits) may leave out or null: null, tags []. */
+const OPTIONAL_FIELDS = [
+  'tags',
+  'project_type',
+  'classification',
+  'description',
+  'remote_url',
+  'organization',
+  'template',
+  'template_version',
+] as const;
+
+/**
+ * `raw` with the values its left-out fields mean; copied only when one is left out, since
+ * `list` reads every project on every run and allocation shows in its start-up time.
+ */
+function withDefaults(raw: Record<string, unknown>): Record<string, unknown> {
+  let out = raw;
+  for (const key of OPTIONAL_FIELDS) {
+    const v = raw[key];
+    if (v === undefined || (v === null && key === 'tags')) {
+      if (out === raw) out = { ...raw };
+      out[key] = key === 'tags' ? [] : null;
+    }
+  }
+  return out;
+}
+
 function parseProject(raw: unknown, where: string): LocalProject {
   if (!isObject(raw)) throw new ShapeError(`${where} must be an object`);
-  const tags = raw.tags ?? [];
-  if (!Array.isArray(tags) || !tags.every((t) => typeof t === 'string'))
-    throw new ShapeError(`${where}.tags must be an array of strings`);
-  const projectType = raw.project_type ?? null;
-  if (projectType !== null && !isProjectType(projectType))
-    throw new ShapeError(
-      `${where}.project_type must be null or one of ${PROJECT_TYPES.join(', ')}`,
-    );
-  if (!isProjectStatus(raw.status))
-    throw new ShapeError(`${where}.status must be one of ${PROJECT_STATUSES.join(', ')}`);
-  const classification = raw.classification ?? null;
-  if (classification !== null && !isClassification(classification))
-    throw new ShapeError(
-      `${where}.classification must be null or one of ${CLASSIFICATIONS.join(', ')}`,
-    );
-  const path = str(raw, 'path', where);
-  if (!path.startsWith('/')) throw new ShapeError(`${where}.path must be an absolute path`);
+  const candidate = withDefaults(raw);
+  if (!isRegistryProject(candidate)) {
+    const bad = badRegistryProjectField(candidate);
+    throw new ShapeError(bad ? fieldMessage(where, bad, candidate) : `${where} is invalid`);
+  }
   const project: LocalProject = {
-    id: str(raw, 'id', where),
-    name: str(raw, 'name', where),
-    path,
-    remote_url: strOrNull(raw, 'remote_url', where),
-    description: strOrNull(raw, 'description', where),
-    tags: tags as string[],
-    project_type: projectType,
-    status: raw.status,
-    classification,
-    organization: strOrNull(raw, 'organization', where),
-    template: strOrNull(raw, 'template', where),
-    template_version: strOrNull(raw, 'template_version', where),
-    created_at: str(raw, 'created_at', where),
-    updated_at: str(raw, 'updated_at', where),
+    id: candidate.id,
+    name: candidate.name,
+    path: candidate.path,
+    remote_url: candidate.remote_url,
+    description: candidate.description,
+    tags: candidate.tags,
+    project_type: candidate.project_type,
+    status: candidate.status,
+    classification: candidate.classification,
+    organization: candidate.organization,
+    template: candidate.template,
+    template_version: candidate.template_version,
+    created_at: candidate.created_at,
+    updated_at: candidate.updated_at,
   };
-  const sync = decodeProjectSync(slot(raw, where), project.id);
+  const sync = decodeProjectSync(candidate.sync, project.id);
   if (sync) project.sync = sync;
   return project;
+}
+
+/** The parts of a property's JSON schema a message is worded from. */
+interface FieldSchema {
+  type?: string | string[];
+  enum?: unknown[];
+  minLength?: number;
+  maxLength?: number;
+  maxItems?: number;
+  pattern?: string;
+  items?: FieldSchema;
+}
+
+/**
+ * The one-line message for the first field that does not match its schema, worded from that
+ * schema (`projects[3].tags must be an array of strings`), as the hand checks said it before.
+ */
+function fieldMessage(
+  where: string,
+  bad: { key: string; schema: object },
+  project: Record<string, unknown>,
+): string {
+  if (bad.key === '') return `${where} must be an object`;
+  const at = `${where}.${bad.key}`;
+  const s: FieldSchema = bad.schema;
+  const v = project[bad.key];
+  const types = Array.isArray(s.type) ? s.type : [s.type];
+  const nullable = types.includes('null');
+  if (s.enum) {
+    const values = s.enum.filter((e) => e !== null).join(', ');
+    return `${at} must be ${nullable ? 'null or ' : ''}one of ${values}`;
+  }
+  if (types.includes('object')) return `${at} must be an object`;
+  if (types.includes('array')) {
+    const limits = [
+      s.maxItems === undefined ? undefined : `at most ${s.maxItems}`,
+      s.items?.maxLength === undefined ? undefined : `each at most ${s.items.maxLength} characters`,
+    ].filter((l) => l !== undefined);
+    return `${at} must be an array of strings${limits.length ? ` (${limits.join(', ')})` : ''}`;
+  }
+  if (typeof v === 'string' && s.maxLength !== undefined && [...v].length > s.maxLength)
+    return `${at} must be at most ${s.maxLength} characters`;
+  if (typeof v === 'string' && v.length > 0 && s.pattern === '^/')
+    return `${at} must be an absolute path`;
+  if (nullable) return `${at} must be a string or null`;
+  return `${at} must be a non-empty string`;
 }
 
 /** Checks a current-version document and returns it typed; throws ShapeError naming the field. */

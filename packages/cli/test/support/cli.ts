@@ -29,6 +29,7 @@ function isStale(): boolean {
   const sources = Math.max(
     newestMtime(join(cliDir, 'src')),
     newestMtime(join(cliDir, '..', 'core', 'src')),
+    newestMtime(join(cliDir, 'scripts')),
     statSync(join(cliDir, 'build.mjs')).mtimeMs,
   );
   return statSync(BIN).mtimeMs < sources;

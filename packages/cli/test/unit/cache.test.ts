@@ -44,9 +44,22 @@ function record(i: number, over: Partial<SyncRecord> = {}): SyncRecord {
   };
 }
 
-/** A record with a 10 KB description, so that a few puts make megabytes. */
+/**
+ * A record with a 10 KB checkout path on another machine, so that a few puts make megabytes
+ * (the path, unlike the description, has no limit in SyncRecordSchema, which the cache checks).
+ */
 const big = (i: number, seq: number) =>
-  record(i, { seq, fields: { ...record(i).fields, description: `${seq}`.padEnd(10_000, '.') } });
+  record(i, {
+    seq,
+    checkouts: [
+      {
+        machine_id: 'm-desk',
+        machine_name: 'desk',
+        path: `/${seq}`.padEnd(10_000, '.'),
+        last_seen: 'x',
+      },
+    ],
+  });
 const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
 const cacheFile = () => cacheFileFor(join(makeTempDir('dev-infra-cache-'), 'registry.json'));

@@ -8,7 +8,7 @@ import { MIGRATIONS, MigrationGapError, migrate } from '../../src/registry/migra
 import { resolvePaths } from '../../src/registry/paths.js';
 import { parseRegistry } from '../../src/registry/read.js';
 import { mutateRegistry } from '../../src/registry/store.js';
-import { freshSync } from '../../src/sync/state.js';
+import { freshSync, sharedFields } from '../../src/sync/state.js';
 import { sampleProject } from '../support/fixtures.js';
 
 afterAll(removeTempDirs);
@@ -108,7 +108,7 @@ describe('registry format', () => {
   });
 
   it('reads a synced slot written by registry version 2 as it was, basic id included', () => {
-    const stored = { rev: 3, base: { name: 'x' }, pushed_path: '/p', remote_id: 12 };
+    const stored = { rev: 3, base: sharedFields(project), pushed_path: '/p', remote_id: 12 };
     const registry = parseRegistry(
       JSON.stringify({
         version: 2,
@@ -123,6 +123,55 @@ describe('registry format', () => {
       remote: { kind: 'basic', id: 12 },
     });
     expect(JSON.parse(serializeRegistry(registry)).projects[0].sync).toEqual(stored);
+  });
+
+  it('reads a synced slot whose base does not match the shared fields as never synced', () => {
+    const base = sharedFields(project);
+    for (const bad of [{ name: 'x' }, { ...base, tags: 'x' }, { ...base, status: 'gone' }, null]) {
+      const text = JSON.stringify({
+        version: 2,
+        machine: { id: 'm' },
+        projects: [{ ...project, sync: { rev: 3, base: bad, edited: ['tags'] } }],
+      });
+      expect(parseRegistry(text, 'f').projects[0]!.sync).toEqual({
+        kind: 'never-synced',
+        edited: ['tags'],
+        seen_cursor: 0,
+        seen_deleted: [],
+      });
+    }
+  });
+
+  it('words each field problem from the schema, in one line naming the field', () => {
+    const bad = (p: object) => JSON.stringify({ version: 2, machine: { id: 'm' }, projects: [p] });
+    const message = (over: object) => {
+      try {
+        parseRegistry(bad({ ...project, ...over }), 'f');
+      } catch (e) {
+        return (e as Error).message.split('; ')[0];
+      }
+      return 'accepted';
+    };
+    const at = 'f is not a valid registry: projects[0]';
+    expect(message({ tags: 'x' })).toBe(
+      `${at}.tags must be an array of strings (at most 100, each at most 100 characters)`,
+    );
+    expect(message({ name: '' })).toBe(`${at}.name must be a non-empty string`);
+    expect(message({ id: 5 })).toBe(`${at}.id must be a non-empty string`);
+    expect(message({ path: 5 })).toBe(`${at}.path must be a non-empty string`);
+    expect(message({ description: 5 })).toBe(`${at}.description must be a string or null`);
+    expect(message({ description: 'd'.repeat(5001) })).toBe(
+      `${at}.description must be at most 5000 characters`,
+    );
+    expect(message({ status: 'gone' })).toBe(
+      `${at}.status must be one of active, paused, completed, cancelled`,
+    );
+    expect(message({ classification: 'x' })).toMatch(/classification must be null or one of /);
+    expect(message({ sync: 'x' })).toBe(`${at}.sync must be an object`);
+    expect(message({ created_at: null })).toBe(`${at}.created_at must be a non-empty string`);
+    // What older writers left out still reads as it did.
+    const { tags: _t, project_type: _p, description: _d, ...sparse } = project;
+    expect(message({ ...sparse, tags: null })).toBe('accepted');
   });
 
   it('names the file and the field when the shape is wrong', () => {

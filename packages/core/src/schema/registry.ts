@@ -1,0 +1,16 @@
+/**
+ * A project as the local registry file holds it: the shared fields (the same schema as on the
+ * wire) plus what only this machine knows: its uuid, its absolute path here, and its sync
+ * slot (decoded separately, so a slot of the wrong shape degrades instead of failing).
+ */
+import type { Static } from 'typebox';
+import * as Type from 'typebox/type';
+import { SharedFieldsSchema } from './fields.js';
+
+export const RegistryProjectSchema = Type.Object({
+  id: Type.String({ minLength: 1 }),
+  ...SharedFieldsSchema.properties,
+  path: Type.String({ minLength: 1, pattern: '^/' }),
+  sync: Type.Optional(Type.Object({})),
+});
+export type RegistryProject = Static<typeof RegistryProjectSchema>;
