@@ -111,7 +111,9 @@ export function projectRoutes(storage: ProjectApiStore): FastifyPluginAsyncTypeb
           // The route's own response serialiser: the same bytes as returning the array.
           // fast-json-stringify makes a string (the type also allows the bytes a custom one may).
           const text = String(reply.serialize(projects.map(projectView)));
-          answer = { version, body: Buffer.from(text), tag: entityTag(accountId, text) };
+          const body = Buffer.from(text);
+          // Hashing the bytes, not the text, saves encoding 0.4 MB a second time.
+          answer = { version, body, tag: entityTag(accountId, body) };
           lists.set(key, answer, newest);
         }
         return sendAnswer(reply, request.headers['if-none-match'], answer);
