@@ -7,8 +7,8 @@
 import { createHash } from 'node:crypto';
 import type { onSendHookHandler } from 'fastify';
 
-/** The strong tag of `payload` as `accountId` sees it. */
-export function entityTag(accountId: number, payload: string): string {
+/** The strong tag of `payload` (text, or its UTF-8 bytes: the same tag) as `accountId` sees it. */
+export function entityTag(accountId: number, payload: string | Buffer): string {
   const digest = createHash('sha256').update(`${accountId}\n`).update(payload).digest('base64url');
   return `"${digest.slice(0, 27)}"`;
 }

@@ -3,7 +3,8 @@
 import { ErrorResponseSchema, ImportResultSchema, ProjectSchema } from '@dev-infra/core';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
-import { conditionalGet } from '../conditional-get.js';
+import { entityTag, noneMatchHolds } from '../conditional-get.js';
+import { type ListAnswer, ListCache } from '../list-cache.js';
 import {
   ImportBody,
   ProjectCreateBody,
@@ -63,13 +64,24 @@ function sendOutcome(reply: FastifyReply, id: number, outcome: WriteOutcome) {
   }
 }
 
+/**
+ * A kept list answer, as conditionalGet answers the other list routes (see conditional-get.ts):
+ * its tag, and 304 with no body when `If-None-Match` holds it. The bytes go out as they are
+ * (a JSON content type and a Buffer: Fastify serialises neither again).
+ */
+function sendAnswer(reply: FastifyReply, ifNoneMatch: string | undefined, answer: ListAnswer) {
+  reply.header('etag', answer.tag).header('cache-control', 'private, no-cache');
+  if (noneMatchHolds(ifNoneMatch, answer.tag)) return reply.code(304).send();
+  return reply.type('application/json; charset=utf-8').send(answer.body);
+}
+
 /** Routes under /api/projects; `storage` is the account-scoped store. */
 export function projectRoutes(storage: ProjectApiStore): FastifyPluginAsyncTypebox {
   return async (app) => {
+    const lists = new ListCache();
     app.get(
       '/api/projects',
       {
-        onSend: conditionalGet,
         schema: {
           summary: 'Every live project of the account, optionally filtered',
           querystring: ProjectListQuery,
@@ -80,8 +92,32 @@ export function projectRoutes(storage: ProjectApiStore): FastifyPluginAsyncTypeb
           },
         },
       },
-      async (request) =>
-        (await storage.listProjects(request.accountId, request.query)).map(projectView),
+      async (request, reply) => {
+        const { accountId, query } = request;
+        // Each filter by name: a key never depends on the order of the query string.
+        const key = `${accountId}\n${JSON.stringify([
+          query.status,
+          query.organization,
+          query.classification,
+          query.project_type,
+          query.search,
+        ])}`;
+        // The version first: a write landing between it and the rows leaves an answer newer
+        // than its version, which the next request reads again; never one older.
+        const { version, newest } = await storage.listVersion(accountId);
+        let answer = lists.get(key, version);
+        if (answer === undefined) {
+          const projects = await storage.listProjects(accountId, query);
+          // The route's own response serialiser: the same bytes as returning the array.
+          // fast-json-stringify makes a string (the type also allows the bytes a custom one may).
+          const text = String(reply.serialize(projects.map(projectView)));
+          const body = Buffer.from(text);
+          // Hashing the bytes, not the text, saves encoding 0.4 MB a second time.
+          answer = { version, body, tag: entityTag(accountId, body) };
+          lists.set(key, answer, newest);
+        }
+        return sendAnswer(reply, request.headers['if-none-match'], answer);
+      },
     );
 
     app.post(

@@ -42,6 +42,7 @@ export function kyselyStorage(backend: Backend, options: StorageOptions = {}): S
     accountName: (accountId) => accounts.accountName(b, accountId),
 
     listProjects: (accountId, filter) => projects.listProjects(b, accountId, filter),
+    listVersion: (accountId) => projects.listVersion(b, accountId),
     getProject: (accountId, id) => projects.getProject(b, accountId, id),
     createProject: (accountId, input) => projects.createProject(b, accountId, input),
     updateProject: (accountId, id, input) => projects.updateProject(b, accountId, id, input),

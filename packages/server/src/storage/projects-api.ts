@@ -56,6 +56,41 @@ export async function listProjects(
   );
 }
 
+/**
+ * What `listProjects` answers from, in one short query: the account's revision (every write to
+ * a project, its fields or its checkouts' paths takes the next one) and the newest machine sync
+ * and checkout sighting (a push or a feed read can rename a machine or move a checkout's
+ * `last_seen` without a revision). `newest` lets a cache tell a settled version from one that a
+ * write stamped in the same millisecond could still leave unchanged.
+ */
+export async function listVersion(
+  backend: Backend,
+  accountId: number,
+): Promise<{ version: string; newest: string | null }> {
+  const row = await backend.db
+    .selectFrom('accounts')
+    .select((eb) => [
+      'revision',
+      eb
+        .selectFrom('machines')
+        .select((m) => m.fn.max('last_sync').as('at'))
+        .where('machines.account_id', '=', accountId)
+        .as('synced_at'),
+      eb
+        .selectFrom('checkouts')
+        .select((c) => c.fn.max('last_seen').as('at'))
+        .where('checkouts.account_id', '=', accountId)
+        .as('seen_at'),
+    ])
+    .where('id', '=', accountId)
+    .executeTakeFirst();
+  if (!row) return { version: 'none', newest: null };
+  const stamps = [row.synced_at, row.seen_at].filter((s): s is string => typeof s === 'string');
+  const newest =
+    stamps.length === 0 ? null : stamps.reduce((a, b) => (Date.parse(a) >= Date.parse(b) ? a : b));
+  return { version: `${row.revision}|${row.synced_at ?? ''}|${row.seen_at ?? ''}`, newest };
+}
+
 /** The row of a live (not deleted) project by id, if the account has one. */
 function liveRow(db: Db, accountId: number, id: number) {
   return db

@@ -206,6 +206,8 @@ export interface SessionStore extends CredentialStore {
 /** The original API's projects (`/api/projects`), by integer id. */
 export interface ProjectApiStore {
   listProjects(accountId: number, filter: ProjectFilter): Promise<StoredProject[]>;
+  /** Changes whenever `listProjects` may answer differently (see projects-api.ts). */
+  listVersion(accountId: number): Promise<{ version: string; newest: string | null }>;
   /** A live (not deleted) project by its integer id. */
   getProject(accountId: number, id: number): Promise<StoredProject | undefined>;
   createProject(accountId: number, input: ProjectInput): Promise<WriteOutcome>;
