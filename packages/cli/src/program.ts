@@ -14,6 +14,7 @@ import { examples } from './commands/help.js';
 import { registerInit } from './commands/init/flags.js';
 import { registerList } from './commands/list/flags.js';
 import { registerMachines } from './commands/machines/flags.js';
+import { registerMove } from './commands/move/flags.js';
 import { registerRemote } from './commands/remote/flags.js';
 import { registerRemove } from './commands/remove/flags.js';
 import { registerScan } from './commands/scan/flags.js';
@@ -55,6 +56,7 @@ $XDG_DATA_HOME/dev-infra. Exit codes: 0 ok, 1 failure, 2 usage error.
   registerInit(program, ctx);
   registerRemove(program, ctx);
   registerUpdate(program, ctx);
+  registerMove(program, ctx);
   registerShow(program, ctx);
   registerList(program, ctx);
   registerScan(program, ctx);
