@@ -60,6 +60,12 @@ export interface ListAllLook {
   long: boolean;
   tty: boolean;
   c: Palette;
+  /**
+   * Names shared by several rows get a machine holding each (`lib1@desktop`). Only decoded
+   * rows can be labelled: the caller decodes when piped rows share a name (`pipedNamesShared`).
+   * `local`: this machine's rows, counted even when not shown (`--remote-only`).
+   */
+  labelShared?: { local: readonly ListRow[] };
 }
 
 /**
@@ -78,7 +84,9 @@ export function renderListAll(
     const head = table.length > 0 ? [Buffer.from(renderTsv(table))] : [];
     return Buffer.concat([...head, ...remoteOnly.bytes]);
   }
-  const shared = sharedNames([...local, ...remoteOnly.rows].map((row) => row.name));
+  const shared = look.labelShared
+    ? sharedNames([...look.labelShared.local, ...remoteOnly.rows].map((row) => row.name))
+    : new Set<string>();
   for (const row of remoteOnly.rows) {
     // A name held by several projects is told apart by a machine holding it, as commands accept it.
     const machine = shared.has(row.name) ? row.elsewhere[0]?.machine_name : undefined;

@@ -49,6 +49,7 @@ describeBackends(
         .split('\n')
         .map((line) => line.split('\t')[0]);
       expect(names).toEqual(['lib1', 'lib1@desktop']);
+      expect(await ok(laptop, ['list', '--remote-only'])).toMatch(/^lib1@desktop\t/);
 
       const plain = await laptop.cli(['clone', 'lib1']);
       expect(plain.code).toBe(1);

@@ -30,8 +30,15 @@ export function runListAll(ctx: Context, options: ListAllOptions): void {
   let rows = cache.listAll({ long, piped: !tty && !colour });
   const local = options.remoteOnly ? [] : rows.local;
   // Rows sharing a name are labelled NAME@MACHINE, which needs them decoded (rare).
-  if (rows.remoteOnly.kind === 'piped' && pipedNamesShared(local, rows.remoteOnly.bytes))
+  if (rows.remoteOnly.kind === 'piped' && pipedNamesShared(rows.local, rows.remoteOnly.bytes))
     rows = cache.listAll({ long, piped: false });
   if (!rows.known) ctx.io.err(NOTHING_KNOWN);
-  ctx.io.out(renderListAll(local, rows.remoteOnly, { long, tty, c: palette(colour) }));
+  ctx.io.out(
+    renderListAll(local, rows.remoteOnly, {
+      long,
+      tty,
+      c: palette(colour),
+      labelShared: { local: rows.local },
+    }),
+  );
 }
