@@ -118,6 +118,7 @@ describe('messages', () => {
     expect(result.out().stderr).toBe(
       `waiting for another dev-infra command (PID ${process.pid})...\n`,
     );
-    expect(result.out().stdout).toMatch(/pushed|1 /);
+    expect(result.out().stdout).toMatch(/pushed 1\b/);
+    expect(basic.projects().map((p) => p.name)).toContain('api');
   });
 });
