@@ -54,7 +54,7 @@ describeBackends(
       // Stored anyway, the refused key is an error in status and sync, never "offline".
       expect((await m.cli(['remote', 'set', url(), '--key', wrong, '--no-verify'])).code).toBe(0);
       expect(configOf(m.home)).toContain(wrong);
-      for (const args of [['status'], ['sync'], ['status', '--json']]) {
+      for (const args of [['status'], ['sync'], ['status', '--json'], ['machines']]) {
         const r = await m.cli(args);
         expect(r.code, args.join(' ')).toBe(1);
         expect(r.stdout).not.toContain('offline');
