@@ -1,5 +1,5 @@
 /**
- * Optional external services for tests (PostgreSQL, a browser, a pseudo-terminal). On a laptop that lacks one,
+ * Optional external services for tests (PostgreSQL, a browser, a pseudo-terminal, zsh and fish). On a laptop that lacks one,
  * its tests skip with a visible message; in CI (`DEV_INFRA_REQUIRE_SERVICES=1`, set by
  * `.ci/run`) a missing service fails the run instead, so nothing is skipped silently.
  */
@@ -86,4 +86,17 @@ export function ptyRunner(): string | undefined {
     return undefined;
   }
   return 'script';
+}
+
+/**
+ * The path of a shell for completion tests (`zsh`, `fish`), or undefined after a visible skip
+ * message.
+ */
+export function shellPath(shell: 'zsh' | 'fish'): string | undefined {
+  const r = spawnSync(shell, ['-c', 'echo ok'], { encoding: 'utf8' });
+  if (r.status !== 0 || r.stdout.trim() !== 'ok') {
+    missing(shell, `${shell} is not on PATH (apt-get install ${shell})`);
+    return undefined;
+  }
+  return shell;
 }

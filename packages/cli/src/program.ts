@@ -14,6 +14,7 @@ import { examples } from './commands/help.js';
 import { registerInit } from './commands/init/flags.js';
 import { registerList } from './commands/list/flags.js';
 import { registerMachines } from './commands/machines/flags.js';
+import { registerMove } from './commands/move/flags.js';
 import { registerRemote } from './commands/remote/flags.js';
 import { registerRemove } from './commands/remove/flags.js';
 import { registerScan } from './commands/scan/flags.js';
@@ -24,6 +25,37 @@ import { registerUpdate } from './commands/update/flags.js';
 import type { Context } from './context.js';
 
 declare const __VERSION__: string;
+
+/** Edit distance between two words (insertions, deletions, substitutions). */
+function distance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++)
+      next[j] = Math.min(
+        row[j]! + 1,
+        next[j - 1]! + 1,
+        row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    row = next;
+  }
+  return row[b.length]!;
+}
+
+/**
+ * An unknown command's error with the nearest command named: commander suggests only close
+ * misspellings, and a user who typed `register` or `ls` still wants to know where to look.
+ */
+function withSuggestion(line: string, program: Command): string {
+  const unknown = /^error: unknown command '([^']*)'$/.exec(line);
+  if (!unknown) return line;
+  const typed = unknown[1]!;
+  const names = program.commands.flatMap((c) => [c.name(), ...c.aliases()]);
+  const nearest = names.reduce((best, name) =>
+    distance(typed, name) < distance(typed, best) ? name : best,
+  );
+  return `${line} (the nearest is ${nearest}; see dev-infra --help)`;
+}
 
 /** The whole command tree, its actions running against `ctx` and its output going to ctx.io. */
 export function buildProgram(ctx: Context): Command {
@@ -41,7 +73,8 @@ export function buildProgram(ctx: Context): Command {
       writeErr: (text) => ctx.io.err(text),
       // Keep every error on one line: commander puts its "(Did you mean …?)" on a second, and
       // echoes a bad value's own line breaks.
-      outputError: (text, write) => write(`${text.trimEnd().replace(/\s*\n\s*/g, ' ')}\n`),
+      outputError: (text, write) =>
+        write(`${withSuggestion(text.trimEnd().replace(/\s*\n\s*/g, ' '), program)}\n`),
     })
     .addHelpText(
       'after',
@@ -55,6 +88,7 @@ $XDG_DATA_HOME/dev-infra. Exit codes: 0 ok, 1 failure, 2 usage error.
   registerInit(program, ctx);
   registerRemove(program, ctx);
   registerUpdate(program, ctx);
+  registerMove(program, ctx);
   registerShow(program, ctx);
   registerList(program, ctx);
   registerScan(program, ctx);

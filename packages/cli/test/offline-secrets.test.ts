@@ -105,7 +105,7 @@ describe.each(['refused', 'never answers'])('server unreachable (%s)', (mode) =>
     const sub = (a: string) =>
       a === '{beta}' ? beta : a === '{clone-dir}' ? join(root, 'clone') : a;
     expect((await cli(home, ['add', alpha])).code).toBe(0);
-    const set = await timed(home, ['remote', 'set', url, '--key', FAKE_KEY], root);
+    const set = await timed(home, ['remote', 'set', url, '--key', FAKE_KEY, '--no-verify'], root);
     expect(set.code, set.stderr).toBe(0);
     const outputs: RunResult[] = [set];
 
@@ -190,7 +190,7 @@ describeBackends(
       await run(A, ['remove', '--everywhere', 'alpha']);
       await run(B, ['sync']);
       // A wrong key's refusal does not echo it either.
-      await run(A, ['remote', 'set', serverUrl(), '--key', `${key}WRONG`]);
+      await run(A, ['remote', 'set', serverUrl(), '--key', `${key}WRONG`, '--no-verify']);
       const refused = await run(A, ['sync']);
       expect(refused.code).not.toBe(0);
       expect(refused.stderr).not.toContain(`${key}WRONG`);

@@ -35,10 +35,10 @@ export function remoteCell(row: ListRow): string {
   return `${row.remote ?? '(none)'}${row.mark ? `  [${row.mark}]` : ''}`;
 }
 
-function cells(row: ListRow, long: boolean, c: Palette): string[] {
+function cells(row: ListRow, long: boolean, c: Palette, label = row.name): string[] {
   const where = whereCell(row, long);
   return [
-    row.name,
+    label,
     row.local ? where : c.dim(where),
     row.project_type ?? '',
     row.status,
@@ -60,6 +60,12 @@ export interface ListAllLook {
   long: boolean;
   tty: boolean;
   c: Palette;
+  /**
+   * Names shared by several rows get a machine holding each (`lib1@desktop`). Only decoded
+   * rows can be labelled: the caller decodes when piped rows share a name (`pipedNamesShared`).
+   * `local`: this machine's rows, counted even when not shown (`--remote-only`).
+   */
+  labelShared?: { local: readonly ListRow[] };
 }
 
 /**
@@ -78,7 +84,45 @@ export function renderListAll(
     const head = table.length > 0 ? [Buffer.from(renderTsv(table))] : [];
     return Buffer.concat([...head, ...remoteOnly.bytes]);
   }
-  for (const row of remoteOnly.rows) table.push(cells(row, long, c).map(flat));
+  const shared = look.labelShared
+    ? sharedNames([...look.labelShared.local, ...remoteOnly.rows].map((row) => row.name))
+    : new Set<string>();
+  for (const row of remoteOnly.rows) {
+    // A name held by several projects is told apart by a machine holding it, as commands accept it.
+    const machine = shared.has(row.name) ? row.elsewhere[0]?.machine_name : undefined;
+    const label = machine === undefined ? row.name : `${row.name}@${machine}`;
+    table.push(cells(row, long, c, label).map(flat));
+  }
   if (table.length === 0) return new Uint8Array();
   return Buffer.from(tty ? renderTable(HEADER.map(c.bold), table) : renderTsv(table));
+}
+
+/** The names that occur more than once. */
+export function sharedNames(names: Iterable<string>): Set<string> {
+  const seen = new Set<string>();
+  const shared = new Set<string>();
+  for (const name of names) {
+    if (seen.has(name)) shared.add(name);
+    seen.add(name);
+  }
+  return shared;
+}
+
+/**
+ * Whether piped remote-only rows share a name with each other or with `local` (each row's first
+ * cell, up to its tab, is its name): such rows need labels the bytes do not have.
+ */
+export function pipedNamesShared(local: readonly ListRow[], bytes: readonly Buffer[]): boolean {
+  const names = local.map((row) => row.name);
+  for (const chunk of bytes) {
+    let start = 0;
+    while (start < chunk.length) {
+      const end = chunk.indexOf(10, start);
+      const lineEnd = end === -1 ? chunk.length : end;
+      const tab = chunk.indexOf(9, start);
+      names.push(chunk.toString('utf8', start, tab === -1 || tab > lineEnd ? lineEnd : tab));
+      start = lineEnd + 1;
+    }
+  }
+  return sharedNames(names).size > 0;
 }

@@ -166,3 +166,12 @@ function cancelRemovalsOf(registry: Registry, uuid: string): void {
     if (state.deleted_here.length === 0) delete state.deleted_here;
   }
 }
+
+/**
+ * Records that a project's folder is now at `path` (an absolute, real path no other project
+ * holds). The id and fields stay; the next push sends the new path as this machine's checkout,
+ * since it differs from the one pushed.
+ */
+export function moveProject(project: LocalProject, path: string): void {
+  project.path = path;
+}

@@ -47,7 +47,7 @@ export function parseRegistry(text: string, file: string): Registry {
     );
   if (version > REGISTRY_VERSION)
     throw new UserError(
-      `${file} uses registry version ${version}, newer than this dev-infra understands (${REGISTRY_VERSION}); upgrade dev-infra (npm install -g dev-infra@latest); ${UNTOUCHED}`,
+      `${file} uses registry version ${version}, newer than this dev-infra understands (${REGISTRY_VERSION}); upgrade dev-infra: install it again from your work-prod server (npm install -g http://HOST:PORT/install/dev-infra.tgz); ${UNTOUCHED}`,
     );
   try {
     return toRegistry(migrate(raw, version));

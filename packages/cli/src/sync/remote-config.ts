@@ -61,9 +61,29 @@ export function checked(url: string): string {
 export const NO_REMOTE =
   'no work-prod server is set: run `dev-infra remote set <URL> [--key KEY]` (or set DEV_INFRA_REMOTE)';
 
-/** A key shown as its first characters only. */
+/** Characters of work-prod's prefix of a key ("wp_" and 8), which `work-prod key list` shows. */
+const SERVER_PREFIX = 11;
+
+/**
+ * A key shown as its first characters only: as many as work-prod itself shows, so the user can
+ * tell which key it is; a key too short to spare them shows a third at most.
+ */
 export function keyPrefix(key: string): string {
-  return `${key.slice(0, Math.min(8, Math.floor(key.length / 3)))}…`;
+  const shown =
+    key.length >= SERVER_PREFIX * 3 ? SERVER_PREFIX : Math.min(8, Math.floor(key.length / 3));
+  return `${key.slice(0, shown)}…`;
+}
+
+/**
+ * The one error of a command whose key work-prod refused (or that needs one): never "offline",
+ * since the network is fine and only a new key helps. Undefined for any other failure.
+ */
+export function keyError(error: unknown, settings: RemoteSettings): UserError | undefined {
+  if (!(error instanceof RemoteError) || error.kind !== 'auth') return undefined;
+  if (!settings.apiKey) return new UserError(error.message);
+  return new UserError(
+    `work-prod refused the API key ${keyPrefix(settings.apiKey)} (${error.status}): set a new one with dev-infra remote set ${settings.url} --key <KEY>`,
+  );
 }
 
 function seconds(value: string | undefined): number | undefined {

@@ -31,7 +31,7 @@ describe('remote settings', () => {
   it('remote set stores the key at mode 0600 and shows only a prefix; remove forgets both', () => {
     const home = makeTempDir();
     // Port 9 (discard) on loopback: nothing listens, so the probe fails at once.
-    const set = runCli(home, ['remote', 'set', 'http://127.0.0.1:9/', '--key', KEY]);
+    const set = runCli(home, ['remote', 'set', 'http://127.0.0.1:9/', '--key', KEY, '--no-verify']);
     expect(set.code).toBe(0);
     expect(set.stdout).toMatch(
       /Remote set to http:\/\/127\.0\.0\.1:9 \(key wp_secre…\); protocol: unknown/,
@@ -48,7 +48,14 @@ describe('remote settings', () => {
 
   it('DEV_INFRA_REMOTE and DEV_INFRA_API_KEY override the config', () => {
     const home = makeTempDir();
-    runCli(home, ['remote', 'set', 'http://127.0.0.1:9', '--key', 'wp_stored_key_value']);
+    runCli(home, [
+      'remote',
+      'set',
+      'http://127.0.0.1:9',
+      '--key',
+      'wp_stored_key_value',
+      '--no-verify',
+    ]);
     const env = { DEV_INFRA_REMOTE: 'http://127.0.0.2:9', DEV_INFRA_API_KEY: KEY };
     const show = JSON.parse(runCli(home, ['remote', 'show', '--json'], { env }).stdout);
     expect(show).toMatchObject({

@@ -7,10 +7,18 @@ export function registerClone(program: Command, ctx: Context): void {
   program
     .command('clone')
     .description('git clone a project another machine holds, and register it here')
-    .argument('<name>', 'project name (see list --remote-only)')
+    .argument('<name>', 'project name, NAME@MACHINE or an id prefix (see list --remote-only)')
     .argument('[dir]', 'where to clone it (default: <clone_root>/<name>)')
-    .addHelpText('after', examples('clone api-server', 'clone api-server ~/work/api'))
-    .action(async (name: string, dir: string | undefined) =>
-      (await import('./run.js')).runClone(ctx, name, dir),
+    .option('--name <new>', 'register it here under another name (when its own is taken here)')
+    .addHelpText(
+      'after',
+      examples(
+        'clone api-server',
+        'clone api-server ~/work/api',
+        'clone lib1@desktop --name lib1-desktop',
+      ),
+    )
+    .action(async (name: string, dir: string | undefined, options: { name?: string }) =>
+      (await import('./run.js')).runClone(ctx, name, dir, options),
     );
 }

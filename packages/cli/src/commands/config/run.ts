@@ -2,6 +2,7 @@
 import { configValue, readConfig, writeConfigValue } from '../../config/file.js';
 import { CONFIG_KEYS, type ConfigKey, findConfigKey } from '../../config/keys.js';
 import type { Context } from '../../context.js';
+import { UserError } from '../../errors.js';
 import { printJson } from '../../output/json.js';
 import { renderTable } from '../../output/table.js';
 import type { DevInfraPaths } from '../../registry/paths.js';
@@ -65,15 +66,29 @@ export function runConfigGet(ctx: Context, keyName: string): void {
   ctx.io.out(`${currentValue(findConfigKey(keyName), ctx.paths).value}\n`);
 }
 
+/** Settings shown by `config` that something else owns, and what sets them. */
+const READ_ONLY: Record<string, string> = {
+  'machine.id': 'it is made once per machine and names it on the server',
+  'remote.url': 'set it with `dev-infra remote set URL`',
+  'remote.key': 'set it with `dev-infra remote set URL --key KEY`',
+};
+
+/** A writable key, or a UserError saying why this one cannot be changed here. */
+function writableKey(keyName: string): ConfigKey {
+  const why = READ_ONLY[keyName];
+  if (why) throw new UserError(`${keyName} is read-only: ${why}`);
+  return findConfigKey(keyName);
+}
+
 export async function runConfigSet(ctx: Context, keyName: string, raw: string): Promise<void> {
-  const key = findConfigKey(keyName);
+  const key = writableKey(keyName);
   const value = key.check ? key.check(raw) : raw;
   await store(key, value, ctx.paths);
   ctx.io.out(`Set ${key.key} to ${key.secret ? '(hidden)' : value}\n`);
 }
 
 export async function runConfigUnset(ctx: Context, keyName: string): Promise<void> {
-  const key = findConfigKey(keyName);
+  const key = writableKey(keyName);
   await store(key, null, ctx.paths);
   ctx.io.out(`Unset ${key.key} (now ${key.secret ? 'unset' : key.defaultValue()})\n`);
 }

@@ -6,6 +6,7 @@ import type { Context } from '../../context.js';
 import { oneLine } from '../../errors.js';
 import { palette } from '../../output/colour.js';
 import { printJson } from '../../output/json.js';
+import { counted } from '../../output/plural.js';
 import type { Registry } from '../../registry/format.js';
 import { LOCK_STALE_MS, lockPathFor } from '../../registry/lock.js';
 import { loadRegistry } from '../../registry/read.js';
@@ -84,7 +85,7 @@ export function diagnose(ctx: Context): { problems: Problem[]; passed: string[] 
     registry = loaded.registry;
     passed.push(
       loaded.exists
-        ? `registry ${paths.registryFile} reads fine (${registry.projects.length} projects)`
+        ? `registry ${paths.registryFile} reads fine (${counted(registry.projects.length, 'project')})`
         : `registry ${paths.registryFile} not created yet`,
     );
   } catch (error) {

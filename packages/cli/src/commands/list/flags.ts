@@ -5,6 +5,7 @@
  */
 import type { Command } from 'commander';
 import type { Context } from '../../context.js';
+import { UsageError } from '../../errors.js';
 import { repeatable, statusFlag } from '../../flags.js';
 import { examples } from '../help.js';
 
@@ -28,9 +29,11 @@ export function registerList(program: Command, ctx: Context): void {
         'list --all --long',
       ),
     )
-    .action(async (options) =>
-      options.all || options.remoteOnly
-        ? (await import('./run-all.js')).runListAll(ctx, options)
-        : (await import('./run.js')).runList(ctx, options),
-    );
+    .action(async (options) => {
+      if (options.all || options.remoteOnly)
+        return (await import('./run-all.js')).runListAll(ctx, options);
+      // This machine's own list has its paths already; ignoring the flag would hide a typo.
+      if (options.long) throw new UsageError('--long needs --all (or --remote-only)');
+      return (await import('./run.js')).runList(ctx, options);
+    });
 }

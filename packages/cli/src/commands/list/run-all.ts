@@ -7,7 +7,7 @@ import type { Context } from '../../context.js';
 import { palette } from '../../output/colour.js';
 import { printJson } from '../../output/json.js';
 import { listAllJson } from '../../output/list-all-json.js';
-import { NOTHING_KNOWN, renderListAll } from '../../output/list-all-view.js';
+import { NOTHING_KNOWN, pipedNamesShared, renderListAll } from '../../output/list-all-view.js';
 import { loadRegistry } from '../../registry/read.js';
 
 export interface ListAllOptions {
@@ -27,8 +27,18 @@ export function runListAll(ctx: Context, options: ListAllOptions): void {
   const long = options.long === true;
   const tty = ctx.io.outIsTTY;
   const colour = ctx.io.colour;
-  const rows = cache.listAll({ long, piped: !tty && !colour });
-  if (!rows.known) ctx.io.err(NOTHING_KNOWN);
+  let rows = cache.listAll({ long, piped: !tty && !colour });
   const local = options.remoteOnly ? [] : rows.local;
-  ctx.io.out(renderListAll(local, rows.remoteOnly, { long, tty, c: palette(colour) }));
+  // Rows sharing a name are labelled NAME@MACHINE, which needs them decoded (rare).
+  if (rows.remoteOnly.kind === 'piped' && pipedNamesShared(rows.local, rows.remoteOnly.bytes))
+    rows = cache.listAll({ long, piped: false });
+  if (!rows.known) ctx.io.err(NOTHING_KNOWN);
+  ctx.io.out(
+    renderListAll(local, rows.remoteOnly, {
+      long,
+      tty,
+      c: palette(colour),
+      labelShared: { local: rows.local },
+    }),
+  );
 }

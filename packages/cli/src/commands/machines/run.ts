@@ -7,6 +7,7 @@ import { loadRegistry } from '../../registry/read.js';
 import { detectCapabilities } from '../../remote/capabilities.js';
 import { RemoteError } from '../../remote/http.js';
 import { SyncClient } from '../../remote/sync-client.js';
+import { keyError } from '../../sync/remote-config.js';
 import { registrySync } from '../../sync/state.js';
 
 export async function runMachines(ctx: Context, options: { json?: boolean }): Promise<void> {
@@ -35,6 +36,8 @@ export async function runMachines(ctx: Context, options: { json?: boolean }): Pr
     ]);
     ctx.io.out(renderTable(['MACHINE', 'LAST SYNC', 'CHECKOUTS'], rows));
   } catch (error) {
+    const refused = keyError(error, settings);
+    if (refused) throw refused;
     if (error instanceof RemoteError) throw new UserError(error.message);
     throw error;
   }

@@ -7,6 +7,7 @@ import { loadRegistry } from '../../registry/read.js';
 import { mutateRegistry } from '../../registry/store.js';
 import { detectCapabilities, type RemoteProtocol } from '../../remote/capabilities.js';
 import { RemoteError } from '../../remote/http.js';
+import { verifyRemote } from '../../remote/verify.js';
 import { checked, keyPrefix, NO_REMOTE } from '../../sync/remote-config.js';
 import { ensureSync, registrySync } from '../../sync/state.js';
 
@@ -48,20 +49,38 @@ async function adoptProtocol(
 export async function runRemoteSet(
   ctx: Context,
   url: string,
-  options: { key?: string },
+  options: { key?: string; verify?: boolean },
 ): Promise<void> {
   const paths = ctx.paths;
   const clean = checked(url);
-  await writeConfigValue(paths.configFile, paths.configDir, 'remote.url', clean);
-  if (options.key !== undefined) {
-    const key = options.key.trim();
-    if (key === '') throw new UserError('--key must not be empty; leave it out to keep the key');
-    await writeConfigValue(paths.configFile, paths.configDir, 'remote.key', key);
-  }
+  if (options.key !== undefined && options.key.trim() === '')
+    throw new UserError('--key must not be empty; leave it out to keep the key');
   const key =
     options.key?.trim() ??
     (configValue(readConfig(paths.configFile), 'remote.key') as string | undefined);
-  const found = await probe(await ctx.remote(), clean, key || undefined);
+  const remote = await ctx.remote();
+  let found: { label: string; protocol?: RemoteProtocol };
+  if (options.verify === false) {
+    found = await probe(remote, clean, key || undefined);
+  } else {
+    const http = remote.http(
+      { url: clean, apiKey: key || undefined, urlFrom: 'config', keyFrom: 'none' },
+      { short: true },
+    );
+    try {
+      const protocol = await verifyRemote(http, key ? keyPrefix(key) : undefined);
+      found = {
+        label: protocol === 'basic' ? 'basic (original work-prod API)' : protocol,
+        protocol,
+      };
+    } catch (error) {
+      if (error instanceof RemoteError) throw new UserError(error.message);
+      throw error;
+    }
+  }
+  await writeConfigValue(paths.configFile, paths.configDir, 'remote.url', clean);
+  if (options.key !== undefined)
+    await writeConfigValue(paths.configFile, paths.configDir, 'remote.key', options.key.trim());
   ctx.io.out(
     `Remote set to ${clean}${key ? ` (key ${keyPrefix(key)})` : ''}; protocol: ${found.label}\n${await adoptProtocol(ctx, clean, found.protocol)}`,
   );

@@ -8,7 +8,7 @@ export function registerRemove(program: Command, ctx: Context): void {
     .command('remove')
     .alias('unregister')
     .description('drop a project from the registry (its files are never touched)')
-    .argument('<name|path>', 'project name, or its folder')
+    .argument('<name|path>', 'project name, NAME@MACHINE, an id prefix, or its folder')
     .option('--everywhere', 'also delete it from work-prod (other machines see "deleted remotely")')
     .addHelpText(
       'after',

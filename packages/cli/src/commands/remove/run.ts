@@ -1,9 +1,14 @@
 /** `dev-infra remove <NAME|PATH> [--everywhere]`: drops the entry; files on disk are never touched. */
-import { resolve } from 'node:path';
 import { cacheFileFor, readCache } from '../../cache/records.js';
 import type { Context } from '../../context.js';
 import { shortenPath } from '../../output/paths.js';
-import { findByName, findByPath, requireByNameOrPath } from '../../registry/lookup.js';
+import {
+  ambiguous,
+  findByNameOrPath,
+  recordLabel,
+  remoteMatches,
+  requireByNameOrPath,
+} from '../../registry/lookup.js';
 import { removeProject, removeRemoteOnly } from '../../registry/operations.js';
 import { mutateRegistry } from '../../registry/store.js';
 
@@ -21,13 +26,22 @@ export async function runRemove(
 ): Promise<void> {
   const paths = ctx.paths;
   const done = await mutateRegistry(paths.registryFile, paths.dataDir, (registry) => {
-    const project = findByName(registry, target) ?? findByPath(registry, resolve(ctx.cwd, target));
+    const project = options.everywhere
+      ? findByNameOrPath(registry, target, ctx.cwd, 'none')
+      : findByNameOrPath(registry, target, ctx.cwd);
     if (!project && options.everywhere) {
       // Not on this machine: delete it on the server, from what the last pull knew.
       const records = readCache(cacheFileFor(paths.registryFile))?.records ?? [];
-      if (removeRemoteOnly(registry, records, target)) return undefined;
+      const found = remoteMatches(registry, records, target);
+      if (found.length > 1)
+        throw ambiguous(
+          target,
+          found.map((r) => recordLabel(r, found)),
+        );
+      const record = found[0];
+      if (record && removeRemoteOnly(registry, [record], record.fields.name)) return undefined;
     }
-    const found = project ?? requireByNameOrPath(registry, target);
+    const found = project ?? requireByNameOrPath(registry, target, ctx.cwd);
     const after = removeProject(registry, found, options.everywhere === true);
     return { removed: found, after };
   });

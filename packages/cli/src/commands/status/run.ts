@@ -13,6 +13,7 @@ import { renderTable } from '../../output/table.js';
 import { loadRegistry } from '../../registry/read.js';
 import { RemoteError } from '../../remote/http.js';
 import { driverFor } from '../../sync/protocol.js';
+import { keyError } from '../../sync/remote-config.js';
 import { registrySync } from '../../sync/state.js';
 import { machineNames, projectViews } from '../../sync/status-view.js';
 
@@ -20,6 +21,10 @@ export interface StatusOptions {
   offline?: boolean;
   json?: boolean;
   exitCode?: boolean;
+}
+
+function throwIf(error: Error | undefined): void {
+  if (error) throw error;
 }
 
 export async function runStatus(ctx: Context, options: StatusOptions): Promise<void> {
@@ -41,6 +46,7 @@ export async function runStatus(ctx: Context, options: StatusOptions): Promise<v
       fresh = await driver.peek(registry, sameServer ? state.cursor : 0);
     } catch (error) {
       if (!(error instanceof RemoteError)) throw error;
+      throwIf(keyError(error, settings));
       offline = `offline (${error.message.split(' (')[0]})`;
     }
   }

@@ -4,6 +4,7 @@ import type { Context } from '../../context.js';
 import { UserError } from '../../errors.js';
 import { printJson } from '../../output/json.js';
 import { RemoteError } from '../../remote/http.js';
+import { keyError } from '../../sync/remote-config.js';
 import { renderReport } from '../../sync/report.js';
 import { runSyncCommand } from '../../sync/run.js';
 
@@ -22,6 +23,7 @@ export async function runSync(
     ctx.io.errIsTTY && !flags.json
       ? setTimeout(() => ctx.io.err('syncing with work-prod…\n'), 1500)
       : undefined;
+  const remote = await ctx.remote();
   try {
     const report = await runSyncCommand(
       {
@@ -32,13 +34,16 @@ export async function runSync(
         paths: ctx.paths,
         now: ctx.now().toISOString(),
       },
-      await ctx.remote(),
+      remote,
     );
     if (flags.json) printJson(ctx.io, report);
     else ctx.io.out(renderReport(report));
     if (report.rejected.length > 0) ctx.exitCode = 1;
   } catch (error) {
     // Network failures are already one clear line; make them user errors (no --debug hint).
+    const settings = remote.settings();
+    const refused = settings ? keyError(error, settings) : undefined;
+    if (refused) throw refused;
     if (error instanceof RemoteError) throw new UserError(error.message);
     throw error;
   } finally {

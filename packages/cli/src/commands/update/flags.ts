@@ -8,7 +8,7 @@ export function registerUpdate(program: Command, ctx: Context): void {
   program
     .command('update')
     .description("change a project's fields")
-    .argument('<name>', 'project name')
+    .argument('<name>', 'project name, NAME@MACHINE (this one) or an id prefix')
     .option('--name <name>', 'rename the project', nameFlag)
     .option('--description <text>', 'set the description ("" clears it)')
     .option('--tag <tag>', 'add a tag (repeatable)', repeatable)
