@@ -21,7 +21,9 @@ export async function verifyRemote(
     // An HTML page, a 404 or another JSON shape: something answers, but not work-prod.
     const why =
       error.kind === 'unreachable' || error.kind === 'timeout'
-        ? error.message
+        ? // Only what failed: the network error's advice ("Nothing was changed...") would
+          // read twice beside this command's own.
+          (error.message.split('. ')[0] ?? error.message)
         : `${http.displayUrl} is not a work-prod server (GET /api/health: ${error.message})`;
     throw new RemoteError(`${why}; nothing stored (--no-verify stores it anyway)`, error.kind);
   }
