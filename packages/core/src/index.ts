@@ -7,5 +7,6 @@ export * from './schema/index.js';
 export * from './status.js';
 export * from './sync-link.js';
 export * from './sync-plan.js';
+export * from './sync-push.js';
 export * from './sync-state.js';
 export * from './vocabulary.js';

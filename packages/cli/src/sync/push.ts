@@ -9,7 +9,7 @@ import { type Prefer, type PushRequest, planPush } from '@dev-infra/core';
 import type { LocalProject } from '../registry/format.js';
 import { type SyncClient, splitPushRequest } from '../remote/sync-client.js';
 import { linkBeforePush } from './link-push.js';
-import { applyChangeResults, applyCheckoutResults, type ResultContext } from './push-results.js';
+import { applyPushResults, type ResultContext } from './push-results.js';
 import { localEntry } from './reconcile.js';
 import type { SyncSession } from './session.js';
 import { machineRef } from './state.js';
@@ -60,8 +60,7 @@ export async function pushSyncV1(
     let conflicts = 0;
     for (const batch of splitPushRequest(req)) {
       const res = await client.push(batch);
-      conflicts += applyChangeResults(ctx, batch, res);
-      applyCheckoutResults(ctx, res);
+      conflicts += applyPushResults(ctx, batch, res);
       state.last_push = session.now;
       await session.save();
     }

@@ -1,0 +1,205 @@
+/**
+ * What the server's answer to one pushed batch does here, pure: accepted records become the
+ * new base (and the cache's copy, and the echo the next pull ignores), conflicts are merged
+ * with the server's current record for the next round, refusals are reported. The CLI
+ * writes the outcome and saves.
+ */
+import type { SharedFields } from './schema/fields.js';
+import type {
+  MachineRef,
+  PushChange,
+  PushRequest,
+  PushResponse,
+  SyncRecord,
+} from './schema/sync.js';
+import {
+  type ApplyContext,
+  applyRecord,
+  type LocalEntry,
+  type SyncEvent,
+  sideOf,
+} from './sync-plan.js';
+import type { RegistrySync, Synced } from './sync-state.js';
+
+/** What planning a batch's results reads. */
+export interface PushResultsInput {
+  /** The batch that was sent. */
+  batch: PushRequest;
+  response: PushResponse;
+  /** This machine's entry for a uuid, undefined when it holds no project of that uuid. */
+  local: (uuid: string) => LocalEntry | undefined;
+  pending: RegistrySync['pending'];
+  echo: RegistrySync['echo'];
+  /** The cached record of a uuid (only the batch's uuids are asked for). */
+  cached: (uuid: string) => SyncRecord | undefined;
+  machine: MachineRef;
+  ctx: ApplyContext;
+}
+
+/** A local entry's new slot, and its new shared fields (null when they stay as they are). */
+export interface EntryUpdate {
+  sync: Synced;
+  fields: SharedFields | null;
+}
+
+/** What a batch's results do here. */
+export interface PushResultsPlan {
+  /** Per uuid of a local entry that changed. */
+  entries: Map<string, EntryUpdate>;
+  pending: RegistrySync['pending'];
+  echo: RegistrySync['echo'];
+  /** The records the cache should hold afterwards, in the order they were decided. */
+  records: SyncRecord[];
+  events: SyncEvent[];
+  /** uuids whose record or checkout the server accepted. */
+  pushed: string[];
+  /** How many changes were conflicts: only those merit another round. */
+  conflicts: number;
+}
+
+/** The record the cache should hold after our change was applied. */
+function afterApply(
+  known: SyncRecord | undefined,
+  change: PushChange,
+  rev: number,
+  seq: number,
+): SyncRecord {
+  const fields = 'fields' in change ? change.fields : (known?.fields as SyncRecord['fields']);
+  return {
+    uuid: change.uuid,
+    rev,
+    seq: Math.max(seq, known?.seq ?? 0),
+    deleted: 'deleted' in change,
+    fields,
+    checkouts: known?.checkouts ?? [],
+  };
+}
+
+/** Plans the record and checkout results of one batch (records first, as the server did). */
+export function planPushResults(input: PushResultsInput): PushResultsPlan {
+  const { batch, response, machine, ctx } = input;
+  const entries = new Map<string, EntryUpdate>();
+  // Later results see earlier ones: the overlays below hold what this batch decided so far.
+  const written = new Map<string, SyncRecord>();
+  const deletes = input.pending.deletes.map((d) => ({ ...d }));
+  const removals = [...input.pending.checkout_removals];
+  let echo = input.echo;
+  const events: SyncEvent[] = [];
+  const pushed: string[] = [];
+  let conflicts = 0;
+
+  const recordOf = (uuid: string) => written.get(uuid) ?? input.cached(uuid);
+  const putRecord = (record: SyncRecord) => {
+    // Re-inserted so the order is that of the last decision, as sequential puts would give.
+    written.delete(record.uuid);
+    written.set(record.uuid, record);
+  };
+  const entryOf = (uuid: string): LocalEntry | undefined => {
+    const found = input.local(uuid);
+    const update = entries.get(uuid);
+    if (!found || !update) return found;
+    const fields = update.fields ?? found.fields;
+    return { ...found, name: fields.name, fields, sync: update.sync };
+  };
+  const update = (uuid: string, next: EntryUpdate) => {
+    const prior = entries.get(uuid);
+    entries.set(uuid, { sync: next.sync, fields: next.fields ?? prior?.fields ?? null });
+  };
+  const noteEcho = (uuid: string, seq: number) => {
+    echo = { ...echo, [uuid]: Math.max(seq, echo?.[uuid] ?? 0) };
+  };
+  const dropDelete = (uuid: string) => {
+    const at = deletes.findIndex((d) => d.uuid === uuid);
+    if (at >= 0) deletes.splice(at, 1);
+  };
+
+  const sent = new Map(batch.changes.map((c) => [c.uuid, c]));
+  for (const r of response.results) {
+    const change = sent.get(r.uuid);
+    const entry = entryOf(r.uuid);
+    const pending = deletes.find((d) => d.uuid === r.uuid);
+    if (r.status === 'applied' && change) {
+      pushed.push(r.uuid);
+      noteEcho(r.uuid, r.seq);
+      putRecord(afterApply(recordOf(r.uuid), change, r.rev, r.seq));
+      dropDelete(r.uuid);
+      if (entry && 'fields' in change) {
+        const sync = entry.sync?.kind === 'synced' ? entry.sync : undefined;
+        const slot: Synced = {
+          kind: 'synced',
+          pushed_path: null,
+          remote: { kind: 'sync-v1', uuid: r.uuid },
+          ...sync,
+          rev: r.rev,
+          base: change.fields,
+        };
+        update(r.uuid, { sync: slot, fields: null });
+      }
+    } else if (r.status === 'conflict') {
+      noteEcho(r.uuid, r.current.seq);
+      putRecord(r.current);
+      if (pending) {
+        // The user asked to delete it everywhere: delete the current revision (or
+        // stop, when someone else already did).
+        if (r.current.deleted) dropDelete(r.uuid);
+        else pending.base_rev = r.current.rev;
+      } else if (entry) {
+        const applied = applyRecord(entry, r.uuid, sideOf(r.current, machine.id), ctx);
+        if (applied) {
+          events.push(...applied.events);
+          update(r.uuid, { sync: applied.sync, fields: applied.fields });
+        }
+      }
+      conflicts += 1;
+    } else if (r.status === 'rejected') {
+      dropDelete(r.uuid);
+      events.push({ kind: 'rejected', project: entry?.name ?? r.uuid, error: r.error });
+    }
+  }
+
+  for (const c of response.checkouts ?? []) {
+    const removal = removals.indexOf(c.uuid);
+    const entry = entryOf(c.uuid);
+    if (c.status === 'applied') {
+      noteEcho(c.uuid, c.seq);
+      // The feed's echo of our own push is then recognised as nothing new.
+      const record = recordOf(c.uuid);
+      if (record) {
+        const others = record.checkouts.filter((k) => k.machine_id !== machine.id);
+        const mine = entry
+          ? [
+              {
+                machine_id: machine.id,
+                machine_name: machine.name,
+                path: entry.path,
+                last_seen: ctx.now,
+              },
+            ]
+          : [];
+        putRecord({ ...record, checkouts: [...others, ...mine] });
+      }
+    }
+    if (removal >= 0 && !entry) {
+      removals.splice(removal, 1);
+      if (c.status === 'applied') pushed.push(c.uuid);
+      continue;
+    }
+    const sync = entry?.sync?.kind === 'synced' ? entry.sync : undefined;
+    if (c.status === 'applied' && entry && sync) {
+      update(c.uuid, { sync: { ...sync, pushed_path: entry.path }, fields: null });
+      pushed.push(c.uuid);
+    } else if (c.status === 'rejected' && entry) {
+      events.push({ kind: 'rejected', project: entry.name, error: `checkout: ${c.error}` });
+    }
+  }
+
+  return {
+    entries,
+    pending: { deletes, checkout_removals: removals },
+    echo,
+    records: [...written.values()],
+    events,
+    pushed,
+    conflicts,
+  };
+}
