@@ -10,21 +10,17 @@ import {
 import { EDITABLE_FIELD_NAMES, fieldEquals, SHARED_FIELD_NAMES } from '../src/project.js';
 import type { SharedFields } from '../src/schema/fields.js';
 import { fieldsArb, triple } from './arbitraries.js';
+import { sampleFields } from './fixtures.js';
 
-const base: SharedFields = {
-  name: 'api',
+const base = sampleFields({
   description: 'the api',
   remote_url: 'https://github.com/acme/api',
   project_type: 'Work',
-  status: 'active',
   classification: 'primary',
   organization: 'acme',
   tags: ['go', 'svc'],
-  template: null,
-  template_version: null,
-  created_at: '2026-01-01T00:00:00.000Z',
   updated_at: '2026-01-02T00:00:00.000Z',
-};
+});
 
 const edit = (over: Partial<SharedFields>): SharedFields => ({ ...base, ...over });
 

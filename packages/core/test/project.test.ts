@@ -8,21 +8,9 @@ import {
   validateSharedFields,
 } from '../src/project.js';
 import type { SharedFields } from '../src/schema/fields.js';
+import { sampleFields } from './fixtures.js';
 
-const base: SharedFields = {
-  name: 'api',
-  description: null,
-  remote_url: null,
-  project_type: 'Work',
-  status: 'active',
-  classification: null,
-  organization: null,
-  tags: [],
-  template: null,
-  template_version: null,
-  created_at: '2026-01-01T00:00:00.000Z',
-  updated_at: '2026-01-01T00:00:00.000Z',
-};
+const base = sampleFields({ project_type: 'Work' });
 
 describe('project validation', () => {
   it('parses enums in any case and refuses others', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { describeIssue, type SchemaIssue, schemaChecker } from '../src/schema/check.js';
 import { HistoryEntrySchema, ProjectsPageSchema } from '../src/schema/dashboard.js';
-import { type SharedFields, SharedFieldsSchema } from '../src/schema/fields.js';
+import { SharedFieldsSchema } from '../src/schema/fields.js';
 import { BasicProjectListSchema } from '../src/schema/project.js';
 import {
   ChangesResponseSchema,
@@ -11,21 +11,17 @@ import {
   SyncRecordSchema,
 } from '../src/schema/sync.js';
 import { LIMITS } from '../src/vocabulary.js';
+import { sampleFields } from './fixtures.js';
 
-const fields: SharedFields = {
-  name: 'api',
+const fields = sampleFields({
   description: 'the API',
   remote_url: 'https://github.com/acme/api',
   project_type: 'Work',
-  status: 'active',
   classification: 'primary',
   organization: 'acme',
   tags: ['go', 'svc'],
-  template: null,
-  template_version: null,
-  created_at: '2026-01-01T00:00:00.000Z',
   updated_at: '2026-01-02T00:00:00.000Z',
-};
+});
 const record: SyncRecord = {
   uuid: '00000000-0000-4000-8000-000000000001',
   rev: 3,

@@ -2,21 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import type { SyncRecord } from '../src/schema/sync.js';
 import { type LinkCandidates, recordForUrl } from '../src/sync-link.js';
+import { sampleFields } from './fixtures.js';
 
-const fields = {
-  name: 'cli',
-  description: null,
-  remote_url: 'git@github.com:me/cli.git',
-  project_type: null,
-  status: 'active' as const,
-  classification: null,
-  organization: null,
-  tags: [],
-  template: null,
-  template_version: null,
-  created_at: '2026-01-01T00:00:00.000Z',
-  updated_at: '2026-01-01T00:00:00.000Z',
-};
+const fields = sampleFields({ name: 'cli', remote_url: 'git@github.com:me/cli.git' });
 const rec = (uuid: string, rev: number, deleted: boolean, machines: string[] = []): SyncRecord => ({
   uuid,
   rev,

@@ -17,6 +17,7 @@ import {
 } from '../src/sync-plan.js';
 import { decodeProjectSync, encodeProjectSync, type Synced } from '../src/sync-state.js';
 import { fieldsArb, triple } from './arbitraries.js';
+import { sampleFields } from './fixtures.js';
 
 const NOW = '2026-02-01T00:00:00.000Z';
 const UUID = '6a1f0000-0000-4000-8000-0000000000aa';
@@ -285,18 +286,5 @@ describe('sync slot encoding', () => {
 });
 
 function fieldsOf(status: SharedFields['status']): SharedFields {
-  return {
-    name: 'api',
-    description: null,
-    remote_url: 'https://github.com/acme/api',
-    project_type: 'Work',
-    status,
-    classification: null,
-    organization: null,
-    tags: [],
-    template: null,
-    template_version: null,
-    created_at: '2026-01-01T00:00:00.000Z',
-    updated_at: '2026-01-01T00:00:00.000Z',
-  };
+  return sampleFields({ remote_url: 'https://github.com/acme/api', project_type: 'Work', status });
 }

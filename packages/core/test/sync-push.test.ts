@@ -5,25 +5,13 @@ import type { PushRequest, PushResponse, SyncRecord } from '../src/schema/sync.j
 import type { LocalEntry } from '../src/sync-plan.js';
 import { type PushResultsInput, planPushResults } from '../src/sync-push.js';
 import type { RegistrySync, Synced } from '../src/sync-state.js';
+import { sampleFields } from './fixtures.js';
 
 const NOW = '2026-02-01T00:00:00.000Z';
 const UUID = '6a1f0000-0000-4000-8000-0000000000aa';
 const GONE = '6a1f0000-0000-4000-8000-0000000000bb';
 const machine = { id: 'm-here', name: 'here' };
-const base: SharedFields = {
-  name: 'api',
-  description: 'the api',
-  remote_url: null,
-  project_type: 'Work',
-  status: 'active',
-  classification: null,
-  organization: null,
-  tags: [],
-  template: null,
-  template_version: null,
-  created_at: '2026-01-01T00:00:00.000Z',
-  updated_at: '2026-01-01T00:00:00.000Z',
-};
+const base = sampleFields({ description: 'the api', project_type: 'Work' });
 const synced = (fields: SharedFields, rev: number): Synced => ({
   kind: 'synced',
   rev,
