@@ -11,17 +11,11 @@ import { shellPath } from '../../../test-support/services.js';
 import { removeTempDirs } from '../../../test-support/tmp.js';
 import { describeBackends, newAccount } from '../../server/test/helpers.js';
 import { BIN, ensureBuilt, makeRepo } from './support/cli.js';
-import { machine } from './support/machine.js';
+import { type Machine, machine, ok } from './support/machine.js';
 import { useListeningApp } from './sync/listening-app.js';
 
-type Machine = ReturnType<typeof machine>;
 let here: Machine;
 let shimDir = '';
-
-async function ok(m: Machine, args: string[]): Promise<void> {
-  const r = await m.cli(args);
-  expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
-}
 
 beforeAll(ensureBuilt);
 afterAll(removeTempDirs);

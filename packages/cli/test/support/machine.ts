@@ -41,3 +41,12 @@ export function machine() {
   const registryText = () => readFileSync(join(home, 'registry.json'), 'utf8');
   return { root, home, code, cli, bin, list, registryText };
 }
+
+export type Machine = ReturnType<typeof machine>;
+
+/** Runs a command that must succeed on `m` (the failure shows its stderr); returns its stdout. */
+export async function ok(m: Machine, args: string[]): Promise<string> {
+  const r = await m.cli(args);
+  expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+  return r.stdout;
+}

@@ -9,18 +9,12 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { removeTempDirs } from '../../../../../test-support/tmp.js';
 import { describeBackends, newAccount } from '../../../../server/test/helpers.js';
-import { machine } from '../../../test/support/machine.js';
+import { machine, ok } from '../../../test/support/machine.js';
 import { useListeningApp } from '../../../test/sync/listening-app.js';
 import { makeOriginAndClone } from '../../../test/sync/support.js';
 import { safeLine, safeLines } from '../../output/safe-text.js';
 
 afterAll(removeTempDirs);
-
-async function ok(m: ReturnType<typeof machine>, args: string[]): Promise<string> {
-  const r = await m.cli(args);
-  expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
-  return r.stdout;
-}
 
 describeBackends(
   'clone and shared names',

@@ -8,16 +8,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { removeTempDirs } from '../../../../../test-support/tmp.js';
 import { describeBackends, newAccount } from '../../../../server/test/helpers.js';
 import { makeRepo } from '../../../test/support/cli.js';
-import { machine } from '../../../test/support/machine.js';
+import { machine, ok } from '../../../test/support/machine.js';
 import { useListeningApp } from '../../../test/sync/listening-app.js';
 
 afterAll(removeTempDirs);
-
-async function ok(m: ReturnType<typeof machine>, args: string[]): Promise<string> {
-  const r = await m.cli(args);
-  expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
-  return r.stdout;
-}
 
 describe('move', () => {
   it('records a moved folder, or moves it with --files, keeping the id', async () => {
