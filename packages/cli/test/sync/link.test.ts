@@ -204,11 +204,11 @@ describeBackends(
         fn(testContext({ home: homes[m]! }));
       for (const m of [0, 1])
         await on(m, (ctx) => runRemoteSet(ctx, serverUrl(), { key: account.key }));
-      const sync = (m: number) =>
+      const run = (m: number, pull: boolean) =>
         on(m, async (ctx) =>
           runSyncCommand(
             {
-              pull: true,
+              pull,
               push: true,
               dryRun: false,
               prefer: 'local',
@@ -218,6 +218,9 @@ describeBackends(
             await ctx.remote(),
           ),
         );
+      const sync = (m: number) => run(m, true);
+      /** A lone `sync push`. */
+      const push = (m: number) => run(m, false);
       const project = (m: number) => {
         const file = join(homes[m]!, 'registry.json');
         return parseRegistry(readFileSync(file, 'utf8'), file).projects.find(
@@ -227,7 +230,7 @@ describeBackends(
       const live = async () =>
         (await backend().storage.changes(account.id, 0, 100)).changes.filter((r) => !r.deleted);
       const add = (m: number) => on(m, (ctx) => runAdd(ctx, repos[m]!, {}));
-      return { root, on, sync, project, live, add };
+      return { root, on, sync, push, project, live, add };
     }
 
     it('registered on B before A deleted it everywhere: B shows it deleted remotely', async () => {
@@ -285,24 +288,12 @@ describeBackends(
     });
 
     it('a lone sync push on B links to what A pushed since B last pulled', async () => {
-      const { on, sync, project, live, add } = await machines();
+      const { sync, push, project, live, add } = await machines();
       await sync(1); // B's cache is empty and stays so
       await add(0);
       await sync(0);
       await add(1);
-      const report = await on(1, async (ctx) =>
-        runSyncCommand(
-          {
-            pull: false,
-            push: true,
-            dryRun: false,
-            prefer: 'local',
-            paths: ctx.paths,
-            now: ctx.now().toISOString(),
-          },
-          await ctx.remote(),
-        ),
-      );
+      const report = await push(1);
       expect(report.linked).toEqual(['tool']);
       expect(project(1)?.id).toBe(project(0)!.id);
       const records = await live();
@@ -322,19 +313,7 @@ describeBackends(
       await m.add(1);
       expect(m.project(1)?.status).toBe('active');
       if (edit) await m.on(1, (ctx) => runUpdate(ctx, 'tool', { status: 'active' }));
-      await m.on(1, async (ctx) =>
-        runSyncCommand(
-          {
-            pull: false,
-            push: true,
-            dryRun: false,
-            prefer: 'local',
-            paths: ctx.paths,
-            now: ctx.now().toISOString(),
-          },
-          await ctx.remote(),
-        ),
-      );
+      await m.push(1);
       expect(m.project(1)?.id).toBe(m.project(0)!.id);
       return m;
     }
