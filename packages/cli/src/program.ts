@@ -15,6 +15,7 @@ import { registerInit } from './commands/init/flags.js';
 import { registerList } from './commands/list/flags.js';
 import { registerMachines } from './commands/machines/flags.js';
 import { registerMove } from './commands/move/flags.js';
+import { registerPath } from './commands/path/flags.js';
 import { registerRemote } from './commands/remote/flags.js';
 import { registerRemove } from './commands/remove/flags.js';
 import { registerScan } from './commands/scan/flags.js';
@@ -90,6 +91,7 @@ $XDG_DATA_HOME/dev-infra. Exit codes: 0 ok, 1 failure, 2 usage error.
   registerUpdate(program, ctx);
   registerMove(program, ctx);
   registerShow(program, ctx);
+  registerPath(program, ctx);
   registerList(program, ctx);
   registerScan(program, ctx);
   registerConfig(program, ctx);
