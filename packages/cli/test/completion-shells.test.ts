@@ -39,6 +39,7 @@ function inShell(shell: string, code: string): string {
 const CASES: [string[], string[]][] = [
   [['clone', ''], ['far-away']],
   [['show', ''], ['proj-one']],
+  [['path', ''], ['proj-one']],
   [['move', 'p'], ['proj-one']],
   [
     ['remote', ''],
