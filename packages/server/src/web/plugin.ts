@@ -165,11 +165,17 @@ export function dashboardPlugin(storage: SessionStore & DashboardStore): Fastify
       },
       async (request, reply) => {
         if (csrfRefused(request, reply)) return reply;
-        const accountId = await storage.accountForKey(hashKey(request.body.key.trim()));
+        const keyHash = hashKey(request.body.key.trim());
+        const accountId = await storage.accountForKey(keyHash);
         if (accountId === undefined)
           return reply.code(401).send({ error: 'That API key is not valid (or was revoked).' });
         const { token, hash } = newSessionToken();
-        await storage.createSession(accountId, hash, new Date(Date.now() + SESSION_TTL_MS));
+        await storage.createSession(
+          accountId,
+          hash,
+          new Date(Date.now() + SESSION_TTL_MS),
+          keyHash,
+        );
         void reply.setCookie(SESSION_COOKIE, token, sessionCookieOptions(request, SESSION_TTL_MS));
         return { account: (await storage.accountName(accountId)) ?? '' };
       },
