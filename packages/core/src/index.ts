@@ -9,4 +9,5 @@ export * from './sync-link.js';
 export * from './sync-plan.js';
 export * from './sync-push.js';
 export * from './sync-state.js';
+export * from './text-rules.js';
 export * from './vocabulary.js';

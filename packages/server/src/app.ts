@@ -5,6 +5,7 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { requireKey } from './auth.js';
+import { FailedAuthLimiter } from './auth-limit.js';
 import { clientErrorHandler } from './client-error.js';
 import type { ServerOptions } from './config.js';
 import { acceptEmptyJsonBodies } from './json-body.js';
@@ -138,12 +139,14 @@ export async function buildApp({
   await app.register(installRoutes(cliTarball));
   // Public like the original's: a client reads it before it has a key.
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  // One budget per address for every route that takes a key or session (sign-in too).
+  const failures = new FailedAuthLimiter(options.authFailLimit);
   await app.register(async (api) => {
-    api.addHook('onRequest', requireKey(storage));
+    api.addHook('onRequest', requireKey(storage, failures));
     await api.register(projectRoutes(storage));
     await api.register(syncRoutes(storage));
     await api.register(machineRoutes(storage));
   });
-  await app.register(dashboardPlugin(storage));
+  await app.register(dashboardPlugin(storage, failures));
   return app;
 }

@@ -39,6 +39,8 @@ export interface ServerOptions {
   bodyLimit: number;
   /** Requests per key per minute. */
   rateLimit: number;
+  /** Refused keys or session tokens per client address per minute; then 429 (auth-limit.ts). */
+  authFailLimit: number;
   /** pino level, or 'silent'. Logs go to stderr, apart from what `serve` prints. */
   logLevel: string;
   /** Trust X-Forwarded-* from a reverse proxy. */
@@ -71,7 +73,8 @@ export function keyCacheTtlMsFromEnv(env: NodeJS.ProcessEnv = process.env): numb
 }
 
 /**
- * Reads WORK_PROD_BODY_LIMIT, WORK_PROD_RATE_LIMIT, WORK_PROD_LOG_LEVEL, WORK_PROD_TRUST_PROXY.
+ * Reads WORK_PROD_BODY_LIMIT, WORK_PROD_RATE_LIMIT, WORK_PROD_AUTH_FAIL_LIMIT,
+ * WORK_PROD_LOG_LEVEL, WORK_PROD_TRUST_PROXY.
  * The log level defaults to `info`, or `warn` when the logs go to a terminal: someone watching
  * `npm start` wants the banner and the problems, not a JSON line per request.
  */
@@ -83,6 +86,7 @@ export function serverOptionsFromEnv(
   return {
     bodyLimit: positiveInt(env, 'WORK_PROD_BODY_LIMIT', 1024 * 1024),
     rateLimit: positiveInt(env, 'WORK_PROD_RATE_LIMIT', 10_000),
+    authFailLimit: positiveInt(env, 'WORK_PROD_AUTH_FAIL_LIMIT', 100),
     logLevel: env.WORK_PROD_LOG_LEVEL || (logsToTerminal ? 'warn' : 'info'),
     trustProxy: trust === undefined || trust === '' ? false : trust === 'true' ? true : trust,
   };

@@ -41,6 +41,7 @@ describe('serverOptionsFromEnv', () => {
     expect(serverOptionsFromEnv({})).toEqual({
       bodyLimit: 1024 * 1024,
       rateLimit: 10_000,
+      authFailLimit: 100,
       logLevel: 'info',
       trustProxy: false,
     });

@@ -8,6 +8,7 @@ import type { SharedFields } from '@dev-infra/core';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { hashKey } from '../src/keys.js';
+import { openStorage } from '../src/storage/open.js';
 import { call, describeBackends, makeApp, newAccount, syncFields } from './helpers.js';
 
 const fields = syncFields;
@@ -127,9 +128,63 @@ describeBackends('dashboard', (backend) => {
     expect(after.body.error).toMatch(/sign in again/);
 
     const token = 'expired-token-for-test';
-    await backend().storage.createSession(account.id, hashKey(token), new Date(Date.now() - 1000));
+    await backend().storage.createSession(
+      account.id,
+      hashKey(token),
+      new Date(Date.now() - 1000),
+      hashKey(account.key),
+    );
     const expired = await call(app, 'GET', '/api/session', { cookie: `wp_session=${token}` });
     expect(expired.status).toBe(401);
+  });
+
+  it('ends a session when its key is revoked, even by another process', async () => {
+    const { cookie } = await signIn();
+    const other = await newAccount(backend().storage);
+    const uuid = randomUUID();
+    const pushBody = {
+      machine: laptop,
+      changes: [{ uuid, base_rev: 0, fields: fields('s') }],
+    };
+    const asSession = () => [
+      call(app, 'GET', '/api/dashboard/projects', { cookie }),
+      call(app, 'GET', '/api/projects', { cookie }),
+      call(app, 'GET', '/api/sync/changes?since=0', { cookie }),
+      call(app, 'POST', '/api/sync/push', { cookie, ...CSRF }, pushBody),
+    ];
+    for (const res of await Promise.all(asSession())) expect(res.status).toBe(200);
+
+    // `work-prod key revoke` is another process: a second storage on the same database, so
+    // this app's key cache is not told.
+    const admin = await openStorage(backend().target);
+    try {
+      expect(await admin.revokeKey(account.prefix)).toBe('revoked');
+    } finally {
+      await admin.close();
+    }
+    for (const res of await Promise.all(asSession())) {
+      expect(res.status).toBe(401);
+      expect(res.body.error).toMatch(/sign in again/);
+    }
+    expect((await call(app, 'GET', '/api/session', { cookie })).status).toBe(401);
+    // Another account's key and session are untouched.
+    const theirs = await call(app, 'POST', '/api/session', CSRF, { key: other.key });
+    expect(theirs.status).toBe(200);
+    const page = await call(app, 'GET', '/api/dashboard/projects', {
+      cookie: sessionCookie(theirs.headers),
+    });
+    expect(page.status).toBe(200);
+  });
+
+  it('a signed-out cookie is refused on every API', async () => {
+    const { cookie } = await signIn();
+    expect((await call(app, 'DELETE', '/api/session', { cookie, ...CSRF })).status).toBe(204);
+    for (const res of await Promise.all([
+      call(app, 'GET', '/api/projects', { cookie }),
+      call(app, 'GET', '/api/sync/changes?since=0', { cookie }),
+      call(app, 'POST', '/api/sync/push', { cookie, ...CSRF }, { machine: laptop, changes: [] }),
+    ]))
+      expect(res.status).toBe(401);
   });
 
   it('searches, filters, sorts and pages on the server', async () => {

@@ -5,7 +5,10 @@
 import {
   EDITABLE_FIELD_NAMES,
   fieldEquals,
+  hasForbiddenControl,
+  isTimestamp,
   LIMITS,
+  MULTILINE_FIELDS,
   normaliseTags,
   type SharedFields,
   validateSharedFields,
@@ -49,10 +52,69 @@ export function applyInput(base: SharedFields, input: ProjectInput, now: string)
   return next;
 }
 
+/**
+ * Core's text rule for one received string (text-rules.ts): control characters are refused,
+ * newline and tab only in free-text fields. Every route's strings go through here (record
+ * fields by fieldsProblem, the legacy path, the machine and checkout paths of a push), so the
+ * rule and its message are the same everywhere; `field` is named so a client can fix it.
+ */
+export function textProblem(field: string, value: string | null | undefined): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const multiline = MULTILINE_FIELDS.has(field.replace(/^.*\./, ''));
+  if (!hasForbiddenControl(value, multiline)) return undefined;
+  return multiline
+    ? `${field}: holds a control character (only newline and tab are allowed)`
+    : `${field}: holds a control character`;
+}
+
+/** The string fields of a record, checked by the text rule. */
+const TEXT_FIELDS = [
+  'name',
+  'description',
+  'remote_url',
+  'project_type',
+  'status',
+  'classification',
+  'organization',
+  'template',
+  'template_version',
+  'created_at',
+  'updated_at',
+] as const;
+
 /** The first problem with a record's fields, as one line; undefined when valid. */
 export function fieldsProblem(fields: SharedFields): string | undefined {
+  // Control characters first: a later message might echo the text back.
+  for (const name of TEXT_FIELDS) {
+    const problem = textProblem(name, fields[name]);
+    if (problem) return problem;
+  }
+  for (const tag of fields.tags) {
+    const problem = textProblem('tags', tag);
+    if (problem) return problem;
+  }
+  // Pushed records carry their own times; one that is no timestamp would sort and compare
+  // as garbage on every machine that pulls it.
+  for (const name of ['created_at', 'updated_at'] as const) {
+    if (!isTimestamp(fields[name])) return `${name}: must be an RFC 3339 timestamp`;
+  }
   const errors = validateSharedFields(fields);
   return errors.length > 0 ? errors.map((e) => e.message).join('; ') : undefined;
+}
+
+/** The first problem with the strings of a push's envelope (machine, checkout paths). */
+export function pushEnvelopeProblem(body: {
+  machine: { id: string; name: string };
+  checkouts?: { path?: string }[];
+}): string | undefined {
+  const problem =
+    textProblem('machine.id', body.machine.id) ?? textProblem('machine.name', body.machine.name);
+  if (problem) return problem;
+  for (const [index, checkout] of (body.checkouts ?? []).entries()) {
+    const bad = textProblem(`checkouts[${index}].path`, checkout.path);
+    if (bad) return bad;
+  }
+  return undefined;
 }
 
 /** True when two records hold the same editable content (bookkeeping times aside). */

@@ -2,6 +2,7 @@
 import { CHANGES_DEFAULT_LIMIT, ChangesResponseSchema, ErrorResponseSchema } from '@dev-infra/core';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { conditionalGet } from '../conditional-get.js';
+import { pushEnvelopeProblem, textProblem } from '../domain/records.js';
 import { ChangesQuery, PushBody, PushResultBody } from '../schemas.js';
 import type { FeedStore, PushStore } from '../storage/types.js';
 
@@ -33,6 +34,10 @@ export function syncRoutes(storage: FeedStore & PushStore): FastifyPluginAsyncTy
           return reply
             .code(400)
             .send({ error: 'querystring/machine_name is required with machine_id' });
+        const bad =
+          textProblem('querystring/machine_id', machine_id) ??
+          textProblem('querystring/machine_name', machine_name);
+        if (bad) return reply.code(400).send({ error: bad });
         const machine =
           machine_id !== undefined && machine_name !== undefined
             ? { id: machine_id, name: machine_name }
@@ -50,12 +55,17 @@ export function syncRoutes(storage: FeedStore & PushStore): FastifyPluginAsyncTy
           response: { 200: PushResultBody, 400: ErrorResponseSchema, 401: ErrorResponseSchema },
         },
       },
-      async (request) =>
-        storage.push(request.accountId, {
+      async (request, reply) => {
+        // The envelope is refused whole; a bad record is rejected alone (fieldsProblem), so one
+        // bad local record does not stop a machine syncing the others.
+        const problem = pushEnvelopeProblem(request.body);
+        if (problem) return reply.code(400).send({ error: problem });
+        return storage.push(request.accountId, {
           machine: request.body.machine,
           changes: request.body.changes,
           checkouts: request.body.checkouts ?? [],
-        }),
+        });
+      },
     );
   };
 }

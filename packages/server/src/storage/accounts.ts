@@ -176,6 +176,7 @@ export async function createSession(
   accountId: number,
   tokenHash: string,
   expiresAt: Date,
+  keyHash: string,
 ): Promise<void> {
   const stamp = now();
   // Expired sessions are dropped here, at sign-in, so no sweeper is needed.
@@ -187,6 +188,14 @@ export async function createSession(
       token_hash: tokenHash,
       created_at: stamp,
       expires_at: expiresAt.toISOString(),
+      // The key is looked up in the same statement: a key revoked since the sign-in's check
+      // leaves null, which the session check refuses.
+      key_id: backend.db
+        .selectFrom('api_keys')
+        .select('id')
+        .where('key_hash', '=', keyHash)
+        .where('account_id', '=', accountId)
+        .where('revoked_at', 'is', null),
     })
     .execute();
 }
@@ -195,11 +204,16 @@ export async function accountForSession(
   backend: Backend,
   tokenHash: string,
 ): Promise<number | undefined> {
+  // Joined with its key on every request (the session check already costs one query): a
+  // revoked key ends its sessions at once, whichever process revoked it. A session without a
+  // key (older than migration 0005) matches no key and is refused.
   const row = await backend.db
     .selectFrom('sessions')
-    .select('account_id')
-    .where('token_hash', '=', tokenHash)
-    .where('expires_at', '>', now())
+    .innerJoin('api_keys', 'api_keys.id', 'sessions.key_id')
+    .select('sessions.account_id')
+    .where('sessions.token_hash', '=', tokenHash)
+    .where('sessions.expires_at', '>', now())
+    .where('api_keys.revoked_at', 'is', null)
     .executeTakeFirst();
   return row ? Number(row.account_id) : undefined;
 }

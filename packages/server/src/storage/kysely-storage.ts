@@ -36,8 +36,8 @@ export function kyselyStorage(backend: Backend, options: StorageOptions = {}): S
 
     accountForKey: (hash) => accounts.accountForKey(b, keys, hash),
     accountForSession: (tokenHash) => accounts.accountForSession(b, tokenHash),
-    createSession: (accountId, tokenHash, expiresAt) =>
-      accounts.createSession(b, accountId, tokenHash, expiresAt),
+    createSession: (accountId, tokenHash, expiresAt, keyHash) =>
+      accounts.createSession(b, accountId, tokenHash, expiresAt, keyHash),
     deleteSession: (tokenHash) => accounts.deleteSession(b, tokenHash),
     accountName: (accountId) => accounts.accountName(b, accountId),
 

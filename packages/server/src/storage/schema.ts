@@ -70,6 +70,8 @@ export interface SessionsTable {
   token_hash: string;
   created_at: string;
   expires_at: string;
+  /** The API key that opened the session; null only for sessions older than 0005. */
+  key_id: number | null;
 }
 
 export interface ProjectHistoryTable {

@@ -197,7 +197,13 @@ export interface CredentialStore {
 /** The dashboard's sign-in: a key becomes a session, and the header shows the account. */
 export interface SessionStore extends CredentialStore {
   /** Stores a sign-in session (by token hash) and drops expired ones. */
-  createSession(accountId: number, tokenHash: string, expiresAt: Date): Promise<void>;
+  /** `keyHash`: the key signing in; the session lives only while that key does. */
+  createSession(
+    accountId: number,
+    tokenHash: string,
+    expiresAt: Date,
+    keyHash: string,
+  ): Promise<void>;
   deleteSession(tokenHash: string): Promise<void>;
   /** The account's name (for the dashboard's header). */
   accountName(accountId: number): Promise<string | undefined>;

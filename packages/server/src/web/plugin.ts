@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { requireKey } from '../auth.js';
+import { refusedForFailures, requireKey } from '../auth.js';
+import type { FailedAuthLimiter } from '../auth-limit.js';
 import { hashKey } from '../keys.js';
 import { ErrorBody } from '../schemas.js';
 import type {
@@ -62,9 +63,12 @@ function csrfRefused(request: FastifyRequest, reply: FastifyReply): boolean {
 }
 
 /** The dashboard's API: the key or session hook, then search, project page and edits. */
-function dashboardApi(storage: CredentialStore & DashboardStore): FastifyPluginAsyncTypebox {
+function dashboardApi(
+  storage: CredentialStore & DashboardStore,
+  failures: FailedAuthLimiter,
+): FastifyPluginAsyncTypebox {
   return async (api) => {
-    api.addHook('onRequest', requireKey(storage));
+    api.addHook('onRequest', requireKey(storage, failures));
 
     api.get(
       '/api/dashboard/projects',
@@ -151,7 +155,10 @@ function dashboardApi(storage: CredentialStore & DashboardStore): FastifyPluginA
 }
 
 /** The dashboard plugin over `storage`. */
-export function dashboardPlugin(storage: SessionStore & DashboardStore): FastifyPluginAsyncTypebox {
+export function dashboardPlugin(
+  storage: SessionStore & DashboardStore,
+  failures: FailedAuthLimiter,
+): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.post(
       '/api/session',
@@ -165,11 +172,21 @@ export function dashboardPlugin(storage: SessionStore & DashboardStore): Fastify
       },
       async (request, reply) => {
         if (csrfRefused(request, reply)) return reply;
-        const accountId = await storage.accountForKey(hashKey(request.body.key.trim()));
-        if (accountId === undefined)
+        // Sign-in is a key guess like any other: the same budget per address.
+        if (refusedForFailures(failures, request, reply)) return reply;
+        const keyHash = hashKey(request.body.key.trim());
+        const accountId = await storage.accountForKey(keyHash);
+        if (accountId === undefined) {
+          failures.fail(request.ip);
           return reply.code(401).send({ error: 'That API key is not valid (or was revoked).' });
+        }
         const { token, hash } = newSessionToken();
-        await storage.createSession(accountId, hash, new Date(Date.now() + SESSION_TTL_MS));
+        await storage.createSession(
+          accountId,
+          hash,
+          new Date(Date.now() + SESSION_TTL_MS),
+          keyHash,
+        );
         void reply.setCookie(SESSION_COOKIE, token, sessionCookieOptions(request, SESSION_TTL_MS));
         return { account: (await storage.accountName(accountId)) ?? '' };
       },
@@ -210,7 +227,7 @@ export function dashboardPlugin(storage: SessionStore & DashboardStore): Fastify
       },
     );
 
-    await app.register(dashboardApi(storage));
+    await app.register(dashboardApi(storage, failures));
 
     const root = assetsDir();
     if (root) {

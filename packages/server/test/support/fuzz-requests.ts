@@ -59,6 +59,26 @@ const nasty = fc.oneof(
   fc.string({ unit: 'binary', minLength: 1, maxLength: 40 }),
 );
 
+/**
+ * Plausible text with one control character core's text rule refuses (issue 14): C0 but
+ * newline and tab (those pass in description), DEL, C1, NUL.
+ */
+const REFUSED_CONTROLS = [
+  ...Array.from({ length: 0x20 }, (_, c) => c).filter((c) => c !== 0x0a && c !== 0x09),
+  0x7f,
+  0x80,
+  0x85,
+  0x9b,
+  0x9f,
+].map((c) => String.fromCharCode(c));
+const controlled = fc
+  .tuple(
+    fc.string({ maxLength: 20 }),
+    fc.constantFrom(...REFUSED_CONTROLS),
+    fc.string({ maxLength: 20 }),
+  )
+  .map(([a, c, b]) => `${a}${c}${b}`);
+
 /** Values no schema coercion turns into a string. */
 const uncoercible = fc.constantFrom<unknown>({}, [{}], [[1, 2]], { $ne: null }, [[], []]);
 
@@ -78,6 +98,22 @@ const badProjectField: fc.Arbitrary<[string, unknown]> = fc.oneof(
       'template_version',
     ),
     uncoercible,
+  ),
+  fc.tuple(
+    fc.constantFrom(
+      'name',
+      'path',
+      'organization',
+      'description',
+      'remote_url',
+      'template',
+      'template_version',
+    ),
+    controlled,
+  ),
+  fc.tuple(
+    fc.constant('tags'),
+    controlled.map((t) => [t]),
   ),
   fc.tuple(fc.constant('name'), fc.oneof(overlong(LIMITS.name), fc.constant(''))),
   fc.tuple(fc.constant('description'), overlong(LIMITS.description)),
@@ -181,6 +217,8 @@ const QUERY_DEFECTS: Record<string, string[]> = {
     'machine_id=x',
     `machine_id=${'a'.repeat(201)}&machine_name=x`,
     'machine_id=&machine_name=',
+    'machine_id=m&machine_name=l%1B%5B2J',
+    'machine_id=m%00&machine_name=l',
   ],
   '/api/projects': [
     `search=${'x'.repeat(501)}`,
@@ -358,6 +396,9 @@ const ENVELOPES: Record<string, unknown[]> = {
       changes: Array.from({ length: PUSH_MAX_BATCH + 1 }, () => ({ uuid: 'x', base_rev: 0 })),
     },
     { machine: MACHINE, changes: [], checkouts: [{ uuid: FUZZ_UUID, path: {} }] },
+    { machine: { id: 'm', name: 'laptop\u001b]0;owned\u0007' }, changes: [] },
+    { machine: { id: 'm\u0000', name: 'm' }, changes: [] },
+    { machine: MACHINE, changes: [], checkouts: [{ uuid: FUZZ_UUID, path: '/home/x\u0085' }] },
   ],
 };
 
