@@ -41,20 +41,36 @@ export function readRemoteSettings(
   const envKey = str(env.DEV_INFRA_API_KEY);
   const key = envKey ?? str(configValue(doc, 'remote.key'));
   return {
-    url: checked(url),
+    url: checked(url, envUrl ? 'env' : 'config'),
     apiKey: key,
     urlFrom: envUrl ? 'env' : 'config',
     keyFrom: envKey ? 'env' : key ? 'config' : 'none',
   };
 }
 
-/** The URL checked and without trailing slashes; a UserError when it is not one. */
-export function checked(url: string): string {
+/**
+ * The URL checked and without trailing slashes; a UserError when it is not one, or when it
+ * carries user info: a password in the URL would be printed by `remote show` and stored in
+ * config.yml, the registry and the cache header, so the key must come through --key instead.
+ */
+export function checked(url: string, from: 'env' | 'config' = 'config'): string {
+  let clean: string;
   try {
-    return checkRemoteUrl(url);
+    clean = checkRemoteUrl(url);
   } catch (error) {
     throw new UserError(error instanceof RemoteError ? error.message : String(error));
   }
+  const parsed = new URL(clean);
+  if (parsed.username === '' && parsed.password === '') return clean;
+  // Only the URL without its user info is shown: the user name is often the token itself.
+  parsed.username = '';
+  parsed.password = '';
+  const shown = parsed.toString().replace(/\/+$/, '');
+  throw new UserError(
+    from === 'env'
+      ? `the work-prod URL in DEV_INFRA_REMOTE must not contain credentials; use: DEV_INFRA_REMOTE=${shown} with DEV_INFRA_API_KEY=<KEY>`
+      : `the work-prod URL must not contain credentials; use: dev-infra remote set ${shown} --key <KEY>`,
+  );
 }
 
 /** The one line every network command prints when no remote is set. */
