@@ -2,6 +2,7 @@
  * Saving the registry: `mutateRegistry` locks, re-reads, applies and writes atomically.
  * A file that cannot be read is never rewritten (the re-read throws first).
  */
+import { stripRemoteCredentials } from '@dev-infra/core';
 import writeFileAtomic from 'write-file-atomic';
 import { ensurePrivateDir, PRIVATE_FILE } from '../private-files.js';
 import { type Registry, serializeRegistry } from './format.js';
@@ -13,7 +14,15 @@ import { loadRegistry } from './read.js';
  * file (write-file-atomic sets the mode on the temporary file). Call only under the lock.
  */
 export async function writeRegistry(file: string, registry: Registry): Promise<void> {
-  await writeFileAtomic(file, serializeRegistry(registry), { mode: PRIVATE_FILE, fsync: true });
+  // An older version registered origins with their token: the next write drops it (git keeps
+  // it in .git/config), so a registry never holds one for longer than until its next change.
+  const projects = registry.projects.map((p) =>
+    p.remote_url === null ? p : { ...p, remote_url: stripRemoteCredentials(p.remote_url) },
+  );
+  await writeFileAtomic(file, serializeRegistry({ ...registry, projects }), {
+    mode: PRIVATE_FILE,
+    fsync: true,
+  });
 }
 
 /**

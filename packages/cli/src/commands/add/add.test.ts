@@ -32,6 +32,18 @@ describe('add', () => {
       expect(stored).toContain(`"remote_url": "${url}"`);
     expect(m.registryText()).not.toContain('t0kenValue');
     expect(readFileSync(join(dir, '.git', 'config'), 'utf8')).toContain('user:t0kenValue@');
+
+    // A registry an older version wrote with the token loses it at the next change.
+    const registry = join(m.home, 'registry.json');
+    writeFileSync(
+      registry,
+      stored.replace('https://github.com/a/b.git', 'https://user:t0kenValue@github.com/a/b.git'),
+    );
+    expect(m.registryText()).toContain('t0kenValue');
+    mkdirSync(join(m.code, 'f'));
+    expect((await m.cli(['add', join(m.code, 'f')])).code).toBe(0);
+    expect(m.registryText()).not.toContain('t0kenValue');
+    expect(m.registryText()).toContain('"remote_url": "https://github.com/a/b.git"');
   });
 
   it('registers a git repository with its origin remote, flags and defaults', async () => {
