@@ -54,18 +54,32 @@ export function readRemoteSettings(
  * config.yml, the registry and the cache header, so the key must come through --key instead.
  */
 export function checked(url: string, from: 'env' | 'config' = 'config'): string {
-  let clean: string;
+  refuseCredentials(url, from);
   try {
-    clean = checkRemoteUrl(url);
+    return checkRemoteUrl(url);
   } catch (error) {
     throw new UserError(error instanceof RemoteError ? error.message : String(error));
   }
-  const parsed = new URL(clean);
-  if (parsed.username === '' && parsed.password === '') return clean;
-  // Only the URL without its user info is shown: the user name is often the token itself.
-  parsed.username = '';
-  parsed.password = '';
-  const shown = parsed.toString().replace(/\/+$/, '');
+}
+
+/**
+ * Throws when `url` has user info, naming it without: checked before any other message, since
+ * those show the URL and a password holding `@` or `/` would defeat their redaction.
+ */
+function refuseCredentials(url: string, from: 'env' | 'config'): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url.trim());
+  } catch {
+    return; // not a URL at all: checkRemoteUrl says so
+  }
+  if (parsed.username === '' && parsed.password === '') return;
+  // Only the URL without its user info is shown: the user name is often the token itself. An
+  // `@` after the host means a password held a `/` (the URL ends the user info there), so the
+  // rest may be secret too: then the URL is not echoed at all.
+  const shown = parsed.pathname.includes('@')
+    ? `${parsed.protocol}//<host>`
+    : `${parsed.protocol}//${parsed.host}${parsed.pathname}`.replace(/\/+$/, '');
   throw new UserError(
     from === 'env'
       ? `the work-prod URL in DEV_INFRA_REMOTE must not contain credentials; use: DEV_INFRA_REMOTE=${shown} with DEV_INFRA_API_KEY=<KEY>`

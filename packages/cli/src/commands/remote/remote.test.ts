@@ -13,6 +13,7 @@ import { removeTempDirs } from '../../../../../test-support/tmp.js';
 import { describeBackends, newAccount } from '../../../../server/test/helpers.js';
 import { machine } from '../../../test/support/machine.js';
 import { useListeningApp } from '../../../test/sync/listening-app.js';
+import { checked } from '../../sync/remote-config.js';
 
 afterAll(removeTempDirs);
 
@@ -148,5 +149,31 @@ describe('remote set against other servers', () => {
     expect(none.code).toBe(1);
     expect(none.stderr).toMatch(/^error: cannot reach http:\/\/127\.0\.0\.1:9 .*; nothing stored/);
     expect(configOf(m.home)).toBe('');
+  });
+});
+
+describe('a work-prod URL with credentials', () => {
+  it('is refused naming only scheme, host and path, whatever the password holds', () => {
+    for (const url of [
+      'http://alice:p@ss@host:8080/',
+      'https://tok3n-p@ss@host/base?x=1#y',
+      'http://:p@ss@host',
+      'HTTP://alice:p@ss@HOST',
+    ]) {
+      let message = '';
+      try {
+        checked(url);
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message, url).toMatch(
+        /^the work-prod URL must not contain credentials; use: dev-infra remote set https?:\/\/host(:8080|\/base)? --key <KEY>$/,
+      );
+      expect(message).not.toMatch(/p@ss|alice|tok3n/);
+    }
+    // A `/` in the password ends the user info early: nothing of the URL is echoed then.
+    expect(() => checked('http://alice:p@ss/w0rd@host')).toThrow(
+      /^the work-prod URL must not contain credentials; use: dev-infra remote set http:\/\/<host> --key <KEY>$/,
+    );
   });
 });
