@@ -16,6 +16,7 @@ import { open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { SyncRecord } from '@dev-infra/core';
 import writeFileAtomic from 'write-file-atomic';
+import { PRIVATE_FILE } from '../private-files.js';
 import type { RemoteProtocol } from '../remote/capabilities.js';
 import {
   CACHE_FORMAT,
@@ -135,8 +136,10 @@ async function appendRecords(
   records: Iterable<SyncRecord>,
   machineId: string,
 ): Promise<number> {
-  const handle = await open(file, 'a+');
+  const handle = await open(file, 'a+', PRIVATE_FILE);
   try {
+    // A cache from an older version may be 0644; appending is the moment to close it too.
+    await handle.chmod(PRIVATE_FILE);
     const { size } = await handle.stat();
     const last = Buffer.alloc(1);
     if (size > 0) await handle.read(last, 0, 1, size - 1);
@@ -295,7 +298,10 @@ export class CacheStore {
       (n, l) => n + Buffer.byteLength(l),
       Buffer.byteLength(encodeHeader(header)),
     );
-    await writeFileAtomic(this.file, encodeHeader(header) + lines.join(''), { fsync: true });
+    await writeFileAtomic(this.file, encodeHeader(header) + lines.join(''), {
+      mode: PRIVATE_FILE,
+      fsync: true,
+    });
     rmSync(legacyCacheFile(this.file), { force: true });
     this.header = header;
     this.pending.clear();

@@ -2,10 +2,11 @@
  * `config.yml`: this machine's settings. Written atomically with mode 0600 because the
  * work-prod API key will live here; comments and unknown keys are kept on every write.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import writeFileAtomic from 'write-file-atomic';
 import { type Document, isMap, parseDocument } from 'yaml';
 import { oneLine, UserError } from '../errors.js';
+import { ensurePrivateDir, PRIVATE_FILE } from '../private-files.js';
 import { withLock } from '../registry/lock.js';
 import { CONFIG_KEYS } from './keys.js';
 
@@ -68,11 +69,11 @@ export async function writeConfigValue(
   key: string,
   value: string | null,
 ): Promise<void> {
-  mkdirSync(dir, { recursive: true });
+  ensurePrivateDir(dir);
   await withLock(file, async () => {
     const doc = readConfig(file);
     if (value === null) doc.deleteIn(key.split('.'));
     else doc.setIn(key.split('.'), value);
-    await writeFileAtomic(file, doc.toString(), { mode: 0o600, fsync: true });
+    await writeFileAtomic(file, doc.toString(), { mode: PRIVATE_FILE, fsync: true });
   });
 }

@@ -2,6 +2,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import lockfile from 'proper-lockfile';
 import { UserError } from '../errors.js';
+import { PRIVATE_FILE } from '../private-files.js';
 
 /** A lock untouched for this long is a dead process's and is taken over. */
 export const LOCK_STALE_MS = 10_000;
@@ -71,7 +72,7 @@ export async function withLock<T>(
 ): Promise<T> {
   const release = await acquire(file, onWait);
   try {
-    writeFileSync(ownerFileFor(file), `${process.pid}\n`);
+    writeFileSync(ownerFileFor(file), `${process.pid}\n`, { mode: PRIVATE_FILE });
   } catch {
     // Only the waiting message uses it; a read-only folder fails at the write that follows.
   }

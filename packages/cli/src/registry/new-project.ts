@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { realpathSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { ProjectStatus, ProjectType } from '@dev-infra/core';
-import { normaliseTags, validateName } from '@dev-infra/core';
+import { normaliseTags, stripRemoteCredentials, validateName } from '@dev-infra/core';
 import { UserError } from '../errors.js';
 import { readOriginUrl } from '../git.js';
 import { readProjectFile } from '../project-file.js';
@@ -37,6 +37,15 @@ function isoDate(value: string | undefined, fallback: string): string {
   return Number.isNaN(date.getTime()) ? fallback : date.toISOString();
 }
 
+/**
+ * The origin URL without a password or an http(s) token: git keeps those in `.git/config`,
+ * and the registry names no secret (an ssh `git@` user stays, since it is needed to clone).
+ */
+function originUrl(dir: string): string | null {
+  const url = readOriginUrl(dir);
+  return url === null ? null : stripRemoteCredentials(url);
+}
+
 /** Reads `dir` (a resolved folder) and returns the record to register. Runs git once. */
 export function buildProject(
   dir: string,
@@ -52,7 +61,7 @@ export function buildProject(
     id: file?.id ?? randomUUID(),
     name,
     path: dir,
-    remote_url: readOriginUrl(dir),
+    remote_url: originUrl(dir),
     description: options.description ?? null,
     tags: normaliseTags(options.tags ?? []),
     project_type: options.type ?? null,

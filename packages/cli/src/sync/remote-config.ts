@@ -41,20 +41,50 @@ export function readRemoteSettings(
   const envKey = str(env.DEV_INFRA_API_KEY);
   const key = envKey ?? str(configValue(doc, 'remote.key'));
   return {
-    url: checked(url),
+    url: checked(url, envUrl ? 'env' : 'config'),
     apiKey: key,
     urlFrom: envUrl ? 'env' : 'config',
     keyFrom: envKey ? 'env' : key ? 'config' : 'none',
   };
 }
 
-/** The URL checked and without trailing slashes; a UserError when it is not one. */
-export function checked(url: string): string {
+/**
+ * The URL checked and without trailing slashes; a UserError when it is not one, or when it
+ * carries user info: a password in the URL would be printed by `remote show` and stored in
+ * config.yml, the registry and the cache header, so the key must come through --key instead.
+ */
+export function checked(url: string, from: 'env' | 'config' = 'config'): string {
+  refuseCredentials(url, from);
   try {
     return checkRemoteUrl(url);
   } catch (error) {
     throw new UserError(error instanceof RemoteError ? error.message : String(error));
   }
+}
+
+/**
+ * Throws when `url` has user info, naming it without: checked before any other message, since
+ * those show the URL and a password holding `@` or `/` would defeat their redaction.
+ */
+function refuseCredentials(url: string, from: 'env' | 'config'): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url.trim());
+  } catch {
+    return; // not a URL at all: checkRemoteUrl says so
+  }
+  if (parsed.username === '' && parsed.password === '') return;
+  // Only the URL without its user info is shown: the user name is often the token itself. An
+  // `@` after the host means a password held a `/` (the URL ends the user info there), so the
+  // rest may be secret too: then the URL is not echoed at all.
+  const shown = parsed.pathname.includes('@')
+    ? `${parsed.protocol}//<host>`
+    : `${parsed.protocol}//${parsed.host}${parsed.pathname}`.replace(/\/+$/, '');
+  throw new UserError(
+    from === 'env'
+      ? `the work-prod URL in DEV_INFRA_REMOTE must not contain credentials; use: DEV_INFRA_REMOTE=${shown} with DEV_INFRA_API_KEY=<KEY>`
+      : `the work-prod URL must not contain credentials; use: dev-infra remote set ${shown} --key <KEY>`,
+  );
 }
 
 /** The one line every network command prints when no remote is set. */

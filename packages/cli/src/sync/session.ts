@@ -4,9 +4,9 @@
  * cache.ts). In a dry run `save()` writes nothing. When the cache is missing (deleted, or kept
  * for another server), the feed cursor starts again from 0 so the next pull refills it.
  */
-import { mkdirSync } from 'node:fs';
 import type { SyncEvent } from '@dev-infra/core';
 import { CacheStore, cacheFileFor } from '../cache/records.js';
+import { ensurePrivateDir } from '../private-files.js';
 import type { Registry } from '../registry/format.js';
 import { serializeRegistry } from '../registry/format.js';
 import { withLock } from '../registry/lock.js';
@@ -55,7 +55,7 @@ export async function withSyncSession<T>(
   fn: (session: SyncSession) => Promise<T>,
 ): Promise<T> {
   const { paths, server, protocol, dryRun } = options;
-  mkdirSync(paths.dataDir, { recursive: true });
+  ensurePrivateDir(paths.dataDir);
   const cacheFile = cacheFileFor(paths.registryFile);
   return withLock(paths.registryFile, async () => {
     const { registry, exists } = loadRegistry(paths.registryFile);

@@ -1,5 +1,5 @@
 /** `add`, run in this process with a test context against real folders and git repositories. */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { removeTempDirs } from '../../../../../test-support/tmp.js';
@@ -10,6 +10,42 @@ import { machine } from '../../../test/support/machine.js';
 afterAll(removeTempDirs);
 
 describe('add', () => {
+  it('registers an origin without its credentials; git keeps them, the registry never', async () => {
+    const m = machine();
+    const dir = makeRepo(join(m.code, 'b'), 'https://user:t0kenValue@github.com/a/b.git');
+    const tokenOnly = makeRepo(join(m.code, 'c'), 'https://ghp_t0kenValue@github.com/a/c.git');
+    const ssh = makeRepo(join(m.code, 'd'), 'ssh://git:t0kenValue@github.com/a/d.git');
+    const scp = makeRepo(join(m.code, 'e'), 'git@github.com:a/e.git');
+    for (const d of [dir, tokenOnly, ssh, scp]) {
+      const r = await m.cli(['add', d]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout + r.stderr).not.toContain('t0kenValue');
+    }
+    // The registry itself, not a listing (which also hides an ssh user).
+    const stored = m.registryText();
+    for (const url of [
+      'https://github.com/a/b.git',
+      'https://github.com/a/c.git',
+      'ssh://git@github.com/a/d.git',
+      'git@github.com:a/e.git',
+    ])
+      expect(stored).toContain(`"remote_url": "${url}"`);
+    expect(m.registryText()).not.toContain('t0kenValue');
+    expect(readFileSync(join(dir, '.git', 'config'), 'utf8')).toContain('user:t0kenValue@');
+
+    // A registry an older version wrote with the token loses it at the next change.
+    const registry = join(m.home, 'registry.json');
+    writeFileSync(
+      registry,
+      stored.replace('https://github.com/a/b.git', 'https://user:t0kenValue@github.com/a/b.git'),
+    );
+    expect(m.registryText()).toContain('t0kenValue');
+    mkdirSync(join(m.code, 'f'));
+    expect((await m.cli(['add', join(m.code, 'f')])).code).toBe(0);
+    expect(m.registryText()).not.toContain('t0kenValue');
+    expect(m.registryText()).toContain('"remote_url": "https://github.com/a/b.git"');
+  });
+
   it('registers a git repository with its origin remote, flags and defaults', async () => {
     const m = machine();
     const api = makeRepo(join(m.code, 'api'), 'git@GitHub.com:acme/api.git');

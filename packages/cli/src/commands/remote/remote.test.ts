@@ -3,7 +3,7 @@
  * work-prod (sync-v1), the fake original one (basic), a plain HTTP server that is not work-prod,
  * and a wrong key. A refused key is then an error in `status` and `sync`, never "offline".
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import { removeTempDirs } from '../../../../../test-support/tmp.js';
 import { describeBackends, newAccount } from '../../../../server/test/helpers.js';
 import { machine } from '../../../test/support/machine.js';
 import { useListeningApp } from '../../../test/sync/listening-app.js';
+import { checked } from '../../sync/remote-config.js';
 
 afterAll(removeTempDirs);
 
@@ -98,6 +99,41 @@ describe('remote set against other servers', () => {
     expect(configOf(m.home)).toContain(basic.url);
   });
 
+  it('refuses a URL with credentials, naming neither user nor password anywhere', async () => {
+    const m = machine();
+    const secret = 'S3cretPassw0rd';
+    const withCreds = basic.url.replace('http://', `http://alice:${secret}@`);
+    const before = basic.requests.length;
+    for (const url of [withCreds, withCreds.replace(`alice:${secret}`, secret)]) {
+      const set = await m.cli(['remote', 'set', url, '--key', 'wp_basic_key_value']);
+      expect(set.code).toBe(1);
+      expect(set.stdout).toBe('');
+      expect(set.stderr).toBe(
+        `error: the work-prod URL must not contain credentials; use: dev-infra remote set ${basic.url} --key <KEY>\n`,
+      );
+    }
+    // Refused before any request: the credentials never went over the wire either.
+    expect(basic.requests.length).toBe(before);
+    expect(configOf(m.home)).toBe('');
+
+    // The same URL in the environment fails every network command in one line.
+    mkdirSync(join(m.code, 'p'));
+    expect((await m.cli(['add', join(m.code, 'p')])).code).toBe(0);
+    const env = { DEV_INFRA_REMOTE: withCreds, DEV_INFRA_API_KEY: 'wp_basic_key_value' };
+    for (const args of [['remote', 'show'], ['status'], ['sync'], ['machines']]) {
+      const r = await m.cli(args, undefined, env);
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.stdout + r.stderr).not.toContain(secret);
+      expect(r.stdout + r.stderr).not.toContain('alice');
+      expect(r.stderr).toBe(
+        `error: the work-prod URL in DEV_INFRA_REMOTE must not contain credentials; use: DEV_INFRA_REMOTE=${basic.url} with DEV_INFRA_API_KEY=<KEY>\n`,
+      );
+    }
+    expect(basic.requests.length).toBe(before);
+    expect(m.registryText()).not.toContain(secret);
+    expect(configOf(m.home)).toBe('');
+  });
+
   it('refuses a server that is not work-prod, and a URL where nothing listens', async () => {
     const m = machine();
     const set = await m.cli(['remote', 'set', plainUrl, '--key', 'wp_some_key_value']);
@@ -113,5 +149,31 @@ describe('remote set against other servers', () => {
     expect(none.code).toBe(1);
     expect(none.stderr).toMatch(/^error: cannot reach http:\/\/127\.0\.0\.1:9 .*; nothing stored/);
     expect(configOf(m.home)).toBe('');
+  });
+});
+
+describe('a work-prod URL with credentials', () => {
+  it('is refused naming only scheme, host and path, whatever the password holds', () => {
+    for (const url of [
+      'http://alice:p@ss@host:8080/',
+      'https://tok3n-p@ss@host/base?x=1#y',
+      'http://:p@ss@host',
+      'HTTP://alice:p@ss@HOST',
+    ]) {
+      let message = '';
+      try {
+        checked(url);
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message, url).toMatch(
+        /^the work-prod URL must not contain credentials; use: dev-infra remote set https?:\/\/host(:8080|\/base)? --key <KEY>$/,
+      );
+      expect(message).not.toMatch(/p@ss|alice|tok3n/);
+    }
+    // A `/` in the password ends the user info early: nothing of the URL is echoed then.
+    expect(() => checked('http://alice:p@ss/w0rd@host')).toThrow(
+      /^the work-prod URL must not contain credentials; use: dev-infra remote set http:\/\/<host> --key <KEY>$/,
+    );
   });
 });
