@@ -313,3 +313,21 @@ describe('mergeFields properties', () => {
     );
   });
 });
+
+describe('equivalent remote URLs (issue 13, part 4)', () => {
+  it('two spellings of one repository are the same value: no conflict, each side keeps its own', () => {
+    const b = sampleFields({ remote_url: null });
+    const l = sampleFields({ remote_url: 'git@github.com:acme/one' });
+    const r = sampleFields({ remote_url: 'https://github.com/acme/one.git' });
+    expect(fieldEquals('remote_url', l.remote_url, r.remote_url)).toBe(true);
+    const result = mergeFields(b, l, r);
+    expect(result.conflicts).toEqual([]);
+    expect(result.merged.remote_url).toBe('git@github.com:acme/one');
+  });
+
+  it('a change of repository is still a change', () => {
+    expect(
+      fieldEquals('remote_url', 'https://github.com/acme/one', 'https://github.com/acme/two'),
+    ).toBe(false);
+  });
+});
