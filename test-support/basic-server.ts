@@ -123,9 +123,14 @@ export async function startBasicServer(): Promise<BasicServer> {
         throw new HttpError(409, `a project with path ${path} already exists`);
     }
   };
-  const create = (body: Record<string, unknown>): BasicServerProject => {
+  /**
+   * `keepType`: the real v0.3.0 keeps `project_type` only through the import; POST and PATCH
+   * ignore it (issue 13 part 3), and clients must cope.
+   */
+  const create = (body: Record<string, unknown>, keepType = false): BasicServerProject => {
     if (!('name' in body)) throw new HttpError(400, 'name is required');
     const fields = pickFields(body);
+    if (!keepType) delete fields.project_type;
     checkPath(fields.path);
     const at = now();
     const project: BasicServerProject = {
@@ -196,7 +201,7 @@ export async function startBasicServer(): Promise<BasicServer> {
         }
         try {
           if (typeof item !== 'object' || item === null) throw new HttpError(400, 'not an object');
-          create(item as Record<string, unknown>);
+          create(item as Record<string, unknown>, true);
           result.imported++;
         } catch (e) {
           if (!(e instanceof HttpError)) throw e;
@@ -214,6 +219,7 @@ export async function startBasicServer(): Promise<BasicServer> {
       }
       if (method === 'PATCH') {
         const fields = pickFields(await readJson(req));
+        delete fields.project_type; // ignored, as by the real v0.3.0 (see `create`)
         checkPath(fields.path, project.id);
         Object.assign(project, fields, { updated_at: now() });
         return send(200, project);

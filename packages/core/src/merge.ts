@@ -86,6 +86,12 @@ function pickTimestamp(field: 'created_at' | 'updated_at', local: string, remote
  * `remoteChanges` then name the fields where that side holds a non-empty value the other
  * lacks or disagrees with.
  *
+ * Tags are a set and merge tag by tag against the base (`mergeTags`): a tag added or removed on
+ * one side survives whatever the other side did to other tags, so with a base tags never
+ * conflict (each tag is in or out of the base, so it cannot be both added on one side and
+ * removed on the other). Without a base a tag on one side only is exactly that ambiguity, so
+ * the base-less rule above applies to the whole set.
+ *
  * created_at and updated_at never conflict: a one-sided change is taken as for any field;
  * otherwise created_at keeps the earlier and updated_at the later instant. They are never
  * listed in the change lists (they are for display only).
@@ -124,7 +130,9 @@ export function mergeFields(
     }
     if (localChanged) localChanges.push(field);
     if (remoteChanged) remoteChanges.push(field);
-    if (localChanged && remoteChanged) {
+    if (field === 'tags' && base !== null) {
+      set(field, mergeTags(base.tags, local.tags, remote.tags));
+    } else if (localChanged && remoteChanged) {
       conflicts.push({ field, local: l, remote: r, chosen: prefer });
       if (prefer === 'remote') set(field, r);
     } else if (remoteChanged || (!localChanged && prefer === 'remote')) {
@@ -134,4 +142,35 @@ export function mergeFields(
     }
   }
   return { merged, conflicts, localChanges, remoteChanges };
+}
+
+/** A tag's identity: the spelling `normaliseTags` keeps ('' for a tag it drops). */
+const tagKey = (t: string): string => t.trim();
+
+/**
+ * Three-way merge of two tag lists as sets: the base minus the tags either side removed, plus
+ * the tags either side added. Tag by tag this is the one-sided-change rule, which is why it
+ * needs no `prefer`. Local's order is kept, then remote's additions in remote's order, so that
+ * a merge does not reshuffle the list a user sees.
+ */
+export function mergeTags(
+  base: readonly string[],
+  local: readonly string[],
+  remote: readonly string[],
+): string[] {
+  const inBase = new Set(base.map(tagKey));
+  const inRemote = new Set(remote.map(tagKey));
+  const out: string[] = [];
+  const seen = new Set<string>();
+  const keep = (t: string) => {
+    const k = tagKey(t);
+    if (k.length === 0 || seen.has(k)) return;
+    seen.add(k);
+    out.push(t);
+  };
+  // A local tag goes only if remote removed it (it was in the base and remote lacks it).
+  for (const t of local) if (!(inBase.has(tagKey(t)) && !inRemote.has(tagKey(t)))) keep(t);
+  // A remote tag comes in only as an addition; one in the base missing locally was removed here.
+  for (const t of remote) if (!inBase.has(tagKey(t))) keep(t);
+  return out;
 }

@@ -1,4 +1,5 @@
 /** The project record shared by every machine: its field names, and checks of its values. */
+import { normaliseRemoteUrl } from './remote-url.js';
 import type { SharedFields } from './schema/fields.js';
 import {
   CLASSIFICATIONS,
@@ -124,7 +125,11 @@ export function validateSharedFields(fields: SharedFields): FieldError[] {
   return errors;
 }
 
-/** Compares two values of a shared field (tags compare as sets). */
+/**
+ * Compares two values of a shared field: tags as sets, remote URLs by their normalised form
+ * (each machine keeps its own git's spelling of the same repository; only a change of
+ * repository is a change).
+ */
 export function fieldEquals(
   field: SharedFieldName,
   a: SharedFields[SharedFieldName],
@@ -134,6 +139,10 @@ export function fieldEquals(
     const ta = normaliseTags((a as string[] | null) ?? []);
     const tb = normaliseTags((b as string[] | null) ?? []);
     return ta.length === tb.length && ta.every((t, i) => t === tb[i]);
+  }
+  if (field === 'remote_url' && a && b && typeof a === 'string' && typeof b === 'string') {
+    const na = normaliseRemoteUrl(a);
+    if (na !== null && na === normaliseRemoteUrl(b)) return true;
   }
   return (a ?? null) === (b ?? null);
 }

@@ -5,6 +5,7 @@
  * so that every reader degrades a slot of the wrong shape the same way: to "never synced".
  */
 import { isObject } from './json.js';
+import { SHARED_FIELD_NAMES, type SharedFieldName } from './project.js';
 import type { SharedFields } from './schema/fields.js';
 import { isSharedFields } from './schema/plain-checks.js';
 
@@ -77,6 +78,12 @@ export interface RegistrySync {
    * `remove --everywhere` is a new project, not the deleted one.
    */
   deleted_here?: string[];
+  /**
+   * Basic mode: shared fields this server did not keep when sent (the real v0.3.0 ignores
+   * `project_type` on create and update). They stay local: never pushed again, and a pull
+   * never overwrites them with the server's value. Absent in older states: none known yet.
+   */
+  local_only?: SharedFieldName[];
 }
 
 const BASIC_PREFIX = 'basic:';
@@ -221,5 +228,10 @@ export function decodeRegistrySync(raw: unknown): RegistrySync | undefined {
     state.echo = Object.fromEntries(echo);
   }
   if (Array.isArray(raw.deleted_here)) state.deleted_here = strings(raw.deleted_here);
+  if (Array.isArray(raw.local_only)) {
+    // An unknown name (a field since dropped, a damaged file) is skipped rather than kept.
+    const names = strings(raw.local_only);
+    state.local_only = SHARED_FIELD_NAMES.filter((f) => names.includes(f));
+  }
   return state;
 }

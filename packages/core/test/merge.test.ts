@@ -4,6 +4,7 @@ import {
   changedFields,
   isEmptyValue,
   mergeFields,
+  mergeTags,
   type Prefer,
   sameSharedFields,
 } from '../src/merge.js';
@@ -117,9 +118,37 @@ describe('mergeFields with a base', () => {
       title: 'tags reordered on one side are no change',
       local: { tags: ['svc', 'go'] },
       remote: { tags: ['go', 'svc', 'x'] },
-      merged: { tags: ['go', 'svc', 'x'] },
+      merged: { tags: ['svc', 'go', 'x'] },
       conflicts: [],
       localChanges: [],
+      remoteChanges: ['tags'],
+    },
+    {
+      title: 'issue 13: a tag added here and another removed there both survive',
+      local: { tags: ['go', 'svc', 'a-tag'] },
+      remote: { tags: ['go'] },
+      merged: { tags: ['go', 'a-tag'] },
+      conflicts: [],
+      localChanges: ['tags'],
+      remoteChanges: ['tags'],
+    },
+    {
+      title: 'tags: different additions on each side, local order then remote additions',
+      local: { tags: ['x', 'go', 'svc'] },
+      remote: { tags: ['go', 'y', 'svc'] },
+      prefer: 'remote',
+      merged: { tags: ['x', 'go', 'svc', 'y'] },
+      conflicts: [],
+      localChanges: ['tags'],
+      remoteChanges: ['tags'],
+    },
+    {
+      title: 'tags: each side removes a different tag, so neither is left',
+      local: { tags: ['svc'] },
+      remote: { tags: ['go', ' go '] },
+      merged: { tags: [] },
+      conflicts: [],
+      localChanges: ['tags'],
       remoteChanges: ['tags'],
     },
     {
@@ -286,6 +315,8 @@ describe('mergeFields properties', () => {
       fc.property(triple, prefer, ([b, l, r], p) => {
         const { merged, conflicts } = mergeFields(b, l, r, p);
         for (const f of SHARED_FIELD_NAMES) {
+          // With a base, tags merge tag by tag (checked in 'tags merge as sets' below).
+          if (f === 'tags' && b !== null) continue;
           const from = [l[f], r[f], ...(b ? [b[f]] : [])];
           expect(from.some((v) => fieldEquals(f, v, merged[f]))).toBe(true);
         }
@@ -294,6 +325,7 @@ describe('mergeFields properties', () => {
           if (c) expect(merged[f]).toEqual(p === 'local' ? l[f] : r[f]);
           // A field where the merge dropped a non-empty local value must be a reported
           // conflict or a one-sided remote change: nothing is lost silently.
+          if (f === 'tags' && b !== null) continue;
           if (!fieldEquals(f, merged[f], l[f]) && b !== null && !isEmptyValue(l[f]))
             expect(c !== undefined || fieldEquals(f, b[f], l[f])).toBe(true);
         }
@@ -311,5 +343,102 @@ describe('mergeFields properties', () => {
         expect(mergeFields(merged, merged, merged, p).conflicts).toEqual([]);
       }),
     );
+  });
+});
+
+describe('tags merge as sets (issue 13, part 2)', () => {
+  const tag = fc.constantFrom<string>('a', 'b', 'c', 'd', 'e');
+  const tagSet = fc.uniqueArray(tag, { maxLength: 5 });
+  /** One side's edit of the base: some tags removed, some added, the list shuffled. */
+  const sideOf = (b: string[]) =>
+    fc.tuple(fc.subarray(b), tagSet, fc.boolean()).map(([removed, added, reverse]) => {
+      const out = [
+        ...b.filter((t) => !removed.includes(t)),
+        ...added.filter((t) => !b.includes(t)),
+      ];
+      return {
+        tags: reverse ? out.reverse() : out,
+        removed,
+        added: added.filter((t) => !b.includes(t)),
+      };
+    });
+  const edits = tagSet.chain((b) => fc.tuple(fc.constant(b), sideOf(b), sideOf(b)));
+  const withTags = (tags: string[]) => sampleFields({ tags });
+  const asSet = (tags: string[]) => [...new Set(tags)].sort();
+
+  it('keeps every addition and removal made on one side, with no conflict', () => {
+    fc.assert(
+      fc.property(edits, prefer, ([b, l, r], p) => {
+        const { merged, conflicts } = mergeFields(
+          withTags(b),
+          withTags(l.tags),
+          withTags(r.tags),
+          p,
+        );
+        expect(conflicts).toEqual([]);
+        const got = new Set(merged.tags);
+        for (const t of [...l.added, ...r.added]) expect(got.has(t)).toBe(true);
+        for (const t of [...l.removed, ...r.removed]) expect(got.has(t)).toBe(false);
+        // Nothing else moves: a tag neither side touched keeps its base membership.
+        const touched = new Set([...l.added, ...r.added, ...l.removed, ...r.removed]);
+        for (const t of b) if (!touched.has(t)) expect(got.has(t)).toBe(true);
+        for (const t of got) expect(b.includes(t) || touched.has(t)).toBe(true);
+        expect(merged.tags.length).toBe(got.size);
+      }),
+    );
+  });
+
+  it('is symmetric up to prefer, and an unchanged side yields the other side set', () => {
+    fc.assert(
+      fc.property(edits, prefer, ([b, l, r], p) => {
+        const one = mergeFields(withTags(b), withTags(l.tags), withTags(r.tags), p).merged.tags;
+        const two = mergeFields(withTags(b), withTags(r.tags), withTags(l.tags), 'local').merged
+          .tags;
+        expect(asSet(one)).toEqual(asSet(two));
+        expect(
+          asSet(mergeFields(withTags(b), withTags(b), withTags(r.tags), p).merged.tags),
+        ).toEqual(asSet(r.tags));
+        expect(
+          asSet(mergeFields(withTags(b), withTags(l.tags), withTags(b), p).merged.tags),
+        ).toEqual(asSet(l.tags));
+      }),
+    );
+  });
+
+  it('keeps local order, then remote additions in remote order', () => {
+    expect(mergeTags(['a', 'b'], ['c', 'b', 'a'], ['a', 'e', 'b', 'd'])).toEqual([
+      'c',
+      'b',
+      'a',
+      'e',
+      'd',
+    ]);
+  });
+
+  it('without a base, tags on one side only are ambiguous: a conflict won by prefer', () => {
+    const l = withTags(['svc', 'a-tag']);
+    const r = withTags(['svc']);
+    const local = mergeFields(null, l, r);
+    expect(local.conflicts.map((c) => `${c.field}:${c.chosen}`)).toEqual(['tags:local']);
+    expect(local.merged.tags).toEqual(['svc', 'a-tag']);
+    expect(mergeFields(null, l, r, 'remote').merged.tags).toEqual(['svc']);
+  });
+});
+
+describe('equivalent remote URLs (issue 13, part 4)', () => {
+  it('two spellings of one repository are the same value: no conflict, each side keeps its own', () => {
+    const b = sampleFields({ remote_url: null });
+    const l = sampleFields({ remote_url: 'git@github.com:acme/one' });
+    const r = sampleFields({ remote_url: 'https://github.com/acme/one.git' });
+    expect(fieldEquals('remote_url', l.remote_url, r.remote_url)).toBe(true);
+    const result = mergeFields(b, l, r);
+    expect(result.conflicts).toEqual([]);
+    expect(result.merged.remote_url).toBe('git@github.com:acme/one');
+  });
+
+  it('a change of repository is still a change', () => {
+    expect(
+      fieldEquals('remote_url', 'https://github.com/acme/one', 'https://github.com/acme/two'),
+    ).toBe(false);
   });
 });

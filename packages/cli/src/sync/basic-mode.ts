@@ -3,14 +3,18 @@
  * mapped to local projects by the remembered server id, then by normalised remote URL; a
  * remembered id missing from the list is a remote deletion. Push creates (POST) and patches
  * only changed fields (PATCH); `path` is sent only when the server has none or has ours, so
- * one machine never overwrites another's. Tags, template and checkouts stay local.
+ * one machine never overwrites another's. Tags, template and checkouts stay local, and so does
+ * any field the server's answer shows it did not keep (`local_only` in the sync state).
  */
 import {
   basicIdOf,
   basicRecordUuid,
   normaliseRemoteUrl,
   type Prefer,
+  type RegistrySync,
   recordIdentity,
+  SHARED_FIELD_NAMES,
+  type SharedFieldName,
   type SharedFields,
   type SyncRecord,
   sameSharedFields,
@@ -26,11 +30,66 @@ import {
 import { RemoteError } from '../remote/http.js';
 import { applyRemote } from './reconcile.js';
 import type { SyncSession } from './session.js';
-import { projectSync, setProjectSync, sharedFields } from './state.js';
+import { projectSync, registrySync, setProjectSync, sharedFields } from './state.js';
 
 /** The notice basic mode gives once per sync. */
 export const BASIC_NOTE =
   'tags, template, template_version and checkouts stay local: the server does not support them (basic mode)';
+
+/** The once-per-sync notice, naming the fields this server was seen to drop as well. */
+function basicNote(localOnly: readonly SharedFieldName[]): string {
+  if (localOnly.length === 0) return BASIC_NOTE;
+  return `${BASIC_NOTE}; ${localOnly.join(', ')} also stay${localOnly.length > 1 ? '' : 's'} local: the server did not keep ${localOnly.length > 1 ? 'them' : 'it'} when sent`;
+}
+
+/**
+ * `fields` as pulled, with the fields the server does not keep taken from `local`'s base (its
+ * own fields before a first sync): the server's value there is only what it defaulted to, and
+ * would overwrite the user's. The base, not the current value, so that a local edit of such
+ * a field is not mistaken for one pulled.
+ */
+function keepLocalOnly(
+  fields: SharedFields,
+  local: LocalProject | undefined,
+  localOnly: readonly SharedFieldName[],
+): SharedFields {
+  if (!local || localOnly.length === 0) return fields;
+  const sync = projectSync(local);
+  const mine = sync?.kind === 'synced' ? sync.base : sharedFields(local);
+  const out = { ...fields, tags: [...fields.tags] };
+  // Both records have every shared field, so the name and value pair up.
+  for (const f of localOnly) (out as Record<SharedFieldName, unknown>)[f] = mine[f];
+  return out;
+}
+
+/** The fields of `sent` (but the path) that the server's `answer` does not hold as sent. */
+function notKept(sent: BasicProjectInput, answer: BasicProject | undefined): SharedFieldName[] {
+  if (!answer) return [];
+  const got = new Map<string, unknown>(Object.entries(answer));
+  const norm = (v: unknown) => (v === '' || v === undefined ? null : v);
+  return SHARED_FIELD_NAMES.filter(
+    (f) => f in sent && norm((sent as Record<string, unknown>)[f]) !== norm(got.get(f)),
+  );
+}
+
+/**
+ * Remembers fields the server dropped as local-only for it, naming each once: in this sync's
+ * note here, in the pull's note after.
+ */
+function noteNotKept(
+  state: RegistrySync,
+  lost: readonly SharedFieldName[],
+  events: SyncSession['events'],
+): void {
+  const known = state.local_only ?? [];
+  const fresh = lost.filter((f) => !known.includes(f));
+  if (fresh.length === 0) return;
+  state.local_only = SHARED_FIELD_NAMES.filter((f) => known.includes(f) || fresh.includes(f));
+  events.push({
+    kind: 'note',
+    text: `${fresh.join(', ')} stay${fresh.length > 1 ? '' : 's'} local: the server did not keep ${fresh.length > 1 ? 'them' : 'it'} when sent (basic mode)`,
+  });
+}
 
 /** The cache entry for a server project (uuid `basic:<id>` when no local project holds it). */
 function cacheRecord(sp: BasicProject, uuid: string, fields: SharedFields): SyncRecord {
@@ -52,7 +111,8 @@ export async function pullBasic(
   const { registry, events, now } = session;
   const apply = { prefer, now, events };
   const list = await client.list();
-  events.push({ kind: 'note', text: BASIC_NOTE });
+  const localOnly = session.state.local_only ?? [];
+  events.push({ kind: 'note', text: basicNote(localOnly) });
   let pulled = 0;
   const notePulled = (project: string) => {
     events.push({ kind: 'pulled', project });
@@ -77,7 +137,7 @@ export async function pullBasic(
       );
       if (local) events.push({ kind: 'linked', project: local.name });
     }
-    const fields = fromBasicProject(sp, local);
+    const fields = keepLocalOnly(fromBasicProject(sp, local), local, localOnly);
     if (local) {
       const remote = { kind: 'basic', id: sp.id } as const;
       if (applyRemote(local, { rev: 0, deleted: false, fields, remote }, apply))
@@ -118,11 +178,12 @@ function changedInput(from: SharedFields, to: SharedFields): BasicProjectInput {
 
 /** Creates a project; on a duplicate path (another machine's), creates it without a path. */
 async function create(client: BasicClient, fields: SharedFields, path: string) {
+  const sent = toBasicInput(fields).input;
   try {
-    return { ...(await client.create(toBasicInput(fields, path).input)), path };
+    return { ...(await client.create({ ...sent, path })), path, sent };
   } catch (error) {
     if (!(error instanceof RemoteError) || error.status !== 409) throw error;
-    return { ...(await client.create(toBasicInput(fields).input)), path: null };
+    return { ...(await client.create(sent)), path: null, sent };
   }
 }
 
@@ -148,6 +209,7 @@ export async function pushBasic(
       notePushed(p.name);
       if (session.dryRun) continue;
       const made = await create(client, fields, p.path);
+      noteNotKept(state, notKept(made.sent, made.project), events);
       const remote = { kind: 'basic', id: made.id } as const;
       setProjectSync(p, { rev: 0, base: fields, pushed_path: made.path, remote });
       await session.save();
@@ -155,6 +217,8 @@ export async function pushBasic(
     }
     const sp = server.get(remoteId);
     const body = sameSharedFields(fields, sync.base) ? {} : changedInput(sync.base, fields);
+    // Sending a field the server drops would only make a push that changes nothing there.
+    for (const f of state.local_only ?? []) delete (body as Record<string, unknown>)[f];
     if (sp && (sp.path === null || sp.path === p.path) && sp.path !== p.path) body.path = p.path;
     if (Object.keys(body).length === 0) {
       if (!sameSharedFields(fields, sync.base)) setProjectSync(p, { ...sync, base: fields });
@@ -162,7 +226,7 @@ export async function pushBasic(
     }
     notePushed(p.name);
     if (session.dryRun) continue;
-    await client.patch(remoteId, body);
+    noteNotKept(state, notKept(body, await client.patch(remoteId, body)), events);
     const pushedPath = body.path ?? sync.pushed_path;
     setProjectSync(p, { ...sync, base: fields, pushed_path: pushedPath ?? null });
     await session.save();
@@ -184,6 +248,7 @@ export function basicRecords(
   list: readonly BasicProject[],
   session: Pick<SyncSession, 'registry'>,
 ): SyncRecord[] {
+  const localOnly = registrySync(session.registry)?.local_only ?? [];
   const byRemoteId = new Map<number, LocalProject>();
   for (const p of session.registry.projects) {
     const id = basicIdOf(p.sync);
@@ -191,6 +256,7 @@ export function basicRecords(
   }
   return list.map((sp) => {
     const local = byRemoteId.get(sp.id);
-    return cacheRecord(sp, local?.id ?? basicRecordUuid(sp.id), fromBasicProject(sp, local));
+    const fields = keepLocalOnly(fromBasicProject(sp, local), local, localOnly);
+    return cacheRecord(sp, local?.id ?? basicRecordUuid(sp.id), fields);
   });
 }

@@ -46,7 +46,13 @@ describe('basic server and client', () => {
       ...({ tags: ['go'], template: 'svc', checkouts: [] } as object),
     });
     expect(Number.isInteger(a.id)).toBe(true);
-    expect(a.project).toMatchObject({ name: 'api', status: 'active', path: '/home/a/api' });
+    // project_type is ignored on a create, as by the real v0.3.0 (kept only by the import).
+    expect(a.project).toMatchObject({
+      name: 'api',
+      status: 'active',
+      path: '/home/a/api',
+      project_type: null,
+    });
     const stored = server.projects().find((p) => p.id === a.id)!;
     expect(Object.keys(stored).sort()).toEqual(
       [
@@ -72,7 +78,7 @@ describe('basic server and client', () => {
     const all = await client.list();
     expect(all.map((p) => p.name)).toEqual(['api', 'web']);
     expect((await client.list({ status: 'paused' })).map((p) => p.name)).toEqual(['web']);
-    expect((await client.list({ project_type: 'Work' })).map((p) => p.name)).toEqual(['api']);
+    expect(await client.list({ project_type: 'Work' })).toEqual([]);
     expect((await client.list({ search: 'WE' })).map((p) => p.name)).toEqual(['web']);
     expect(await client.list({ organization: 'nobody' })).toEqual([]);
   });
@@ -216,9 +222,12 @@ describe('mapping shared fields to the basic API', () => {
     expect(input).not.toHaveProperty('tags');
     const made = await client.create(input);
     const back = fromBasicProject(await client.get(made.id), fields);
-    expect({ ...back, created_at: fields.created_at, updated_at: fields.updated_at }).toEqual(
-      fields,
-    );
+    // project_type too is lost on a create (as with the real v0.3.0); basic mode finds that
+    // out from the answer and keeps it local (basic-mode.test.ts).
+    expect({ ...back, created_at: fields.created_at, updated_at: fields.updated_at }).toEqual({
+      ...fields,
+      project_type: null,
+    });
     expect(fromBasicProject(made.project!).tags).toEqual([]);
     expect(toBasicInput({ ...fields, tags: [], template: '' }).dropped).toEqual([]);
   });

@@ -55,12 +55,32 @@ describe('sync end to end, basic mode (original work-prod API)', () => {
     expect(out.match(/stay local: the server does not support them \(basic mode\)/g)).toHaveLength(
       1,
     );
+    // Like the real v0.3.0, the server ignores project_type on a create: it stays local.
     expect(server.projects()).toEqual([
-      expect.objectContaining({ name: 'api', path: join(A, 'code', 'api'), project_type: 'Work' }),
+      expect.objectContaining({ name: 'api', path: join(A, 'code', 'api'), project_type: null }),
     ]);
+    expect(out.match(/project_type/g)).toHaveLength(1);
     expect((await findProject(A, 'api'))!.tags).toEqual(['svc']);
     await ok(B, ['sync']);
     expect(await findProject(B, 'api')).toMatchObject({ local: false, state: 'not local' });
+  });
+
+  it('issue 13: --type Work survives two syncs though the server drops it, named once a sync', async () => {
+    for (let i = 0; i < 2; i++) {
+      const out = await ok(A, ['sync']);
+      // The first takes the server's timestamps (a pull); neither sends anything.
+      expect(out).toMatch(i === 0 ? /, pushed 0/ : /pulled 0, pushed 0/);
+      expect(out.match(/project_type/g)).toHaveLength(1);
+    }
+    expect(await findProject(A, 'api')).toMatchObject({ project_type: 'Work' });
+    expect(await stateOf(A, 'api')).toBe('synced');
+    // A later change of type is not pushed either: the server would drop it again.
+    await ok(A, ['update', 'api', '--type', 'personal']);
+    proxy.seen.length = 0;
+    expect(await ok(A, ['sync'])).toMatch(/pulled 0, pushed 0/);
+    expect(proxy.seen).toEqual(['GET /api/projects']);
+    await ok(A, ['sync']);
+    expect(await findProject(A, 'api')).toMatchObject({ project_type: 'Personal' });
   });
 
   it("B clones it; the server keeps A's path", async () => {
