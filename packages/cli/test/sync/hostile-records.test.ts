@@ -1,0 +1,98 @@
+/**
+ * Issue 14 against a hostile work-prod (test-support/hostile-server.ts): records of the wrong
+ * shape, null fields and escaping names are refused one by one at the sync boundary (never
+ * cached, never applied, told once), and a broken envelope fails the sync in one line.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import {
+  type HostileServer,
+  hostileRecord,
+  startHostileServer,
+  uuidOf,
+} from '../../../../test-support/hostile-server.js';
+import { removeTempDirs } from '../../../../test-support/tmp.js';
+import { machine, ok } from '../support/machine.js';
+
+let server: HostileServer;
+beforeAll(async () => {
+  server = await startHostileServer();
+});
+afterAll(async () => {
+  await server.close();
+  removeTempDirs();
+});
+
+const CONTROL = 'x\u001b[31m\u0007\u009b\u202e';
+const poisoned = [
+  hostileRecord(uuidOf(2), 2, { tags: 'x' }),
+  hostileRecord(uuidOf(3), 3, { description: 5 }),
+  { ...hostileRecord(uuidOf(4), 4), fields: null },
+  hostileRecord(uuidOf(5), 5, { name: '../../escaped' }),
+  hostileRecord(uuidOf(6), 6, { name: '/srv/x' }),
+  hostileRecord(uuidOf(7), 7, { name: CONTROL, description: CONTROL, organization: CONTROL }),
+  hostileRecord(uuidOf(8), 8, {}, { checkouts: null }),
+  { ...hostileRecord(uuidOf(9), 9), uuid: 9 },
+  null,
+];
+
+it('refuses each invalid record, keeps the valid ones, and later commands work', async () => {
+  const good = hostileRecord(uuidOf(1), 1, { name: 'good' });
+  server.script({
+    changes: ({ since }) =>
+      since === 0
+        ? { body: { changes: [good, ...poisoned], next: 9, more: false, head: 9 } }
+        : { body: { changes: [], next: since, more: false, head: 9 } },
+  });
+  const m = machine();
+  await ok(m, ['remote', 'set', server.url, '--key', 'k']);
+  const r = await m.cli(['sync', 'pull']);
+  expect(r.code, r.stderr).toBe(0);
+  const out = r.stdout + r.stderr;
+  expect(out).toMatch(
+    `refused ${poisoned.length} invalid records from the server (first: uuid ${uuidOf(2)}: fields.tags must be an array)`,
+  );
+  expect(out.includes('\u001b') || out.includes('\u0007')).toBe(false);
+  const cache = readFileSync(join(m.home, 'remote-cache.jsonl'), 'utf8');
+  expect(cache).toMatch(uuidOf(1));
+  for (let n = 2; n <= 9; n++) expect(cache).not.toMatch(uuidOf(n));
+  for (const args of [
+    ['list', '--all'],
+    ['list', '--all', '--long'],
+    ['status', '--offline'],
+  ]) {
+    const c = await m.cli(args);
+    expect(c.code, `${args.join(' ')}: ${c.stderr}`).toBe(0);
+  }
+  // `show` knows local projects only: a clear one-line error, never a stack.
+  const show = await m.cli(['show', 'good']);
+  expect(show.stderr.trim().split('\n')).toHaveLength(1);
+  const clone = await m.cli(['clone', '../../escaped']);
+  expect(clone.code).not.toBe(0);
+  expect(clone.stderr.trim().split('\n')).toHaveLength(1);
+  expect(existsSync(join(m.root, 'escaped'))).toBe(false);
+  // The refusal is told once: the next sync has nothing new and says nothing of it.
+  const again = await ok(m, ['sync', 'pull']);
+  expect(again).not.toMatch(/refused/);
+});
+
+it('fails the sync in one line, changing nothing, on an invalid envelope', async () => {
+  const m = machine();
+  await ok(m, ['remote', 'set', server.url, '--key', 'k']);
+  const envelopes: unknown[] = [
+    'not json at all',
+    [],
+    { changes: {}, next: 1, more: false, head: 1 },
+    { changes: [], next: 1.5, more: false, head: 1 },
+    { changes: [], next: '1', more: false, head: 1 },
+  ];
+  for (const body of envelopes) {
+    server.script({ changes: () => ({ body }) });
+    const r = await m.cli(['sync', 'pull']);
+    expect(r.code, JSON.stringify(body)).not.toBe(0);
+    expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1);
+    expect(r.stderr).not.toMatch(/TypeError| {4}at /);
+    expect(existsSync(join(m.home, 'remote-cache.jsonl'))).toBe(false);
+  }
+});
