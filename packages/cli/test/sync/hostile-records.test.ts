@@ -3,7 +3,7 @@
  * shape, null fields and escaping names are refused one by one at the sync boundary (never
  * cached, never applied, told once), and a broken envelope fails the sync in one line.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
@@ -13,10 +13,12 @@ import {
   uuidOf,
 } from '../../../../test-support/hostile-server.js';
 import { removeTempDirs } from '../../../../test-support/tmp.js';
+import { ensureBuilt } from '../support/cli.js';
 import { machine, ok } from '../support/machine.js';
 
 let server: HostileServer;
 beforeAll(async () => {
+  await ensureBuilt();
   server = await startHostileServer();
 });
 afterAll(async () => {
@@ -95,4 +97,48 @@ it('fails the sync in one line, changing nothing, on an invalid envelope', async
     expect(r.stderr).not.toMatch(/TypeError| {4}at /);
     expect(existsSync(join(m.home, 'remote-cache.jsonl'))).toBe(false);
   }
+});
+
+it('reads back a cache holding poisoned lines without a crash', async () => {
+  const good = hostileRecord(uuidOf(1), 1, { name: 'good' });
+  server.script({
+    changes: ({ since }) => ({
+      body: { changes: since === 0 ? [good] : [], next: 1, more: false, head: 1 },
+    }),
+  });
+  const m = machine();
+  await ok(m, ['remote', 'set', server.url, '--key', 'k']);
+  await ok(m, ['sync', 'pull']);
+  const summary = (uuid: string, name: unknown, seq: unknown = 9) =>
+    JSON.stringify([uuid, seq, 0, name, null, 'active', null, []]);
+  const lines = [
+    'not json\tnot json either',
+    'no tab at all \u0000\u001b[2J',
+    `${summary(uuidOf(20), '../../escaped')}\t${JSON.stringify(hostileRecord(uuidOf(20), 20, { name: '../../escaped' }))}`,
+    `${summary(uuidOf(21), 'poison')}\t${JSON.stringify(hostileRecord(uuidOf(21), 21, { name: 'poison', tags: 'x' }))}`,
+    `${summary(uuidOf(22), 'typed', 'x')}\t${JSON.stringify({ ...hostileRecord(uuidOf(22), 22), fields: null })}`,
+    `${summary(uuidOf(1), 5)}\t${JSON.stringify({ ...good, checkouts: [{ path: 5 }] })}`,
+  ];
+  appendFileSync(join(m.home, 'remote-cache.jsonl'), `${lines.join('\n')}\n`);
+  for (const args of [
+    ['list', '--all'],
+    ['list', '--all', '--long'],
+    ['list', '--all', '--json'],
+    ['status', '--offline'],
+    ['show', 'poison'],
+    ['clone', 'poison'],
+    ['clone', '../../escaped'],
+    ['clone', 'typed'],
+  ]) {
+    // The built binary too: its `list` path runs the generated plain checks, not TypeBox.
+    for (const r of [await m.cli(args), await m.bin(args)]) {
+      const said = `${args.join(' ')}: ${r.stderr}`;
+      expect(r.stderr, said).not.toMatch(/TypeError|is not a function|Cannot read|\n\s+at /);
+      if (r.code !== 0) expect(r.stderr.trim().split('\n'), said).toHaveLength(1);
+    }
+  }
+  expect(existsSync(join(m.root, 'escaped'))).toBe(false);
+  // A later pull still works, and the cache still serves the good record.
+  await ok(m, ['sync', 'pull']);
+  expect(await ok(m, ['list', '--all'])).toMatch(/good/);
 });
