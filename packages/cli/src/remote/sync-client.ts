@@ -17,6 +17,7 @@ import {
 } from '@dev-infra/core';
 import { checkAnswer } from './answer.js';
 import { type HttpClient, isObject, RemoteError } from './http.js';
+import { PageBounds } from './page-bounds.js';
 
 // Compiled on first use: a first pull checks 10,000 records, so the check must be generated
 // code, not an interpreter walking the schema.
@@ -120,16 +121,20 @@ export class SyncClient {
       request.catch(() => {});
       return request;
     };
-    let cursor = since;
-    let next = fetch(cursor);
+    // Checked before a page is yielded: the pages before a bad one are saved, it and any
+    // after it never reach the cache or the registry.
+    const bounds = new PageBounds(since, options.limit ?? CHANGES_DEFAULT_LIMIT);
+    let next = fetch(since);
     for (;;) {
       const page = await next;
-      if (page.more) {
-        if (page.next <= cursor)
-          throw this.unexpected('GET /api/sync/changes (cursor did not move)');
-        cursor = page.next;
-        next = fetch(cursor);
-      }
+      const received = page.changes.length + page.refused.length;
+      const wrong = bounds.check({ ...page, received });
+      if (wrong)
+        throw new RemoteError(
+          `work-prod at ${this.http.displayUrl} sent an impossible answer to GET /api/sync/changes: ${wrong}; the pull stopped`,
+          'protocol',
+        );
+      if (page.more) next = fetch(page.next);
       yield page;
       if (!page.more) return;
     }
@@ -165,12 +170,5 @@ export class SyncClient {
 
   private answerTo(to: string) {
     return { displayUrl: this.http.displayUrl, to };
-  }
-
-  private unexpected(what: string): RemoteError {
-    return new RemoteError(
-      `work-prod at ${this.http.displayUrl} sent an unexpected answer to ${what}: is the server up to date?`,
-      'protocol',
-    );
   }
 }
