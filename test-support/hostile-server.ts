@@ -21,6 +21,11 @@ export interface HostileScript {
   push?(body: unknown): Answer;
   /** `GET /api/machines`. */
   machines?(): Answer;
+  /**
+   * `GET /api/projects`, the original (basic) API. When set, /api/health announces no
+   * capabilities, so the CLI uses basic mode.
+   */
+  projects?(): Answer;
 }
 
 /** A running hostile server. */
@@ -96,8 +101,12 @@ export async function startHostileServer(initial: HostileScript = {}): Promise<H
         case 'GET /api/health':
           // The shape of the real server's answer (HealthResponse): sync-v1 is announced.
           return send(res, {
-            body: { status: 'ok', message: 'hostile', capabilities: ['sync-v1'], version: '0' },
+            body: script.projects
+              ? { status: 'ok', message: 'hostile' }
+              : { status: 'ok', message: 'hostile', capabilities: ['sync-v1'], version: '0' },
           });
+        case 'GET /api/projects':
+          return send(res, script.projects?.() ?? { body: [] });
         case 'GET /api/sync/changes': {
           const since = Number(url.searchParams.get('since') ?? 0);
           const limit = Number(url.searchParams.get('limit') ?? 500);

@@ -29,6 +29,8 @@ const machinesAnswer = schemaChecker(MachinesResponseSchema);
 /** A record of a page that was refused: its uuid when it had one, and the first problem. */
 export interface RefusedRecord {
   uuid: string | undefined;
+  /** The integer id instead, for a basic server's project. */
+  id?: number;
   reason: string;
 }
 

@@ -55,7 +55,11 @@ export function refusedNote(refused: readonly RefusedRecord[]): string | undefin
   if (!first) return undefined;
   const n = refused.length;
   const who =
-    first.uuid === undefined ? 'a record without a uuid' : `uuid ${first.uuid.slice(0, 64)}`;
+    first.id !== undefined
+      ? `id ${first.id}`
+      : first.uuid === undefined
+        ? 'a record without a uuid'
+        : `uuid ${first.uuid.slice(0, 64)}`;
   // The uuid and the reason come from the server: shown as inert text, whatever they hold.
   return safeLine(
     `refused ${n} invalid record${n > 1 ? 's' : ''} from the server (first: ${who}: ${first.reason})`,

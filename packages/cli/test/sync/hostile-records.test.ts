@@ -142,3 +142,44 @@ it('reads back a cache holding poisoned lines without a crash', async () => {
   await ok(m, ['sync', 'pull']);
   expect(await ok(m, ['list', '--all'])).toMatch(/good/);
 });
+
+it('basic mode: a wrong-typed project fails the sync in one line, a bad name is refused', async () => {
+  const row = (id: number, over: Record<string, unknown> = {}) => ({
+    id,
+    name: `b${id}`,
+    path: null,
+    organization: null,
+    classification: null,
+    project_type: null,
+    status: 'active',
+    description: null,
+    remote_url: null,
+    created_at: '2026-01-01T00:00:00Z',
+    updated_at: '2026-01-01T00:00:00Z',
+    ...over,
+  });
+  const m = machine();
+  // `remote set` checks the list too: set while the server is well-behaved.
+  server.script({ projects: () => ({ body: [] }) });
+  await ok(m, ['remote', 'set', server.url, '--key', 'k']);
+  server.script({ projects: () => ({ body: [row(1), row(2, { status: 5 })] }) });
+  const typed = await m.cli(['sync', 'pull']);
+  expect(typed.code).not.toBe(0);
+  expect(typed.stderr.trim().split('\n'), typed.stderr).toHaveLength(1);
+  expect(typed.stderr).toMatch(/invalid answer to GET \/api\/projects: \[1\]\.status/);
+  expect(existsSync(join(m.home, 'remote-cache.jsonl'))).toBe(false);
+
+  server.script({
+    projects: () => ({
+      body: [row(1), row(2, { name: '../../escaped' }), row(3, { name: CONTROL })],
+    }),
+  });
+  const named = await m.cli(['sync', 'pull']);
+  expect(named.code, named.stderr).toBe(0);
+  expect(named.stdout).toMatch(
+    'refused 2 invalid records from the server (first: id 2: fields.name must not contain "/" or "\\")',
+  );
+  const rows = JSON.parse(await ok(m, ['list', '--all', '--json'])) as { name: string }[];
+  expect(rows.map((r) => r.name)).toEqual(['b1']);
+  expect(readFileSync(join(m.home, 'remote-cache.jsonl'), 'utf8')).not.toMatch(/escaped/);
+});
