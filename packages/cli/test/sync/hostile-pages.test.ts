@@ -37,7 +37,7 @@ async function pullFrom(script: Parameters<HostileServer['script']>[0]) {
   server.calls.clear();
   server.script(script);
   const m = machine();
-  await ok(m, ['remote', 'set', server.url, '--key', 'k']);
+  await ok(m, ['remote', 'set', server.url, '--key', 'hostile-test-key-7f3a9c']);
   const started = Date.now();
   const r = await m.cli(['sync', 'pull']);
   return { m, r, pages: server.calls.get(CHANGES) ?? 0, ms: Date.now() - started };

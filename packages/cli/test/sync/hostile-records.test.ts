@@ -3,7 +3,7 @@
  * shape, null fields and escaping names are refused one by one at the sync boundary (never
  * cached, never applied, told once), and a broken envelope fails the sync in one line.
  */
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
@@ -26,6 +26,8 @@ afterAll(async () => {
   removeTempDirs();
 });
 
+/** Long enough that its redaction in output cannot hit ordinary words. */
+const KEY = 'hostile-test-key-7f3a9c';
 const CONTROL = 'x\u001b[31m\u0007\u009b\u202e';
 const poisoned = [
   hostileRecord(uuidOf(2), 2, { tags: 'x' }),
@@ -48,7 +50,7 @@ it('refuses each invalid record, keeps the valid ones, and later commands work',
         : { body: { changes: [], next: since, more: false, head: 9 } },
   });
   const m = machine();
-  await ok(m, ['remote', 'set', server.url, '--key', 'k']);
+  await ok(m, ['remote', 'set', server.url, '--key', KEY]);
   const r = await m.cli(['sync', 'pull']);
   expect(r.code, r.stderr).toBe(0);
   const out = r.stdout + r.stderr;
@@ -81,7 +83,7 @@ it('refuses each invalid record, keeps the valid ones, and later commands work',
 
 it('fails the sync in one line, changing nothing, on an invalid envelope', async () => {
   const m = machine();
-  await ok(m, ['remote', 'set', server.url, '--key', 'k']);
+  await ok(m, ['remote', 'set', server.url, '--key', KEY]);
   const envelopes: unknown[] = [
     'not json at all',
     [],
@@ -107,7 +109,7 @@ it('reads back a cache holding poisoned lines without a crash', async () => {
     }),
   });
   const m = machine();
-  await ok(m, ['remote', 'set', server.url, '--key', 'k']);
+  await ok(m, ['remote', 'set', server.url, '--key', KEY]);
   await ok(m, ['sync', 'pull']);
   const summary = (uuid: string, name: unknown, seq: unknown = 9) =>
     JSON.stringify([uuid, seq, 0, name, null, 'active', null, []]);
@@ -161,7 +163,7 @@ it('basic mode: a wrong-typed project fails the sync in one line, a bad name is 
   const m = machine();
   // `remote set` checks the list too: set while the server is well-behaved.
   server.script({ projects: () => ({ body: [] }) });
-  await ok(m, ['remote', 'set', server.url, '--key', 'k']);
+  await ok(m, ['remote', 'set', server.url, '--key', KEY]);
   server.script({ projects: () => ({ body: [row(1), row(2, { status: 5 })] }) });
   const typed = await m.cli(['sync', 'pull']);
   expect(typed.code).not.toBe(0);
@@ -182,4 +184,42 @@ it('basic mode: a wrong-typed project fails the sync in one line, a bad name is 
   const rows = JSON.parse(await ok(m, ['list', '--all', '--json'])) as { name: string }[];
   expect(rows.map((r) => r.name)).toEqual(['b1']);
   expect(readFileSync(join(m.home, 'remote-cache.jsonl'), 'utf8')).not.toMatch(/escaped/);
+});
+
+it('refuses a push answer whose conflict record has a bad name, and hostile error text', async () => {
+  const m = machine();
+  server.script({});
+  await ok(m, ['remote', 'set', server.url, '--key', KEY]);
+  mkdirSync(join(m.code, 'app'));
+  await ok(m, ['add', join(m.code, 'app')]);
+  server.script({
+    push: (body) => {
+      const { changes } = body as { changes: { uuid: string }[] };
+      const results = changes.map((c) => ({
+        uuid: c.uuid,
+        status: 'conflict',
+        current: hostileRecord(c.uuid, 7, { name: '../../escaped' }),
+      }));
+      return { body: { results, checkouts: [], head: 7 } };
+    },
+  });
+  const push = await m.cli(['sync', 'push']);
+  expect(push.code).not.toBe(0);
+  expect(push.stderr.trim().split('\n'), push.stderr).toHaveLength(1);
+  expect(push.stderr).toMatch(/POST \/api\/sync\/push: results\.current\.fields\.name must not/);
+  expect((await m.list()).map((p) => p.name)).toEqual(['app']);
+
+  server.script({
+    changes: () => ({
+      status: 500,
+      body: { error: '\u001b]0;pwned\u0007 one\nsecond line\u009b' },
+    }),
+  });
+  const r = await m.cli(['sync', 'pull']);
+  expect(r.code).not.toBe(0);
+  expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1);
+  expect(r.stderr.includes('\u001b') || r.stderr.includes('\u0007'), JSON.stringify(r.stderr)).toBe(
+    false,
+  );
+  expect(r.stderr.includes('\u009b')).toBe(false);
 });
