@@ -4,7 +4,7 @@
  * summary holds what `list --all` shows, so listing never parses the full records (the slow
  * part with tens of thousands of them). JSON never contains a raw tab, so the split is exact.
  */
-import { isSyncRecord, normaliseRemoteUrl, type SyncRecord } from '@dev-infra/core';
+import { isSyncRecord, normaliseRemoteUrl, type SyncRecord, validateName } from '@dev-infra/core';
 import type { RemoteProtocol } from '../remote/capabilities.js';
 
 /** Marks the header line and its format version. */
@@ -157,12 +157,13 @@ export function decodeSummary(text: string): RecordSummary | undefined {
 /**
  * Parses the record part of a record line; undefined for a torn or foreign line, and for a
  * record that does not match SyncRecordSchema (dropped like a torn line: returned, it would
- * break whichever command reads that field later; the next pull's data rebuilds it).
+ * break whichever command reads that field later; the next pull's data rebuilds it). The name
+ * is checked as a local name too: `clone` makes a folder of it.
  */
 export function decodeRecord(text: string): SyncRecord | undefined {
   try {
     const r: unknown = JSON.parse(text);
-    return isSyncRecord(r) ? r : undefined;
+    return isSyncRecord(r) && validateName(r.fields.name) === undefined ? r : undefined;
   } catch {
     return undefined;
   }

@@ -12,6 +12,7 @@ import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { redactRemoteUrl } from '@dev-infra/core';
 import pkg from '../../package.json' with { type: 'json' };
+import { safeLine } from '../output/safe-text.js';
 
 /** Where and how to reach work-prod. Timeouts are in milliseconds. */
 export interface RemoteOptions {
@@ -192,8 +193,16 @@ function attempt(
   });
 }
 
-/** The `{"error": "..."}` text of an error answer, shortened to one line. */
+/**
+ * The `{"error": "..."}` text of an error answer, shortened to one line with its control
+ * characters shown as escapes: it is the server's text, printed on the user's terminal.
+ */
 function serverErrorText(text: string): string | undefined {
+  const found = rawServerErrorText(text);
+  return found === undefined ? undefined : safeLine(found);
+}
+
+function rawServerErrorText(text: string): string | undefined {
   try {
     const parsed: unknown = JSON.parse(text);
     if (parsed && typeof parsed === 'object' && 'error' in parsed) {

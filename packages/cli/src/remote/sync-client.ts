@@ -1,8 +1,8 @@
 /** Typed client for work-prod's sync-v1 protocol (design section 4). */
 import {
   CHANGES_DEFAULT_LIMIT,
+  ChangesEnvelopeSchema,
   type ChangesResponse,
-  ChangesResponseSchema,
   type MachineRef,
   type MachinesResponse,
   MachinesResponseSchema,
@@ -10,16 +10,65 @@ import {
   type PushRequest,
   type PushResponse,
   PushResponseSchema,
+  type SyncRecord,
+  SyncRecordSchema,
   schemaChecker,
+  validateName,
 } from '@dev-infra/core';
 import { checkAnswer } from './answer.js';
 import { type HttpClient, isObject, RemoteError } from './http.js';
+import { PageBounds } from './page-bounds.js';
 
 // Compiled on first use: a first pull checks 10,000 records, so the check must be generated
 // code, not an interpreter walking the schema.
-const changesAnswer = schemaChecker(ChangesResponseSchema);
+const changesAnswer = schemaChecker(ChangesEnvelopeSchema);
+const syncRecord = schemaChecker(SyncRecordSchema);
 const pushAnswer = schemaChecker(PushResponseSchema);
 const machinesAnswer = schemaChecker(MachinesResponseSchema);
+
+/** A record of a page that was refused: its uuid when it had one, and the first problem. */
+export interface RefusedRecord {
+  uuid: string | undefined;
+  /** The integer id instead, for a basic server's project. */
+  id?: number;
+  reason: string;
+}
+
+/** A changes page whose records all passed; `refused` are those that did not (never used). */
+export interface ChangesPage extends ChangesResponse {
+  refused: RefusedRecord[];
+}
+
+/**
+ * Why `value` may not be used as a record, or undefined when it may: the schema, then the name
+ * as a local name is checked (a name such as `../x` would otherwise become a clone folder).
+ */
+export function recordProblem(value: unknown): string | undefined {
+  if (!syncRecord.is(value)) {
+    const issue = syncRecord.issue(value);
+    return issue ? `${issue.path || 'the record'} ${issue.message}` : 'the record is invalid';
+  }
+  const bad = validateName(value.fields.name);
+  return bad ? `fields.${bad.message}` : undefined;
+}
+
+/** Splits the records of a page into those that may be used and those refused. */
+export function sortRecords(values: readonly unknown[]): {
+  records: SyncRecord[];
+  refused: RefusedRecord[];
+} {
+  const records: SyncRecord[] = [];
+  const refused: RefusedRecord[] = [];
+  for (const value of values) {
+    const reason = recordProblem(value);
+    if (reason === undefined) records.push(value as SyncRecord);
+    else {
+      const uuid = (value as { uuid?: unknown } | null)?.uuid;
+      refused.push({ uuid: typeof uuid === 'string' ? uuid : undefined, reason });
+    }
+  }
+  return { records, refused };
+}
 
 /** Splits a push into requests of at most `max` changes and `max` checkout changes each. */
 export function splitPushRequest(req: PushRequest, max = PUSH_MAX_BATCH): PushRequest[] {
@@ -45,14 +94,17 @@ export class SyncClient {
     since: number,
     limit: number = CHANGES_DEFAULT_LIMIT,
     machine?: MachineRef,
-  ): Promise<ChangesResponse> {
+  ): Promise<ChangesPage> {
     const page = await this.http.get<unknown>('/api/sync/changes', {
       since,
       limit,
       machine_id: machine?.id,
       machine_name: machine?.name,
     });
-    return checkAnswer(changesAnswer, page, this.answerTo('GET /api/sync/changes'));
+    const envelope = checkAnswer(changesAnswer, page, this.answerTo('GET /api/sync/changes'));
+    // Each record on its own: one bad record must not cost the other 999 of its page.
+    const { records, refused } = sortRecords(envelope.changes);
+    return { ...envelope, changes: records, refused };
   }
 
   /**
@@ -64,23 +116,27 @@ export class SyncClient {
   async *pages(
     since: number,
     options: { limit?: number; machine?: MachineRef } = {},
-  ): AsyncGenerator<ChangesResponse> {
+  ): AsyncGenerator<ChangesPage> {
     const fetch = (from: number) => {
       const request = this.changes(from, options.limit, options.machine);
       // Awaited on the next turn; a caller that stops early must not leave it unhandled.
       request.catch(() => {});
       return request;
     };
-    let cursor = since;
-    let next = fetch(cursor);
+    // Checked before a page is yielded: the pages before a bad one are saved, it and any
+    // after it never reach the cache or the registry.
+    const bounds = new PageBounds(since, options.limit ?? CHANGES_DEFAULT_LIMIT);
+    let next = fetch(since);
     for (;;) {
       const page = await next;
-      if (page.more) {
-        if (page.next <= cursor)
-          throw this.unexpected('GET /api/sync/changes (cursor did not move)');
-        cursor = page.next;
-        next = fetch(cursor);
-      }
+      const received = page.changes.length + page.refused.length;
+      const wrong = bounds.check({ ...page, received });
+      if (wrong)
+        throw new RemoteError(
+          `work-prod at ${this.http.displayUrl} sent an impossible answer to GET /api/sync/changes: ${wrong}; the pull stopped`,
+          'protocol',
+        );
+      if (page.more) next = fetch(page.next);
       yield page;
       if (!page.more) return;
     }
@@ -94,7 +150,18 @@ export class SyncClient {
     const { body } = await this.http.request<unknown>('POST', '/api/sync/push', { body: req });
     // A server from before checkout changes sends no `checkouts`: none were applied.
     const answer = isObject(body) && !('checkouts' in body) ? { ...body, checkouts: [] } : body;
-    return checkAnswer(pushAnswer, answer, this.answerTo('POST /api/sync/push'));
+    const checked = checkAnswer(pushAnswer, answer, this.answerTo('POST /api/sync/push'));
+    // A conflict's record is stored and applied like a pulled one: its name is checked as a
+    // local name too. Refusing the answer leaves the batch pending, to be sent again.
+    for (const r of checked.results) {
+      const bad = r.status === 'conflict' ? validateName(r.current.fields.name) : undefined;
+      if (bad)
+        throw new RemoteError(
+          `work-prod at ${this.http.displayUrl} sent an invalid answer to POST /api/sync/push: results.current.fields.${bad.message}`,
+          'protocol',
+        );
+    }
+    return checked;
   }
 
   /** The account's machines. */
@@ -105,12 +172,5 @@ export class SyncClient {
 
   private answerTo(to: string) {
     return { displayUrl: this.http.displayUrl, to };
-  }
-
-  private unexpected(what: string): RemoteError {
-    return new RemoteError(
-      `work-prod at ${this.http.displayUrl} sent an unexpected answer to ${what}: is the server up to date?`,
-      'protocol',
-    );
   }
 }

@@ -18,6 +18,7 @@ import {
   type SharedFields,
   type SyncRecord,
   sameSharedFields,
+  validateName,
 } from '@dev-infra/core';
 import type { LocalProject } from '../registry/format.js';
 import {
@@ -28,6 +29,8 @@ import {
   toBasicInput,
 } from '../remote/basic-client.js';
 import { RemoteError } from '../remote/http.js';
+import type { RefusedRecord } from '../remote/sync-client.js';
+import { refusedNote } from './pull.js';
 import { applyRemote } from './reconcile.js';
 import type { SyncSession } from './session.js';
 import { projectSync, registrySync, setProjectSync, sharedFields } from './state.js';
@@ -125,7 +128,16 @@ export async function pullBasic(
   }
   const onServer = new Set(list.map((sp) => sp.id));
   const records: SyncRecord[] = [];
+  // A name that would not pass as a local one (`../x`, control characters) is refused like a
+  // sync-v1 record (issue 14): not cached, not applied, told once. Still on the server, so a
+  // project linked to it is not taken for deleted.
+  const refused: RefusedRecord[] = [];
   for (const sp of [...list].sort((a, b) => a.id - b.id)) {
+    const bad = validateName(sp.name);
+    if (bad) {
+      refused.push({ uuid: undefined, id: sp.id, reason: `fields.${bad.message}` });
+      continue;
+    }
     let local = byRemoteId.get(sp.id);
     if (!local) {
       const url = normaliseRemoteUrl(sp.remote_url);
@@ -151,6 +163,8 @@ export async function pullBasic(
     applyRemote(p, { rev: 0, deleted: true, fields: sharedFields(p) }, apply);
     notePulled(p.name);
   }
+  const note = refusedNote(refused);
+  if (note) events.push({ kind: 'note', text: note });
   const cached = session.cache.index().all();
   const known = new Map(cached.map((r) => [r.uuid, JSON.stringify(r)]));
   let same = cached.length === records.length;
@@ -254,9 +268,11 @@ export function basicRecords(
     const id = basicIdOf(p.sync);
     if (id !== undefined) byRemoteId.set(id, p);
   }
-  return list.map((sp) => {
-    const local = byRemoteId.get(sp.id);
-    const fields = keepLocalOnly(fromBasicProject(sp, local), local, localOnly);
-    return cacheRecord(sp, local?.id ?? basicRecordUuid(sp.id), fields);
-  });
+  return list
+    .filter((sp) => validateName(sp.name) === undefined)
+    .map((sp) => {
+      const local = byRemoteId.get(sp.id);
+      const fields = keepLocalOnly(fromBasicProject(sp, local), local, localOnly);
+      return cacheRecord(sp, local?.id ?? basicRecordUuid(sp.id), fields);
+    });
 }

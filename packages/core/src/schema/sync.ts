@@ -47,6 +47,17 @@ export const ChangesResponseSchema = Type.Object({
 });
 export type ChangesResponse = Static<typeof ChangesResponseSchema>;
 
+/**
+ * The changes answer's envelope alone, its records unchecked: the CLI checks each record on
+ * its own, so one bad record is refused rather than failing the whole sync (issue 14).
+ */
+export const ChangesEnvelopeSchema = Type.Object({
+  changes: Type.Array(Type.Unknown()),
+  next: Type.Integer(),
+  more: Type.Boolean(),
+  head: Type.Integer(),
+});
+
 /** A record change in a push: new fields (`base_rev` 0 for a new project) or a deletion. */
 export const PushChangeSchema = Type.Union([
   Type.Object({ uuid: Type.String(), base_rev: Type.Integer(), fields: SharedFieldsSchema }),
