@@ -274,6 +274,17 @@ describeBackends('sync-v1', (backend) => {
     expect(after.changes[0].checkouts.map((c: { machine_name: string }) => c.machine_name)).toEqual(
       ['laptop'],
     );
+
+    // A deleted project's checkouts no longer count for its machines.
+    const del = await push(laptop, [{ uuid, base_rev: 4, deleted: true }]);
+    expect(del.results[0]).toMatchObject({ status: 'applied' });
+    const counts = (await call(app, 'GET', '/api/machines', auth)).body.machines.map(
+      (m: { name: string; checkouts: number }) => [m.name, m.checkouts],
+    );
+    expect(counts).toEqual([
+      ['desktop', 0],
+      ['laptop', 0],
+    ]);
   });
 
   it('records a pushing machine, with or without records, and takes its new name', async () => {
