@@ -17,6 +17,7 @@ import { registerMachines } from './commands/machines/flags.js';
 import { registerMove } from './commands/move/flags.js';
 import { registerRemote } from './commands/remote/flags.js';
 import { registerRemove } from './commands/remove/flags.js';
+import { registerRestore } from './commands/restore/flags.js';
 import { registerScan } from './commands/scan/flags.js';
 import { registerShow } from './commands/show/flags.js';
 import { registerStatus } from './commands/status/flags.js';
@@ -87,6 +88,7 @@ $XDG_DATA_HOME/dev-infra. Exit codes: 0 ok, 1 failure, 2 usage error.
   registerAdd(program, ctx);
   registerInit(program, ctx);
   registerRemove(program, ctx);
+  registerRestore(program, ctx);
   registerUpdate(program, ctx);
   registerMove(program, ctx);
   registerShow(program, ctx);

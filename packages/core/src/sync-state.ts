@@ -37,8 +37,24 @@ export interface Synced {
   /** This machine's path as last sent to the server, or null. */
   pushed_path: string | null;
   remote: RemoteIdentity;
-  /** Set when the server holds a tombstone: shown as "deleted remotely", never pushed again. */
-  deleted_remotely?: { at: string; by?: string };
+  /**
+   * Set when the server holds a tombstone: shown as "deleted remotely", never pushed again
+   * unless the user restores it.
+   */
+  deleted_remotely?: DeletedRemotely;
+}
+
+/** What a synced slot knows of the server's tombstone for it. */
+export interface DeletedRemotely {
+  at: string;
+  by?: string;
+  /**
+   * The tombstone's revision (states written before `restore` lack it): a restore pushes the
+   * fields on it, the one base the server revives a tombstone from.
+   */
+  rev?: number;
+  /** Set by `dev-infra restore`: the next push sends the fields, making the project live again. */
+  restore?: true;
 }
 
 /** A project's sync slot. */
@@ -144,9 +160,13 @@ export function decodeProjectSync(raw: unknown, projectId: string): ProjectSync 
       remote,
     };
     const gone = raw.deleted_remotely;
-    if (isObject(gone) && typeof gone.at === 'string')
-      synced.deleted_remotely =
-        typeof gone.by === 'string' ? { at: gone.at, by: gone.by } : { at: gone.at };
+    if (isObject(gone) && typeof gone.at === 'string') {
+      const mark: DeletedRemotely = { at: gone.at };
+      if (typeof gone.by === 'string') mark.by = gone.by;
+      if (typeof gone.rev === 'number') mark.rev = gone.rev;
+      if (gone.restore === true) mark.restore = true;
+      synced.deleted_remotely = mark;
+    }
     return synced;
   }
   const slot: NeverSynced = {

@@ -73,7 +73,7 @@ describe('applyRecord', () => {
     );
   });
 
-  it('a tombstone never resurrects: later records leave a deleted-remotely entry alone', () => {
+  it('a deleted-remotely entry takes no record but a live one newer than its tombstone (a restore)', () => {
     fc.assert(
       fc.property(fieldsArb, fieldsArb, fieldsArb, rev, prefer, (b, l, r, n, p) => {
         const e = entry(l, synced(b, n));
@@ -89,11 +89,18 @@ describe('applyRecord', () => {
         expect(dead.fields).toBeNull();
         expect(dead.events).toEqual([{ kind: 'deleted-remotely', project: 'api' }]);
         const gone = after(e, dead);
-        expect(gone.sync).toMatchObject({ deleted_remotely: { at: NOW } });
-        for (const deleted of [false, true])
-          expect(
-            applyRecord(gone, UUID, { rev: n + 2, deleted, fields: r }, { prefer: p, now: NOW }),
-          ).toBeUndefined();
+        expect(gone.sync).toMatchObject({ deleted_remotely: { at: NOW, rev: n + 1 } });
+        const ctx = { prefer: p, now: NOW };
+        expect(
+          applyRecord(gone, UUID, { rev: n + 2, deleted: true, fields: r }, ctx),
+        ).toBeUndefined();
+        expect(
+          applyRecord(gone, UUID, { rev: n + 1, deleted: false, fields: r }, ctx),
+        ).toBeUndefined();
+        // Restored on another machine: live again here, merged as any newer record is.
+        const back = applyRecord(gone, UUID, { rev: n + 2, deleted: false, fields: r }, ctx)!;
+        expect(back.sync).toMatchObject({ kind: 'synced', rev: n + 2, base: r });
+        expect(back.sync.deleted_remotely).toBeUndefined();
       }),
     );
   });
