@@ -79,6 +79,12 @@ export interface RegistrySync {
   cursor: number;
   last_pull: string | null;
   last_push: string | null;
+  /**
+   * When this machine last had a successful answer from the server (a feed page, empty ones
+   * too, a push's answer, basic mode's list): what `status` shows, since to the user every
+   * round trip is a pull. States written before it read last_pull instead.
+   */
+  last_heard: string | null;
   pending: { deletes: PendingDelete[]; checkout_removals: string[] };
   /** Basic mode: server ids this machine has seen, to tell a deletion from a new project. */
   known_ids?: number[];
@@ -132,6 +138,7 @@ export function freshSync(server: string, protocol: SyncProtocol): RegistrySync 
     cursor: 0,
     last_pull: null,
     last_push: null,
+    last_heard: null,
     pending: { deletes: [], checkout_removals: [] },
   };
 }
@@ -221,12 +228,14 @@ export function decodeRegistrySync(raw: unknown): RegistrySync | undefined {
   if (!isProtocol(raw.protocol)) return undefined;
   const pending = isObject(raw.pending) ? raw.pending : {};
   const deletes = Array.isArray(pending.deletes) ? pending.deletes : [];
+  const lastPull = typeof raw.last_pull === 'string' ? raw.last_pull : null;
   const state: RegistrySync = {
     server: raw.server,
     protocol: raw.protocol,
     cursor: raw.cursor,
-    last_pull: typeof raw.last_pull === 'string' ? raw.last_pull : null,
+    last_pull: lastPull,
     last_push: typeof raw.last_push === 'string' ? raw.last_push : null,
+    last_heard: typeof raw.last_heard === 'string' ? raw.last_heard : lastPull,
     pending: {
       deletes: deletes.map(decodePendingDelete).filter((d) => d !== undefined),
       checkout_removals: strings(pending.checkout_removals),

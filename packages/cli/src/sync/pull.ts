@@ -30,6 +30,8 @@ export async function pullSyncV1(
     for (const [uuid, applied] of plan.updates) writeApplied(byId.get(uuid)!, applied);
     events.push(...plan.events);
     for (const record of page.changes) cache.put(record);
+    // An empty page is an answer too: the server was heard from, with nothing new.
+    state.last_heard = session.now;
     if (page.changes.length === 0 && page.next === state.cursor) break;
     state.cursor = page.next;
     state.last_pull = session.now;
