@@ -26,7 +26,11 @@ export type SyncEvent =
   | { kind: 'pushed'; project: string }
   | ({ kind: 'conflict'; project: string } & FieldConflict)
   | { kind: 'deleted-remotely'; project: string }
-  | { kind: 'linked'; project: string }
+  /**
+   * A never-synced project linked to a server record; `renamed_to` when linking gave it the
+   * record's name (the name others know it by), which is the link's rule, not a conflict.
+   */
+  | { kind: 'linked'; project: string; renamed_to?: string }
   | { kind: 'rejected'; project: string; error: string }
   | { kind: 'note'; text: string };
 
@@ -180,7 +184,9 @@ export function applyRecord(
 /**
  * Before a never-synced entry is first merged with its record: a field the user did not
  * edit here (a value `add` chose) takes the server's value when both are set and differ,
- * reported as a conflict resolved for the remote. Edited fields merge as usual later.
+ * reported as a conflict resolved for the remote, but for the name: taking the record's name
+ * is what linking does (the caller reports it as a rename on the `linked` event). Edited
+ * fields merge as usual later.
  */
 export function adoptUnedited(
   name: string,
@@ -192,7 +198,7 @@ export function adoptUnedited(
   const events: SyncEvent[] = [];
   for (const c of mergeFields(null, local, remote, 'remote').conflicts) {
     if (edited.has(c.field)) continue;
-    events.push({ kind: 'conflict', project: name, ...c });
+    if (c.field !== 'name') events.push({ kind: 'conflict', project: name, ...c });
     // The conflict names a field of this same record, so the value fits it.
     (adopted as Record<string, unknown>)[c.field] = c.remote;
   }
