@@ -143,6 +143,19 @@ export function freshSync(server: string, protocol: SyncProtocol): RegistrySync 
   };
 }
 
+/** How far an answer that changed nothing else must be from `last_heard` to move it. */
+const HEARD_STEP_MS = 60_000;
+
+/**
+ * Notes an answer from the server at `now` that changed nothing else here (an empty feed
+ * page, basic mode's unchanged list). Within a minute of the last one it stays: `status`
+ * shows whole minutes, and a sync with nothing to do then writes nothing at all.
+ */
+export function noteHeard(state: RegistrySync, now: string): void {
+  const last = state.last_heard === null ? Number.NaN : Date.parse(state.last_heard);
+  if (!(Date.parse(now) - last < HEARD_STEP_MS)) state.last_heard = now;
+}
+
 const strings = (v: unknown): string[] =>
   Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 

@@ -1,6 +1,6 @@
 /** Decoding the stored registry-wide sync state. */
 import { describe, expect, it } from 'vitest';
-import { decodeRegistrySync } from '../src/sync-state.js';
+import { decodeRegistrySync, freshSync, noteHeard } from '../src/sync-state.js';
 
 describe('decodeRegistrySync', () => {
   const stored = { server: 'http://s', protocol: 'sync-v1', cursor: 3, last_pull: 'P' };
@@ -9,5 +9,15 @@ describe('decodeRegistrySync', () => {
     expect(decodeRegistrySync({ ...stored, last_heard: 'H' })?.last_heard).toBe('H');
     expect(decodeRegistrySync(stored)?.last_heard).toBe('P');
     expect(decodeRegistrySync({ ...stored, last_pull: null })?.last_heard).toBeNull();
+  });
+
+  it('noteHeard moves last_heard only a minute or more past it', () => {
+    const state = freshSync('http://s', 'sync-v1');
+    noteHeard(state, '2026-01-01T00:00:00.000Z');
+    expect(state.last_heard).toBe('2026-01-01T00:00:00.000Z');
+    noteHeard(state, '2026-01-01T00:00:59.000Z');
+    expect(state.last_heard).toBe('2026-01-01T00:00:00.000Z');
+    noteHeard(state, '2026-01-01T00:01:00.000Z');
+    expect(state.last_heard).toBe('2026-01-01T00:01:00.000Z');
   });
 });

@@ -16,7 +16,7 @@ afterAll(removeTempDirs);
 describeBackends('status: last heard from the server', (backend) => {
   const serverUrl = useListeningApp(backend);
 
-  it('is set by a push-only first sync and moved by a sync that found nothing to do', async () => {
+  it('is set by a push-only first sync and moved by syncs that found nothing to do', async () => {
     const account = await newAccount(backend().storage, 'heard');
     const m = machine();
     const at = async (iso: string, args: string[]) => {
@@ -42,6 +42,12 @@ describeBackends('status: last heard from the server', (backend) => {
     expect(await at('2026-03-01T12:00:30.000Z', ['status'])).toMatch(
       /Last heard from the server just now\n/,
     );
+    // Nothing new at all now (an empty feed page): still an answer from the server.
+    expect(await at('2026-03-01T12:10:00.000Z', ['sync'])).toMatch(/pulled 0, pushed 0/);
+    expect(await heard('2026-03-01T12:10:00.000Z')).toBe('2026-03-01T12:10:00.000Z');
+    // Within the minute it stays, so that such a sync writes nothing.
+    await at('2026-03-01T12:10:40.000Z', ['sync']);
+    expect(await heard('2026-03-01T12:10:40.000Z')).toBe('2026-03-01T12:10:00.000Z');
     expect(await at('2026-03-02T13:00:00.000Z', ['status'])).toMatch(/server 1 day ago\n/);
   });
 });
