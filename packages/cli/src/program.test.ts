@@ -12,6 +12,7 @@ describe('help', () => {
       ['add'],
       ['init'],
       ['remove'],
+      ['restore'],
       ['update'],
       ['show'],
       ['list'],

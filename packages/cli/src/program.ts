@@ -18,6 +18,7 @@ import { registerMove } from './commands/move/flags.js';
 import { registerPath } from './commands/path/flags.js';
 import { registerRemote } from './commands/remote/flags.js';
 import { registerRemove } from './commands/remove/flags.js';
+import { registerRestore } from './commands/restore/flags.js';
 import { registerScan } from './commands/scan/flags.js';
 import { registerShow } from './commands/show/flags.js';
 import { registerStatus } from './commands/status/flags.js';
@@ -88,6 +89,7 @@ $XDG_DATA_HOME/dev-infra. Exit codes: 0 ok, 1 failure, 2 usage error.
   registerAdd(program, ctx);
   registerInit(program, ctx);
   registerRemove(program, ctx);
+  registerRestore(program, ctx);
   registerUpdate(program, ctx);
   registerMove(program, ctx);
   registerShow(program, ctx);

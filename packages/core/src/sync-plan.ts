@@ -26,7 +26,11 @@ export type SyncEvent =
   | { kind: 'pushed'; project: string }
   | ({ kind: 'conflict'; project: string } & FieldConflict)
   | { kind: 'deleted-remotely'; project: string }
-  | { kind: 'linked'; project: string }
+  /**
+   * A never-synced project linked to a server record; `renamed_to` when linking gave it the
+   * record's name (the name others know it by), which is the link's rule, not a conflict.
+   */
+  | { kind: 'linked'; project: string; renamed_to?: string }
   | { kind: 'rejected'; project: string; error: string }
   | { kind: 'note'; text: string };
 
@@ -95,6 +99,8 @@ export function sameSync(a: ProjectSync | undefined, b: ProjectSync | undefined)
     sameIdentity(a.remote, s.remote) &&
     a.deleted_remotely?.at === s.deleted_remotely?.at &&
     a.deleted_remotely?.by === s.deleted_remotely?.by &&
+    a.deleted_remotely?.rev === s.deleted_remotely?.rev &&
+    a.deleted_remotely?.restore === s.deleted_remotely?.restore &&
     sameSharedFields(a.base, s.base)
   );
 }
@@ -106,10 +112,12 @@ function sameIdentity(a: RemoteIdentity, b: RemoteIdentity): boolean {
 
 /**
  * Brings `entry` up to date with `remote`; undefined when there is nothing to do (already
- * at that revision, or already shown as deleted remotely: a tombstone never resurrects).
- * A tombstone marks the entry "deleted remotely" (its fields stay); a live record is
- * fast-forwarded when the entry equals its base, else merged three ways against the base.
- * `uuid` names the sync-v1 record when the entry had no synced slot yet.
+ * at that revision, or already shown as deleted remotely). A tombstone marks the entry
+ * "deleted remotely" (its fields stay); a live record is fast-forwarded when the entry equals
+ * its base, else merged three ways against the base. An entry shown as deleted remotely
+ * takes a live record newer than the tombstone the same way: only a restore (`dev-infra
+ * restore` on some machine) makes a tombstone live again. `uuid` names the sync-v1 record
+ * when the entry had no synced slot yet.
  */
 export function applyRecord(
   entry: LocalEntry,
@@ -118,7 +126,21 @@ export function applyRecord(
   ctx: ApplyContext,
 ): Applied | undefined {
   const sync = entry.sync?.kind === 'synced' ? entry.sync : undefined;
-  if (sync?.deleted_remotely) return undefined;
+  const gone = sync?.deleted_remotely;
+  if (sync && gone) {
+    if (remote.deleted) {
+      // A restore must name the tombstone's current revision, or the server answers conflict.
+      if (!gone.restore || gone.rev === remote.rev) return undefined;
+      return {
+        sync: { ...sync, deleted_remotely: { ...gone, rev: remote.rev } },
+        fields: null,
+        changed: true,
+        events: [],
+      };
+    }
+    // Basic mode's revision is always 0: a hard-deleted id never comes back.
+    if (remote.rev <= (gone.rev ?? sync.rev)) return undefined;
+  }
   const identity = remote.remote ?? sync?.remote ?? { kind: 'sync-v1', uuid };
   if (remote.deleted) {
     const from = sync ?? {
@@ -129,7 +151,7 @@ export function applyRecord(
       remote: identity,
     };
     return {
-      sync: { ...from, deleted_remotely: { at: ctx.now } },
+      sync: { ...from, deleted_remotely: { at: ctx.now, rev: remote.rev } },
       fields: null,
       changed: true,
       events: [{ kind: 'deleted-remotely', project: entry.name }],
@@ -162,7 +184,9 @@ export function applyRecord(
 /**
  * Before a never-synced entry is first merged with its record: a field the user did not
  * edit here (a value `add` chose) takes the server's value when both are set and differ,
- * reported as a conflict resolved for the remote. Edited fields merge as usual later.
+ * reported as a conflict resolved for the remote, but for the name: taking the record's name
+ * is what linking does (the caller reports it as a rename on the `linked` event). Edited
+ * fields merge as usual later.
  */
 export function adoptUnedited(
   name: string,
@@ -174,7 +198,7 @@ export function adoptUnedited(
   const events: SyncEvent[] = [];
   for (const c of mergeFields(null, local, remote, 'remote').conflicts) {
     if (edited.has(c.field)) continue;
-    events.push({ kind: 'conflict', project: name, ...c });
+    if (c.field !== 'name') events.push({ kind: 'conflict', project: name, ...c });
     // The conflict names a field of this same record, so the value fits it.
     (adopted as Record<string, unknown>)[c.field] = c.remote;
   }
@@ -245,7 +269,8 @@ export function echoAfter(
 /**
  * The push this machine has to make: every entry never synced (base revision 0) or changed
  * since its base, every checkout path not yet sent, and the pending deletions and checkout
- * removals. An entry shown as deleted remotely is never pushed again.
+ * removals. An entry shown as deleted remotely is never pushed again, unless the user
+ * restores it: then its fields go on the tombstone's revision, which revives it.
  */
 export function planPush(
   entries: readonly { uuid: string; entry: LocalEntry }[],
@@ -256,9 +281,11 @@ export function planPush(
   const checkouts: CheckoutChange[] = [];
   for (const { uuid, entry } of entries) {
     const sync = entry.sync?.kind === 'synced' ? entry.sync : undefined;
-    if (sync?.deleted_remotely) continue;
+    const gone = sync?.deleted_remotely;
+    if (gone && !gone.restore) continue;
     const { fields } = entry;
-    if (!sync) changes.push({ uuid, base_rev: 0, fields });
+    if (sync && gone) changes.push({ uuid, base_rev: gone.rev ?? sync.rev, fields });
+    else if (!sync) changes.push({ uuid, base_rev: 0, fields });
     else if (!sameSharedFields(fields, sync.base))
       changes.push({ uuid, base_rev: sync.rev, fields });
     if (sync?.pushed_path !== entry.path) checkouts.push({ uuid, path: entry.path });

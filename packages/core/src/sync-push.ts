@@ -133,6 +133,8 @@ export function planPushResults(input: PushResultsInput): PushResultsPlan {
           rev: r.rev,
           base: change.fields,
         };
+        // Fields accepted onto a tombstone (a restore) made the project live again.
+        delete slot.deleted_remotely;
         update(r.uuid, { sync: slot, fields: null });
       }
     } else if (r.status === 'conflict') {

@@ -38,8 +38,24 @@ export interface Synced {
   /** This machine's path as last sent to the server, or null. */
   pushed_path: string | null;
   remote: RemoteIdentity;
-  /** Set when the server holds a tombstone: shown as "deleted remotely", never pushed again. */
-  deleted_remotely?: { at: string; by?: string };
+  /**
+   * Set when the server holds a tombstone: shown as "deleted remotely", never pushed again
+   * unless the user restores it.
+   */
+  deleted_remotely?: DeletedRemotely;
+}
+
+/** What a synced slot knows of the server's tombstone for it. */
+export interface DeletedRemotely {
+  at: string;
+  by?: string;
+  /**
+   * The tombstone's revision (states written before `restore` lack it): a restore pushes the
+   * fields on it, the one base the server revives a tombstone from.
+   */
+  rev?: number;
+  /** Set by `dev-infra restore`: the next push sends the fields, making the project live again. */
+  restore?: true;
 }
 
 /** A project's sync slot. */
@@ -64,6 +80,12 @@ export interface RegistrySync {
   cursor: number;
   last_pull: string | null;
   last_push: string | null;
+  /**
+   * When this machine last had a successful answer from the server (a feed page, empty ones
+   * too, a push's answer, basic mode's list): what `status` shows, since to the user every
+   * round trip is a pull. States written before it read last_pull instead.
+   */
+  last_heard: string | null;
   pending: { deletes: PendingDelete[]; checkout_removals: string[] };
   /** Basic mode: server ids this machine has seen, to tell a deletion from a new project. */
   known_ids?: number[];
@@ -123,8 +145,22 @@ export function freshSync(server: string, protocol: SyncProtocol): RegistrySync 
     cursor: 0,
     last_pull: null,
     last_push: null,
+    last_heard: null,
     pending: { deletes: [], checkout_removals: [] },
   };
+}
+
+/** How far an answer that changed nothing else must be from `last_heard` to move it. */
+const HEARD_STEP_MS = 60_000;
+
+/**
+ * Notes an answer from the server at `now` that changed nothing else here (an empty feed
+ * page, basic mode's unchanged list). Within a minute of the last one it stays: `status`
+ * shows whole minutes, and a sync with nothing to do then writes nothing at all.
+ */
+export function noteHeard(state: RegistrySync, now: string): void {
+  const last = state.last_heard === null ? Number.NaN : Date.parse(state.last_heard);
+  if (!(Date.parse(now) - last < HEARD_STEP_MS)) state.last_heard = now;
 }
 
 const strings = (v: unknown): string[] =>
@@ -151,9 +187,13 @@ export function decodeProjectSync(raw: unknown, projectId: string): ProjectSync 
       remote,
     };
     const gone = raw.deleted_remotely;
-    if (isObject(gone) && typeof gone.at === 'string')
-      synced.deleted_remotely =
-        typeof gone.by === 'string' ? { at: gone.at, by: gone.by } : { at: gone.at };
+    if (isObject(gone) && typeof gone.at === 'string') {
+      const mark: DeletedRemotely = { at: gone.at };
+      if (typeof gone.by === 'string') mark.by = gone.by;
+      if (typeof gone.rev === 'number') mark.rev = gone.rev;
+      if (gone.restore === true) mark.restore = true;
+      synced.deleted_remotely = mark;
+    }
     return synced;
   }
   const slot: NeverSynced = {
@@ -208,12 +248,14 @@ export function decodeRegistrySync(raw: unknown): RegistrySync | undefined {
   if (!isProtocol(raw.protocol)) return undefined;
   const pending = isObject(raw.pending) ? raw.pending : {};
   const deletes = Array.isArray(pending.deletes) ? pending.deletes : [];
+  const lastPull = typeof raw.last_pull === 'string' ? raw.last_pull : null;
   const state: RegistrySync = {
     server: raw.server,
     protocol: raw.protocol,
     cursor: raw.cursor,
-    last_pull: typeof raw.last_pull === 'string' ? raw.last_pull : null,
+    last_pull: lastPull,
     last_push: typeof raw.last_push === 'string' ? raw.last_push : null,
+    last_heard: typeof raw.last_heard === 'string' ? raw.last_heard : lastPull,
     pending: {
       deletes: deletes.map(decodePendingDelete).filter((d) => d !== undefined),
       checkout_removals: strings(pending.checkout_removals),

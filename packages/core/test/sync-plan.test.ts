@@ -73,7 +73,7 @@ describe('applyRecord', () => {
     );
   });
 
-  it('a tombstone never resurrects: later records leave a deleted-remotely entry alone', () => {
+  it('a deleted-remotely entry takes no record but a live one newer than its tombstone (a restore)', () => {
     fc.assert(
       fc.property(fieldsArb, fieldsArb, fieldsArb, rev, prefer, (b, l, r, n, p) => {
         const e = entry(l, synced(b, n));
@@ -89,11 +89,18 @@ describe('applyRecord', () => {
         expect(dead.fields).toBeNull();
         expect(dead.events).toEqual([{ kind: 'deleted-remotely', project: 'api' }]);
         const gone = after(e, dead);
-        expect(gone.sync).toMatchObject({ deleted_remotely: { at: NOW } });
-        for (const deleted of [false, true])
-          expect(
-            applyRecord(gone, UUID, { rev: n + 2, deleted, fields: r }, { prefer: p, now: NOW }),
-          ).toBeUndefined();
+        expect(gone.sync).toMatchObject({ deleted_remotely: { at: NOW, rev: n + 1 } });
+        const ctx = { prefer: p, now: NOW };
+        expect(
+          applyRecord(gone, UUID, { rev: n + 2, deleted: true, fields: r }, ctx),
+        ).toBeUndefined();
+        expect(
+          applyRecord(gone, UUID, { rev: n + 1, deleted: false, fields: r }, ctx),
+        ).toBeUndefined();
+        // Restored on another machine: live again here, merged as any newer record is.
+        const back = applyRecord(gone, UUID, { rev: n + 2, deleted: false, fields: r }, ctx)!;
+        expect(back.sync).toMatchObject({ kind: 'synced', rev: n + 2, base: r });
+        expect(back.sync.deleted_remotely).toBeUndefined();
       }),
     );
   });
@@ -225,6 +232,41 @@ describe('planPage', () => {
 });
 
 describe('planPush', () => {
+  it("sends a restored entry on the tombstone's revision (the slot's own before it was known)", () => {
+    const f = fieldsOf('active');
+    const machine = { id: 'm', name: 'laptop' };
+    const gone = (mark: Synced['deleted_remotely']) => ({
+      ...synced(f, 1),
+      pushed_path: '/p/api',
+      deleted_remotely: mark,
+    });
+    const req = planPush(
+      [
+        { uuid: 'known', entry: entry(f, gone({ at: NOW, rev: 6, restore: true })) },
+        { uuid: 'old', entry: entry(f, gone({ at: NOW, restore: true })) },
+        { uuid: 'kept', entry: entry(f, gone({ at: NOW, rev: 6 })) },
+      ],
+      { deletes: [], checkout_removals: [] },
+      machine,
+    );
+    expect(req.changes).toEqual([
+      { uuid: 'known', base_rev: 6, fields: f },
+      { uuid: 'old', base_rev: 1, fields: f },
+    ]);
+  });
+
+  it('a restore that meets the tombstone at another revision notes it, for the next round', () => {
+    const f = fieldsOf('active');
+    const e = entry(f, { ...synced(f, 1), deleted_remotely: { at: NOW, restore: true } });
+    const ctx = { prefer: 'local' as const, now: NOW };
+    const noted = applyRecord(e, UUID, { rev: 7, deleted: true, fields: f }, ctx)!;
+    expect(noted.sync.deleted_remotely).toEqual({ at: NOW, rev: 7, restore: true });
+    expect(noted.events).toEqual([]);
+    expect(applyRecord(after(e, noted), UUID, { rev: 7, deleted: true, fields: f }, ctx)).toBe(
+      undefined,
+    );
+  });
+
   it('sends new and changed entries and unsent checkouts, never a deleted-remotely one', () => {
     const f = fieldsOf('active');
     const machine = { id: 'm', name: 'laptop' };

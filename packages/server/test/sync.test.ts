@@ -102,7 +102,7 @@ describeBackends('sync-v1', (backend) => {
     expect(twin.results[0]).toEqual({ uuid, status: 'applied', rev: 2, seq: 2 });
   });
 
-  it('never resurrects a tombstone', async () => {
+  it('never resurrects a tombstone from a stale base', async () => {
     const uuid = randomUUID();
     await push(laptop, [
       { uuid, base_rev: 0, fields: fields('gone', { description: 'last words' }) },
@@ -111,7 +111,7 @@ describeBackends('sync-v1', (backend) => {
     expect(del.results[0]).toEqual({ uuid, status: 'applied', rev: 2, seq: 2 });
     const retry = await push(laptop, [{ uuid, base_rev: 1, deleted: true }]);
     expect(retry.results[0]).toEqual({ uuid, status: 'applied', rev: 2, seq: 2 });
-    for (const base_rev of [0, 1, 2]) {
+    for (const base_rev of [0, 1]) {
       const back = await push(desktop, [
         { uuid, base_rev, fields: fields('gone', { description: 'back' }) },
       ]);
@@ -127,6 +127,33 @@ describeBackends('sync-v1', (backend) => {
       fields: { description: 'last words' },
     });
     expect((await call(app, 'GET', '/api/projects', auth)).body).toEqual([]);
+  });
+
+  it('revives a tombstone from fields pushed on its own revision (dev-infra restore)', async () => {
+    const uuid = randomUUID();
+    await push(laptop, [{ uuid, base_rev: 0, fields: fields('back', { description: 'kept' }) }]);
+    await push(laptop, [{ uuid, base_rev: 1, deleted: true }]);
+    // The very fields the tombstone kept: restoring is the change, not the content.
+    const restored = await push(desktop, [
+      { uuid, base_rev: 2, fields: fields('back', { description: 'kept' }) },
+    ]);
+    expect(restored.results[0]).toEqual({ uuid, status: 'applied', rev: 3, seq: 3 });
+    const feed = await changes('since=2');
+    expect(feed.changes).toEqual([
+      expect.objectContaining({
+        uuid,
+        rev: 3,
+        deleted: false,
+        fields: fields('back', { description: 'kept' }),
+      }),
+    ]);
+    const listed = (await call(app, 'GET', '/api/projects', auth)).body;
+    expect(listed.map((p: { name: string }) => p.name)).toEqual(['back']);
+    // A retry of the restore is answered as applied, with no new revision.
+    const retry = await push(desktop, [
+      { uuid, base_rev: 2, fields: fields('back', { description: 'kept' }) },
+    ]);
+    expect(retry.results[0]).toEqual({ uuid, status: 'applied', rev: 3, seq: 3 });
   });
 
   it('rejects an invalid record and applies the others', async () => {
@@ -274,6 +301,17 @@ describeBackends('sync-v1', (backend) => {
     expect(after.changes[0].checkouts.map((c: { machine_name: string }) => c.machine_name)).toEqual(
       ['laptop'],
     );
+
+    // A deleted project's checkouts no longer count for its machines.
+    const del = await push(laptop, [{ uuid, base_rev: 4, deleted: true }]);
+    expect(del.results[0]).toMatchObject({ status: 'applied' });
+    const counts = (await call(app, 'GET', '/api/machines', auth)).body.machines.map(
+      (m: { name: string; checkouts: number }) => [m.name, m.checkouts],
+    );
+    expect(counts).toEqual([
+      ['desktop', 0],
+      ['laptop', 0],
+    ]);
   });
 
   it('records a pushing machine, with or without records, and takes its new name', async () => {

@@ -10,6 +10,7 @@ import {
   basicIdOf,
   basicRecordUuid,
   normaliseRemoteUrl,
+  noteHeard,
   type Prefer,
   type RegistrySync,
   recordIdentity,
@@ -176,7 +177,11 @@ export async function pullBasic(
   }
   // The server's list is the whole truth: the cache is rewritten, only when it differs.
   if (!same) session.cache.replaceAll(records);
-  if (pulled > 0) session.state.last_pull = now;
+  // The whole list came back: heard from the server, whether or not it held anything new.
+  if (pulled > 0) {
+    session.state.last_pull = now;
+    session.state.last_heard = now;
+  } else noteHeard(session.state, now);
   await session.save();
   return list;
 }

@@ -5,7 +5,7 @@
  * next is fetched, so a pull cut off halfway resumes (a page applied twice changes nothing).
  * The cache is only appended to: the pull's cost follows the changes, not the account.
  */
-import { CHANGES_MAX_LIMIT, echoAfter, type Prefer, planPage } from '@dev-infra/core';
+import { CHANGES_MAX_LIMIT, echoAfter, noteHeard, type Prefer, planPage } from '@dev-infra/core';
 import { safeLine } from '../output/safe-text.js';
 import type { RefusedRecord, SyncClient } from '../remote/sync-client.js';
 import { linkIfNeeded, localEntry, writeApplied } from './reconcile.js';
@@ -34,9 +34,14 @@ export async function pullSyncV1(
     events.push(...plan.events);
     refused.push(...page.refused);
     for (const record of page.changes) cache.put(record);
-    if (page.changes.length === 0 && page.next === state.cursor) break;
+    if (page.changes.length === 0 && page.next === state.cursor) {
+      // An empty page is an answer too: the server was heard from, with nothing new.
+      noteHeard(state, session.now);
+      break;
+    }
     state.cursor = page.next;
     state.last_pull = session.now;
+    state.last_heard = session.now;
     await session.save();
   }
   const note = refusedNote(refused);

@@ -62,6 +62,7 @@ export async function pushSyncV1(
       const res = await client.push(batch);
       conflicts += applyPushResults(ctx, batch, res);
       state.last_push = session.now;
+      state.last_heard = session.now;
       await session.save();
     }
     // Rejected records stay as they are; only conflicts merit another round.

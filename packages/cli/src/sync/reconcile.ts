@@ -116,13 +116,18 @@ export function linkNewProjects(registry: Registry, options: LinkOptions): void 
     }
     // The same uuid (or a deletion the user could not have known of): the tombstone stands.
     if (!record.deleted) {
-      events.push({ kind: 'linked', project: project.name });
       const adopted = adoptUnedited(
         project.name,
         sharedFields(project),
         localEdits(project),
         record.fields,
       );
+      const renamed = adopted.fields.name !== project.name;
+      events.push({
+        kind: 'linked',
+        project: project.name,
+        ...(renamed ? { renamed_to: adopted.fields.name } : {}),
+      });
       events.push(...adopted.events);
       assignShared(project, adopted.fields);
     }

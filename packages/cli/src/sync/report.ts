@@ -20,8 +20,10 @@ export interface SyncReport {
   conflicts: ReportedConflict[];
   /** Projects the server holds as deleted that are still registered here. */
   deleted_remotely: string[];
-  /** Local projects linked to a server record by id or remote URL. */
+  /** Local projects linked to a server record by id or remote URL (by their name before). */
   linked: string[];
+  /** Those of `linked` that took the server record's name. */
+  renamed: { from: string; to: string }[];
   /** Changes the server refused, with its reason. */
   rejected: { project: string; error: string }[];
   /** One-time notices (server changed, basic mode limits). */
@@ -47,6 +49,7 @@ export function buildReport(
     conflicts: [],
     deleted_remotely: [],
     linked: [],
+    renamed: [],
     rejected: [],
     notes: [],
   };
@@ -73,6 +76,7 @@ export function buildReport(
         break;
       case 'linked':
         r.linked.push(e.project);
+        if (e.renamed_to !== undefined) r.renamed.push({ from: e.project, to: e.renamed_to });
         break;
       case 'rejected': {
         const key = `${e.project}\0${e.error}`;
@@ -103,7 +107,10 @@ export function renderReport(r: SyncReport): string {
   }
   if (r.deleted_remotely.length > 0)
     parts.push(`deleted remotely: ${r.deleted_remotely.join(', ')} (files untouched)`);
-  if (r.linked.length > 0) parts.push(`linked: ${r.linked.join(', ')}`);
+  const renamed = new Map(r.renamed.map((x) => [x.from, x.to]));
+  const kept = r.linked.filter((name) => !renamed.has(name));
+  if (kept.length > 0) parts.push(`linked: ${kept.join(', ')}`);
+  for (const [from, to] of renamed) parts.push(`linked ${from} to ${to} (renamed)`);
   lines.push(parts.join(', '));
   if (r.dry_run) {
     if (r.pulled > 0) lines.push(`  would pull: ${r.pulled_projects.join(', ')}`);

@@ -88,3 +88,23 @@ export function projectViews(
 export function machineNames(checkouts: readonly Checkout[]): string[] {
   return checkouts.map((c) => c.machine_name);
 }
+
+/**
+ * How long ago `at` was, in the largest whole unit ("just now" under a minute, "never" for
+ * null): status's "last heard from the server" line.
+ */
+export function timeAgo(at: string | null, now: Date): string {
+  if (at === null) return 'never';
+  const seconds = Math.max(0, Math.floor((now.getTime() - Date.parse(at)) / 1000));
+  if (Number.isNaN(seconds)) return 'at an unknown time';
+  const units: [number, string][] = [
+    [86400, 'day'],
+    [3600, 'hour'],
+    [60, 'minute'],
+  ];
+  for (const [size, unit] of units) {
+    const n = Math.floor(seconds / size);
+    if (n >= 1) return `${n} ${unit}${n === 1 ? '' : 's'} ago`;
+  }
+  return 'just now';
+}

@@ -162,6 +162,12 @@ describe('sync end to end, basic mode (original work-prod API)', () => {
     expect(server.projects().map((p) => p.name)).not.toContain('api');
     expect(await stateOf(B, 'api')).toBe('deleted remotely');
     expect(existsSync(join(B, 'code', 'api', '.git'))).toBe(true);
+    // The original API deleted it for good: restore refuses rather than guess.
+    const restore = await cli(B, ['restore', 'api']);
+    expect(restore.code).toBe(1);
+    expect(restore.stderr).toMatch(
+      /^error: api cannot be restored: the server \(basic mode\) deleted it for good/,
+    );
   });
 
   it('machines says basic mode keeps none; with the server stopped sync fails in one line', async () => {

@@ -23,7 +23,7 @@ import { parseRegistry } from '../../src/registry/read.js';
 import type { SyncClient } from '../../src/remote/sync-client.js';
 import { pendingChanges, pushSyncV1 } from '../../src/sync/push.js';
 import { linkNewProjects } from '../../src/sync/reconcile.js';
-import { buildReport } from '../../src/sync/report.js';
+import { buildReport, renderReport } from '../../src/sync/report.js';
 import { runSyncCommand } from '../../src/sync/run.js';
 
 import type { SyncSession } from '../../src/sync/session.js';
@@ -136,6 +136,23 @@ describe('a lone sync push', () => {
     expect(local.id).toBe(record.uuid);
     // Nothing is sent as a new record (base_rev 0).
     expect(pendingChanges(session).changes.filter((c) => c.base_rev === 0)).toEqual([]);
+  });
+});
+
+describe("linking renames to the server record's name", () => {
+  it('reports `linked notes-copy to notes (renamed)`, not a conflict', () => {
+    const record = remoteRecord({ name: 'notes' });
+    const { registry, local, index } = setUp(record);
+    local.name = 'notes-copy';
+    const events: SyncEvent[] = [];
+    linkNewProjects(registry, { index, machineId: 'm', prefer: 'local', now: NOW, events });
+    const report = buildReport('sync-v1', false, events);
+    expect(local.name).toBe('notes');
+    expect(report.linked).toEqual(['notes-copy']);
+    expect(report.renamed).toEqual([{ from: 'notes-copy', to: 'notes' }]);
+    expect(report.conflicts.map((c) => c.field)).not.toContain('name');
+    expect(renderReport(report)).toMatch(/, linked notes-copy to notes \(renamed\)\n/);
+    expect(renderReport(report)).not.toMatch(/linked: /);
   });
 });
 

@@ -134,13 +134,16 @@ export type PushDecision =
   | { action: 'create' }
   | { action: 'update' }
   | { action: 'delete' }
+  /** Fields onto a tombstone at its own revision (`dev-infra restore`): live again. */
+  | { action: 'restore' }
   | { action: 'unchanged' }
   | { action: 'conflict' }
   | { action: 'reject'; error: string };
 
 /**
  * Compare-and-swap: apply only on the expected revision; a retry whose content already equals
- * the server's is answered as applied; a tombstone never comes back to life.
+ * the server's is answered as applied; a tombstone comes back to life only from fields pushed
+ * on its own revision, which only a machine that saw the deletion and chose to restore sends.
  */
 export function decidePush(
   current: CurrentState | undefined,
@@ -161,8 +164,10 @@ export function decidePush(
     if (current.deleted) return { action: 'unchanged' };
     return current.rev === change.base_rev ? { action: 'delete' } : { action: 'conflict' };
   }
-  // Fields onto a tombstone: the deletion stands, whatever the base.
-  if (current.deleted) return { action: 'conflict' };
+  // Fields onto a tombstone: the deletion stands unless they name it (a restore), even with
+  // the very fields it kept: restoring is the point, not a change of content.
+  if (current.deleted)
+    return current.rev === change.base_rev ? { action: 'restore' } : { action: 'conflict' };
   if (change.fields && sameContent(current.fields, change.fields)) return { action: 'unchanged' };
   return current.rev === change.base_rev ? { action: 'update' } : { action: 'conflict' };
 }

@@ -115,17 +115,25 @@ export function touchMachineQuery(
 
 /** The account's machines, by name, with their last sync and how many checkouts each holds. */
 export async function machines(backend: Backend, accountId: number): Promise<MachinesResponse> {
+  // A deleted project's checkout rows stay (the tombstone keeps them), so only live ones count.
   const rows = await backend.db
     .selectFrom('machines')
-    .leftJoin('checkouts', (j) =>
-      j
-        .onRef('checkouts.account_id', '=', 'machines.account_id')
-        .onRef('checkouts.machine_id', '=', 'machines.machine_id'),
-    )
     .select(['machines.machine_id', 'machines.name', 'machines.last_sync'])
-    .select((eb) => eb.fn.count<number>('checkouts.project_id').as('checkouts'))
+    .select((eb) =>
+      eb
+        .selectFrom('checkouts')
+        .innerJoin('projects', (j) =>
+          j
+            .onRef('projects.account_id', '=', 'checkouts.account_id')
+            .onRef('projects.id', '=', 'checkouts.project_id'),
+        )
+        .select((e) => e.fn.countAll<number>().as('n'))
+        .whereRef('checkouts.account_id', '=', 'machines.account_id')
+        .whereRef('checkouts.machine_id', '=', 'machines.machine_id')
+        .where('projects.deleted', '=', 0)
+        .as('checkouts'),
+    )
     .where('machines.account_id', '=', accountId)
-    .groupBy(['machines.machine_id', 'machines.name', 'machines.last_sync'])
     .orderBy('machines.name')
     .orderBy('machines.machine_id')
     .execute();

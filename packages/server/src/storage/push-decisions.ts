@@ -53,13 +53,15 @@ export type ChangeDecision =
   | { kind: 'create'; fields: SharedFields }
   /** `changed`: the field names the history entry lists. */
   | { kind: 'update'; fields: SharedFields; changed: string[] }
-  | { kind: 'delete' };
+  | { kind: 'delete' }
+  /** A tombstone made live again with these fields (`dev-infra restore`). */
+  | { kind: 'restore'; fields: SharedFields };
 
 /**
  * Decides one prepared change against the project's stored state (undefined: the server does
  * not know it). The compare-and-swap rules are domain/records.ts's `decidePush`, the ones the
  * dashboard's edits follow too: apply only on the expected revision, a retry whose content
- * already matches is applied, a tombstone never comes back to life.
+ * already matches is applied, a tombstone comes back to life only from fields on its revision.
  */
 export function decideChange(
   change: PreparedChange,
@@ -77,10 +79,12 @@ export function decideChange(
     case 'delete':
       return { kind: 'delete' };
     case 'create':
+    case 'restore':
     case 'update': {
-      // decidePush creates or updates only a change that carries fields (not a deletion).
+      // decidePush creates, restores or updates only a change that carries fields.
       const fields = change.fields as SharedFields;
       if (decision.action === 'create') return { kind: 'create', fields };
+      if (decision.action === 'restore') return { kind: 'restore', fields };
       return { kind: 'update', fields, changed: changedFields(current!.fields, fields) };
     }
   }

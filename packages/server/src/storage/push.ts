@@ -179,12 +179,13 @@ async function applyChanges(
         return { uuid, status: 'applied', rev, seq: rev };
       }
       case 'update':
+      case 'restore':
       case 'delete': {
         const rev = revs.next();
         const set =
-          decision.kind === 'update'
-            ? { ...fieldsToRow(decision.fields), rev, seq: rev }
-            : { deleted: 1, rev, seq: rev };
+          decision.kind === 'delete'
+            ? { deleted: 1, rev, seq: rev }
+            : { ...fieldsToRow(decision.fields), deleted: 0, rev, seq: rev };
         const updated = await trx
           .updateTable('projects')
           .set(set)
@@ -195,7 +196,12 @@ async function applyChanges(
         log.history.push(
           decision.kind === 'update'
             ? { uuid, seq: rev, kind: 'updated', fields: decision.changed }
-            : { uuid, seq: rev, kind: 'deleted', fields: [] },
+            : {
+                uuid,
+                seq: rev,
+                kind: decision.kind === 'restore' ? 'restored' : 'deleted',
+                fields: [],
+              },
         );
         return { uuid, status: 'applied', rev, seq: rev };
       }

@@ -144,7 +144,7 @@ export interface HistoryEntry {
   at: string;
   /** The machine's name, "dashboard", or "api". */
   source: string;
-  kind: 'created' | 'updated' | 'deleted' | 'checkout';
+  kind: 'created' | 'updated' | 'deleted' | 'restored' | 'checkout';
   /** Changed field names; for a checkout, "added", "moved" or "removed". */
   fields: string[];
 }

@@ -18,7 +18,7 @@ interface Spec {
   argument: 'project' | 'remote-project' | 'folder' | 'none';
 }
 
-const PROJECT_ARG = new Set(['show', 'path', 'update', 'remove', 'move']);
+const PROJECT_ARG = new Set(['show', 'path', 'update', 'remove', 'restore', 'move']);
 const FOLDER_ARG = new Set(['add', 'init', 'scan']);
 const NAMES = 'dev-infra list 2>/dev/null | cut -f1';
 const REMOTE_NAMES = 'dev-infra list --remote-only 2>/dev/null | cut -f1';

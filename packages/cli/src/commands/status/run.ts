@@ -15,7 +15,7 @@ import { RemoteError } from '../../remote/http.js';
 import { driverFor } from '../../sync/protocol.js';
 import { keyError } from '../../sync/remote-config.js';
 import { registrySync } from '../../sync/state.js';
-import { machineNames, projectViews } from '../../sync/status-view.js';
+import { machineNames, projectViews, timeAgo } from '../../sync/status-view.js';
 
 export interface StatusOptions {
   offline?: boolean;
@@ -62,6 +62,7 @@ export async function runStatus(ctx: Context, options: StatusOptions): Promise<v
       as_of: offline === null ? ctx.now().toISOString() : asOf,
       last_pull: state?.last_pull ?? null,
       last_push: state?.last_push ?? null,
+      last_heard: state?.last_heard ?? null,
       counts: summary.counts,
       out_of_sync: summary.outOfSync,
       projects: views.map((v) => ({
@@ -98,6 +99,10 @@ export async function runStatus(ctx: Context, options: StatusOptions): Promise<v
     ctx.io.out(
       `${counts.join(', ') || 'no projects'} · last pull ${state?.last_pull ?? 'never'} · last push ${state?.last_push ?? 'never'} · machine ${machine}\n`,
     );
+    if (settings)
+      ctx.io.out(
+        `Last heard from the server ${timeAgo(sameServer ? state.last_heard : null, ctx.now())}\n`,
+      );
   }
   if (options.exitCode && summary.outOfSync > 0) ctx.exitCode = 1;
 }

@@ -69,6 +69,7 @@ const KIND_TEXT: Record<string, string> = {
   created: 'created',
   updated: 'changed',
   deleted: 'deleted',
+  restored: 'restored',
   checkout: 'checkout',
 };
 
