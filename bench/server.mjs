@@ -447,8 +447,8 @@ account's new head ride in the push's other statements (data-modifying \`WITH\`)
 4 under the lock. Tried and dropped: compiling Kysely queries once (2 to 10 µs a query, under
 3% of any route), PostgreSQL rows as arrays or as JSON (no gain at route level), named prepared
 statements (they break on other running instances after a migration).
-SQLite keeps WAL with \`synchronous=NORMAL\` (a commit does not wait for the disk; a crash of
-work-prod loses nothing, a power cut can undo the last commits before a checkpoint).
+SQLite runs in WAL with \`synchronous=${process.env.WORK_PROD_SQLITE_SYNCHRONOUS?.toLowerCase() === 'normal' ? 'NORMAL' : 'FULL'}\` (work-prod's default is FULL, a disk sync at
+every commit; "SQLite durability" below measures what that costs against NORMAL).
 
 *What limits it now.* ${limitsNow()}${listNote()}`;
 // A run of some routes only (BENCH_SERVER_ONLY) would replace the section's other rows: print it.

@@ -16,13 +16,14 @@ export function openSqlite(file: string, options: StorageOptions = {}): Storage 
   // Another process (an admin command) may hold the write lock briefly: wait, don't fail.
   connection.pragma('busy_timeout = 10000');
   connection.pragma('foreign_keys = ON');
-  // WAL with synchronous=NORMAL: a commit appends to the WAL without waiting for the disk (the
-  // WAL is synced at checkpoints), which makes a commit several times cheaper than FULL. The
-  // database stays consistent whatever happens, and a crash of work-prod itself loses nothing
-  // (the WAL is in the OS's cache); only a power cut or OS crash can undo the last commits
-  // before a checkpoint. PostgreSQL keeps its default (synchronous_commit = on): there a
-  // commit waits for the WAL flush.
-  connection.pragma('synchronous = NORMAL');
+  // A commit acknowledged to a client must survive a power cut: once a client's cursor has
+  // passed a revision it never asks for it again, so a lost commit is a silent rollback. FULL
+  // in WAL syncs the WAL at every commit. WORK_PROD_SQLITE_SYNCHRONOUS=normal trades that for
+  // cheaper commits (synced only at checkpoints; a crash of work-prod itself still loses
+  // nothing, only a power cut or OS crash can). PostgreSQL keeps synchronous_commit = on.
+  const mode =
+    process.env.WORK_PROD_SQLITE_SYNCHRONOUS?.toLowerCase() === 'normal' ? 'NORMAL' : 'FULL';
+  connection.pragma(`synchronous = ${mode}`);
   // Statement journals (SQLite's undo log for one statement inside a transaction: each
   // multi-row INSERT of a push writes one) and temporary sort tables are kept in memory, not in
   // an unlinked temporary file: a push of 100 creates made about 40% fewer pwrite() calls and
