@@ -1,5 +1,6 @@
 /** Errors a user can act on. The top-level handler prints them as one line. */
 import type { IO } from './output/io.js';
+import { safeLine } from './output/safe-text.js';
 
 /** A failure the user can fix (exit 1): the message says what went wrong and what to do. */
 export class UserError extends Error {
@@ -37,7 +38,8 @@ export function reportError(error: unknown, debug: boolean, io: Pick<IO, 'err'>)
   }
   const known = error instanceof UserError;
   const hint = known || debug ? '' : ' (run again with --debug for details)';
-  io.err(`error: ${oneLine(error)}${hint}\n`);
+  // A message may quote a server's answer or a pulled field: escaped like every other output.
+  io.err(`error: ${safeLine(oneLine(error))}${hint}\n`);
   if (debug && error instanceof Error && error.stack) io.err(`${error.stack}\n`);
   return known ? error.exitCode : 1;
 }

@@ -12,6 +12,7 @@ import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { redactRemoteUrl } from '@dev-infra/core';
 import pkg from '../../package.json' with { type: 'json' };
+import { safeLine } from '../output/safe-text.js';
 
 /** Where and how to reach work-prod. Timeouts are in milliseconds. */
 export interface RemoteOptions {
@@ -192,8 +193,16 @@ function attempt(
   });
 }
 
-/** The `{"error": "..."}` text of an error answer, shortened to one line. */
+/**
+ * The `{"error": "..."}` text of an error answer, shortened to one line with its control
+ * characters escaped: the server is not trusted, and callers show this text on its own too.
+ */
 function serverErrorText(text: string): string | undefined {
+  const said = rawServerErrorText(text);
+  return said === undefined ? undefined : safeLine(said);
+}
+
+function rawServerErrorText(text: string): string | undefined {
   try {
     const parsed: unknown = JSON.parse(text);
     if (parsed && typeof parsed === 'object' && 'error' in parsed) {
@@ -398,7 +407,7 @@ export class HttpClient {
       const location = headers.location;
       if (status >= 300 && status < 400 && location) {
         throw this.error(
-          `work-prod answered ${status}, moved to ${redactRemoteUrl(location)}: update the URL with dev-infra remote set`,
+          `work-prod answered ${status}, moved to ${safeLine(redactRemoteUrl(location))}: update the URL with dev-infra remote set`,
           'http',
           { status },
         );
