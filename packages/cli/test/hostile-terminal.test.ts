@@ -180,6 +180,20 @@ describeBackends(
           expect(expectInert(machines.out, colour)).toContain(`a${SHOWN}`);
         }
 
+        // On a pipe the tab-separated lines are escaped the same way (tabs and newlines become
+        // spaces), and so are the stored rows `list --all` copies as bytes.
+        for (const args of [
+          ['list'],
+          ['list', '--all'],
+          ['list', '--all', '--long'],
+          ['status', '--offline'],
+        ]) {
+          const piped = await ok(b, args);
+          for (const ch of ['\u0007', '\u001b', '\u009b', '\u202e'])
+            expect(piped, args.join(' ')).not.toContain(ch);
+          expect(piped).toContain('\\x1b]0;pwned\\x07');
+        }
+
         // JSON keeps the exact text.
         const json = JSON.parse(await ok(b, ['show', 'loc', '--json'])) as { description: string };
         expect(json.description).toBe(EVIL);

@@ -134,6 +134,6 @@ export async function runClone(
     return cloned;
   });
   ctx.io.out(
-    `Cloned ${record.fields.name}${rename ? ` as ${rename}` : ''} into ${shortenPath(project.path)} and registered it (id ${project.id}); run \`dev-infra sync\` to tell the server\n`,
+    `Cloned ${safeLine(record.fields.name)}${rename ? ` as ${rename}` : ''} into ${shortenPath(project.path)} and registered it (id ${project.id}); run \`dev-infra sync\` to tell the server\n`,
   );
 }
