@@ -57,7 +57,8 @@ export function reportError(error: unknown, debug: boolean, io: Pick<IO, 'err'>)
   const shown = fileSystemError(error) ?? error;
   const known = shown instanceof UserError;
   const hint = known || debug ? '' : ' (run again with --debug for details)';
-  io.err(`error: ${oneLine(shown)}${hint}\n`);
+  // A message may quote a server's answer or a pulled field: escaped like every other output.
+  io.err(`error: ${safeLine(oneLine(shown))}${hint}\n`);
   // The stack is the original error's: where the write failed, not where it was named.
   if (debug && error instanceof Error && error.stack) io.err(`${error.stack}\n`);
   return known ? shown.exitCode : 1;

@@ -26,7 +26,8 @@ import { classifyRow, summaryRecord } from './list-rows.js';
 import { decodeSummary, encodeSummary, type RecordSummary } from './record-line.js';
 
 const LISTING_FORMAT = 'dev-infra remote listing';
-const LISTING_VERSION = 2;
+// 3: rows are stored escaped (safeLine); a version-2 listing may hold raw terminal escapes.
+const LISTING_VERSION = 3;
 const NEWLINE = 0x0a;
 const OFFSET_DIGITS = 11;
 /** An index entry's bytes besides the uuid: flag, two offsets, newline. */

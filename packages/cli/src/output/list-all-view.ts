@@ -6,7 +6,7 @@
 import type { ListRow, RemoteOnlyRows } from '../cache/list-rows.js';
 import { type Palette, palette } from './colour.js';
 import { shortenPath } from './paths.js';
-import { renderTable, renderTsv } from './table.js';
+import { type Cell, renderTable, renderTsv } from './table.js';
 
 /** Printed (to stderr) when no cache for this server and machine exists. */
 export const NOTHING_KNOWN =
@@ -35,11 +35,11 @@ export function remoteCell(row: ListRow): string {
   return `${row.remote ?? '(none)'}${row.mark ? `  [${row.mark}]` : ''}`;
 }
 
-function cells(row: ListRow, long: boolean, c: Palette, label = row.name): string[] {
+function cells(row: ListRow, long: boolean, c: Palette, label = row.name): Cell[] {
   const where = whereCell(row, long);
   return [
     label,
-    row.local ? where : c.dim(where),
+    row.local ? where : [{ text: where, paint: c.dim }],
     row.project_type ?? '',
     row.status,
     remoteCell(row),
@@ -52,9 +52,6 @@ const plain = palette(false);
 export function pipedRemoteRow(row: ListRow): string {
   return renderTsv([cells(row, false, plain)]);
 }
-
-/** A cell of a remote-only row on a terminal: flattened as on a pipe, so rows stay one line. */
-const flat = (s: string) => s.replace(/[\t\n]/g, ' ');
 
 export interface ListAllLook {
   long: boolean;
@@ -91,10 +88,11 @@ export function renderListAll(
     // A name held by several projects is told apart by a machine holding it, as commands accept it.
     const machine = shared.has(row.name) ? row.elsewhere[0]?.machine_name : undefined;
     const label = machine === undefined ? row.name : `${row.name}@${machine}`;
-    table.push(cells(row, long, c, label).map(flat));
+    // The table escapes tabs and newlines in cells, so a remote row stays one line.
+    table.push(cells(row, long, c, label));
   }
   if (table.length === 0) return new Uint8Array();
-  return Buffer.from(tty ? renderTable(HEADER.map(c.bold), table) : renderTsv(table));
+  return Buffer.from(tty ? renderTable(HEADER, table, c.bold) : renderTsv(table));
 }
 
 /** The names that occur more than once. */

@@ -4,7 +4,7 @@ import { normaliseRemoteUrl, redactRemoteUrl } from '@dev-infra/core';
 import { type LocalProject, orderProject } from '../registry/format.js';
 import type { Palette } from './colour.js';
 import { shortenPath } from './paths.js';
-import { renderTable, renderTsv } from './table.js';
+import { type Cell, paintCell, renderTable, renderTsv } from './table.js';
 
 /** A project as `--json` prints it: the registry fields (no sync state) plus `missing`. */
 export interface ProjectJson extends Omit<LocalProject, 'sync'> {
@@ -32,16 +32,22 @@ export interface ProjectRow {
 
 /** The `list` table for a terminal: paths with `~`, remotes normalised, missing marked. */
 export function renderProjectTable(rows: readonly ProjectRow[], c: Palette, home?: string): string {
-  const header = ['NAME', 'PATH', 'TYPE', 'STATUS', 'TAGS', 'REMOTE'].map(c.bold);
-  const body = rows.map(({ project: p, missing }) => [
-    p.name,
-    missing ? c.red(shortenPath(p.path, home)) : shortenPath(p.path, home),
-    p.project_type ?? '',
-    p.status === 'active' ? p.status : c.dim(p.status),
-    p.tags.join(','),
-    `${normaliseRemoteUrl(p.remote_url) ?? c.dim('(none)')}${missing ? `  ${c.red('[missing]')}` : ''}`,
-  ]);
-  return renderTable(header, body);
+  const header = ['NAME', 'PATH', 'TYPE', 'STATUS', 'TAGS', 'REMOTE'];
+  const body = rows.map(({ project: p, missing }): Cell[] => {
+    const remote = normaliseRemoteUrl(p.remote_url);
+    return [
+      p.name,
+      [{ text: shortenPath(p.path, home), ...(missing ? { paint: c.red } : {}) }],
+      p.project_type ?? '',
+      [{ text: p.status, ...(p.status === 'active' ? {} : { paint: c.dim }) }],
+      p.tags.join(','),
+      [
+        remote === null ? { text: '(none)', paint: c.dim } : { text: remote },
+        ...(missing ? [{ text: '  ' }, { text: '[missing]', paint: c.red }] : []),
+      ],
+    ];
+  });
+  return renderTable(header, body, c.bold);
 }
 
 /** `list` when piped: tab-separated NAME PATH TYPE STATUS TAGS REMOTE MISSING, no header. */
@@ -62,14 +68,27 @@ export function renderProjectTsv(rows: readonly ProjectRow[]): string {
 /** `show`: one `field: value` line per field. */
 export function renderProjectDetails(row: ProjectRow, c: Palette, home?: string): string {
   const p = row.project;
-  const lines: [string, string][] = [
+  // Every value is a table cell, so it is escaped like one (the fields may come from a pull).
+  const lines: [string, Cell][] = [
     ['name', p.name],
     ['id', p.id],
     [
       'path',
-      `${shortenPath(p.path, home)}${row.missing ? `  ${c.red('[missing: folder not found]')}` : ''}`,
+      [
+        { text: shortenPath(p.path, home) },
+        ...(row.missing
+          ? [{ text: '  ' }, { text: '[missing: folder not found]', paint: c.red }]
+          : []),
+      ],
     ],
-    ['remote', p.remote_url === null ? c.dim('(none)') : redactRemoteUrl(p.remote_url)],
+    [
+      'remote',
+      [
+        p.remote_url === null
+          ? { text: '(none)', paint: c.dim }
+          : { text: redactRemoteUrl(p.remote_url) },
+      ],
+    ],
     ['description', p.description ?? ''],
     ['tags', p.tags.join(', ')],
     ['type', p.project_type ?? ''],
@@ -81,6 +100,6 @@ export function renderProjectDetails(row: ProjectRow, c: Palette, home?: string)
     ['updated', p.updated_at],
   ];
   const width = Math.max(...lines.map(([k]) => k.length)) + 1;
-  const text = lines.map(([k, v]) => `${c.bold(`${k}:`.padEnd(width))} ${v}`.trimEnd());
+  const text = lines.map(([k, v]) => `${c.bold(`${k}:`.padEnd(width))} ${paintCell(v)}`.trimEnd());
   return `${text.join('\n')}\n`;
 }

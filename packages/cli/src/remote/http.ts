@@ -407,7 +407,7 @@ export class HttpClient {
       const location = headers.location;
       if (status >= 300 && status < 400 && location) {
         throw this.error(
-          `work-prod answered ${status}, moved to ${redactRemoteUrl(location)}: update the URL with dev-infra remote set`,
+          `work-prod answered ${status}, moved to ${safeLine(redactRemoteUrl(location))}: update the URL with dev-infra remote set`,
           'http',
           { status },
         );

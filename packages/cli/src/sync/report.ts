@@ -1,5 +1,6 @@
 /** What a sync did, for the one-line summary and `--json`. */
 import type { FieldConflict, SyncEvent } from '@dev-infra/core';
+import { safeLine } from '../output/safe-text.js';
 
 /** A same-field conflict, with the project it belongs to. */
 export interface ReportedConflict extends FieldConflict {
@@ -96,9 +97,12 @@ export function buildReport(
 
 const show = (v: unknown) => (Array.isArray(v) ? v.join(',') : v === null ? '(empty)' : String(v));
 
-/** The human summary: notes, then one line such as `pulled 5, pushed 3, 1 conflict (...)`. */
+/**
+ * The human summary: notes, then one line such as `pulled 5, pushed 3, 1 conflict (...)`.
+ * Names, values and refusals come from other machines and the server: each line is escaped.
+ */
 export function renderReport(r: SyncReport): string {
-  const lines = [...r.notes];
+  const lines = r.notes.flatMap((note) => note.split('\n'));
   const parts = [`${r.dry_run ? 'would pull' : 'pulled'} ${r.pulled}`];
   parts.push(`${r.dry_run ? 'would push' : 'pushed'} ${r.pushed}`);
   if (r.conflicts.length > 0) {
@@ -121,5 +125,5 @@ export function renderReport(r: SyncReport): string {
       `  conflict: ${c.project} ${c.field}: local ${show(c.local)}, remote ${show(c.remote)}`,
     );
   for (const x of r.rejected) lines.push(`  refused by the server: ${x.project}: ${x.error}`);
-  return `${lines.join('\n')}\n`;
+  return `${lines.map(safeLine).join('\n')}\n`;
 }

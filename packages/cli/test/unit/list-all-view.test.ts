@@ -41,16 +41,16 @@ describe('list --all cells', () => {
     expect(remoteCell(remote)).toBe('(none)');
   });
 
-  it('render a table on a terminal, remote-only places dimmed and their cells kept on one line', () => {
+  it('render a table on a terminal, remote-only places dimmed and their tabs shown escaped, so a row stays one line', () => {
     const c = palette(true);
     const out = Buffer.from(
       renderListAll([here], { kind: 'rows', rows: [remote] }, { long: false, tty: true, c }),
     ).toString();
     expect(out).toContain(c.dim('not local (a, b, gpu)'));
     expect(stripAnsi(out).split('\n')).toEqual([
-      'NAME    WHERE                         TYPE  STATUS  REMOTE',
-      'api     here: ~/code/api (+ desktop)  Work  active  github.com/acme/api  [missing]',
-      'ml lab  not local (a, b, gpu)               paused  (none)',
+      'NAME       WHERE                         TYPE  STATUS  REMOTE',
+      'api        here: ~/code/api (+ desktop)  Work  active  github.com/acme/api  [missing]',
+      'ml\\x09lab  not local (a, b, gpu)               paused  (none)',
       '',
     ]);
   });

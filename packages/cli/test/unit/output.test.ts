@@ -26,9 +26,18 @@ describe('renderTable', () => {
 
   it('measures coloured cells by their visible width', () => {
     const c = palette(true);
-    const out = renderTable([c.bold('N'), 'M'], [[c.red('abc'), 'z']]);
+    const out = renderTable(['N', 'M'], [[[{ text: 'abc', paint: c.red }], 'z']], c.bold);
     expect(stripAnsi(out)).toBe('N    M\nabc  z\n');
     expect(out).toContain('\u001b[31mabc\u001b[39m');
+  });
+
+  it('escapes control characters, tabs and newlines in cells before colouring them', () => {
+    const c = palette(true);
+    const hostile = 'a\u001b]0;owned\u0007\tb\nc\u202e';
+    const out = renderTable(['N', 'M'], [[hostile, [{ text: hostile, paint: c.red }]]]);
+    const shown = 'a\\x1b]0;owned\\x07\\x09b\\x0ac\\u202e';
+    expect(out).toBe(`N${' '.repeat(shown.length + 1)}M\n${shown}  \u001b[31m${shown}\u001b[39m\n`);
+    expect(renderTsv([[hostile, 'x']])).toBe('a\\x1b]0;owned\\x07 b c\\u202e\tx\n');
   });
 });
 

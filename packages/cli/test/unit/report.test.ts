@@ -40,4 +40,26 @@ describe('buildReport', () => {
       /^n\npulled 2, pushed 1, 1 conflict \(kept local status of a\)/,
     );
   });
+
+  it('escapes names, values and refusals from elsewhere, one line each', () => {
+    const evil = 'x\u001b]0;t\u0007\ny';
+    const r = buildReport('sync-v1', true, [
+      { kind: 'pulled', project: evil },
+      {
+        kind: 'conflict',
+        project: evil,
+        field: 'description',
+        local: evil,
+        remote: 'b',
+        chosen: 'local',
+      },
+      { kind: 'rejected', project: evil, error: `bad ${evil}` },
+    ]);
+    const shown = 'x\\x1b]0;t\\x07\\x0ay';
+    const lines = renderReport(r).trimEnd().split('\n');
+    expect(lines).toContain(`  would pull: ${shown}`);
+    expect(lines).toContain(`  conflict: ${shown} description: local ${shown}, remote b`);
+    expect(lines).toContain(`  refused by the server: ${shown}: bad ${shown}`);
+    for (const ch of ['\u0007', '\u001b']) expect(renderReport(r)).not.toContain(ch);
+  });
 });

@@ -4,15 +4,34 @@
  * failed git clone shows all that git said.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { SyncRecord } from '@dev-infra/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { removeTempDirs } from '../../../../../test-support/tmp.js';
 import { describeBackends, newAccount } from '../../../../server/test/helpers.js';
 import { machine, ok } from '../../../test/support/machine.js';
 import { useListeningApp } from '../../../test/sync/listening-app.js';
 import { makeOriginAndClone } from '../../../test/sync/support.js';
+import { CacheStore, cacheFileFor, readCache, readCacheHeader } from '../../cache/records.js';
 import { safeLine, safeLines } from '../../output/safe-text.js';
+
+/**
+ * Rewrites one record of `m`'s remote cache as a hostile server's pull would leave it (the
+ * server itself refuses such names, so only a server we do not run could send them).
+ */
+async function poisonCache(
+  m: { home: string },
+  name: string,
+  change: (record: SyncRecord) => SyncRecord,
+): Promise<void> {
+  const file = cacheFileFor(join(m.home, 'registry.json'));
+  const header = readCacheHeader(file)!;
+  const record = readCache(file, header.server)!.records.find((r) => r.fields.name === name)!;
+  const store = new CacheStore(file, header.server, header.protocol, header.machine);
+  store.put(change(record));
+  await store.flush(false);
+}
 
 afterAll(removeTempDirs);
 
@@ -104,6 +123,62 @@ describeBackends(
       expect(lines.at(-1)).toMatch(
         /^error: git clone of ssh:\/\/127\.0\.0\.1:9\/acme\/lost\.git failed \(exit 128\): ssh: connect to host 127\.0\.0\.1 port 9: /,
       );
+    });
+
+    it('refuses a server name that would put the clone outside clone_root, and a URL git would read as an option', async () => {
+      const { key } = await newAccount(backend().storage, 'clone');
+      const [a, b] = [machine(), machine()];
+      for (const [m, name] of [
+        [a, 'a'],
+        [b, 'b'],
+      ] as const) {
+        await ok(m, ['config', 'set', 'machine.name', name]);
+        await ok(m, ['remote', 'set', url(), '--key', key]);
+      }
+      const root = join(b.root, 'deep', 'er', 'clones');
+      await ok(b, ['config', 'set', 'clone_root', root]);
+      for (const name of ['up', 'abs', 'dash']) {
+        makeOriginAndClone(a.root, name, join(a.code, name));
+        await ok(a, ['add', join(a.code, name)]);
+      }
+      await ok(a, ['sync']);
+      await ok(b, ['sync']);
+      await poisonCache(b, 'up', (r) => ({ ...r, fields: { ...r.fields, name: '../../escaped' } }));
+      await poisonCache(b, 'abs', (r) => ({
+        ...r,
+        fields: { ...r.fields, name: join(b.root, 'srv', 'x') },
+      }));
+      await poisonCache(b, 'dash', (r) => ({
+        ...r,
+        fields: { ...r.fields, remote_url: '--upload-pack=touch pwned' },
+      }));
+
+      const up = await b.cli(['clone', '../../escaped']);
+      expect(up.code).toBe(1);
+      expect(up.stderr).toMatch(
+        /^error: the server's name "\.\.\/\.\.\/escaped" is not valid here \(.*\); clone it under another: dev-infra clone \.\.\/\.\.\/escaped --name NEW\n$/,
+      );
+      const abs = await b.cli(['clone', join(b.root, 'srv', 'x')]);
+      expect(abs.code).toBe(1);
+      expect(abs.stderr).toMatch(/^error: the server's name ".*srv\/x" is not valid here/);
+      const dash = await b.cli(['clone', 'dash']);
+      expect(dash.code).toBe(1);
+      expect(dash.stderr).toBe(
+        'error: dash has a remote URL beginning with "-"; refusing to pass it to git\n',
+      );
+
+      // Nothing was made: not the escaped folder, not /srv/x, no clone root, no pwned file.
+      expect(existsSync(join(root, '..', '..', 'escaped'))).toBe(false);
+      expect(existsSync(join(b.root, 'srv'))).toBe(false);
+      expect(existsSync(root)).toBe(false);
+      expect(readdirSync(b.root).sort()).toEqual(['code', 'home']);
+      expect(existsSync(join(b.code, 'pwned'))).toBe(false);
+      expect((await b.list()).map((p) => p.name)).toEqual([]);
+
+      // --name gives the record a local name that is valid, and the clone lands under the root.
+      const renamed = await ok(b, ['clone', '../../escaped', '--name', 'safe']);
+      expect(renamed).toMatch(/^Cloned \.\.\/\.\.\/escaped as safe into /);
+      expect(existsSync(join(root, 'safe', '.git'))).toBe(true);
     });
   },
   ['sqlite'],

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { redactRemoteUrl, validateName } from '@dev-infra/core';
 import { cacheFileFor, readCache } from '../../cache/records.js';
 import { configValue, readConfig } from '../../config/file.js';
@@ -80,13 +80,33 @@ export async function runClone(
   const url = record.fields.remote_url;
   if (!url)
     throw new UserError(`${name} has no remote URL on the server, so there is nothing to clone`);
-  const target = resolve(ctx.cwd, dir ?? join(cloneRoot(paths.configFile), localName));
+  if (url.startsWith('-'))
+    throw new UserError(
+      `${safeLine(name)} has a remote URL beginning with "-"; refusing to pass it to git`,
+    );
+  // The name came from the server: a `../x` or `/x` name must not put the clone outside its root.
+  const invalid = validateName(localName);
+  if (invalid && !rename)
+    throw new UserError(
+      `the server's name "${safeLine(localName)}" is not valid here (${invalid.message}); clone it under another: dev-infra clone ${safeLine(name)} --name NEW`,
+    );
+  const root = resolve(ctx.cwd, dir ?? cloneRoot(paths.configFile));
+  const target = dir ? root : resolve(root, localName);
+  if (
+    !dir &&
+    (relative(root, target).startsWith('..') ||
+      isAbsolute(relative(root, target)) ||
+      target === root)
+  )
+    throw new UserError(
+      `refusing to clone "${safeLine(localName)}" outside the clone root ${root}`,
+    );
   if (existsSync(target))
     throw new UserError(
       `${target} already exists; give another folder: dev-infra clone ${name} <DIR>`,
     );
 
-  const git = spawnSync('git', ['clone', '--quiet', url, target], {
+  const git = spawnSync('git', ['clone', '--quiet', '--', url, target], {
     encoding: 'utf8',
     stdio: ['ignore', 'inherit', 'pipe'],
   });
@@ -114,6 +134,6 @@ export async function runClone(
     return cloned;
   });
   ctx.io.out(
-    `Cloned ${record.fields.name}${rename ? ` as ${rename}` : ''} into ${shortenPath(project.path)} and registered it (id ${project.id}); run \`dev-infra sync\` to tell the server\n`,
+    `Cloned ${safeLine(record.fields.name)}${rename ? ` as ${rename}` : ''} into ${shortenPath(project.path)} and registered it (id ${project.id}); run \`dev-infra sync\` to tell the server\n`,
   );
 }

@@ -48,4 +48,39 @@ describe('doctor', () => {
     expect(corrupt.code).toBe(1);
     expect(corrupt.stdout).toContain('is not valid JSON');
   });
+
+  it('reports a hand-edited registry name that fails name validation, and its fix works', async () => {
+    const m = machine();
+    const a = makeRepo(join(m.code, 'a'));
+    await m.cli(['add', a]);
+    const reg = JSON.parse(m.registryText());
+    reg.projects[0].name = 'a/b';
+    writeFileSync(join(m.home, 'registry.json'), JSON.stringify(reg));
+    const id: string = reg.projects[0].id;
+
+    const bad = await m.cli(['doctor', '--json']);
+    expect(bad.code).toBe(1);
+    const { problems } = JSON.parse(bad.stdout) as {
+      problems: { check: string; message: string; fix: string }[];
+    };
+    expect(problems).toHaveLength(1);
+    expect(problems[0]!.check).toBe('name');
+    expect(problems[0]!.message).toMatch(/has the name "a\/b", which is not valid: /);
+    expect(problems[0]!.fix).toBe(
+      `\`dev-infra update ${id} --name NEW\` (or edit the registry file)`,
+    );
+
+    // The text form escapes what the file holds (a name may carry terminal escapes too).
+    reg.projects[0].name = 'a/\u001b]0;x\u0007';
+    writeFileSync(join(m.home, 'registry.json'), JSON.stringify(reg));
+    const text = await m.cli(['doctor']);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toContain('has the name "a/\\x1b]0;x\\x07", which is not valid');
+    expect(text.stdout).not.toContain('\u001b');
+
+    const fixed = await m.cli(['update', id, '--name', 'ab']);
+    expect(fixed.code, fixed.stderr).toBe(0);
+    const ok = await m.cli(['doctor']);
+    expect(ok.code, ok.stdout).toBe(0);
+  });
 });

@@ -1,19 +1,21 @@
 /** `dev-infra doctor`: checks config, registry, lock and project paths; lists problems and fixes. */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { validateName } from '@dev-infra/core';
 import { readConfig } from '../../config/file.js';
 import type { Context } from '../../context.js';
 import { oneLine } from '../../errors.js';
 import { palette } from '../../output/colour.js';
 import { printJson } from '../../output/json.js';
 import { counted } from '../../output/plural.js';
+import { safeLine } from '../../output/safe-text.js';
 import type { Registry } from '../../registry/format.js';
 import { LOCK_STALE_MS, lockPathFor } from '../../registry/lock.js';
 import { loadRegistry } from '../../registry/read.js';
 
 /** One thing wrong, and what to do about it. */
 export interface Problem {
-  check: 'config' | 'registry' | 'lock' | 'temp' | 'path' | 'duplicate';
+  check: 'config' | 'registry' | 'lock' | 'temp' | 'path' | 'duplicate' | 'name';
   message: string;
   fix: string;
 }
@@ -99,6 +101,17 @@ export function diagnose(ctx: Context): { problems: Problem[]; passed: string[] 
   if (registry) {
     problems.push(...duplicates(registry, 'id'), ...duplicates(registry, 'name'));
     problems.push(...duplicates(registry, 'path'));
+    // A hand-edited name such as `a/b` or `../x` would be refused by add and clone; commands that
+    // build a path or a shell line from names must not meet one unnoticed.
+    for (const p of registry.projects) {
+      const invalid = validateName(p.name);
+      if (invalid)
+        problems.push({
+          check: 'name',
+          message: `the project at ${p.path} has the name "${p.name}", which is not valid: ${invalid.message}`,
+          fix: `\`dev-infra update ${p.id} --name NEW\` (or edit the registry file)`,
+        });
+    }
     let missing = 0;
     for (const p of registry.projects) {
       if (existsSync(p.path)) continue;
@@ -122,8 +135,9 @@ export function runDoctor(ctx: Context, options: { json?: boolean }): void {
   } else {
     const c = palette(ctx.io.colour);
     for (const line of passed) ctx.io.out(`${c.green('ok')}       ${line}\n`);
+    // Names and paths come from a file anyone may have edited: escaped, like every listing.
     for (const p of problems)
-      ctx.io.out(`${c.red('problem')}  ${p.message}\n         fix: ${p.fix}\n`);
+      ctx.io.out(`${c.red('problem')}  ${safeLine(p.message)}\n         fix: ${safeLine(p.fix)}\n`);
     ctx.io.out(
       problems.length === 0
         ? 'No problems found.\n'

@@ -9,6 +9,7 @@ import type { Context } from '../../context.js';
 import { palette } from '../../output/colour.js';
 import { printJson } from '../../output/json.js';
 import { shortenPath } from '../../output/paths.js';
+import { safeLine } from '../../output/safe-text.js';
 import { renderTable } from '../../output/table.js';
 import { loadRegistry } from '../../registry/read.js';
 import { RemoteError } from '../../remote/http.js';
@@ -79,7 +80,7 @@ export async function runStatus(ctx: Context, options: StatusOptions): Promise<v
   } else {
     const c = palette(ctx.io.colour);
     if (offline !== null && settings)
-      ctx.io.out(`${c.dim(`${offline}; as of ${asOf ?? 'never (no pull yet)'}`)}\n`);
+      ctx.io.out(`${c.dim(safeLine(`${offline}; as of ${asOf ?? 'never (no pull yet)'}`))}\n`);
     const rows = views.map((v) => {
       const changes = [...v.status.localChanges, ...v.status.remoteChanges];
       const where = v.local
@@ -97,7 +98,7 @@ export async function runStatus(ctx: Context, options: StatusOptions): Promise<v
       .filter(([, n]) => n > 0)
       .map(([s, n]) => `${n} ${s}`);
     ctx.io.out(
-      `${counts.join(', ') || 'no projects'} · last pull ${state?.last_pull ?? 'never'} · last push ${state?.last_push ?? 'never'} · machine ${machine}\n`,
+      `${counts.join(', ') || 'no projects'} · last pull ${state?.last_pull ?? 'never'} · last push ${state?.last_push ?? 'never'} · machine ${safeLine(machine)}\n`,
     );
     if (settings)
       ctx.io.out(
