@@ -125,4 +125,15 @@ describe('exec', () => {
     expect(r.stdout).toBe('==> ev\\x1b[2Jil <==\n');
     expect(r.stderr).toBe('1 of 1 failed: ev\\x1b[2Jil (exit 1)\n');
   });
+
+  it("says where the command's own flags go when one comes before --", async () => {
+    const { m } = await threeProjects();
+    const r = await m.cli(['exec', 'git', 'status', '-s']);
+    expect(r).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        "error: unknown option '-s' (put the command after --: dev-infra exec -- CMD ARGS...)\n",
+    });
+  });
 });

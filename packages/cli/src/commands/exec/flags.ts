@@ -14,8 +14,20 @@ function jobsFlag(value: string): number {
 }
 
 export function registerExec(program: Command, ctx: Context): void {
-  program
-    .command('exec')
+  const exec = program.command('exec');
+  // `exec git status -s` reads `-s` as exec's own flag: say where the command's flags go.
+  const inherited = exec.configureOutput();
+  exec.configureOutput({
+    ...inherited,
+    outputError: (text, write) =>
+      inherited.outputError?.(
+        text.startsWith('error: unknown option')
+          ? `${text.trimEnd()} (put the command after --: dev-infra exec -- CMD ARGS...)\n`
+          : text,
+        write,
+      ),
+  });
+  exec
     .description("run a command in each of this machine's project folders (no shell)")
     .argument('<command...>', 'the command and its arguments, after `--`')
     .option('--tag <tag>', 'only projects with this tag (repeatable: all must match)', repeatable)
