@@ -136,4 +136,39 @@ describe('exec', () => {
         "error: unknown option '-s' (put the command after --: dev-infra exec -- CMD ARGS...)\n",
     });
   });
+
+  it('runs projects at once yet prints them in listing order; --jobs 1 runs them one by one', async () => {
+    const { m } = await threeProjects();
+    // api sleeps longest, so with three at once it ends last; each notes when it started and ended.
+    const timed = [
+      NODE,
+      '-e',
+      "const n = require('path').basename(process.cwd()); const t = Date.now(); setTimeout(() => console.log(n, t, Date.now()), n === 'api' ? 600 : 200);",
+    ];
+    const spans = (out: string) =>
+      out
+        .split('\n')
+        .filter((line) => !line.startsWith('==>') && line !== '')
+        .map((line) => line.split(' ').slice(1).map(Number) as [number, number]);
+    const parallel = await ok(m, ['exec', '--jobs', '3', '--', ...timed]);
+    expect(parallel).toMatch(/^==> api <==\napi .*\n==> lib <==\nlib .*\n==> web <==\nweb .*\n$/);
+    const [api, lib] = spans(parallel);
+    expect(lib![0]).toBeLessThan(api![1]);
+    const serial = spans(await ok(m, ['exec', '--jobs', '1', '--', ...timed]));
+    expect(serial[1]![0]).toBeGreaterThanOrEqual(serial[0]![1]);
+    expect(serial[2]![0]).toBeGreaterThanOrEqual(serial[1]![1]);
+  });
+
+  it('refuses --stream with --json, and says when nothing is registered', async () => {
+    const m = machine();
+    const both = await m.cli(['exec', '--stream', '--json', '--', NODE, '-v']);
+    expect(both).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'error: --stream and --json do not mix\n',
+    });
+    const empty = await m.cli(['exec', '--', NODE, '-v']);
+    expect(empty.code).toBe(0);
+    expect(empty.stderr).toMatch(/^No projects registered yet/);
+  });
 });

@@ -180,8 +180,16 @@ export async function runExec(
     else if (!options.dirty || isDirty(project.path) === true) present.push(project);
   }
   if (present.length === 0 && skipped.length === 0) {
+    const filtered =
+      (options.tag ?? []).length > 0 || options.type || options.status || options.dirty;
+    // On stderr, as `list` does, so a script reading stdout sees no output rather than a sentence.
     if (options.json) printJson(ctx.io, []);
-    else ctx.io.err('No projects match these filters.\n');
+    else
+      ctx.io.err(
+        filtered
+          ? 'No projects match these filters.\n'
+          : 'No projects registered yet: run `dev-infra add` in a project folder, or `dev-infra scan ~/code`.\n',
+      );
     return;
   }
 
