@@ -18,3 +18,17 @@ export function readOriginUrl(dir: string): string | null {
 export function isGitTopLevel(dir: string): boolean {
   return existsSync(join(dir, '.git'));
 }
+
+/**
+ * Whether the working tree has changes (`git status --porcelain` prints anything); null when
+ * git cannot tell (not a repository, no git). A stopgap for `exec --dirty`: to be replaced by
+ * the git-state collector another engineer is building.
+ */
+export function isDirty(dir: string): boolean | null {
+  const result = spawnSync('git', ['-C', dir, 'status', '--porcelain'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  if (result.status !== 0) return null;
+  return result.stdout.trim().length > 0;
+}

@@ -10,6 +10,7 @@ import { registerClone } from './commands/clone/flags.js';
 import { registerCompletion } from './commands/completion/flags.js';
 import { registerConfig } from './commands/config/flags.js';
 import { registerDoctor } from './commands/doctor/flags.js';
+import { registerExec } from './commands/exec/flags.js';
 import { examples } from './commands/help.js';
 import { registerInit } from './commands/init/flags.js';
 import { registerList } from './commands/list/flags.js';
@@ -94,6 +95,7 @@ $XDG_DATA_HOME/dev-infra. Exit codes: 0 ok, 1 failure, 2 usage error.
   registerMove(program, ctx);
   registerShow(program, ctx);
   registerPath(program, ctx);
+  registerExec(program, ctx);
   registerList(program, ctx);
   registerScan(program, ctx);
   registerConfig(program, ctx);

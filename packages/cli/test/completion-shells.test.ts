@@ -65,6 +65,10 @@ const CASES: [string[], string[]][] = [
     ['update', 'proj-one', '--status', ''],
     ['active', 'paused', 'completed', 'cancelled'],
   ],
+  [
+    ['exec', '--status', ''],
+    ['active', 'paused', 'completed', 'cancelled'],
+  ],
 ];
 
 const sorted = (words: string[]) => [...words].sort();

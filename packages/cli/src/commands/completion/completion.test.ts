@@ -12,6 +12,9 @@ describe('completion', () => {
     expect(bash.code).toBe(0);
     expect(bash.stdout).toContain('complete -F _dev_infra dev-infra');
     expect(bash.stdout).toContain('--template-version');
+    expect(bash.stdout).toContain(
+      "exec) opts='--tag --type --status --dirty --jobs --stream --json",
+    );
     expect((await m.cli(['completion', 'zsh'])).stdout).toContain('#compdef dev-infra');
     expect((await m.cli(['completion', 'fish'])).stdout).toContain('complete -c dev-infra');
     expect((await m.cli(['completion', 'tcsh'])).code).toBe(2);
