@@ -87,6 +87,13 @@ export interface ProjectHistoryTable {
   fields: string;
 }
 
+/** The database's identity (migration 0003): one row, `one` = 1. */
+export interface ServerIdentityTable {
+  one: number;
+  /** A random uuid made when the database was created; a backup carries it. */
+  server_id: string;
+}
+
 export interface Database {
   accounts: AccountsTable;
   api_keys: ApiKeysTable;
@@ -95,4 +102,5 @@ export interface Database {
   checkouts: CheckoutsTable;
   sessions: SessionsTable;
   project_history: ProjectHistoryTable;
+  server_identity: ServerIdentityTable;
 }
