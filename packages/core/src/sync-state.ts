@@ -77,6 +77,11 @@ export interface RegistrySync {
    * `remove --everywhere` is a new project, not the deleted one.
    */
   deleted_here?: string[];
+  /**
+   * sync-v1: the database id (`server_id`) the cursor belongs to. Absent in states written
+   * before work-prod reported it, and for an older work-prod: the first id seen is adopted.
+   */
+  server_id?: string;
 }
 
 const BASIC_PREFIX = 'basic:';
@@ -221,5 +226,25 @@ export function decodeRegistrySync(raw: unknown): RegistrySync | undefined {
     state.echo = Object.fromEntries(echo);
   }
   if (Array.isArray(raw.deleted_here)) state.deleted_here = strings(raw.deleted_here);
+  if (typeof raw.server_id === 'string') state.server_id = raw.server_id;
   return state;
+}
+
+/** What a feed or push answer says of the server against the state's cursor and id. */
+export type ServerChange = 'same' | 'replaced' | 'rolled-back';
+
+/**
+ * Whether the database behind the URL is still the one the cursor belongs to: `replaced` when
+ * it reports another id (a new database), `rolled-back` when its head is below our cursor
+ * (restored from a backup: revisions we saw are gone, and the cursor would skip the ones it
+ * hands out again). A state or server without an id compares by the head alone.
+ */
+export function serverChange(
+  state: Pick<RegistrySync, 'cursor' | 'server_id'>,
+  answer: { head: number; server_id?: string | undefined },
+): ServerChange {
+  if (state.server_id !== undefined && answer.server_id !== undefined) {
+    if (state.server_id !== answer.server_id) return 'replaced';
+  }
+  return answer.head < state.cursor ? 'rolled-back' : 'same';
 }
