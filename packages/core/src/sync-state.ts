@@ -235,16 +235,19 @@ export type ServerChange = 'same' | 'replaced' | 'rolled-back';
 
 /**
  * Whether the database behind the URL is still the one the cursor belongs to: `replaced` when
- * it reports another id (a new database), `rolled-back` when its head is below our cursor
- * (restored from a backup: revisions we saw are gone, and the cursor would skip the ones it
- * hands out again). A state or server without an id compares by the head alone.
+ * it reports another id (a new database), `rolled-back` when its head is below a revision we
+ * know it reached: our cursor, or the seq of one of our accepted pushes not pulled back yet
+ * (`echo`). Then it was restored from a backup: revisions we saw are gone, and the cursor
+ * would skip the ones it hands out again. A state or server without an id compares by the
+ * head alone.
  */
 export function serverChange(
-  state: Pick<RegistrySync, 'cursor' | 'server_id'>,
+  state: Pick<RegistrySync, 'cursor' | 'server_id' | 'echo'>,
   answer: { head: number; server_id?: string | undefined },
 ): ServerChange {
   if (state.server_id !== undefined && answer.server_id !== undefined) {
     if (state.server_id !== answer.server_id) return 'replaced';
   }
-  return answer.head < state.cursor ? 'rolled-back' : 'same';
+  const reached = Math.max(state.cursor, ...Object.values(state.echo ?? {}));
+  return answer.head < reached ? 'rolled-back' : 'same';
 }

@@ -19,6 +19,12 @@ describe('serverChange', () => {
     expect(serverChange(state, { head: 9, server_id: 'a' })).toBe('rolled-back');
   });
 
+  it('is rolled back when the head is below one of our accepted pushes not pulled yet', () => {
+    const pushed = { ...state, echo: { u1: 11, u2: 14 } };
+    expect(serverChange(pushed, { head: 13, server_id: 'a' })).toBe('rolled-back');
+    expect(serverChange(pushed, { head: 14, server_id: 'a' })).toBe('same');
+  });
+
   it('compares by the head alone when either side has no id (adopt the first one seen)', () => {
     const old = { cursor: 10 };
     expect(serverChange(old, { head: 10, server_id: 'z' })).toBe('same');

@@ -46,7 +46,9 @@ export function driverFor(protocol: RemoteProtocol, http: HttpClient): ProtocolD
   return {
     async run(session, steps) {
       if (steps.pull) await pullSyncV1(client, session, steps.prefer);
-      if (steps.push) await pushSyncV1(client, session, steps.prefer);
+      // A repair includes its push even in `sync pull`: once its cursor is stored, nothing
+      // would show that the server still lacks what this machine had synced.
+      if (steps.push || session.repair) await pushSyncV1(client, session, steps.prefer);
     },
     async peek(_registry, cursor) {
       const records: SyncRecord[] = [];
