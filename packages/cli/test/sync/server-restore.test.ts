@@ -1,0 +1,154 @@
+/**
+ * A work-prod restored from a backup, or replaced by an empty database, on the same URL
+ * (issue 13): the next sync says so in one line, pulls everything again and pushes what the
+ * server lost, without duplicates; other machines then converge through it. The server runs
+ * in this process on a SQLite file of its own, so the file can be swapped while it is down.
+ */
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SyncRecord } from '@dev-infra/core';
+import BetterSqlite3 from 'better-sqlite3';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTempDir, removeTempDirs } from '../../../../test-support/tmp.js';
+import { openSqlite } from '../../../server/src/storage/sqlite.js';
+import type { Storage } from '../../../server/src/storage/types.js';
+import { makeApp, newAccount } from '../../../server/test/helpers.js';
+import { ensureBuilt } from '../support/cli.js';
+import { findProject, ok, setUpMachines } from './support.js';
+
+/** work-prod on `file`, listening on `port` (0: any), with a way to stop it. */
+async function serve(file: string, port = 0) {
+  const storage: Storage = openSqlite(file);
+  await storage.migrate();
+  const app: FastifyInstance = await makeApp(storage);
+  await app.listen({ port, host: '127.0.0.1' });
+  const bound = (app.server.address() as { port: number }).port;
+  return {
+    storage,
+    port: bound,
+    url: `http://127.0.0.1:${bound}`,
+    stop: async () => {
+      await app.close();
+      await storage.close();
+    },
+  };
+}
+
+/** Replaces the database file (and its WAL) with `from`, or removes it for a new database. */
+function swapDatabase(file: string, from?: string): void {
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
+  if (from) copyFileSync(from, file);
+}
+
+/** The account's records as the server answers them through its API. */
+async function records(url: string, key: string): Promise<SyncRecord[]> {
+  const res = await fetch(`${url}/api/sync/changes?since=0&limit=1000`, {
+    headers: { authorization: `Bearer ${key}` },
+  });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { changes: SyncRecord[] }).changes;
+}
+
+const live = (all: SyncRecord[]) => all.filter((r) => !r.deleted);
+
+describe('sync after the server lost changes [sqlite]', () => {
+  let root: string;
+  beforeAll(async () => {
+    await ensureBuilt();
+    root = makeTempDir('dev-infra-restore-');
+  });
+  afterAll(() => removeTempDirs());
+
+  it('restored from a backup: A repairs it, B and A converge, nothing doubled', async () => {
+    const dir = join(root, 'restore');
+    mkdirSync(dir);
+    const file = join(dir, 'wp.db');
+    let server = await serve(file);
+    const { key } = await newAccount(server.storage);
+    const [A, B] = await setUpMachines(dir, server.url, key);
+    mkdirSync(join(A, 'code', 'one'), { recursive: true });
+    mkdirSync(join(A, 'code', 'gone'), { recursive: true });
+    await ok(A, ['add', join(A, 'code', 'one')]);
+    await ok(A, ['add', join(A, 'code', 'gone')]);
+    mkdirSync(join(B, 'code', 'bee'), { recursive: true });
+    await ok(B, ['add', join(B, 'code', 'bee')]);
+    await ok(A, ['sync']);
+    await ok(B, ['sync']);
+    await ok(A, ['sync']);
+
+    // The backup: a consistent copy taken while work-prod runs.
+    const backup = join(dir, 'backup.db');
+    const source = new BetterSqlite3(file, { readonly: true });
+    await source.backup(backup);
+    source.close();
+
+    mkdirSync(join(A, 'code', 'two'), { recursive: true });
+    await ok(A, ['add', join(A, 'code', 'two')]);
+    await ok(A, ['update', 'one', '--description', 'edited after the backup']);
+    await ok(A, ['remove', 'gone', '--everywhere']);
+    await ok(A, ['sync']);
+
+    // Restored: the same URL, the state of the backup.
+    const { port } = server;
+    await server.stop();
+    swapDatabase(file, backup);
+    server = await serve(file, port);
+
+    const repaired = await ok(A, ['sync']);
+    expect(repaired).toMatch(
+      /^The server was restored from a backup .*: pulling everything again/m,
+    );
+    expect(repaired).toMatch(/pushed 3/);
+    const again = await ok(A, ['sync']);
+    expect(again).toMatch(/^pulled 0, pushed 0$/m);
+    expect(again).not.toMatch(/restored/);
+
+    await ok(B, ['sync']);
+    const all = await records(server.url, key);
+    const names = live(all).map((r) => r.fields.name);
+    expect(names.sort()).toEqual(['bee', 'one', 'two']);
+    expect(all.find((r) => r.fields.name === 'gone')?.deleted).toBe(true);
+    expect(live(all).find((r) => r.fields.name === 'one')?.fields.description).toBe(
+      'edited after the backup',
+    );
+    expect(await findProject(B, 'one')).toMatchObject({ description: 'edited after the backup' });
+
+    // A new change on B reaches A.
+    await ok(B, ['update', 'bee', '--description', 'from B']);
+    await ok(B, ['sync']);
+    expect(await ok(A, ['sync'])).toMatch(/^pulled 1, pushed 0$/m);
+    expect(await findProject(A, 'bee')).toMatchObject({ description: 'from B' });
+    await server.stop();
+  }, 120_000);
+
+  it('replaced by an empty database: A pushes everything again, once', async () => {
+    const dir = join(root, 'replace');
+    mkdirSync(dir);
+    const file = join(dir, 'wp.db');
+    let server = await serve(file);
+    let { key } = await newAccount(server.storage);
+    const [A] = await setUpMachines(dir, server.url, key);
+    for (const name of ['p1', 'p2', 'p3']) {
+      mkdirSync(join(A, 'code', name), { recursive: true });
+      await ok(A, ['add', join(A, 'code', name)]);
+    }
+    await ok(A, ['sync']);
+
+    const { port } = server;
+    await server.stop();
+    swapDatabase(file);
+    server = await serve(file, port);
+    // The new database has its own account and key: the machine is given the new key.
+    ({ key } = await newAccount(server.storage));
+    await ok(A, ['remote', 'set', server.url, '--key', key]);
+
+    const out = await ok(A, ['sync']);
+    expect(out).toMatch(/^The server was replaced/m);
+    expect(out).toMatch(/pushed 3/);
+    expect(await ok(A, ['sync'])).toMatch(/^pulled 0, pushed 0$/m);
+    const all = await records(server.url, key);
+    expect(all.map((r) => r.fields.name).sort()).toEqual(['p1', 'p2', 'p3']);
+    await server.stop();
+  }, 120_000);
+});
