@@ -15,7 +15,7 @@ import { openSqlite } from '../../../server/src/storage/sqlite.js';
 import type { Storage } from '../../../server/src/storage/types.js';
 import { makeApp, newAccount } from '../../../server/test/helpers.js';
 import { ensureBuilt } from '../support/cli.js';
-import { findProject, ok, setUpMachines } from './support.js';
+import { cli, findProject, json, ok, setUpMachines } from './support.js';
 
 /** work-prod on `file`, listening on `port` (0: any), with a way to stop it. */
 async function serve(file: string, port = 0) {
@@ -95,6 +95,16 @@ describe('sync after the server lost changes [sqlite]', () => {
     swapDatabase(file, backup);
     server = await serve(file, port);
 
+    // status says so rather than "synced", and --exit-code fails.
+    const status = await json<{ server: string; projects: { state: string }[] }>(A, [
+      'status',
+      '--json',
+    ]);
+    expect(status.server).toBe('rolled-back');
+    expect(status.projects.map((p) => p.state)).not.toContain('synced');
+    expect(await ok(A, ['status'])).toMatch(/restored from a backup .*run `dev-infra sync`/);
+    expect((await cli(A, ['status', '--exit-code'])).code).toBe(1);
+
     const repaired = await ok(A, ['sync']);
     expect(repaired).toMatch(
       /^The server was restored from a backup .*: pulling everything again/m,
@@ -103,6 +113,7 @@ describe('sync after the server lost changes [sqlite]', () => {
     const again = await ok(A, ['sync']);
     expect(again).toMatch(/^pulled 0, pushed 0$/m);
     expect(again).not.toMatch(/restored/);
+    expect((await cli(A, ['status', '--exit-code'])).code).toBe(0);
 
     await ok(B, ['sync']);
     const all = await records(server.url, key);
@@ -143,8 +154,11 @@ describe('sync after the server lost changes [sqlite]', () => {
     ({ key } = await newAccount(server.storage));
     await ok(A, ['remote', 'set', server.url, '--key', key]);
 
+    expect(await ok(A, ['status'])).toMatch(/the server was replaced/);
+    expect((await cli(A, ['status', '--exit-code'])).code).toBe(1);
     const out = await ok(A, ['sync']);
     expect(out).toMatch(/^The server was replaced/m);
+    expect((await cli(A, ['status', '--exit-code'])).code).toBe(0);
     expect(out).toMatch(/pushed 3/);
     expect(await ok(A, ['sync'])).toMatch(/^pulled 0, pushed 0$/m);
     const all = await records(server.url, key);
