@@ -14,6 +14,7 @@ import type {
 } from './schema/sync.js';
 import type {
   NeverSynced,
+  PendingDelete,
   ProjectSync,
   RegistrySync,
   RemoteIdentity,
@@ -158,6 +159,9 @@ export function applyRecord(
     };
   }
   if (sync && sync.rev === remote.rev && remote.rev !== 0) return undefined;
+  // Revisions only grow, so a record below our base is an older copy: the server went back
+  // (restored from a backup). Ours is the newer state; the repair pushes it (see planPush).
+  if (sync && remote.rev < sync.rev) return undefined;
   const local = entry.fields;
   const base = sync?.base ?? null;
   const events: SyncEvent[] = [];
@@ -276,6 +280,7 @@ export function planPush(
   entries: readonly { uuid: string; entry: LocalEntry }[],
   pending: RegistrySync['pending'],
   machine: MachineRef,
+  server?: (uuid: string) => SyncRecord | undefined,
 ): PushRequest {
   const changes: PushChange[] = [];
   const checkouts: CheckoutChange[] = [];
@@ -284,6 +289,16 @@ export function planPush(
     const gone = sync?.deleted_remotely;
     if (gone && !gone.restore) continue;
     const { fields } = entry;
+    // A restore is pushed on the tombstone's revision, never as a repair of a lost record.
+    const behind =
+      sync && !gone && server
+        ? serverBehind(sync, server(uuid), machine.id, entry.path)
+        : undefined;
+    if (behind) {
+      changes.push({ uuid, base_rev: behind.rev, fields });
+      if (behind.checkout) checkouts.push({ uuid, path: entry.path });
+      continue;
+    }
     if (sync && gone) changes.push({ uuid, base_rev: gone.rev ?? sync.rev, fields });
     else if (!sync) changes.push({ uuid, base_rev: 0, fields });
     else if (!sameSharedFields(fields, sync.base))
@@ -294,4 +309,47 @@ export function planPush(
     changes.push({ uuid: d.uuid, base_rev: d.base_rev, deleted: true });
   for (const uuid of pending.checkout_removals) checkouts.push({ uuid, removed: true });
   return { machine, changes, checkouts };
+}
+
+/**
+ * When the server's record is older than a synced slot (absent, or below its revision: the
+ * server lost changes we saw, see serverChange): the revision to push our fields on (0 makes
+ * the record again under the same uuid) and whether our checkout must be sent again. Only
+ * meaningful against a complete view of the server (the cache rebuilt by a repair's full
+ * pull); undefined when the server is not behind.
+ */
+export function serverBehind(
+  sync: Synced,
+  record: SyncRecord | undefined,
+  machineId: string,
+  path: string,
+): { rev: number; checkout: boolean } | undefined {
+  if (sync.remote.kind !== 'sync-v1') return undefined;
+  if (record && (record.deleted || record.rev >= sync.rev)) return undefined;
+  const mine = record?.checkouts.find((c) => c.machine_id === machineId);
+  return { rev: record?.rev ?? 0, checkout: mine?.path !== path };
+}
+
+/**
+ * The deletions to send again after the server went back: every tombstone this machine had
+ * seen (`seen`, from the cache before the repair) whose record the server now holds live, at
+ * its current revision, so a deleted project is never resurrected. A record the server no
+ * longer has needs nothing (no machine that saw the deletion pushes it again); one already
+ * pending is not queued twice.
+ */
+export function repairDeletes(
+  seen: readonly SyncRecord[],
+  server: (uuid: string) => SyncRecord | undefined,
+  pending: RegistrySync['pending'],
+): PendingDelete[] {
+  const queued = new Set(pending.deletes.map((d) => d.uuid));
+  const out: PendingDelete[] = [];
+  for (const tomb of seen) {
+    if (!tomb.deleted || queued.has(tomb.uuid)) continue;
+    const now = server(tomb.uuid);
+    if (!now || now.deleted) continue;
+    queued.add(tomb.uuid);
+    out.push({ uuid: tomb.uuid, base_rev: now.rev, name: tomb.fields.name });
+  }
+  return out;
 }

@@ -106,6 +106,11 @@ export interface RegistrySync {
    * never overwrites them with the server's value. Absent in older states: none known yet.
    */
   local_only?: SharedFieldName[];
+  /**
+   * sync-v1: the database id (`server_id`) the cursor belongs to. Absent in states written
+   * before work-prod reported it, and for an older work-prod: the first id seen is adopted.
+   */
+  server_id?: string;
 }
 
 const BASIC_PREFIX = 'basic:';
@@ -275,5 +280,28 @@ export function decodeRegistrySync(raw: unknown): RegistrySync | undefined {
     const names = strings(raw.local_only);
     state.local_only = SHARED_FIELD_NAMES.filter((f) => names.includes(f));
   }
+  if (typeof raw.server_id === 'string') state.server_id = raw.server_id;
   return state;
+}
+
+/** What a feed or push answer says of the server against the state's cursor and id. */
+export type ServerChange = 'same' | 'replaced' | 'rolled-back';
+
+/**
+ * Whether the database behind the URL is still the one the cursor belongs to: `replaced` when
+ * it reports another id (a new database), `rolled-back` when its head is below a revision we
+ * know it reached: our cursor, or the seq of one of our accepted pushes not pulled back yet
+ * (`echo`). Then it was restored from a backup: revisions we saw are gone, and the cursor
+ * would skip the ones it hands out again. A state or server without an id compares by the
+ * head alone.
+ */
+export function serverChange(
+  state: Pick<RegistrySync, 'cursor' | 'server_id' | 'echo'>,
+  answer: { head: number; server_id?: string | undefined },
+): ServerChange {
+  if (state.server_id !== undefined && answer.server_id !== undefined) {
+    if (state.server_id !== answer.server_id) return 'replaced';
+  }
+  const reached = Math.max(state.cursor, ...Object.values(state.echo ?? {}));
+  return answer.head < reached ? 'rolled-back' : 'same';
 }

@@ -12,7 +12,9 @@ import {
   planPage,
   planPush,
   type RemoteSide,
+  repairDeletes,
   sameSync,
+  sideOf,
   withApplied,
 } from '../src/sync-plan.js';
 import { decodeProjectSync, encodeProjectSync, type Synced } from '../src/sync-state.js';
@@ -294,6 +296,66 @@ describe('planPush', () => {
       { uuid: 'edited', path: '/p/api' },
       { uuid: 'c', removed: true },
     ]);
+  });
+});
+
+describe('repair after the server went back', () => {
+  const f = fieldsOf('active');
+  const machine = { id: 'm', name: 'laptop' };
+  const record = (uuid: string, r: number, deleted = false): SyncRecord => ({
+    uuid,
+    rev: r,
+    seq: r,
+    deleted,
+    fields: f,
+    checkouts: [{ machine_id: 'm', machine_name: 'laptop', path: '/p/api', last_seen: NOW }],
+  });
+
+  it('keeps our newer state when a record arrives below our base revision', () => {
+    const mine = { ...f, description: 'after the backup' };
+    const e = entry(mine, synced(mine, 7));
+    expect(applyRecord(e, UUID, sideOf(record(UUID, 3), 'm'), { prefer: 'local', now: NOW })).toBe(
+      undefined,
+    );
+  });
+
+  it('pushes synced entries the server lost (as new) or holds older (on its revision)', () => {
+    const mine = { ...f, description: 'after the backup' };
+    const slot = (r: number) => ({ ...synced(mine, r), pushed_path: '/p/api' });
+    const server = new Map([
+      ['older', record('older', 3)],
+      ['current', record('current', 5)],
+    ]);
+    const req = planPush(
+      [
+        { uuid: 'lost', entry: entry(mine, slot(4)) },
+        { uuid: 'older', entry: entry(mine, slot(6)) },
+        { uuid: 'current', entry: entry(mine, slot(5)) },
+      ],
+      { deletes: [], checkout_removals: [] },
+      machine,
+      (uuid) => server.get(uuid),
+    );
+    expect(req.changes).toEqual([
+      { uuid: 'lost', base_rev: 0, fields: mine },
+      { uuid: 'older', base_rev: 3, fields: mine },
+    ]);
+    // The lost record's checkout went with it; the older one still has ours.
+    expect(req.checkouts).toEqual([{ uuid: 'lost', path: '/p/api' }]);
+  });
+
+  it('deletes again what the server brought back, once, and never what it lost', () => {
+    const server = new Map([
+      ['back', record('back', 2)],
+      ['still', record('still', 4, true)],
+    ]);
+    const seen = [record('back', 5, true), record('still', 4, true), record('lost', 6, true)];
+    const pending = { deletes: [], checkout_removals: [] };
+    const out = repairDeletes(seen, (uuid) => server.get(uuid), pending);
+    expect(out).toEqual([{ uuid: 'back', base_rev: 2, name: f.name }]);
+    expect(repairDeletes(seen, (uuid) => server.get(uuid), { ...pending, deletes: out })).toEqual(
+      [],
+    );
   });
 });
 

@@ -140,4 +140,5 @@ export const PushResultBody = Type.Object({
     }),
   ),
   head: PushResponseSchema.properties.head,
+  server_id: PushResponseSchema.properties.server_id,
 });

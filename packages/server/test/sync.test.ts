@@ -53,7 +53,13 @@ describeBackends('sync-v1', (backend) => {
       },
     ]);
     const empty = await changes('since=1');
-    expect(empty).toEqual({ changes: [], next: 1, more: false, head: 1 });
+    expect(empty).toEqual({
+      changes: [],
+      next: 1,
+      more: false,
+      head: 1,
+      server_id: await backend().storage.serverId(),
+    });
   });
 
   it('applies only on the expected revision, else answers a conflict with the current record', async () => {

@@ -3,7 +3,7 @@
  * compare-and-swap push) or basic (the original work-prod API). `sync` runs through `run`,
  * `status` through `peek`.
  */
-import type { Prefer, SyncRecord } from '@dev-infra/core';
+import type { ChangesResponse, Prefer, SyncRecord } from '@dev-infra/core';
 import type { Registry } from '../registry/format.js';
 import { BasicClient } from '../remote/basic-client.js';
 import type { RemoteProtocol } from '../remote/capabilities.js';
@@ -21,11 +21,20 @@ export interface SyncSteps {
   prefer: Prefer;
 }
 
+/** What `peek` saw. */
+export interface Peeked {
+  records: SyncRecord[];
+  first?: Pick<ChangesResponse, 'head' | 'server_id'>;
+}
+
 /** A protocol's sync (with the session's I/O) and its read-only look at the server. */
 export interface ProtocolDriver {
   run(session: SyncSession, steps: SyncSteps): Promise<void>;
-  /** The records changed on the server since `cursor` (basic mode: all of them), read-only. */
-  peek(registry: Registry, cursor: number): Promise<SyncRecord[]>;
+  /**
+   * The records changed on the server since `cursor` (basic mode: all of them), read-only,
+   * and the feed's first answer (sync-v1 only), which tells a replaced or restored server.
+   */
+  peek(registry: Registry, cursor: number): Promise<Peeked>;
 }
 
 /** The driver for `protocol` over `http`. */
@@ -39,19 +48,25 @@ export function driverFor(protocol: RemoteProtocol, http: HttpClient): ProtocolD
         const list = await pullBasic(client, session, steps.prefer);
         if (steps.push) await pushBasic(client, session, list);
       },
-      peek: async (registry) => basicRecords(await client.list(), { registry }),
+      peek: async (registry) => ({ records: basicRecords(await client.list(), { registry }) }),
     };
   }
   const client = new SyncClient(http);
   return {
     async run(session, steps) {
       if (steps.pull) await pullSyncV1(client, session, steps.prefer);
-      if (steps.push) await pushSyncV1(client, session, steps.prefer);
+      // A repair includes its push even in `sync pull`: once its cursor is stored, nothing
+      // would show that the server still lacks what this machine had synced.
+      if (steps.push || session.repair) await pushSyncV1(client, session, steps.prefer);
     },
     async peek(_registry, cursor) {
       const records: SyncRecord[] = [];
-      for await (const page of client.pages(cursor, { limit: 1000 })) records.push(...page.changes);
-      return records;
+      let first: Peeked['first'];
+      for await (const page of client.pages(cursor, { limit: 1000 })) {
+        first ??= { head: page.head, server_id: page.server_id };
+        records.push(...page.changes);
+      }
+      return first ? { records, first } : { records };
     },
   };
 }

@@ -17,10 +17,16 @@ import { machineRef } from './state.js';
 const MAX_ROUNDS = 3;
 
 /** The changes this machine has to send (see core's planPush). */
-export function pendingChanges(session: Pick<SyncSession, 'registry' | 'state'>): PushRequest {
+export function pendingChanges(
+  session: Pick<SyncSession, 'registry' | 'state' | 'repair' | 'cache'>,
+): PushRequest {
   const { registry, state } = session;
   const entries = registry.projects.map((p) => ({ uuid: p.id, entry: localEntry(p) }));
-  return planPush(entries, state.pending, machineRef(registry));
+  // In a repair the cache was rebuilt from 0, so it is the server's whole state: the plan can
+  // tell which synced projects the server lost or holds at an older revision.
+  const index = session.repair ? session.cache.index() : undefined;
+  const server = index && ((uuid: string) => index.get(uuid));
+  return planPush(entries, state.pending, machineRef(registry), server);
 }
 
 /** The projects a push request touches (a record and its checkout count once). */
@@ -70,4 +76,11 @@ export async function pushSyncV1(
   }
   // A record refused in one round is refused again in the next: the report lists it once.
   for (const uuid of pushed) events.push({ kind: 'pushed', project: nameOf(uuid) });
+  if (session.repair && !session.dryRun) {
+    // Repaired: from now on the cursor belongs to this database.
+    if (session.repair.serverId === undefined) delete state.server_id;
+    else state.server_id = session.repair.serverId;
+    delete session.repair;
+    await session.save();
+  }
 }

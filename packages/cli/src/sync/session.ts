@@ -4,7 +4,7 @@
  * cache.ts). In a dry run `save()` writes nothing. When the cache is missing (deleted, or kept
  * for another server), the feed cursor starts again from 0 so the next pull refills it.
  */
-import type { SyncEvent } from '@dev-infra/core';
+import type { SyncEvent, SyncRecord } from '@dev-infra/core';
 import { CacheStore, cacheFileFor } from '../cache/records.js';
 import { ensurePrivateDir } from '../private-files.js';
 import type { Registry } from '../registry/format.js';
@@ -28,6 +28,12 @@ export interface SyncSession {
   dryRun: boolean;
   /** Set once this command has pulled to the feed's head. */
   pulled?: boolean;
+  /**
+   * Set when the pull found the server replaced or restored from a backup (see core's
+   * serverChange): the id to store once the repair's push is done, and the tombstones the
+   * cache held before it was rebuilt (to delete again what the server brought back).
+   */
+  repair?: { serverId: string | undefined; seen: SyncRecord[] };
   /**
    * Writes what changed since the last save (nothing in a dry run); `final`, at the end of
    * the command, may also compact the cache.

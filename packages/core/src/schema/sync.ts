@@ -44,6 +44,11 @@ export const ChangesResponseSchema = Type.Object({
   next: Type.Integer(),
   more: Type.Boolean(),
   head: Type.Integer(),
+  /**
+   * The database's id (absent from an older work-prod): a new id means a replaced database;
+   * with `head` below the client's cursor, a database restored from a backup.
+   */
+  server_id: Type.Optional(Type.String()),
 });
 export type ChangesResponse = Static<typeof ChangesResponseSchema>;
 
@@ -105,6 +110,8 @@ export const PushResponseSchema = Type.Object({
   results: Type.Array(PushResultSchema),
   checkouts: Type.Array(CheckoutResultSchema),
   head: Type.Integer(),
+  /** The database's id, as in ChangesResponse. */
+  server_id: Type.Optional(Type.String()),
 });
 export type PushResponse = Static<typeof PushResponseSchema>;
 

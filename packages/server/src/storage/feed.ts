@@ -12,6 +12,7 @@ export async function changes(
   accountId: number,
   since: number,
   limit: number,
+  serverId: string,
   machine?: MachineRef,
 ): Promise<ChangesResponse> {
   const { db } = backend;
@@ -24,7 +25,9 @@ export async function changes(
     .where('id', '=', accountId)
     .executeTakeFirstOrThrow();
   const head = Number(account.revision);
-  if (since >= head) return { changes: [], next: since, more: false, head: since };
+  // The true head even when the caller claims to be past it: a cursor beyond the head means
+  // the database went back (restored from a backup), and the client can only tell if we say so.
+  if (since >= head) return { changes: [], next: since, more: false, head, server_id: serverId };
   // One row past the page tells whether there is more, without a count.
   const rows = await db
     .selectFrom('projects')
@@ -40,5 +43,5 @@ export async function changes(
     toSyncRecord(p.row, p.checkouts),
   );
   const next = page.length > 0 ? Number(page[page.length - 1]!.seq) : since;
-  return { changes: records, next, more, head: Math.max(head, next) };
+  return { changes: records, next, more, head: Math.max(head, next), server_id: serverId };
 }

@@ -21,9 +21,21 @@ export function kyselyStorage(backend: Backend, options: StorageOptions = {}): S
   // Recently seen live keys (see key-cache.ts for how long a revoked key may still pass).
   const keys = new KeyCache(options.keyCacheTtlMs);
   const b = backend;
+  // The database's id, read once: it never changes while the database is open (a restore means
+  // a restart). Read on first use because the storage opens before it is migrated.
+  let id: string | undefined;
+  const serverId = async (): Promise<string> => {
+    id ??= (await b.db.selectFrom('server_identity').select('server_id').executeTakeFirstOrThrow())
+      .server_id;
+    return id;
+  };
   return {
     dialect: b.dialect,
-    migrate: () => migrateToLatest(b.db as Kysely<unknown>, b.dialect),
+    migrate: async () => {
+      await migrateToLatest(b.db as Kysely<unknown>, b.dialect);
+      await serverId();
+    },
+    serverId,
     close: () => b.db.destroy(),
 
     createAccount: (name) => accounts.createAccount(b, name),
@@ -49,8 +61,9 @@ export function kyselyStorage(backend: Backend, options: StorageOptions = {}): S
     deleteProject: (accountId, id) => projects.deleteProject(b, accountId, id),
     importProjects: (accountId, items) => projects.importProjects(b, accountId, items),
 
-    changes: (accountId, since, limit, machine) => changes(b, accountId, since, limit, machine),
-    push: (accountId, input) => push(b, accountId, input),
+    changes: async (accountId, since, limit, machine) =>
+      changes(b, accountId, since, limit, await serverId(), machine),
+    push: async (accountId, input) => push(b, accountId, input, await serverId()),
     machines: (accountId) => machines(b, accountId),
 
     dashboardProjects: (accountId, query) => dashboard.dashboardProjects(b, accountId, query),

@@ -36,6 +36,7 @@ export async function push(
   backend: Backend,
   accountId: number,
   input: PushInput,
+  serverId: string,
 ): Promise<PushResponse> {
   const { parsePushedFields } = await loadValidate();
   const stamp = now();
@@ -58,7 +59,7 @@ export async function push(
       log,
     );
     await writeHistory(backend, trx, accountId, revs, input.machine.name, log, current);
-    return { results, checkouts, head: revs.head };
+    return { results, checkouts, head: revs.head, server_id: serverId };
   });
 }
 

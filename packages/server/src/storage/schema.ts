@@ -89,6 +89,13 @@ export interface ProjectHistoryTable {
   fields: string;
 }
 
+/** The database's identity (migration 0003): one row, `one` = 1. */
+export interface ServerIdentityTable {
+  one: number;
+  /** A random uuid made when the database was created; a backup carries it. */
+  server_id: string;
+}
+
 export interface Database {
   accounts: AccountsTable;
   api_keys: ApiKeysTable;
@@ -97,4 +104,5 @@ export interface Database {
   checkouts: CheckoutsTable;
   sessions: SessionsTable;
   project_history: ProjectHistoryTable;
+  server_identity: ServerIdentityTable;
 }

@@ -169,6 +169,8 @@ export interface StorageLifecycle {
   readonly dialect: Dialect;
   /** Applies pending migrations (safe to call from several instances at once). */
   migrate(): Promise<void>;
+  /** The database's id (server_identity): new for a new database, kept by a backup. */
+  serverId(): Promise<string>;
   /** Closes the database cleanly. */
   close(): Promise<void>;
 }

@@ -3,7 +3,7 @@
  * pull (read-only: the stored cursor and files are left alone), else uses the last pull.
  */
 import { hostname } from 'node:os';
-import { type SyncRecord, summarise } from '@dev-infra/core';
+import { type ServerChange, type SyncRecord, serverChange, summarise } from '@dev-infra/core';
 import { cacheFileFor, readCache } from '../../cache/records.js';
 import type { Context } from '../../context.js';
 import { palette } from '../../output/colour.js';
@@ -38,20 +38,32 @@ export async function runStatus(ctx: Context, options: StatusOptions): Promise<v
   const cache = sameServer ? readCache(cacheFileFor(paths.registryFile), settings.url) : undefined;
   let fresh: SyncRecord[] = [];
   let offline: string | null = null;
+  // A server that lost changes (see core's serverChange) makes every "synced" untrue.
+  let server: ServerChange = 'same';
   if (!settings) offline = 'no remote set';
   else if (options.offline) offline = 'offline (--offline)';
   else {
     try {
       const http = remote.http(settings, { short: true });
       const driver = driverFor(state?.protocol ?? 'sync-v1', http);
-      fresh = await driver.peek(registry, sameServer ? state.cursor : 0);
+      const peeked = await driver.peek(registry, sameServer ? state.cursor : 0);
+      fresh = peeked.records;
+      if (sameServer && peeked.first) server = serverChange(state, peeked.first);
     } catch (error) {
       if (!(error instanceof RemoteError)) throw error;
       throwIf(keyError(error, settings));
       offline = `offline (${error.message.split(' (')[0]})`;
     }
   }
-  const views = projectViews(registry, cache, fresh);
+  // The records since our cursor mean nothing on a server that went back: show the last pull.
+  const views = projectViews(registry, cache, server === 'same' ? fresh : []);
+  const lost =
+    server === 'same'
+      ? null
+      : server === 'replaced'
+        ? 'the server was replaced (its database has another id)'
+        : 'the server was restored from a backup (it lost revisions this machine saw)';
+  const shown = (s: string) => (lost !== null && s === 'synced' ? 'unverified' : s);
   const summary = summarise(views.map((v) => v.status));
   const asOf = state?.last_pull ?? null;
   const machine = registry.machine.name ?? hostname();
@@ -60,6 +72,7 @@ export async function runStatus(ctx: Context, options: StatusOptions): Promise<v
       machine: { id: registry.machine.id, name: machine },
       remote: settings?.url ?? null,
       online: offline === null,
+      server,
       as_of: offline === null ? ctx.now().toISOString() : asOf,
       last_pull: state?.last_pull ?? null,
       last_push: state?.last_push ?? null,
@@ -71,7 +84,7 @@ export async function runStatus(ctx: Context, options: StatusOptions): Promise<v
         id: v.local?.id ?? v.record?.uuid,
         local: v.local !== undefined,
         path: v.local?.path ?? null,
-        state: v.status.state,
+        state: shown(v.status.state),
         local_changes: v.status.localChanges,
         remote_changes: v.status.remoteChanges,
         elsewhere: machineNames(v.status.elsewhere),
@@ -79,6 +92,7 @@ export async function runStatus(ctx: Context, options: StatusOptions): Promise<v
     });
   } else {
     const c = palette(ctx.io.colour);
+    if (lost !== null) ctx.io.out(`${c.dim(`${lost}: run \`dev-infra sync\` to repair it`)}\n`);
     if (offline !== null && settings)
       ctx.io.out(`${c.dim(safeLine(`${offline}; as of ${asOf ?? 'never (no pull yet)'}`))}\n`);
     const rows = views.map((v) => {
@@ -88,7 +102,7 @@ export async function runStatus(ctx: Context, options: StatusOptions): Promise<v
         : `on ${machineNames(v.status.elsewhere).join(', ') || 'the server'}`;
       return [
         v.name,
-        v.status.state,
+        shown(v.status.state),
         changes.length > 0 ? [...new Set(changes)].join(',') : '',
         where,
       ];
@@ -96,7 +110,7 @@ export async function runStatus(ctx: Context, options: StatusOptions): Promise<v
     if (rows.length > 0) ctx.io.out(renderTable(['NAME', 'STATE', 'CHANGES', 'WHERE'], rows));
     const counts = Object.entries(summary.counts)
       .filter(([, n]) => n > 0)
-      .map(([s, n]) => `${n} ${s}`);
+      .map(([s, n]) => `${n} ${shown(s)}`);
     ctx.io.out(
       `${counts.join(', ') || 'no projects'} · last pull ${state?.last_pull ?? 'never'} · last push ${state?.last_push ?? 'never'} · machine ${safeLine(machine)}\n`,
     );
@@ -105,5 +119,5 @@ export async function runStatus(ctx: Context, options: StatusOptions): Promise<v
         `Last heard from the server ${timeAgo(sameServer ? state.last_heard : null, ctx.now())}\n`,
       );
   }
-  if (options.exitCode && summary.outOfSync > 0) ctx.exitCode = 1;
+  if (options.exitCode && (summary.outOfSync > 0 || lost !== null)) ctx.exitCode = 1;
 }

@@ -3,12 +3,14 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'k
 import type { Dialect } from '../types.js';
 import * as initial from './0001-initial.js';
 import * as dashboard from './0002-dashboard.js';
+import * as serverIdentity from './0003-server-identity.js';
 import * as sessionKey from './0005-session-key.js';
 
 function provider(dialect: Dialect): MigrationProvider {
   const migrations: Record<string, Migration> = {
     '0001-initial': { up: (db) => initial.up(db, dialect) },
     '0002-dashboard': { up: (db) => dashboard.up(db, dialect) },
+    '0003-server-identity': { up: (db) => serverIdentity.up(db) },
     '0005-session-key': { up: (db) => sessionKey.up(db, dialect) },
   };
   return { getMigrations: async () => migrations };

@@ -1,0 +1,241 @@
+/**
+ * A work-prod restored from a backup, or replaced by an empty database, on the same URL
+ * (issue 13): the next sync says so in one line, pulls everything again and pushes what the
+ * server lost, without duplicates; other machines then converge through it. The server runs
+ * in this process on a database of its own (a SQLite file, or a PostgreSQL database copied
+ * as a template), so it can be swapped while the server is down.
+ */
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SyncRecord } from '@dev-infra/core';
+import BetterSqlite3 from 'better-sqlite3';
+import type { FastifyInstance } from 'fastify';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postgresAdminUrl } from '../../../../test-support/services.js';
+import { makeTempDir, removeTempDirs } from '../../../../test-support/tmp.js';
+import type { DatabaseTarget } from '../../../server/src/config.js';
+import { openStorage } from '../../../server/src/storage/open.js';
+import type { Storage } from '../../../server/src/storage/types.js';
+import { makeApp, newAccount } from '../../../server/test/helpers.js';
+import { ensureBuilt } from '../support/cli.js';
+import { cli, findProject, json, ok, setUpMachines } from './support.js';
+
+/** work-prod on `target`, listening on `port` (0: any), with a way to stop it. */
+async function serve(target: DatabaseTarget, port = 0) {
+  const storage: Storage = await openStorage(target);
+  await storage.migrate();
+  const app: FastifyInstance = await makeApp(storage);
+  await app.listen({ port, host: '127.0.0.1' });
+  const bound = (app.server.address() as { port: number }).port;
+  return {
+    storage,
+    port: bound,
+    url: `http://127.0.0.1:${bound}`,
+    stop: async () => {
+      await app.close();
+      await storage.close();
+    },
+  };
+}
+
+/** A database of one backend, and what an operator does to it while work-prod is stopped. */
+interface TestDb {
+  target: DatabaseTarget;
+  /** Keeps a copy (the backup). */
+  backup(): Promise<void>;
+  /** Puts the copy back in place of the database. */
+  restore(): Promise<void>;
+  /** Replaces the database with a new, empty one. */
+  wipe(): Promise<void>;
+  drop(): Promise<void>;
+}
+
+function sqliteDb(dir: string): TestDb {
+  const file = join(dir, 'wp.db');
+  const copy = join(dir, 'backup.db');
+  const remove = () => {
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
+  };
+  return {
+    target: { kind: 'sqlite', file },
+    backup: async () => {
+      const source = new BetterSqlite3(file, { readonly: true });
+      await source.backup(copy);
+      source.close();
+    },
+    restore: async () => {
+      remove();
+      copyFileSync(copy, file);
+    },
+    wipe: async () => remove(),
+    drop: async () => {},
+  };
+}
+
+/** PostgreSQL: the backup is a database made from this one as a template. */
+async function postgresDb(adminUrl: string): Promise<TestDb> {
+  const name = `devinfra_r_${randomBytes(6).toString('hex')}`;
+  const admin = async (...queries: string[]) => {
+    const client = new pg.Client({ connectionString: adminUrl });
+    await client.connect();
+    try {
+      for (const q of queries) await client.query(q);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`CREATE DATABASE ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    target: { kind: 'postgres', url: url.toString() },
+    backup: () => admin(`CREATE DATABASE ${name}_bk TEMPLATE ${name}`),
+    restore: () => admin(`DROP DATABASE ${name}`, `CREATE DATABASE ${name} TEMPLATE ${name}_bk`),
+    wipe: () => admin(`DROP DATABASE ${name}`, `CREATE DATABASE ${name}`),
+    drop: () => admin(`DROP DATABASE IF EXISTS ${name}`, `DROP DATABASE IF EXISTS ${name}_bk`),
+  };
+}
+
+/** The account's records as the server answers them through its API. */
+async function records(url: string, key: string): Promise<SyncRecord[]> {
+  const res = await fetch(`${url}/api/sync/changes?since=0&limit=1000`, {
+    headers: { authorization: `Bearer ${key}` },
+  });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { changes: SyncRecord[] }).changes;
+}
+
+const live = (all: SyncRecord[]) => all.filter((r) => !r.deleted);
+
+describe.each(['sqlite', 'postgres'] as const)(
+  'sync after the server lost changes [%s]',
+  (kind) => {
+    const adminUrl = kind === 'postgres' ? postgresAdminUrl() : undefined;
+    if (kind === 'postgres' && !adminUrl) {
+      it.skip('PostgreSQL is not available (set TEST_DATABASE_URL)', () => {});
+      return;
+    }
+    let root: string;
+    const dbs: TestDb[] = [];
+    const database = async (dir: string) => {
+      const db = kind === 'postgres' ? await postgresDb(adminUrl!) : sqliteDb(dir);
+      dbs.push(db);
+      return db;
+    };
+    beforeAll(async () => {
+      await ensureBuilt();
+      root = makeTempDir('dev-infra-restore-');
+    });
+    afterAll(async () => {
+      for (const db of dbs) await db.drop();
+      removeTempDirs();
+    });
+
+    it('restored from a backup: A repairs it, B and A converge, nothing doubled', async () => {
+      const dir = join(root, 'restore');
+      mkdirSync(dir);
+      const db = await database(dir);
+      let server = await serve(db.target);
+      const { key } = await newAccount(server.storage);
+      const [A, B] = await setUpMachines(dir, server.url, key);
+      mkdirSync(join(A, 'code', 'one'), { recursive: true });
+      mkdirSync(join(A, 'code', 'gone'), { recursive: true });
+      await ok(A, ['add', join(A, 'code', 'one')]);
+      await ok(A, ['add', join(A, 'code', 'gone')]);
+      mkdirSync(join(B, 'code', 'bee'), { recursive: true });
+      await ok(B, ['add', join(B, 'code', 'bee')]);
+      await ok(A, ['sync']);
+      await ok(B, ['sync']);
+      await ok(A, ['sync']);
+
+      // The backup, taken with work-prod stopped a moment (same port: the URL stays).
+      const { port } = server;
+      await server.stop();
+      await db.backup();
+      server = await serve(db.target, port);
+
+      mkdirSync(join(A, 'code', 'two'), { recursive: true });
+      await ok(A, ['add', join(A, 'code', 'two')]);
+      await ok(A, ['update', 'one', '--description', 'edited after the backup']);
+      await ok(A, ['remove', 'gone', '--everywhere']);
+      await ok(A, ['sync']);
+
+      // Restored: the same URL, the state of the backup.
+      await server.stop();
+      await db.restore();
+      server = await serve(db.target, port);
+
+      // status says so rather than "synced", and --exit-code fails.
+      const status = await json<{ server: string; projects: { state: string }[] }>(A, [
+        'status',
+        '--json',
+      ]);
+      expect(status.server).toBe('rolled-back');
+      expect(status.projects.map((p) => p.state)).not.toContain('synced');
+      expect(await ok(A, ['status'])).toMatch(/restored from a backup .*run `dev-infra sync`/);
+      expect((await cli(A, ['status', '--exit-code'])).code).toBe(1);
+
+      const repaired = await ok(A, ['sync']);
+      expect(repaired).toMatch(
+        /^The server was restored from a backup .*: pulling everything again/m,
+      );
+      expect(repaired).toMatch(/pushed 3/);
+      const again = await ok(A, ['sync']);
+      expect(again).toMatch(/^pulled 0, pushed 0$/m);
+      expect(again).not.toMatch(/restored/);
+      expect((await cli(A, ['status', '--exit-code'])).code).toBe(0);
+
+      await ok(B, ['sync']);
+      const all = await records(server.url, key);
+      const names = live(all).map((r) => r.fields.name);
+      expect(names.sort()).toEqual(['bee', 'one', 'two']);
+      expect(all.find((r) => r.fields.name === 'gone')?.deleted).toBe(true);
+      expect(live(all).find((r) => r.fields.name === 'one')?.fields.description).toBe(
+        'edited after the backup',
+      );
+      expect(await findProject(B, 'one')).toMatchObject({ description: 'edited after the backup' });
+
+      // A new change on B reaches A.
+      await ok(B, ['update', 'bee', '--description', 'from B']);
+      await ok(B, ['sync']);
+      expect(await ok(A, ['sync'])).toMatch(/^pulled 1, pushed 0$/m);
+      expect(await findProject(A, 'bee')).toMatchObject({ description: 'from B' });
+      await server.stop();
+    }, 120_000);
+
+    it('replaced by an empty database: A pushes everything again, once', async () => {
+      const dir = join(root, 'replace');
+      mkdirSync(dir);
+      const db = await database(dir);
+      let server = await serve(db.target);
+      let { key } = await newAccount(server.storage);
+      const [A] = await setUpMachines(dir, server.url, key);
+      for (const name of ['p1', 'p2', 'p3']) {
+        mkdirSync(join(A, 'code', name), { recursive: true });
+        await ok(A, ['add', join(A, 'code', name)]);
+      }
+      await ok(A, ['sync']);
+
+      const { port } = server;
+      await server.stop();
+      await db.wipe();
+      server = await serve(db.target, port);
+      // The new database has its own account and key: the machine is given the new key.
+      ({ key } = await newAccount(server.storage));
+      await ok(A, ['remote', 'set', server.url, '--key', key]);
+
+      expect(await ok(A, ['status'])).toMatch(/the server was replaced/);
+      expect((await cli(A, ['status', '--exit-code'])).code).toBe(1);
+      const out = await ok(A, ['sync']);
+      expect(out).toMatch(/^The server was replaced/m);
+      expect((await cli(A, ['status', '--exit-code'])).code).toBe(0);
+      expect(out).toMatch(/pushed 3/);
+      expect(await ok(A, ['sync'])).toMatch(/^pulled 0, pushed 0$/m);
+      const all = await records(server.url, key);
+      expect(all.map((r) => r.fields.name).sort()).toEqual(['p1', 'p2', 'p3']);
+      await server.stop();
+    }, 120_000);
+  },
+);
