@@ -83,7 +83,23 @@ describeBackends(
       await new Promise<void>((r) => fake.listen(0, '127.0.0.1', r));
       fakeUrl = `http://127.0.0.1:${(fake.address() as AddressInfo).port}`;
     });
+    // A work-prod whose machine list names a machine with escapes: the real one refuses such a
+    // name, so only a hostile server can send it.
+    let machinesFake: Server;
+    let machinesUrl = '';
+    beforeAll(async () => {
+      machinesFake = createServer((req, res) => {
+        const body = req.url?.startsWith('/api/health')
+          ? { status: 'ok', message: 'work-prod', capabilities: ['sync-v1'] }
+          : { machines: [{ id: 'm1', name: `a${EVIL}`, last_sync: null, checkouts: 1 }] };
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(body));
+      });
+      await new Promise<void>((r) => machinesFake.listen(0, '127.0.0.1', r));
+      machinesUrl = `http://127.0.0.1:${(machinesFake.address() as AddressInfo).port}`;
+    });
     afterAll(() => new Promise<void>((r) => fake.close(() => r())));
+    afterAll(() => new Promise<void>((r) => machinesFake.close(() => r())));
 
     it.skipIf(script === undefined)(
       'show, list, list --all --long, status --offline, machines and a server error show every escape as text',
@@ -95,11 +111,6 @@ describeBackends(
         for (const m of [a, b]) await ok(m, ['remote', 'set', url(), '--key', key]);
         makeOriginAndClone(a.root, 'lib', join(a.code, 'lib'));
         await ok(a, ['add', join(a.code, 'lib')]);
-        // The other machine's name, hand-edited (config set refuses it), reaches the server.
-        const aRegistry = join(a.home, 'registry.json');
-        const aText = JSON.parse(readFileSync(aRegistry, 'utf8')) as { machine: { name: string } };
-        aText.machine.name = `a${EVIL}`;
-        writeFileSync(aRegistry, JSON.stringify(aText));
         await ok(a, ['sync']);
         await ok(b, ['sync']);
 
@@ -130,7 +141,8 @@ describeBackends(
           ...record,
           fields: {
             ...record.fields,
-            name: `lib${EVIL}`,
+            // The name stays valid: a record named with escapes is refused by the cache's
+            // reader (hostile-records.test.ts), so it never reaches a command.
             description: EVIL,
             tags: [EVIL],
             organization: EVIL,
@@ -164,7 +176,6 @@ describeBackends(
             (await onTerminal(b.home, ['list', '--all', '--long'], colour)).out,
             colour,
           );
-          expect(all).toContain(`lib${SHOWN}`);
           expect(all).toContain(`not local (a${SHOWN}:/srv/${SHOWN})`);
           // One header and two rows: no tab or newline broke a row.
           expect(all.trimEnd().split('\n')).toHaveLength(3);
@@ -172,10 +183,14 @@ describeBackends(
           const status = await onTerminal(b.home, ['status', '--offline'], colour);
           expect(status.code).toBe(0);
           const st = expectInert(status.out, colour);
-          expect(st).toContain(`lib${SHOWN}`);
           expect(st).toContain(`on a${SHOWN}`);
+        }
 
-          const machines = await onTerminal(b.home, ['machines'], colour);
+        // The machine list of a hostile server.
+        const d = machine();
+        await ok(d, ['remote', 'set', machinesUrl, '--key', 'wp_some_key_value', '--no-verify']);
+        for (const colour of [false, true]) {
+          const machines = await onTerminal(d.home, ['machines'], colour);
           expect(machines.code).toBe(0);
           expect(expectInert(machines.out, colour)).toContain(`a${SHOWN}`);
         }

@@ -147,6 +147,7 @@ describeBackends('auth and isolation', (backend) => {
       next: 0,
       more: false,
       head: 0,
+      server_id: expect.any(String),
     });
     expect((await call(app, 'GET', '/api/machines', b.auth)).body).toEqual({ machines: [] });
 

@@ -243,6 +243,7 @@ describeBackends('batched checkout changes', (backend) => {
       results: [],
       checkouts: [{ uuid: q, status: 'applied', seq: 8 }],
       head: 8,
+      server_id: expect.any(String),
     });
     expect(Date.parse(await seen())).toBeGreaterThan(Date.parse(before));
   });

@@ -85,7 +85,9 @@ describe('decideChange', () => {
     expect(decideChange(deletion(4), stored(4))).toEqual({ kind: 'delete' });
     expect(decideChange(deletion(3), stored(4))).toEqual({ kind: 'conflict' });
     expect(decideChange(deletion(1), stored(5, true))).toEqual({ kind: 'unchanged' });
-    expect(decideChange(edit(5), stored(5, true))).toEqual({ kind: 'conflict' });
+    // Fields on the tombstone's own revision revive it (`dev-infra restore`); on any other, a conflict.
+    expect(decideChange(edit(5), stored(5, true))).toMatchObject({ kind: 'restore' });
+    expect(decideChange(edit(4), stored(5, true))).toEqual({ kind: 'conflict' });
   });
 });
 

@@ -153,14 +153,16 @@ describeBackends(
         fields: { ...r.fields, remote_url: '--upload-pack=touch pwned' },
       }));
 
+      // The cache's reader drops a record whose name fails the local name rule, so clone never
+      // sees one (clone checks the name and the target again, should a record get through).
       const up = await b.cli(['clone', '../../escaped']);
       expect(up.code).toBe(1);
       expect(up.stderr).toMatch(
-        /^error: the server's name "\.\.\/\.\.\/escaped" is not valid here \(.*\); clone it under another: dev-infra clone \.\.\/\.\.\/escaped --name NEW\n$/,
+        /^error: no project named "\.\.\/\.\.\/escaped" is known from the server/,
       );
       const abs = await b.cli(['clone', join(b.root, 'srv', 'x')]);
       expect(abs.code).toBe(1);
-      expect(abs.stderr).toMatch(/^error: the server's name ".*srv\/x" is not valid here/);
+      expect(abs.stderr).toMatch(/^error: no project named ".*srv\/x" is known from the server/);
       const dash = await b.cli(['clone', 'dash']);
       expect(dash.code).toBe(1);
       expect(dash.stderr).toBe(
@@ -174,11 +176,6 @@ describeBackends(
       expect(readdirSync(b.root).sort()).toEqual(['code', 'home']);
       expect(existsSync(join(b.code, 'pwned'))).toBe(false);
       expect((await b.list()).map((p) => p.name)).toEqual([]);
-
-      // --name gives the record a local name that is valid, and the clone lands under the root.
-      const renamed = await ok(b, ['clone', '../../escaped', '--name', 'safe']);
-      expect(renamed).toMatch(/^Cloned \.\.\/\.\.\/escaped as safe into /);
-      expect(existsSync(join(root, 'safe', '.git'))).toBe(true);
     });
   },
   ['sqlite'],
