@@ -11,7 +11,15 @@
  * fetches the same page again (duplicates are harmless: later lines win). A torn last line
  * (a crash mid-append) is skipped on reading and closed off before the next append.
  */
-import { closeSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  openSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { SyncRecord } from '@dev-infra/core';
@@ -74,14 +82,32 @@ export function readCacheHeader(file: string): CacheHeader | undefined {
   }
 }
 
+/** The file whose presence says the cache beside it holds a line that could not be read. */
+export function damageMarker(file: string): string {
+  return `${file}.damaged`;
+}
+
+/**
+ * Marks the cache for a rebuild by the next sync (a full pull): a damaged line is dropped by
+ * every reader, but the record it held would otherwise stay missing until it next changes.
+ */
+function noteDamage(file: string): void {
+  try {
+    writeFileSync(damageMarker(file), '', { mode: PRIVATE_FILE });
+  } catch {
+    // A read-only home: the reader still works, and finds the damage again next time.
+  }
+}
+
 /**
  * Reads the file and calls `onLine(buf, start, tab, end)` for each record line after the
- * header. Undefined when the file is missing or not a cache for `server`.
+ * header; `onLine` answers false for a line it could not read, and any such line marks the
+ * cache for a rebuild. Undefined when the file is missing or not a cache for `server`.
  */
 function scanLines(
   file: string,
   server: string | undefined,
-  onLine: (buf: Buffer, start: number, tab: number, end: number) => void,
+  onLine: (buf: Buffer, start: number, tab: number, end: number) => boolean,
 ): CacheHeader | undefined {
   let buf: Buffer;
   try {
@@ -90,14 +116,16 @@ function scanLines(
     return undefined;
   }
   let end = buf.indexOf(NEWLINE);
+  let damaged = false;
   const header = end < 0 ? undefined : decodeHeader(buf.toString('utf8', 0, end));
   if (!matches(header, server)) return undefined;
   for (let start = end + 1; start < buf.length; start = end + 1) {
     end = buf.indexOf(NEWLINE, start);
     if (end < 0) break; // a torn last line
     const tab = buf.indexOf(TAB, start);
-    if (tab > start && tab < end) onLine(buf, start, tab, end);
+    if (!(tab > start && tab < end && onLine(buf, start, tab, end))) damaged = true;
   }
+  if (damaged) noteDamage(file);
   return header;
 }
 
@@ -107,6 +135,7 @@ export function readCache(file: string, server?: string): RemoteCache | undefine
   const header = scanLines(file, server, (buf, _start, tab, end) => {
     const record = decodeRecord(buf.toString('utf8', tab + 1, end));
     if (record) byUuid.set(record.uuid, record);
+    return record !== undefined;
   });
   if (!header) return undefined;
   return { server: header.server, protocol: header.protocol, records: [...byUuid.values()] };
@@ -125,6 +154,7 @@ export function readCacheSummaries(
   const header = scanLines(file, server, (buf, start, tab) => {
     const summary = decodeSummary(buf.toString('utf8', start, tab));
     if (summary) byUuid.set(summary.uuid, summary);
+    return summary !== undefined;
   });
   if (!header || header.machine !== machineId) return undefined;
   return { protocol: header.protocol, summaries: [...byUuid.values()] };
@@ -215,8 +245,12 @@ export class CacheStore {
     readonly machineId: string,
   ) {
     const header = readCacheHeader(file);
+    // A damaged cache counts as none: the sync pulls everything again and writes it whole.
     const ours =
-      header?.server === server && header.protocol === protocol && header.machine === machineId;
+      header?.server === server &&
+      header.protocol === protocol &&
+      header.machine === machineId &&
+      !existsSync(damageMarker(file));
     this.header = ours ? header : undefined;
     this.rewrite = this.header === undefined;
   }
@@ -303,6 +337,7 @@ export class CacheStore {
       fsync: true,
     });
     rmSync(legacyCacheFile(this.file), { force: true });
+    rmSync(damageMarker(this.file), { force: true });
     this.header = header;
     this.pending.clear();
     this.rewrite = false;

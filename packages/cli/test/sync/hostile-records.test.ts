@@ -140,9 +140,24 @@ it('reads back a cache holding poisoned lines without a crash', async () => {
     }
   }
   expect(existsSync(join(m.root, 'escaped'))).toBe(false);
-  // A later pull still works, and the cache still serves the good record.
+  // The readers marked the cache damaged: the next pull starts from 0 and writes it whole,
+  // without the poisoned lines, and the good record is served again.
+  const cacheFile = join(m.home, 'remote-cache.jsonl');
+  expect(existsSync(`${cacheFile}.damaged`)).toBe(true);
+  const since: number[] = [];
+  server.script({
+    changes: (q) => {
+      since.push(q.since);
+      return { body: { changes: q.since === 0 ? [good] : [], next: 1, more: false, head: 1 } };
+    },
+  });
   await ok(m, ['sync', 'pull']);
+  expect(since[0]).toBe(0);
+  expect(existsSync(`${cacheFile}.damaged`)).toBe(false);
+  const rebuilt = readFileSync(cacheFile, 'utf8');
+  expect(rebuilt).not.toMatch(/not json|no tab at all|poison|escaped/);
   expect(await ok(m, ['list', '--all'])).toMatch(/good/);
+  expect(existsSync(`${cacheFile}.damaged`)).toBe(false);
 });
 
 it('basic mode: a wrong-typed project fails the sync in one line, a bad name is refused', async () => {
