@@ -22,14 +22,15 @@ import { safeLine, safeLines } from '../../output/safe-text.js';
  */
 async function poisonCache(
   m: { home: string },
-  name: string,
-  change: (record: SyncRecord) => SyncRecord,
+  changes: Record<string, (record: SyncRecord) => SyncRecord>,
 ): Promise<void> {
   const file = cacheFileFor(join(m.home, 'registry.json'));
   const header = readCacheHeader(file)!;
-  const record = readCache(file, header.server)!.records.find((r) => r.fields.name === name)!;
+  const records = readCache(file, header.server)!.records;
+  // One read and one write: a later read would drop the bad names and mark the cache damaged.
   const store = new CacheStore(file, header.server, header.protocol, header.machine);
-  store.put(change(record));
+  for (const [name, change] of Object.entries(changes))
+    store.put(change(records.find((r) => r.fields.name === name)!));
   await store.flush(false);
 }
 
@@ -143,15 +144,11 @@ describeBackends(
       }
       await ok(a, ['sync']);
       await ok(b, ['sync']);
-      await poisonCache(b, 'up', (r) => ({ ...r, fields: { ...r.fields, name: '../../escaped' } }));
-      await poisonCache(b, 'abs', (r) => ({
-        ...r,
-        fields: { ...r.fields, name: join(b.root, 'srv', 'x') },
-      }));
-      await poisonCache(b, 'dash', (r) => ({
-        ...r,
-        fields: { ...r.fields, remote_url: '--upload-pack=touch pwned' },
-      }));
+      await poisonCache(b, {
+        up: (r) => ({ ...r, fields: { ...r.fields, name: '../../escaped' } }),
+        abs: (r) => ({ ...r, fields: { ...r.fields, name: join(b.root, 'srv', 'x') } }),
+        dash: (r) => ({ ...r, fields: { ...r.fields, remote_url: '--upload-pack=touch pwned' } }),
+      });
 
       // The cache's reader drops a record whose name fails the local name rule, so clone never
       // sees one (clone checks the name and the target again, should a record get through).
