@@ -54,6 +54,22 @@ describeBackends('control characters', (backend) => {
     await app.close();
   });
 
+  // Regression (fuzz seed 1051457595): a tag made only of a whitespace control was trimmed away
+  // before the check, so the write was accepted.
+  it.each(['\f', '\v', '\r'])('refuses a tag that is only %j before trimming it', async (c) => {
+    const created = await call(app, 'POST', '/api/projects', auth, { name: 'x', tags: [c] });
+    expect(created.status).toBe(400);
+    expect(created.body.error).toMatch(/^tags: /);
+    const patched = await call(app, 'PATCH', `/api/projects/${projectId}`, auth, { tags: [c] });
+    expect(patched.status).toBe(400);
+    const res = await call(app, 'POST', '/api/projects/import', auth, {
+      projects: [{ name: 'imp', tags: [c] }],
+    });
+    expect(res.body.imported).toBe(0);
+    expect(res.body.errors[0]).toMatch(/^projects\[0\]: tags: /);
+    expect(await count()).toBe(1);
+  });
+
   describe.each(CONTROLS)('%j', (c) => {
     it('POST and PATCH /api/projects name the field', async () => {
       for (const [field, good] of Object.entries(API_FIELDS)) {

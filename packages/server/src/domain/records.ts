@@ -67,6 +67,19 @@ export function textProblem(field: string, value: string | null | undefined): st
     : `${field}: holds a control character`;
 }
 
+/**
+ * The text rule on tags as received, before normalising: trimming would drop a tag made only
+ * of whitespace controls (`"\f"`) and so accept what the rule refuses.
+ */
+export function rawTagsProblem(tags: unknown): string | undefined {
+  if (!Array.isArray(tags)) return undefined;
+  for (const tag of tags) {
+    const problem = typeof tag === 'string' ? textProblem('tags', tag) : undefined;
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
 /** The string fields of a record, checked by the text rule. */
 const TEXT_FIELDS = [
   'name',

@@ -5,7 +5,7 @@
  */
 import { changedFields, normaliseTags, type SharedFields } from '@dev-infra/core';
 import { sql } from 'kysely';
-import { decidePush, fieldsProblem, isUuid } from '../domain/records.js';
+import { decidePush, fieldsProblem, isUuid, rawTagsProblem } from '../domain/records.js';
 import { type Backend, inAccount, now } from './backend.js';
 import { loadStored, withCheckouts } from './checkouts.js';
 import { DASHBOARD_SOURCE, recordHistory } from './history.js';
@@ -167,7 +167,7 @@ export async function editProject(
     const current = rowToFields(row);
     const fields: SharedFields = { ...current, ...edits, updated_at: now() };
     fields.tags = normaliseTags(fields.tags);
-    const problem = fieldsProblem(fields);
+    const problem = rawTagsProblem(edits.tags) ?? fieldsProblem(fields);
     if (problem) return { kind: 'invalid', error: problem };
     const id = Number(row.id);
     // The same compare-and-swap decision as a sync push: a stale base is never overwritten.

@@ -6,7 +6,13 @@
 import { randomUUID } from 'node:crypto';
 import { changedFields, normaliseRemoteUrl } from '@dev-infra/core';
 import { sql } from 'kysely';
-import { applyInput, fieldsProblem, newFields, textProblem } from '../domain/records.js';
+import {
+  applyInput,
+  fieldsProblem,
+  newFields,
+  rawTagsProblem,
+  textProblem,
+} from '../domain/records.js';
 import { type Backend, type Db, inAccount, now, type Revisions } from './backend.js';
 import { loadStored, withCheckouts } from './checkouts.js';
 import { API_SOURCE, recordHistory } from './history.js';
@@ -144,7 +150,8 @@ async function insertFromInput(
 ): Promise<{ id: number } | { error: string; conflict: boolean }> {
   const stamp = now();
   const fields = applyInput(newFields(stamp), input, stamp);
-  const problem = fieldsProblem(fields) ?? textProblem('path', input.path);
+  const problem =
+    rawTagsProblem(input.tags) ?? fieldsProblem(fields) ?? textProblem('path', input.path);
   if (problem) return { error: problem, conflict: false };
   const path = input.path ?? null;
   if (path !== null && (await pathTaken(trx, accountId, path)))
@@ -199,7 +206,8 @@ export async function updateProject(
     const row = await liveRow(trx, accountId, id);
     if (!row) return { kind: 'not_found' };
     const fields = applyInput(rowToFields(row), input, now());
-    const problem = fieldsProblem(fields) ?? textProblem('path', input.path);
+    const problem =
+      rawTagsProblem(input.tags) ?? fieldsProblem(fields) ?? textProblem('path', input.path);
     if (problem) return { kind: 'invalid', error: problem };
     const path = input.path === undefined ? row.path : input.path;
     if (path !== null && path !== row.path && (await pathTaken(trx, accountId, path, id)))
