@@ -12,6 +12,7 @@ import { type AddressInfo, connect } from 'node:net';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { testSeed } from '../../../test-support/seed.js';
 import { call, describeBackends, makeApp, newAccount, syncFields } from './helpers.js';
 import {
   type FuzzContext,
@@ -20,7 +21,7 @@ import {
   toRequest,
 } from './support/fuzz-requests.js';
 
-const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : Date.now() % 2 ** 31;
+const SEED = testSeed('FUZZ_SEED');
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1200);
 /** Seeds that once found a bug, replayed on every run: 1051457595 found `tags: ["\f"]` accepted. */
 const FOUND_SEEDS = [1051457595];

@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { normaliseRemoteUrl, PROJECT_STATUSES } from '@dev-infra/core';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { testSeed } from '../../../../test-support/seed.js';
 import { makeTempDir, removeTempDirs } from '../../../../test-support/tmp.js';
 import { describeBackends, newAccount } from '../../../server/test/helpers.js';
 import { runAdd } from '../../src/commands/add/run.js';
@@ -38,9 +39,7 @@ import { makeRepo } from '../support/cli.js';
 import { testContext } from '../support/context.js';
 import { useListeningApp } from './listening-app.js';
 
-const SEED = process.env.CONVERGENCE_SEED
-  ? Number(process.env.CONVERGENCE_SEED)
-  : Date.now() % 2 ** 31;
+const SEED = testSeed('CONVERGENCE_SEED');
 const OPS = Number(process.env.CONVERGENCE_OPS ?? 250);
 const RUNS = Number(process.env.CONVERGENCE_RUNS ?? 4);
 const TRACE = process.env.CONVERGENCE_TRACE === '1';
