@@ -22,4 +22,17 @@ export const LIMITS = {
   tags: 100,
   template: 200,
   template_version: 100,
+  /** A branch or upstream name (git allows longer; longer ones are cut by the collector). */
+  git_ref: 255,
+  /** A HEAD id: a short one, or a full SHA-256 one at most. */
+  git_head: 64,
+  git_timestamp: 64,
+  /** The most a git state count can say (files, commits, stashes). */
+  git_count: 1_000_000_000,
 } as const;
+
+/** The operations a git state can report in progress. */
+export const GIT_OPERATIONS = ['merge', 'rebase', 'cherry-pick', 'revert', 'bisect'] as const;
+/** Why a git state is unknown: git ran out of its time budget, or failed. */
+export const GIT_UNKNOWN_REASONS = ['timeout', 'broken'] as const;
+export type GitOperation = (typeof GIT_OPERATIONS)[number];

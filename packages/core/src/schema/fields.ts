@@ -8,6 +8,7 @@ import type { Static } from 'typebox';
 // builders never called (70 KB of the CLI's network chunk).
 import * as Type from 'typebox/type';
 import { CLASSIFICATIONS, LIMITS, PROJECT_STATUSES, PROJECT_TYPES } from '../vocabulary.js';
+import { GitStateSchema } from './git.js';
 
 // Nullable values use a type list, not anyOf: the server's Ajv coerces types, and with anyOf
 // it would turn a null into "" by trying the string branch first.
@@ -44,11 +45,21 @@ export const SharedFieldsSchema = Type.Object({
 });
 export type SharedFields = Static<typeof SharedFieldsSchema>;
 
-/** Where one machine holds a checkout of a project; `last_seen` is ISO 8601. */
+/**
+ * A checkout's git state on the wire: absent when the machine never sent one (not a git
+ * repository, git state turned off, an older client); null once it said there is none.
+ */
+export const CheckoutGitSchema = Type.Optional(Type.Union([GitStateSchema, Type.Null()]));
+
+/**
+ * Where one machine holds a checkout of a project; `last_seen` is ISO 8601; `git` its last
+ * reported git state (metadata only, with the time it was taken).
+ */
 export const CheckoutSchema = Type.Object({
   machine_id: Type.String(),
   machine_name: Type.String(),
   path: Type.String(),
   last_seen: Type.String(),
+  git: CheckoutGitSchema,
 });
 export type Checkout = Static<typeof CheckoutSchema>;

@@ -1,6 +1,7 @@
 export * from './check.js';
 export * from './dashboard.js';
 export * from './fields.js';
+export * from './git.js';
 export * from './plain-checks.js';
 export * from './plain-checks-spec.js';
 export * from './project.js';

@@ -3,7 +3,7 @@ import type { Static } from 'typebox';
 // typebox/type's namespace rather than typebox's Type object: a bundler can then drop the
 // builders never called (70 KB of the CLI's network chunk).
 import * as Type from 'typebox/type';
-import { CheckoutSchema, nullableString, SharedFieldsSchema } from './fields.js';
+import { CheckoutGitSchema, CheckoutSchema, nullableString, SharedFieldsSchema } from './fields.js';
 
 /** `GET /api/health` answer. `capabilities` is absent on a plain (basic) work-prod. */
 export const HealthResponseSchema = Type.Object({
@@ -70,9 +70,12 @@ export const PushChangeSchema = Type.Union([
 ]);
 export type PushChange = Static<typeof PushChangeSchema>;
 
-/** A change to the pushing machine's own checkout of a project. */
+/**
+ * A change to the pushing machine's own checkout of a project. Without `git`, the stored git
+ * state is left as it is; `git: null` clears it (no longer a repository).
+ */
 export const CheckoutChangeSchema = Type.Union([
-  Type.Object({ uuid: Type.String(), path: Type.String() }),
+  Type.Object({ uuid: Type.String(), path: Type.String(), git: CheckoutGitSchema }),
   Type.Object({ uuid: Type.String(), removed: Type.Literal(true) }),
 ]);
 export type CheckoutChange = Static<typeof CheckoutChangeSchema>;
