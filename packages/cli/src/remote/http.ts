@@ -234,6 +234,14 @@ export function checkRemoteUrl(url: string): string {
       'config',
     );
   }
+  // remote-config refuses these with the way out; this is the last guard for any other caller,
+  // since fetch would send them as Basic credentials on every request.
+  if (parsed.username || parsed.password) {
+    throw new RemoteError(
+      `a work-prod URL must not contain credentials: ${redactRemoteUrl(trimmed)}`,
+      'config',
+    );
+  }
   if (parsed.search || parsed.hash) {
     throw new RemoteError(
       `a work-prod URL takes no query or fragment: ${redactRemoteUrl(trimmed)}`,

@@ -75,6 +75,19 @@ describe('checkRemoteUrl', () => {
       /^not a work-prod URL: ftp:\/\/host/,
     );
   });
+
+  it('refuses user info in an http(s) URL, without showing it', () => {
+    for (const url of ['https://me:hunter2@host', 'http://token@127.0.0.1:8080']) {
+      let message = '';
+      try {
+        checkRemoteUrl(url);
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message).toMatch(/^a work-prod URL must not contain credentials: /);
+      expect(message).not.toMatch(/hunter2|token/);
+    }
+  });
 });
 
 describe('HttpClient errors', () => {
