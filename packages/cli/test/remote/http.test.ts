@@ -136,6 +136,19 @@ describe('HttpClient errors', () => {
     expect(err.message).toContain('x***');
   });
 
+  it('hides a whole message that holds a key too short to cut out, and leaves others whole', async () => {
+    const s = await startServer((hit, res) =>
+      json(res, 500, { error: hit.url === '/echo' ? 'bad key q7 given' : 'database away' }),
+    );
+    const http = new HttpClient({ url: s.url, apiKey: 'q7', retries: 0 });
+    const echoed = await failure(() => http.get('/echo'));
+    expect(echoed.message).toBe(
+      'work-prod answered 500: (message not shown: it may hold the API key)',
+    );
+    const other = await failure(() => http.get('/other'));
+    expect(other.message).toBe('work-prod answered 500: database away');
+  });
+
   it('names where a redirect points, so the URL can be fixed', async () => {
     const s = await startServer((_hit, res) =>
       res.writeHead(301, { location: 'https://registry.example.com/api/health' }).end(),
