@@ -6,7 +6,7 @@
  * prompt starts no process at all; once the stamp says due again, one more runs; with the
  * server stopped the failure lands in the log and `status` shows it.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import {
   chmodSync,
   existsSync,
@@ -35,7 +35,7 @@ type Shell = 'bash' | 'zsh' | 'fish';
 const SHELLS: Record<Shell, { install: string; prompts: (n: number) => string }> = {
   bash: {
     install: 'eval "$(dev-infra hook bash)"',
-    prompts: (n) => `for i in $(seq ${n}); do eval "$PROMPT_COMMAND"; done`,
+    prompts: (n) => `for ((i = 0; i < ${n}; i++)); do eval "$PROMPT_COMMAND"; done`,
   },
   zsh: {
     install: 'eval "$(dev-infra hook zsh)"',
@@ -51,8 +51,12 @@ const SHELLS: Record<Shell, { install: string; prompts: (n: number) => string }>
 };
 
 /** Runs `code` in `shell` without blocking this process (work-prod lives here). */
+/** The shell's own path, to start it with a PATH that does not hold it. */
+const absolute = (shell: Shell) =>
+  execFileSync('/bin/sh', ['-c', `command -v ${shell}`], { encoding: 'utf8' }).trim();
+
 function inShell(
-  shell: Shell,
+  shell: string,
   code: string,
   env: NodeJS.ProcessEnv,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -128,11 +132,13 @@ describeBackends(
             const lock = join(m.home, 'sync-background.lock');
             const starts = () => lines(calls).filter((l) => l === 'sync --background').length;
             const pulls = () => proxy.seen.filter((s) => s === 'GET /api/sync/changes').length;
-            const prompts = async (n: number) => {
+            /** With `bare`, PATH holds only the recording dev-infra: any other program the
+             *  prompts ran would fail ("command not found" on stderr). */
+            const prompts = async (n: number, bare = false) => {
               const r = await inShell(
-                shell,
+                bare ? absolute(shell) : shell,
                 `${SHELLS[shell].install}\n${SHELLS[shell].prompts(n)}`,
-                env,
+                bare ? { ...env, PATH: bin } : env,
               );
               expect(r.stderr, `${shell} stderr`).toBe('');
               expect(r.code).toBe(0);
@@ -156,9 +162,10 @@ describeBackends(
             // The real stamp (now + the default 10 minutes), not the provisional minute.
             expect(due).toBeGreaterThanOrEqual(before + 600);
 
-            // Nothing due: prompts start no process (no dev-infra, so no Node) and no sync. The
-            // stamp is untouched (the provisional write and the start go together).
-            await prompts(5);
+            // Nothing due: prompts start no process (no dev-infra, so no Node; nothing else on
+            // PATH) and no sync. The stamp is untouched (the provisional write and the start go
+            // together).
+            await prompts(5, true);
             expect(Number(read(stamp))).toBe(due);
             await sleep(300);
             expect(starts()).toBe(1);

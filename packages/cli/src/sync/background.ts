@@ -180,6 +180,8 @@ export function spawnBackgroundSync(paths: DevInfraPaths, env: NodeJS.ProcessEnv
     stdio: 'ignore',
     env: { ...env, [BACKGROUND_CHILD_ENV]: '1' },
   });
+  // Nothing waits for it; a failure to start shows as no new line in the log.
+  child.on('error', () => {});
   child.unref();
   return true;
 }
