@@ -207,6 +207,13 @@ describeBackends(
                 env,
               );
               expect(kept.stdout).toBe('status 1\n');
+              // Installed twice (a re-sourced ~/.bashrc): still one hook, before the user's own.
+              const twice = await inShell(
+                'bash',
+                `PROMPT_COMMAND='history -a'\n${SHELLS.bash.install}\n${SHELLS.bash.install}\necho "$PROMPT_COMMAND"`,
+                env,
+              );
+              expect(twice.stdout).toBe('__dev_infra_prompt;history -a\n');
             }
           } finally {
             await proxy.close().catch(() => {});

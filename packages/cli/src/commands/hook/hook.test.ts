@@ -39,5 +39,8 @@ describe('hook', () => {
       'error: --cd must be a function name (letters, digits and _, not starting with a digit); got "x;rm"\n',
     );
     expect((await m.cli(['hook', 'tcsh'])).code).toBe(2);
+    const none = await m.cli(['hook', 'fish', '--no-cd']);
+    expect(none.stdout).toContain('function __dev_infra_prompt --on-event fish_prompt');
+    expect(none.stdout).not.toMatch(/dcd|cd_complete|dev-infra path/);
   });
 });

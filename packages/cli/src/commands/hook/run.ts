@@ -23,10 +23,10 @@ const POSIX_DIR = `if [[ -n \${DEV_INFRA_HOME-} ]]; then dir=$DEV_INFRA_HOME
 
 const START = 'dev-infra sync --background </dev/null >/dev/null 2>&1 &';
 
-function bash(cd: string): string {
+function bash(cd: string | false): string {
   return `# dev-infra prompt hook for bash (dev-infra hook bash). In ~/.bashrc:
 #   eval "$(dev-infra hook bash)"
-# Starts \`dev-infra sync --background\` at most every sync.frequency; defines ${cd} NAME.
+# Starts \`dev-infra sync --background\` at most every sync.frequency${cd ? `; defines ${cd} NAME` : ''}.
 __dev_infra_prompt() {
   local s=$? dir due= now
   ${POSIX_DIR}
@@ -34,7 +34,7 @@ __dev_infra_prompt() {
   if [[ $due != off ]]; then
     printf -v now '%(%s)T' -1
     if [[ ! $due =~ ^[0-9]+$ ]] || (( now >= 10#$due )); then
-      ( umask 077; mkdir -p -- "$dir" && printf '%s\\n' "$((now + ${PROVISIONAL_SECONDS}))" >| "$dir/sync-due"; ${START} )
+      ( umask 077; mkdir -p -- "$dir" && printf '%s\\n' "$((now + ${PROVISIONAL_SECONDS}))" >| "$dir/sync-due"; command ${START} )
     fi
   fi
   return $s
@@ -42,7 +42,11 @@ __dev_infra_prompt() {
 if [[ ";\${PROMPT_COMMAND[*]-};" != *";__dev_infra_prompt;"* ]]; then
   PROMPT_COMMAND="__dev_infra_prompt\${PROMPT_COMMAND:+;$PROMPT_COMMAND}"
 fi
-${cd}() { local p; p=$(command dev-infra path "$@") && cd -- "$p"; }
+`;
+}
+
+function bashCd(cd: string): string {
+  return `${cd}() { local p; p=$(command dev-infra path "$@") && cd -- "$p"; }
 __dev_infra_cd_complete() {
   local IFS=$'\\n'
   COMPREPLY=( $(compgen -W "$(command dev-infra list 2>/dev/null | cut -f1)" -- "\${COMP_WORDS[COMP_CWORD]}") )
@@ -51,10 +55,10 @@ complete -F __dev_infra_cd_complete ${cd}
 `;
 }
 
-function zsh(cd: string): string {
+function zsh(cd: string | false): string {
   return `# dev-infra prompt hook for zsh (dev-infra hook zsh). In ~/.zshrc:
 #   eval "$(dev-infra hook zsh)"
-# Starts \`dev-infra sync --background\` at most every sync.frequency; defines ${cd} NAME.
+# Starts \`dev-infra sync --background\` at most every sync.frequency${cd ? `; defines ${cd} NAME` : ''}.
 zmodload zsh/datetime
 __dev_infra_prompt() {
   emulate -L zsh
@@ -63,21 +67,25 @@ __dev_infra_prompt() {
   [[ -r $dir/sync-due ]] && read -r due < $dir/sync-due
   [[ $due == off ]] && return 0
   [[ $due == <-> ]] && (( EPOCHSECONDS < due )) && return 0
-  ( umask 077; mkdir -p -- $dir && print -r -- $(( EPOCHSECONDS + ${PROVISIONAL_SECONDS} )) >| $dir/sync-due; ${START} )
+  ( umask 077; mkdir -p -- $dir && print -r -- $(( EPOCHSECONDS + ${PROVISIONAL_SECONDS} )) >| $dir/sync-due; command ${START} )
   return 0
 }
 autoload -Uz add-zsh-hook
 add-zsh-hook precmd __dev_infra_prompt
-${cd}() { local p; p=$(command dev-infra path "$@") && cd -- "$p"; }
+`;
+}
+
+function zshCd(cd: string): string {
+  return `${cd}() { local p; p=$(command dev-infra path "$@") && cd -- "$p"; }
 __dev_infra_cd_complete() { compadd -- \${(f)"$(command dev-infra list 2>/dev/null | cut -f1)"}; }
 (( $+functions[compdef] )) && compdef __dev_infra_cd_complete ${cd}
 `;
 }
 
-function fish(cd: string): string {
+function fish(cd: string | false): string {
   return `# dev-infra prompt hook for fish (dev-infra hook fish). In ~/.config/fish/config.fish:
 #   dev-infra hook fish | source
-# Starts \`dev-infra sync --background\` at most every sync.frequency; defines ${cd} NAME.
+# Starts \`dev-infra sync --background\` at most every sync.frequency${cd ? `; defines ${cd} NAME` : ''}.
 function __dev_infra_prompt --on-event fish_prompt
     set -l dir $HOME/.local/share/dev-infra
     if test -n "$DEV_INFRA_HOME"
@@ -105,7 +113,11 @@ function __dev_infra_prompt --on-event fish_prompt
     disown $last_pid 2>/dev/null
     return 0
 end
-function ${cd} --description 'cd to a dev-infra project: ${cd} NAME'
+`;
+}
+
+function fishCd(cd: string): string {
+  return `function ${cd} --description 'cd to a dev-infra project: ${cd} NAME'
     set -l p (command dev-infra path $argv); or return
     cd $p
 end
@@ -114,12 +126,13 @@ complete -c ${cd} -f -a '(command dev-infra list 2>/dev/null | cut -f1)'
 }
 
 /** Runs `hook SHELL` (commander has already checked SHELL is one of the three). */
-export function runHook(ctx: Context, shell: string, options: { cd: string }): void {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(options.cd))
+export function runHook(ctx: Context, shell: string, options: { cd: string | false }): void {
+  const { cd } = options;
+  if (cd !== false && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(cd))
     throw new UsageError(
-      `--cd must be a function name (letters, digits and _, not starting with a digit); got "${options.cd}"`,
+      `--cd must be a function name (letters, digits and _, not starting with a digit); got "${cd}"`,
     );
-  const script =
-    shell === 'zsh' ? zsh(options.cd) : shell === 'fish' ? fish(options.cd) : bash(options.cd);
-  ctx.io.out(script);
+  const [prompt, cdFunction] =
+    shell === 'zsh' ? [zsh, zshCd] : shell === 'fish' ? [fish, fishCd] : [bash, bashCd];
+  ctx.io.out(prompt(cd) + (cd === false ? '' : cdFunction(cd)));
 }
