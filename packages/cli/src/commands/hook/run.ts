@@ -6,7 +6,7 @@
  * on, so the prompts that follow start nothing, and runs `dev-infra sync --background`, which
  * detaches the real sync and writes the real stamp when done.
  *
- * The clock: bash's `printf '%(%s)T'` (bash 4.2+), zsh's `$EPOCHSECONDS` (zsh/datetime);
+ * The clock: bash's `printf '%(%s)T'` (bash 4.2+; an older bash runs `date`), zsh's `$EPOCHSECONDS` (zsh/datetime);
  * fish has no clock builtin, so it reads the stamp's mtime plus its age (`path mtime`, fish
  * 3.5+), both builtins; only the first prompt without a stamp runs `date`.
  */
@@ -27,12 +27,18 @@ function bash(cd: string | false): string {
   return `# dev-infra prompt hook for bash (dev-infra hook bash). In ~/.bashrc:
 #   eval "$(dev-infra hook bash)"
 # Starts \`dev-infra sync --background\` at most every sync.frequency${cd ? `; defines ${cd} NAME` : ''}.
+if (( BASH_VERSINFO[0] > 4 || (BASH_VERSINFO[0] == 4 && BASH_VERSINFO[1] >= 2) )); then
+  __dev_infra_now() { printf -v now '%(%s)T' -1; }
+else
+  # bash before 4.2 (macOS's 3.2) has no clock builtin: one \`date\` per prompt.
+  __dev_infra_now() { now=$(date +%s); }
+fi
 __dev_infra_prompt() {
   local s=$? dir due= now
   ${POSIX_DIR}
   { read -r due < "$dir/sync-due"; } 2>/dev/null
   if [[ $due != off ]]; then
-    printf -v now '%(%s)T' -1
+    __dev_infra_now
     if [[ ! $due =~ ^[0-9]+$ ]] || (( now >= 10#$due )); then
       ( umask 077; mkdir -p -- "$dir" && printf '%s\\n' "$((now + ${PROVISIONAL_SECONDS}))" >| "$dir/sync-due"; command ${START} )
     fi
