@@ -1,3 +1,4 @@
+export * from './auto-sync.js';
 export * from './json.js';
 export * from './merge.js';
 export * from './project.js';
