@@ -4,13 +4,13 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { redactRemoteUrl, type SyncRecord, validateName } from '@dev-infra/core';
 import { configValue, readConfig } from '../../config/file.js';
 import type { Context } from '../../context.js';
-import { UserError } from '../../errors.js';
+import { oneLine, UserError } from '../../errors.js';
 import { safeLine, safeLines } from '../../output/safe-text.js';
 import type { LocalProject, Registry } from '../../registry/format.js';
 import { findByName, registrationConflict } from '../../registry/lookup.js';
@@ -128,15 +128,16 @@ function batchEnvFor(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return batchEnvironment.env;
 }
 
-/** Runs `git clone -- URL TARGET` (stdin closed); resolves with its exit code and stderr. */
+/** Runs `git clone -- URL INTO` (stdin closed); resolves with its exit code and stderr. */
 function gitClone(
   ctx: Context,
-  plan: ClonePlan,
+  url: string,
+  into: string,
   mode: CloneMode,
 ): Promise<{ code: number | null; stderr: string; error?: Error }> {
   return new Promise((done) => {
     // `--` so a URL can never be read as an option, whatever the checks above let through.
-    const child = spawn('git', ['clone', '--quiet', '--', plan.url, plan.target], {
+    const child = spawn('git', ['clone', '--quiet', '--', url, into], {
       env: mode.interactive ? ctx.env : batchEnvFor(ctx.env),
       stdio: ['ignore', mode.interactive ? 'inherit' : 'ignore', 'pipe'],
     });
@@ -192,37 +193,73 @@ function registerCloned(ctx: Context, plan: ClonePlan): Promise<LocalProject> {
   return next;
 }
 
+/** The hidden folder beside `target` that process `pid` clones into. */
+function partialFolder(target: string, pid: number): string {
+  return join(dirname(target), `${partialPrefix(target)}${pid}`);
+}
+
+const partialPrefix = (target: string) => `.${basename(target)}.dev-infra-partial-`;
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes the partial folders of `target` that killed clones left (their process is gone). */
+function removeLeftovers(target: string): void {
+  const dir = dirname(target);
+  const prefix = partialPrefix(target);
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    if (!entry.startsWith(prefix)) continue;
+    const pid = Number(entry.slice(prefix.length));
+    if (Number.isSafeInteger(pid) && pid > 0 && !isRunning(pid))
+      rmSync(join(dir, entry), { recursive: true, force: true });
+  }
+}
+
+const failure = (message: string): CloneResult => ({
+  kind: 'git-failed',
+  exit: null,
+  lines: [],
+  message,
+});
+
 /**
  * git-clones `plan` and registers the clone with the server's uuid and fields (its checkout
- * is sent on the next push). A failed clone leaves no folder behind.
+ * is sent on the next push). git clones into a hidden folder beside the target, renamed into
+ * place once whole: a failed clone, or one killed outright (which git cannot clean up after),
+ * leaves no half folder that every later run would skip as existing; the next clone of that
+ * target removes what a killed one left.
  */
 export async function cloneProject(
   ctx: Context,
   plan: ClonePlan,
   mode: CloneMode,
 ): Promise<CloneResult> {
+  const { target } = plan;
   // Looked at again just before: a clone that ran meanwhile may have made it.
-  if (existsSync(plan.target))
-    return {
-      kind: 'git-failed',
-      exit: null,
-      lines: [],
-      message: `${safeLine(plan.target)} already exists`,
-    };
-  const git = await gitClone(ctx, plan, mode);
+  if (existsSync(target)) return failure(`${safeLine(target)} already exists`);
+  const partial = partialFolder(target, process.pid);
+  try {
+    mkdirSync(dirname(target), { recursive: true });
+    removeLeftovers(target);
+  } catch (error) {
+    return failure(`cannot create ${safeLine(dirname(target))}: ${safeLine(oneLine(error))}`);
+  }
+  const git = await gitClone(ctx, plan.url, partial, mode);
   if (git.error || git.code !== 0) {
-    // git removes what it made when it fails, but a git killed outright cannot, and a half
-    // folder would be skipped as "exists" by every later run. The folder was not there just
-    // before; when git says it exists, another clone made it meanwhile and it is left alone.
-    if (existsSync(plan.target) && !/already exists/.test(git.stderr))
-      rmSync(plan.target, { recursive: true, force: true });
-    if (git.error)
-      return {
-        kind: 'git-failed',
-        exit: null,
-        lines: [],
-        message: `cannot run git: ${safeLine(git.error.message)}`,
-      };
+    rmSync(partial, { recursive: true, force: true });
+    if (git.error) return failure(`cannot run git: ${safeLine(git.error.message)}`);
     const lines = safeLines(git.stderr);
     // git's cause is often on its first line ("Could not resolve hostname") and its advice on
     // the last, so all of it is kept; the message names the cause.
@@ -234,6 +271,13 @@ export async function cloneProject(
       lines,
       message: `git clone of ${safeLine(redactRemoteUrl(plan.url))} failed (exit ${git.code ?? 'signal'})${cause ? `: ${cause}` : ''}`,
     };
+  }
+  try {
+    // Refused when something was put there meanwhile (rename replaces an empty folder only).
+    renameSync(partial, target);
+  } catch (error) {
+    rmSync(partial, { recursive: true, force: true });
+    return failure(`cannot move the clone into ${safeLine(target)}: ${safeLine(oneLine(error))}`);
   }
   try {
     return { kind: 'cloned', project: await registerCloned(ctx, plan) };

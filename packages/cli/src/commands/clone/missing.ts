@@ -41,7 +41,10 @@ const DEFAULT_JOBS = 4;
 interface Entry {
   name: string;
   uuid: string;
+  /** Where it is, or would have gone (null when no folder was chosen). */
   path: string | null;
+  /** The remote URL, credentials redacted (null when it has none). */
+  url: string | null;
 }
 interface Cloned extends Entry {
   path: string;
@@ -131,7 +134,13 @@ export async function runCloneMissing(ctx: Context, options: CloneMissingOptions
   const failed: Failed[] = [];
   const plans: ClonePlan[] = [];
   for (const r of selected) {
-    const entry = { name: r.fields.name, uuid: r.uuid, path: null };
+    const url = r.fields.remote_url;
+    const entry = {
+      name: r.fields.name,
+      uuid: r.uuid,
+      path: null,
+      url: url === null ? null : redactRemoteUrl(url),
+    };
     if ((byFolder.get(r.fields.name.toLowerCase()) ?? 0) > 1) {
       skipped.push({
         ...entry,
@@ -210,9 +219,9 @@ export async function runCloneMissing(ctx: Context, options: CloneMissingOptions
     failed.push({ ...plannedEntry(p), error: result.message, git: lines });
     if (json) return;
     status.print(() => {
-      // The message names git's cause; every other line git printed follows, indented.
+      // The message names git's cause; when git said more, all of it follows, indented.
       out(`failed ${label(p.record)}: ${result.message}`);
-      for (const line of lines) out(`    git: ${line}`);
+      if (lines.length > 1) for (const line of lines) out(`    git: ${line}`);
     });
   };
 
