@@ -28,11 +28,11 @@ export class StatusLine {
     this.shown = true;
   }
 
-  /** Prints a line on `write`'s stream above the status, which is then drawn again. */
-  print(write: () => void): void {
+  /** Prints lines (through `write`) above the status, then draws `next` (else the same) below. */
+  print(write: () => void, next = this.text): void {
     this.clear();
     write();
-    if (this.enabled && this.text !== '') this.show(this.text);
+    if (next !== '') this.show(next);
   }
 
   /** Erases the status (before the summary, or for good). */

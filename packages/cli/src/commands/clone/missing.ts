@@ -201,38 +201,40 @@ export async function runCloneMissing(ctx: Context, options: CloneMissingOptions
     Number.isInteger(columns) && columns > 0 ? columns : 80,
   );
   let finished = 0;
-  const redraw = () =>
-    status.show(
-      `cloning ${finished}/${plans.length}  done ${cloned.length}  failed ${failed.length}${running.size > 0 ? `  · ${[...running].map((p) => label(p.record)).join(', ')}` : ''}`,
-    );
+  const progress = () =>
+    `cloning ${finished}/${plans.length}  done ${cloned.length}  failed ${failed.length}${running.size > 0 ? `  · ${[...running].map((p) => label(p.record)).join(', ')}` : ''}`;
   const report = (p: ClonePlan, result: CloneResult) => {
     finished++;
     if (result.kind === 'cloned') {
       cloned.push({ ...plannedEntry(p), uuid: result.project.id, path: result.project.path });
-      if (!json)
-        status.print(() =>
-          out(`cloned ${label(p.record)} -> ${safeLine(shortenPath(result.project.path))}`),
+      if (json) status.show(progress());
+      else
+        status.print(
+          () => out(`cloned ${label(p.record)} -> ${safeLine(shortenPath(result.project.path))}`),
+          progress(),
         );
       return;
     }
     const lines = result.kind === 'git-failed' ? result.lines : [];
     failed.push({ ...plannedEntry(p), error: result.message, git: lines });
-    if (json) return;
+    if (json) {
+      status.show(progress());
+      return;
+    }
     status.print(() => {
       // The message names git's cause; when git said more, all of it follows, indented.
       out(`failed ${label(p.record)}: ${result.message}`);
       if (lines.length > 1) for (const line of lines) out(`    git: ${line}`);
-    });
+    }, progress());
   };
 
-  if (plans.length > 0) redraw();
+  if (plans.length > 0) status.show(progress());
   await pool(plans, options.jobs ?? DEFAULT_JOBS, async (p) => {
     running.add(p);
-    redraw();
+    status.show(progress());
     const result = await cloneProject(ctx, p, { interactive: false });
     running.delete(p);
     report(p, result);
-    redraw();
   });
   status.clear();
 
