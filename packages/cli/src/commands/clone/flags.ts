@@ -28,7 +28,9 @@ const MISSING_ONLY = [
 export function registerClone(program: Command, ctx: Context): void {
   program
     .command('clone')
-    .description('git clone a project another machine holds, and register it here')
+    .description(
+      'git clone a project another machine holds (or each one: --missing), and register it here',
+    )
     .argument('[name]', 'project name, NAME@MACHINE or an id prefix (see list --remote-only)')
     .argument('[dir]', 'where to clone it (default: <clone_root>/<name>)')
     .option('--name <new>', 'register it here under another name (when its own is taken here)')

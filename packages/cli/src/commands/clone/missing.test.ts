@@ -219,6 +219,40 @@ describeBackends(
       expect((await c.list()).map((p) => p.name)).toEqual(['api', 'lib']);
     });
 
+    it('a clone git fails with several lines shows every one, escaped, and leaves no folder', async () => {
+      const { key } = await newAccount(backend().storage, 'missing');
+      const [a, c] = [machine(), machine()];
+      for (const [m, name] of [
+        [a, 'a'],
+        [c, 'c'],
+      ] as const) {
+        await ok(m, ['config', 'set', 'machine.name', name]);
+        await ok(m, ['remote', 'set', url(), '--key', key]);
+      }
+      const clones = join(c.root, 'clones');
+      await ok(c, ['config', 'set', 'clone_root', clones]);
+      makeOriginAndClone(a.root, 'far', join(a.code, 'far'));
+      // An ssh URL where nothing listens: ssh's cause first, git's advice after.
+      const far = 'ssh://git@127.0.0.1:9/acme/far.git';
+      git(['-C', join(a.code, 'far'), 'remote', 'set-url', 'origin', far]);
+      await ok(a, ['add', join(a.code, 'far')]);
+      await ok(a, ['sync']);
+      await ok(c, ['sync']);
+
+      const r = await run(c);
+      expect(r.code).toBe(1);
+      const lines = r.stdout.trimEnd().split('\n');
+      expect(lines[0]).toMatch(
+        /^failed far: git clone of ssh:\/\/127\.0\.0\.1:9\/acme\/far\.git failed \(exit 128\): ssh: connect to host 127\.0\.0\.1 port 9: /,
+      );
+      expect(lines[1]).toMatch(/^ {4}git: ssh: connect to host 127\.0\.0\.1 port 9: /);
+      expect(lines).toContain('    git: and the repository exists.');
+      expect(lines.slice(1, -1).every((l) => l.startsWith('    git: '))).toBe(true);
+      expect(lines.at(-1)).toBe('cloned 0, skipped 0, failed 1');
+      expect(readdirSync(clones)).toEqual([]);
+      expect(await c.list()).toEqual([]);
+    });
+
     it('a name already used here, or two missing projects of one name, are skipped with what to type', async () => {
       const { a, c, clones, key } = await fleet();
       // C has an api of its own; a third machine, B, holds another "lib".
