@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { removeTempDirs } from '../../../../../test-support/tmp.js';
 import { describeBackends, newAccount } from '../../../../server/test/helpers.js';
 import { type Machine, machine, ok } from '../../../test/support/machine.js';
+import { poisonCache } from '../../../test/support/poison-cache.js';
 import { useListeningApp } from '../../../test/sync/listening-app.js';
 import { git, makeOriginAndClone } from '../../../test/sync/support.js';
 import { projectFilter } from '../../project-filter.js';
@@ -251,6 +252,34 @@ describeBackends(
       expect(lines.at(-1)).toBe('cloned 0, skipped 0, failed 1');
       expect(readdirSync(clones)).toEqual([]);
       expect(await c.list()).toEqual([]);
+    });
+
+    it('what a hostile server sends is refused or escaped: a "-" URL, escapes git echoes back', async () => {
+      const { c, clones } = await fleet();
+      await poisonCache(c, {
+        api: (r) => ({ ...r, fields: { ...r.fields, remote_url: '--upload-pack=touch pwned' } }),
+        web: (r) => ({
+          ...r,
+          fields: { ...r.fields, remote_url: '/nonexistent/\u001b[31mred\u202e.git' },
+        }),
+      });
+      const r = await run(c, '--tag', 'work');
+      expect(r.code).toBe(1);
+      expect(r.stdout.includes('\u001b') || r.stdout.includes('\u202e')).toBe(false);
+      expect(r.stdout).toMatch(
+        /^failed api: its remote URL begins with "-"; refusing to pass it to git$/m,
+      );
+      expect(r.stdout).toMatch(
+        /^failed web: git clone of \/nonexistent\/\\x1b\[31mred\\u202e\.git failed \(exit 128\): fatal: repository '\/nonexistent\/(\?|\\x1b)\[31mred\\u202e\.git' does not exist$/m,
+      );
+      expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('cloned 0, skipped 0, failed 3');
+      expect(existsSync(join(c.code, 'pwned'))).toBe(false);
+      expect(readdirSync(clones)).toEqual([]);
+      // --json keeps the exact text (JSON escapes it).
+      const j = JSON.parse((await run(c, '--tag', 'work', '--json')).stdout) as Report;
+      expect(j.failed.find((f) => f.name === 'web')?.url).toBe(
+        '/nonexistent/\u001b[31mred\u202e.git',
+      );
     });
 
     it('a name already used here, or two missing projects of one name, are skipped with what to type', async () => {

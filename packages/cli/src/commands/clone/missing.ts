@@ -77,12 +77,12 @@ export function missingRecords(registry: Registry, records: readonly SyncRecord[
 }
 
 /** Why a project is skipped (nothing to do, or not ours to touch), or undefined: a failure. */
-function skipReason(problem: CloneProblem): string | undefined {
+function skipReason(problem: CloneProblem, id: string): string | undefined {
   switch (problem.kind) {
     case 'no-url':
       return 'no remote URL';
     case 'name-taken':
-      return `the name is already used here by ${safeLine(shortenPath(problem.path))}; clone it under another: dev-infra clone ID --name NEW`;
+      return `the name is already used here by ${safeLine(shortenPath(problem.path))}; clone it under another: dev-infra clone ${id} --name NEW`;
     case 'target-exists':
       return `target exists: ${safeLine(shortenPath(problem.target))} (move it away, or register it with \`dev-infra add\`)`;
     default:
@@ -91,12 +91,12 @@ function skipReason(problem: CloneProblem): string | undefined {
 }
 
 /** Why a project cannot be cloned as the server describes it (it needs looking at: exit 1). */
-function refusal(problem: CloneProblem): string {
+function refusal(problem: CloneProblem, id: string): string {
   switch (problem.kind) {
     case 'dash-url':
       return 'its remote URL begins with "-"; refusing to pass it to git';
     case 'invalid-name':
-      return `its name is not valid here (${problem.message}); clone it under another: dev-infra clone ID --name NEW`;
+      return `its name is not valid here (${problem.message}); clone it under another: dev-infra clone ${id} --name NEW`;
     case 'outside-root':
       return `its name would put the clone outside the clone root ${safeLine(problem.root)}`;
     default:
@@ -123,7 +123,7 @@ export async function runCloneMissing(ctx: Context, options: CloneMissingOptions
   const label = (r: SyncRecord) => safeLine(r.fields.name);
 
   // Two missing projects of one name (in any letter case: one folder on macOS) would want
-  // one folder: neither is cloned, and each can be named by NAME@MACHINE or its id.
+  // one folder: neither is cloned, and each line gives the id to clone it by.
   const byFolder = new Map<string, number>();
   for (const r of selected) {
     const key = r.fields.name.toLowerCase();
@@ -154,13 +154,13 @@ export async function runCloneMissing(ctx: Context, options: CloneMissingOptions
       continue;
     }
     const path = planned.problem.kind === 'target-exists' ? planned.problem.target : null;
-    const reason = skipReason(planned.problem)?.replace('ID', id(r));
+    const reason = skipReason(planned.problem, id(r));
     if (reason !== undefined) skipped.push({ ...entry, path, reason });
     else
       failed.push({
         ...entry,
         path,
-        error: refusal(planned.problem).replace('ID', id(r)),
+        error: refusal(planned.problem, id(r)),
         git: [],
       });
   }
@@ -229,14 +229,18 @@ export async function runCloneMissing(ctx: Context, options: CloneMissingOptions
   };
 
   if (plans.length > 0) status.show(progress());
-  await pool(plans, options.jobs ?? DEFAULT_JOBS, async (p) => {
-    running.add(p);
-    status.show(progress());
-    const result = await cloneProject(ctx, p, { interactive: false });
-    running.delete(p);
-    report(p, result);
-  });
-  status.clear();
+  try {
+    await pool(plans, options.jobs ?? DEFAULT_JOBS, async (p) => {
+      running.add(p);
+      status.show(progress());
+      const result = await cloneProject(ctx, p, { interactive: false });
+      running.delete(p);
+      report(p, result);
+    });
+  } finally {
+    // An error's one line must not land on the end of the status line.
+    status.clear();
+  }
 
   if (failed.length > 0) ctx.exitCode = 1;
   if (json) {
