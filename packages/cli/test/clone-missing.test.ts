@@ -37,8 +37,13 @@ function onTerminal(home: string, args: string[]): Promise<{ code: number | null
     child.stdout.on('data', (d) => {
       shown += d;
     });
+    // A command waiting at a prompt would wait for ever: stopped, it fails the test instead.
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, shown: shown.replace(/\r\n/g, '\n') }));
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, shown: shown.replace(/\r\n/g, '\n') });
+    });
   });
 }
 
@@ -167,6 +172,35 @@ describeBackends(
           `cloned web -> ${join(pclones, 'web')}`,
         ]);
         expect(registered(piped.home)).toEqual(['api', 'lib', 'web']);
+      },
+    );
+
+    it.skipIf(script === undefined)(
+      'on a terminal, a URL that asks for a password fails at once instead of prompting',
+      async () => {
+        // Every request is refused with a Basic challenge: a git allowed to prompt would ask
+        // for a user name on the terminal and wait.
+        const auth = createServer((_req, res) => {
+          res.writeHead(401, { 'www-authenticate': 'Basic realm="private"' }).end();
+        });
+        await new Promise<void>((resolve) => auth.listen(0, '127.0.0.1', resolve));
+        const port = (auth.address() as AddressInfo).port;
+        try {
+          const { others } = await fleet(['private'], 1, {
+            private: `http://127.0.0.1:${port}/private.git`,
+          });
+          const c = others[0]!;
+          const r = await onTerminal(c.home, ['clone', '--missing']);
+          expect(r.code, r.shown).toBe(1);
+          expect(r.shown).toContain(
+            `failed private: git clone of http://127.0.0.1:${port}/private.git failed (exit 128): fatal: could not read Username for 'http://127.0.0.1:${port}': terminal prompts disabled`,
+          );
+          expect(r.shown.endsWith(`${ERASE}cloned 0, skipped 0, failed 1\n`)).toBe(true);
+          expect(registered(c.home)).toEqual([]);
+        } finally {
+          auth.closeAllConnections();
+          await new Promise((r) => auth.close(r));
+        }
       },
     );
 

@@ -282,6 +282,18 @@ describeBackends(
       );
     });
 
+    it('leaves out what is deleted on the server or being deleted from here', async () => {
+      const { a, c } = await fleet();
+      await ok(a, ['remove', 'web', '--everywhere']);
+      await ok(a, ['sync']);
+      await ok(c, ['sync']);
+      // C deletes lib everywhere without holding it: pending until its next push.
+      await ok(c, ['remove', 'lib', '--everywhere']);
+      const r = JSON.parse((await run(c, '--dry-run', '--json')).stdout) as Report;
+      expect(names(r.would_clone)).toEqual(['api', 'lost']);
+      expect(names(r.skipped)).toEqual(['notes']);
+    });
+
     it('a name already used here, or two missing projects of one name, are skipped with what to type', async () => {
       const { a, c, clones, key } = await fleet();
       // C has an api of its own; a third machine, B, holds another "lib".
