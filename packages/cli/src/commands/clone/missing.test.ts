@@ -252,6 +252,14 @@ describeBackends(
       expect(lines.at(-1)).toBe('cloned 0, skipped 0, failed 1');
       expect(readdirSync(clones)).toEqual([]);
       expect(await c.list()).toEqual([]);
+
+      // Once nothing is missing, it says so on stderr and stdout stays empty.
+      await ok(c, ['remove', 'far', '--everywhere']);
+      expect(await run(c)).toEqual({
+        code: 0,
+        stdout: '',
+        stderr: 'Nothing to clone: no project known from the server is missing here.\n',
+      });
     });
 
     it('what a hostile server sends is refused or escaped: a "-" URL, escapes git echoes back', async () => {

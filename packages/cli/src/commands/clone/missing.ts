@@ -262,7 +262,7 @@ function summary(
     ctx.io.err(
       isFiltered(options)
         ? 'No project missing here matches these filters.\n'
-        : 'Nothing to clone: every project known from the server has a checkout here.\n',
+        : 'Nothing to clone: no project known from the server is missing here.\n',
     );
     return;
   }
