@@ -12,6 +12,8 @@ import { printJson } from '../../output/json.js';
 import { byName } from '../../output/order.js';
 import { isMissing } from '../../output/project-view.js';
 import { safeLine } from '../../output/safe-text.js';
+import { pool } from '../../pool.js';
+import { isFiltered, projectFilter } from '../../project-filter.js';
 import type { LocalProject } from '../../registry/format.js';
 import { loadRegistry } from '../../registry/read.js';
 import { BoundedCapture } from './capture.js';
@@ -150,32 +152,9 @@ function runOne(
   });
 }
 
-/** Runs `task` over `items`, at most `jobs` at once; results keep the items' order. */
-async function pool<T, R>(
-  items: readonly T[],
-  jobs: number,
-  task: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await task(items[index]!, index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(jobs, items.length) }, worker));
-  return results;
-}
-
 function selectProjects(ctx: Context, options: ExecOptions): LocalProject[] {
   const { registry } = loadRegistry(ctx.paths.registryFile);
-  const tags = (options.tag ?? []).map((t) => t.trim()).filter(Boolean);
-  return registry.projects
-    .filter((p) => !options.status || p.status === options.status)
-    .filter((p) => !options.type || p.project_type === options.type)
-    .filter((p) => tags.every((t) => p.tags.includes(t)))
-    .sort(byName);
+  return registry.projects.filter(projectFilter(options)).sort(byName);
 }
 
 export async function runExec(
@@ -192,8 +171,7 @@ export async function runExec(
     else if (!options.dirty || isDirty(project.path) === true) present.push(project);
   }
   if (present.length === 0 && skipped.length === 0) {
-    const filtered =
-      (options.tag ?? []).length > 0 || options.type || options.status || options.dirty;
+    const filtered = isFiltered(options) || options.dirty;
     // On stderr, as `list` does, so a script reading stdout sees no output rather than a sentence.
     if (options.json) printJson(ctx.io, []);
     else
