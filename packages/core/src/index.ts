@@ -1,3 +1,4 @@
+export * from './auto-sync.js';
 export * from './git-work.js';
 export * from './json.js';
 export * from './merge.js';
