@@ -7,6 +7,7 @@ import {
   changedFields,
   type EditableFieldName,
   type PendingDelete,
+  type RegistrySync,
   recordIdentity,
   type SharedFields,
   type SyncRecord,
@@ -110,13 +111,23 @@ function queueRemoval(
     if (sync.remote.kind === 'basic') entry.remote_id = sync.remote.id;
     state.pending.deletes.push(entry);
     noteDeletedHere(registry, project.id);
+    // This machine no longer holds it either: without this, its checkout would stay on the
+    // tombstone and come back with the project if another machine restores it.
+    queueCheckoutRemoval(state, sync.pushed_path, project.id);
     return 'tombstone';
   }
-  if (sync.pushed_path !== null && !state.pending.checkout_removals.includes(project.id)) {
-    state.pending.checkout_removals.push(project.id);
-    return 'checkout';
-  }
-  return 'local';
+  return queueCheckoutRemoval(state, sync.pushed_path, project.id) ? 'checkout' : 'local';
+}
+
+/** Queues the removal of this machine's checkout on the server, if it ever pushed one. */
+function queueCheckoutRemoval(
+  state: RegistrySync,
+  pushedPath: string | null,
+  uuid: string,
+): boolean {
+  if (pushedPath === null || state.pending.checkout_removals.includes(uuid)) return false;
+  state.pending.checkout_removals.push(uuid);
+  return true;
 }
 
 /**

@@ -50,7 +50,7 @@ describe('sync state', () => {
     expect(projectSync(reg.projects[0]!)).toBeUndefined();
   });
 
-  it('remove queues a tombstone (everywhere) or a checkout removal; a never-synced one is local', () => {
+  it('remove queues a tombstone and its checkout removal (everywhere) or a checkout removal; a never-synced one is local', () => {
     const reg = registry();
     const { state } = ensureSync(reg, 'http://one', 'sync-v1');
     const [a, b] = reg.projects as [LocalProject, LocalProject];
@@ -63,7 +63,7 @@ describe('sync state', () => {
     expect(reg.projects).toEqual([]);
     expect(state.pending).toEqual({
       deletes: [{ uuid: 'a', base_rev: 5, name: 'a' }],
-      checkout_removals: ['b'],
+      checkout_removals: ['a', 'b'],
     });
     setProjectSync(b, { rev: 2, base: sharedFields(b), pushed_path: null });
     reg.projects.push(b);

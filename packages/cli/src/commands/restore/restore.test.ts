@@ -37,6 +37,8 @@ describeBackends('restore', (backend) => {
     const records = (await backend().storage.changes(account.id, 0, 100)).changes;
     expect(records).toEqual([expect.objectContaining({ deleted: false })]);
     expect(records[0]!.fields.name).toBe('one');
+    // B removed it everywhere, so B no longer holds it: the live project is only on A.
+    expect(records[0]!.checkouts.map((c) => c.path)).toEqual([join(A.code, 'one')]);
     // A holds it as an ordinary synced project again: nothing more to push or show.
     expect(await ok(A, ['status'])).not.toMatch(/deleted remotely/);
     expect(await ok(A, ['sync'])).toMatch(/pushed 0/);
