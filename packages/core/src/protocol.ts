@@ -12,3 +12,12 @@ export const CHANGES_DEFAULT_LIMIT = 500;
 export const CHANGES_MAX_LIMIT = 1000;
 /** Maximum number of records (and of checkout changes) in one push. */
 export const PUSH_MAX_BATCH = 1000;
+
+/**
+ * The error `code` of a 409 answer to a push or pull whose machine id the server already knows
+ * with another incarnation: two registries (a copied or restored home, a cloned VM) claim one
+ * machine id, and the later one must take a new id before it sends anything.
+ */
+export const MACHINE_INCARNATION_CONFLICT = 'machine-incarnation';
+/** Longest incarnation token the server stores (the CLI makes a 36-character uuid). */
+export const MACHINE_INCARNATION_MAX = 64;

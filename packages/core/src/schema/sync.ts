@@ -14,8 +14,17 @@ export const HealthResponseSchema = Type.Object({
 });
 export type HealthResponse = Static<typeof HealthResponseSchema>;
 
-/** A machine as the client names itself: a uuid made once per machine, and its name. */
-export const MachineRefSchema = Type.Object({ id: Type.String(), name: Type.String() });
+/**
+ * A machine as the client names itself: a uuid made once per machine, and its name.
+ * `incarnation` is a random token made with the id and kept beside it in the registry: a copy
+ * of the registry (a restored backup, a cloned VM) carries the same id, and the token is how
+ * the server tells the copies apart. Optional: older clients send none.
+ */
+export const MachineRefSchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  incarnation: Type.Optional(Type.String()),
+});
 export type MachineRef = Static<typeof MachineRefSchema>;
 
 /**
@@ -133,4 +142,10 @@ export type MachinesResponse = Static<typeof MachinesResponseSchema>;
 
 /** Every error answer, from every route. */
 export const ErrorResponseSchema = Type.Object({ error: Type.String() });
+
+/**
+ * A 409 that names its cause in `code` for the client to act on (`machine-incarnation`: this
+ * machine id belongs to another registry; take a new one).
+ */
+export const CodedErrorResponseSchema = Type.Object({ error: Type.String(), code: Type.String() });
 export type ErrorResponse = Static<typeof ErrorResponseSchema>;

@@ -1,10 +1,34 @@
 /** The sync-v1 routes: the changes feed and the compare-and-swap push. */
-import { CHANGES_DEFAULT_LIMIT, ChangesResponseSchema, ErrorResponseSchema } from '@dev-infra/core';
+import {
+  CHANGES_DEFAULT_LIMIT,
+  ChangesResponseSchema,
+  CodedErrorResponseSchema,
+  ErrorResponseSchema,
+  MACHINE_INCARNATION_CONFLICT,
+} from '@dev-infra/core';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
 import { conditionalGet } from '../conditional-get.js';
 import { pushEnvelopeProblem, textProblem } from '../domain/records.js';
 import { ChangesQuery, PushBody, PushResultBody } from '../schemas.js';
+import { MachineIncarnationError } from '../storage/checkouts.js';
 import type { FeedStore, PushStore } from '../storage/types.js';
+
+/**
+ * Runs `fn`; a MachineIncarnationError becomes a 409 whose `code` tells the client to take a
+ * new machine id (nothing was written).
+ */
+async function refusingCopies<T>(
+  reply: FastifyReply,
+  fn: () => Promise<T>,
+): Promise<T | FastifyReply> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (!(error instanceof MachineIncarnationError)) throw error;
+    return reply.code(409).send({ error: error.message, code: MACHINE_INCARNATION_CONFLICT });
+  }
+}
 
 /** Routes under /api/sync. */
 export function syncRoutes(storage: FeedStore & PushStore): FastifyPluginAsyncTypebox {
@@ -20,6 +44,7 @@ export function syncRoutes(storage: FeedStore & PushStore): FastifyPluginAsyncTy
             200: ChangesResponseSchema,
             400: ErrorResponseSchema,
             401: ErrorResponseSchema,
+            409: CodedErrorResponseSchema,
           },
         },
       },
@@ -29,20 +54,32 @@ export function syncRoutes(storage: FeedStore & PushStore): FastifyPluginAsyncTy
           limit = CHANGES_DEFAULT_LIMIT,
           machine_id,
           machine_name,
+          machine_incarnation,
         } = request.query;
         if (machine_id !== undefined && machine_name === undefined)
           return reply
             .code(400)
             .send({ error: 'querystring/machine_name is required with machine_id' });
+        if (machine_incarnation !== undefined && machine_id === undefined)
+          return reply
+            .code(400)
+            .send({ error: 'querystring/machine_id is required with machine_incarnation' });
         const bad =
           textProblem('querystring/machine_id', machine_id) ??
-          textProblem('querystring/machine_name', machine_name);
+          textProblem('querystring/machine_name', machine_name) ??
+          textProblem('querystring/machine_incarnation', machine_incarnation);
         if (bad) return reply.code(400).send({ error: bad });
         const machine =
           machine_id !== undefined && machine_name !== undefined
-            ? { id: machine_id, name: machine_name }
+            ? {
+                id: machine_id,
+                name: machine_name,
+                ...(machine_incarnation !== undefined ? { incarnation: machine_incarnation } : {}),
+              }
             : undefined;
-        return storage.changes(request.accountId, since, limit, machine);
+        return refusingCopies(reply, () =>
+          storage.changes(request.accountId, since, limit, machine),
+        );
       },
     );
 
@@ -52,7 +89,12 @@ export function syncRoutes(storage: FeedStore & PushStore): FastifyPluginAsyncTy
         schema: {
           summary: 'Apply record and checkout changes of one machine (compare-and-swap per record)',
           body: PushBody,
-          response: { 200: PushResultBody, 400: ErrorResponseSchema, 401: ErrorResponseSchema },
+          response: {
+            200: PushResultBody,
+            400: ErrorResponseSchema,
+            401: ErrorResponseSchema,
+            409: CodedErrorResponseSchema,
+          },
         },
       },
       async (request, reply) => {
@@ -60,11 +102,14 @@ export function syncRoutes(storage: FeedStore & PushStore): FastifyPluginAsyncTy
         // bad local record does not stop a machine syncing the others.
         const problem = pushEnvelopeProblem(request.body);
         if (problem) return reply.code(400).send({ error: problem });
-        return storage.push(request.accountId, {
-          machine: request.body.machine,
-          changes: request.body.changes,
-          checkouts: request.body.checkouts ?? [],
-        });
+        const { id, name, incarnation } = request.body.machine;
+        return refusingCopies(reply, () =>
+          storage.push(request.accountId, {
+            machine: { id, name, ...(incarnation !== undefined ? { incarnation } : {}) },
+            changes: request.body.changes,
+            checkouts: request.body.checkouts ?? [],
+          }),
+        );
       },
     );
   };

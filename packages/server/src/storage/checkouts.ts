@@ -97,7 +97,9 @@ export async function loadStored(db: Db, accountId: number, id: number): Promise
 
 /**
  * The upsert recording that `machine` synced at `at` (its name may have changed). A query, not
- * run here: the push folds it into another statement on PostgreSQL (see push.ts).
+ * run here: the push folds it into another statement on PostgreSQL (see push.ts). With an
+ * incarnation the machine's stored one is adopted when it has none, and a different one
+ * updates nothing: the query then returns no row (see `touchMachine`).
  */
 export function touchMachineQuery(
   db: QueryCreator<Database>,
@@ -105,12 +107,64 @@ export function touchMachineQuery(
   machine: MachineRef,
   at: string,
 ) {
+  const { incarnation } = machine;
   return db
     .insertInto('machines')
-    .values({ account_id: accountId, machine_id: machine.id, name: machine.name, last_sync: at })
-    .onConflict((oc) =>
-      oc.columns(['account_id', 'machine_id']).doUpdateSet({ name: machine.name, last_sync: at }),
+    .values({
+      account_id: accountId,
+      machine_id: machine.id,
+      name: machine.name,
+      last_sync: at,
+      incarnation: incarnation ?? null,
+    })
+    .onConflict((oc) => {
+      const update = oc.columns(['account_id', 'machine_id']);
+      if (incarnation === undefined)
+        return update.doUpdateSet({ name: machine.name, last_sync: at });
+      return update
+        .doUpdateSet((eb) => ({
+          name: machine.name,
+          last_sync: at,
+          incarnation: eb.fn.coalesce('machines.incarnation', eb.val(incarnation)),
+        }))
+        .where((eb) =>
+          eb.or([
+            eb('machines.incarnation', 'is', null),
+            eb('machines.incarnation', '=', incarnation),
+          ]),
+        );
+    });
+}
+
+/** A push or pull from a copy of another registry: its machine id is another incarnation's. */
+export class MachineIncarnationError extends Error {
+  override name = 'MachineIncarnationError';
+  constructor(readonly machineId: string) {
+    super(
+      `machine id ${machineId} belongs to another registry (a copy of this one synced first): take a new machine id`,
     );
+  }
+}
+
+/**
+ * Records that `machine` synced; throws MachineIncarnationError when the server knows its id
+ * with another incarnation (nothing is written then). One statement: two copies syncing for
+ * the first time at once cannot both be adopted.
+ */
+export async function touchMachine(
+  db: QueryCreator<Database>,
+  accountId: number,
+  machine: MachineRef,
+  at: string,
+): Promise<void> {
+  if (machine.incarnation === undefined) {
+    await touchMachineQuery(db, accountId, machine, at).execute();
+    return;
+  }
+  const row = await touchMachineQuery(db, accountId, machine, at)
+    .returning('machine_id')
+    .executeTakeFirst();
+  if (!row) throw new MachineIncarnationError(machine.id);
 }
 
 /** The account's machines, by name, with their last sync and how many checkouts each holds. */

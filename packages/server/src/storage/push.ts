@@ -14,7 +14,13 @@ import type { PushResponse, PushResult } from '@dev-infra/core';
 import type { Insertable, QueryCreator } from 'kysely';
 import { type CurrentState, isUuid } from '../domain/records.js';
 import { type Backend, type Db, inAccount, now, type Revisions } from './backend.js';
-import { applyCheckouts, checkoutsOf, type PushLog, touchMachineQuery } from './checkouts.js';
+import {
+  applyCheckouts,
+  checkoutsOf,
+  type PushLog,
+  touchMachine,
+  touchMachineQuery,
+} from './checkouts.js';
 import { type HistoryWrite, historyBatches } from './history.js';
 import { loadValidate } from './lazy-validate.js';
 import {
@@ -89,8 +95,11 @@ async function readCurrent(
   ].filter(isUuid);
   const touch = (db: QueryCreator<Database>) =>
     touchMachineQuery(db, accountId, input.machine, stamp);
-  const touchWithRead = backend.dialect === 'postgres' && uuids.length > 0;
-  if (!touchWithRead) await touch(trx).execute();
+  // An incarnation must be checked before anything is written, so its upsert runs alone (and
+  // throws, rolling the push back, when the id is another registry's).
+  const touchWithRead =
+    backend.dialect === 'postgres' && uuids.length > 0 && input.machine.incarnation === undefined;
+  if (!touchWithRead) await touchMachine(trx, accountId, input.machine, stamp);
   const current = new Map<string, SyncRow>();
   for (let i = 0; i < uuids.length; i += READ_CHUNK) {
     const chunk = uuids.slice(i, i + READ_CHUNK);

@@ -5,6 +5,7 @@ import * as initial from './0001-initial.js';
 import * as dashboard from './0002-dashboard.js';
 import * as serverIdentity from './0003-server-identity.js';
 import * as sessionKey from './0005-session-key.js';
+import * as machineIncarnation from './0007-machine-incarnation.js';
 
 function provider(dialect: Dialect): MigrationProvider {
   const migrations: Record<string, Migration> = {
@@ -12,6 +13,7 @@ function provider(dialect: Dialect): MigrationProvider {
     '0002-dashboard': { up: (db) => dashboard.up(db, dialect) },
     '0003-server-identity': { up: (db) => serverIdentity.up(db) },
     '0005-session-key': { up: (db) => sessionKey.up(db, dialect) },
+    '0007-machine-incarnation': { up: (db) => machineIncarnation.up(db) },
   };
   return { getMigrations: async () => migrations };
 }

@@ -1,0 +1,121 @@
+/**
+ * Two registries claiming one machine id (a copied or restored home, a cloned VM; issue 13):
+ * the server keeps the incarnation token it first saw for the id and refuses a push or pull
+ * with another one (409, code `machine-incarnation`), writing nothing; a client sending no
+ * token keeps working as before. Both backends.
+ */
+import { randomUUID } from 'node:crypto';
+import { MACHINE_INCARNATION_CONFLICT, MACHINE_INCARNATION_MAX } from '@dev-infra/core';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import { call, describeBackends, makeApp, newAccount, syncFields } from './helpers.js';
+
+describeBackends('machine incarnation', (backend) => {
+  let app: FastifyInstance;
+  let auth: Record<string, string>;
+  beforeAll(async () => {
+    app = await makeApp(backend().storage);
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+  beforeEach(async () => {
+    auth = (await newAccount(backend().storage)).auth;
+  });
+
+  const push = (machine: object, changes: unknown[] = [], checkouts?: unknown[]) =>
+    call(app, 'POST', '/api/sync/push', auth, { machine, changes, checkouts });
+  const feed = (query: string) => call(app, 'GET', `/api/sync/changes?${query}`, auth);
+  const machines = async () =>
+    (await call(app, 'GET', '/api/machines', auth)).body.machines as {
+      id: string;
+      name: string;
+      checkouts: number;
+    }[];
+
+  it('keeps the first incarnation and refuses another on push, writing nothing', async () => {
+    const id = randomUUID();
+    const first = { id, name: 'laptop', incarnation: randomUUID() };
+    const copy = { id, name: 'laptop', incarnation: randomUUID() };
+    const one = randomUUID();
+    expect(
+      (await push(first, [{ uuid: one, base_rev: 0, fields: syncFields('one') }])).status,
+    ).toBe(200);
+    const two = randomUUID();
+    const refused = await push(
+      copy,
+      [{ uuid: two, base_rev: 0, fields: syncFields('two') }],
+      [{ uuid: one, path: '/elsewhere/one' }],
+    );
+    expect(refused.status).toBe(409);
+    expect(refused.body.code).toBe(MACHINE_INCARNATION_CONFLICT);
+    expect(refused.body.error).toMatch(/take a new machine id/);
+    // Nothing of the refused push was written: no record, the checkout unmoved.
+    const all = (await feed('since=0')).body;
+    expect(all.changes.map((r: { uuid: string }) => r.uuid)).toEqual([one]);
+    expect(all.changes[0].checkouts).toEqual([]);
+    // The first registry goes on as before.
+    expect((await push(first, [], [{ uuid: one, path: '/home/one' }])).status).toBe(200);
+  });
+
+  it('refuses a pull with another incarnation, accepts the stored one', async () => {
+    const id = randomUUID();
+    const inc = randomUUID();
+    const q = (i: string) =>
+      `since=0&machine_id=${id}&machine_name=laptop&machine_incarnation=${i}`;
+    expect((await feed(q(inc))).status).toBe(200);
+    const refused = await feed(q(randomUUID()));
+    expect(refused.status).toBe(409);
+    expect(refused.body.code).toBe(MACHINE_INCARNATION_CONFLICT);
+    expect((await feed(q(inc))).status).toBe(200);
+    expect((await push({ id, name: 'laptop', incarnation: randomUUID() })).status).toBe(409);
+    expect(
+      (await feed(`since=0&machine_incarnation=${inc}`)).status,
+      'an incarnation without a machine id',
+    ).toBe(400);
+  });
+
+  it('a client without an incarnation works as before; a machine seen without one adopts the first', async () => {
+    const id = randomUUID();
+    const old = { id, name: 'old' };
+    expect((await push(old)).status).toBe(200);
+    expect((await push(old)).status).toBe(200);
+    const inc = randomUUID();
+    expect((await push({ ...old, incarnation: inc })).status).toBe(200);
+    expect((await push({ ...old, incarnation: randomUUID() })).status).toBe(409);
+    // An older client on the same id is not told apart (it sends nothing to compare).
+    expect((await push(old)).status).toBe(200);
+    expect((await push({ ...old, incarnation: inc })).status).toBe(200);
+    expect((await machines()).filter((m) => m.id === id)).toHaveLength(1);
+  });
+
+  it('two copies pushing their first sync at once: exactly one is adopted', async () => {
+    const id = randomUUID();
+    const uuid = randomUUID();
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        push({ id, name: 'laptop', incarnation: randomUUID() }, [
+          { uuid, base_rev: 0, fields: syncFields('same') },
+        ]),
+      ),
+    );
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 409, 409, 409, 409, 409]);
+  });
+
+  it('refuses a hostile incarnation: too long, control characters, empty', async () => {
+    const id = randomUUID();
+    const long = 'x'.repeat(MACHINE_INCARNATION_MAX + 1);
+    for (const incarnation of [long, 'abc\u001b[31m', 'a\nb', '']) {
+      const res = await push({ id, name: 'laptop', incarnation });
+      expect(res.status, JSON.stringify(incarnation)).toBe(400);
+      const pulled = await feed(
+        `since=0&machine_id=${id}&machine_name=laptop&machine_incarnation=${encodeURIComponent(incarnation)}`,
+      );
+      expect(pulled.status, JSON.stringify(incarnation)).toBe(400);
+    }
+    expect(
+      (await push({ id, name: 'laptop', incarnation: 'x'.repeat(MACHINE_INCARNATION_MAX) })).status,
+    ).toBe(200);
+    expect((await machines()).map((m) => m.id)).toEqual([id]);
+  });
+});
