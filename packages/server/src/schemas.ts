@@ -88,6 +88,7 @@ export const ChangesQuery = Type.Object({
   machine_id: Type.Optional(MachineIdText),
   machine_name: Type.Optional(MachineIdText),
   machine_incarnation: Type.Optional(IncarnationText),
+  machine_next_incarnation: Type.Optional(IncarnationText),
 });
 
 /**
@@ -100,6 +101,7 @@ export const PushBody = Type.Object({
     id: MachineIdText,
     name: MachineIdText,
     incarnation: Type.Optional(IncarnationText),
+    next_incarnation: Type.Optional(IncarnationText),
   }),
   changes: Type.Array(
     Type.Object({

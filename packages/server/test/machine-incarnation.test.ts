@@ -1,8 +1,9 @@
 /**
  * Two registries claiming one machine id (a copied or restored home, a cloned VM; issue 13):
- * the server keeps the incarnation token it first saw for the id and refuses a push or pull
- * with another one (409, code `machine-incarnation`), writing nothing; a client sending no
- * token keeps working as before. Both backends.
+ * the server keeps the last incarnation token it accepted for the id (a request may rotate it
+ * with `next_incarnation`) and refuses a push or pull with another one (409, code
+ * `machine-incarnation`), writing nothing; a client sending no token keeps working as before.
+ * Both backends.
  */
 import { randomUUID } from 'node:crypto';
 import { MACHINE_INCARNATION_CONFLICT, MACHINE_INCARNATION_MAX } from '@dev-infra/core';
@@ -89,12 +90,47 @@ describeBackends('machine incarnation', (backend) => {
     expect((await machines()).filter((m) => m.id === id)).toHaveLength(1);
   });
 
+  it('rotation: two copies holding one token, the first to push keeps the id', async () => {
+    const id = randomUUID();
+    const t0 = randomUUID();
+    const q = (i: string) =>
+      `since=0&machine_id=${id}&machine_name=laptop&machine_incarnation=${i}`;
+    // Both copies pull with the token they share: nothing tells them apart yet.
+    expect((await feed(q(t0))).status).toBe(200);
+    expect((await feed(q(t0))).status).toBe(200);
+    const t1 = randomUUID();
+    expect((await push({ id, name: 'laptop', incarnation: t0, next_incarnation: t1 })).status).toBe(
+      200,
+    );
+    // The other copy still holds t0: refused, push and pull.
+    const t2 = randomUUID();
+    const refused = await push({ id, name: 'laptop', incarnation: t0, next_incarnation: t2 });
+    expect(refused.status).toBe(409);
+    expect(refused.body.code).toBe(MACHINE_INCARNATION_CONFLICT);
+    expect((await feed(q(t0))).status).toBe(409);
+    // The first copy: its retry of the rotation (answer lost) is accepted, then t1 goes on.
+    expect((await push({ id, name: 'laptop', incarnation: t0, next_incarnation: t1 })).status).toBe(
+      200,
+    );
+    expect((await feed(q(t1))).status).toBe(200);
+    const t3 = randomUUID();
+    expect((await feed(`${q(t1)}&machine_next_incarnation=${t3}`)).status).toBe(200);
+    expect((await feed(q(t1))).status, 'rotated by the pull').toBe(409);
+    expect((await feed(q(t3))).status).toBe(200);
+    expect(
+      (await feed(`since=0&machine_id=${id}&machine_name=laptop&machine_next_incarnation=${t3}`))
+        .status,
+      'a next token without the current one',
+    ).toBe(400);
+  });
+
   it('two copies pushing their first sync at once: exactly one is adopted', async () => {
     const id = randomUUID();
     const uuid = randomUUID();
+    const t0 = randomUUID();
     const answers = await Promise.all(
       Array.from({ length: 6 }, () =>
-        push({ id, name: 'laptop', incarnation: randomUUID() }, [
+        push({ id, name: 'laptop', incarnation: t0, next_incarnation: randomUUID() }, [
           { uuid, base_rev: 0, fields: syncFields('same') },
         ]),
       ),
@@ -108,6 +144,13 @@ describeBackends('machine incarnation', (backend) => {
     for (const incarnation of [long, 'abc\u001b[31m', 'a\nb', '']) {
       const res = await push({ id, name: 'laptop', incarnation });
       expect(res.status, JSON.stringify(incarnation)).toBe(400);
+      const next = await push({
+        id,
+        name: 'laptop',
+        incarnation: 'ok',
+        next_incarnation: incarnation,
+      });
+      expect(next.status, JSON.stringify(incarnation)).toBe(400);
       const pulled = await feed(
         `since=0&machine_id=${id}&machine_name=laptop&machine_incarnation=${encodeURIComponent(incarnation)}`,
       );

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { oneLine, UserError } from '../errors.js';
 import {
+  type MachineInfo,
   type RawDocument,
   REGISTRY_VERSION,
   type Registry,
@@ -17,6 +18,11 @@ const UNTOUCHED = 'it was left untouched';
 const FIX =
   'fix it by hand, or move it aside and run `dev-infra scan <DIR>` to register your projects again';
 
+/** A new machine id and its incarnation, keeping `name`. */
+export function newMachine(name: string | null): MachineInfo {
+  return { id: globalThis.crypto.randomUUID(), name, incarnation: globalThis.crypto.randomUUID() };
+}
+
 /**
  * A new, empty registry for this machine (written only by the first change). Uses the
  * global Web Crypto so that reading the registry does not load node:crypto up front.
@@ -24,7 +30,7 @@ const FIX =
 export function emptyRegistry(): Registry {
   return {
     version: REGISTRY_VERSION,
-    machine: { id: globalThis.crypto.randomUUID(), name: null },
+    machine: newMachine(null),
     projects: [],
   };
 }

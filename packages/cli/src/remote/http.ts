@@ -65,16 +65,25 @@ export class RemoteError extends Error {
   readonly serverError: string | undefined;
   /** True when a non-GET request may have reached the server before the failure. */
   readonly maybeApplied: boolean;
+  /** The error answer's `code` (such as `machine-incarnation`), when it named one. */
+  readonly code: string | undefined;
 
   constructor(
     message: string,
     kind: RemoteErrorKind,
-    extra: { status?: number; serverError?: string; maybeApplied?: boolean; cause?: unknown } = {},
+    extra: {
+      status?: number;
+      serverError?: string;
+      code?: string | undefined;
+      maybeApplied?: boolean;
+      cause?: unknown;
+    } = {},
   ) {
     super(message, extra.cause === undefined ? undefined : { cause: extra.cause });
     this.kind = kind;
     this.status = extra.status;
     this.serverError = extra.serverError;
+    this.code = extra.code;
     this.maybeApplied = extra.maybeApplied ?? false;
   }
 }
@@ -200,6 +209,20 @@ function attempt(
 function serverErrorText(text: string): string | undefined {
   const found = rawServerErrorText(text);
   return found === undefined ? undefined : safeLine(found);
+}
+
+/** The `{"code": "..."}` of an error answer: a short token the client acts on, else undefined. */
+function serverErrorCode(text: string): string | undefined {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (parsed && typeof parsed === 'object' && 'code' in parsed) {
+      const code = (parsed as { code: unknown }).code;
+      if (typeof code === 'string' && /^[a-z0-9-]{1,64}$/.test(code)) return code;
+    }
+  } catch {
+    // Not JSON: no code.
+  }
+  return undefined;
 }
 
 function rawServerErrorText(text: string): string | undefined {
@@ -415,7 +438,12 @@ export class HttpClient {
       const message = `work-prod answered ${status}${safe ? `: ${safe}` : ` to ${method} ${path}`}`;
       // A gateway error to a change may hide a server that applied it before the proxy gave up.
       const maybeApplied = method !== 'GET' && (status === 502 || status === 504);
-      throw this.error(message, 'http', { status, serverError: safe, maybeApplied });
+      throw this.error(message, 'http', {
+        status,
+        serverError: safe,
+        code: serverErrorCode(text),
+        maybeApplied,
+      });
     }
     if (text.trim() === '') return { status, headers, body: undefined as T };
     try {

@@ -10,6 +10,7 @@ import type { RemoteProtocol } from '../remote/capabilities.js';
 import type { HttpClient } from '../remote/http.js';
 import { SyncClient } from '../remote/sync-client.js';
 import { basicRecords, pullBasic, pushBasic } from './basic-mode.js';
+import { becomeNewMachine, ensureIncarnation, isMachineCopyRefusal } from './machine-identity.js';
 import { pullSyncV1 } from './pull.js';
 import { pushSyncV1 } from './push.js';
 import type { SyncSession } from './session.js';
@@ -52,12 +53,24 @@ export function driverFor(protocol: RemoteProtocol, http: HttpClient): ProtocolD
     };
   }
   const client = new SyncClient(http);
+  const once = async (session: SyncSession, steps: SyncSteps) => {
+    if (steps.pull) await pullSyncV1(client, session, steps.prefer);
+    // A repair includes its push even in `sync pull`: once its cursor is stored, nothing
+    // would show that the server still lacks what this machine had synced.
+    if (steps.push || session.repair) await pushSyncV1(client, session, steps.prefer);
+  };
   return {
     async run(session, steps) {
-      if (steps.pull) await pullSyncV1(client, session, steps.prefer);
-      // A repair includes its push even in `sync pull`: once its cursor is stored, nothing
-      // would show that the server still lacks what this machine had synced.
-      if (steps.push || session.repair) await pushSyncV1(client, session, steps.prefer);
+      await ensureIncarnation(session);
+      try {
+        await once(session, steps);
+      } catch (error) {
+        // Refused before anything was written: this registry is a copy of another. Once more
+        // as a new machine (a second refusal, impossible for a new random id, is an error).
+        if (!isMachineCopyRefusal(error)) throw error;
+        await becomeNewMachine(session);
+        await once(session, steps);
+      }
     },
     async peek(_registry, cursor) {
       const records: SyncRecord[] = [];

@@ -9,6 +9,7 @@ import { type Prefer, type PushRequest, planPush } from '@dev-infra/core';
 import type { LocalProject } from '../registry/format.js';
 import { type SyncClient, splitPushRequest } from '../remote/sync-client.js';
 import { linkBeforePush } from './link-push.js';
+import { completeRotation, prepareRotation } from './machine-identity.js';
 import { applyPushResults, type ResultContext } from './push-results.js';
 import { localEntry } from './reconcile.js';
 import type { SyncSession } from './session.js';
@@ -64,8 +65,12 @@ export async function pushSyncV1(
     const byId = new Map<string, LocalProject>(registry.projects.map((p) => [p.id, p]));
     const ctx: ResultContext = { state, index, byId, machine: req.machine, apply, pushed };
     let conflicts = 0;
-    for (const batch of splitPushRequest(req)) {
+    await prepareRotation(session);
+    for (const part of splitPushRequest(req)) {
+      // The incarnation as it is now: the first accepted batch rotates it.
+      const batch = { ...part, machine: machineRef(registry) };
       const res = await client.push(batch);
+      completeRotation(session, batch.machine);
       conflicts += applyPushResults(ctx, batch, res);
       state.last_push = session.now;
       state.last_heard = session.now;

@@ -16,14 +16,17 @@ export type HealthResponse = Static<typeof HealthResponseSchema>;
 
 /**
  * A machine as the client names itself: a uuid made once per machine, and its name.
- * `incarnation` is a random token made with the id and kept beside it in the registry: a copy
- * of the registry (a restored backup, a cloned VM) carries the same id, and the token is how
- * the server tells the copies apart. Optional: older clients send none.
+ * `incarnation` is a random token the registry holds beside the id, and `next_incarnation`
+ * the one it will hold once this request is accepted: the server keeps the last token it
+ * accepted for each id and refuses another (409 `machine-incarnation`). A push that writes
+ * rotates the token, so a copy of the registry (a restored backup, a cloned VM), which holds
+ * the old one, is told apart at its next sync. Both optional: older clients send none.
  */
 export const MachineRefSchema = Type.Object({
   id: Type.String(),
   name: Type.String(),
   incarnation: Type.Optional(Type.String()),
+  next_incarnation: Type.Optional(Type.String()),
 });
 export type MachineRef = Static<typeof MachineRefSchema>;
 

@@ -5,6 +5,7 @@ import {
   CodedErrorResponseSchema,
   ErrorResponseSchema,
   MACHINE_INCARNATION_CONFLICT,
+  type MachineRef,
 } from '@dev-infra/core';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
@@ -28,6 +29,21 @@ async function refusingCopies<T>(
     if (!(error instanceof MachineIncarnationError)) throw error;
     return reply.code(409).send({ error: error.message, code: MACHINE_INCARNATION_CONFLICT });
   }
+}
+
+/** A MachineRef without the tokens that were not sent (exactOptionalPropertyTypes). */
+function machineRef(
+  id: string,
+  name: string,
+  incarnation: string | undefined,
+  next: string | undefined,
+): MachineRef {
+  return {
+    id,
+    name,
+    ...(incarnation !== undefined ? { incarnation } : {}),
+    ...(next !== undefined ? { next_incarnation: next } : {}),
+  };
 }
 
 /** Routes under /api/sync. */
@@ -55,6 +71,7 @@ export function syncRoutes(storage: FeedStore & PushStore): FastifyPluginAsyncTy
           machine_id,
           machine_name,
           machine_incarnation,
+          machine_next_incarnation,
         } = request.query;
         if (machine_id !== undefined && machine_name === undefined)
           return reply
@@ -64,18 +81,19 @@ export function syncRoutes(storage: FeedStore & PushStore): FastifyPluginAsyncTy
           return reply
             .code(400)
             .send({ error: 'querystring/machine_id is required with machine_incarnation' });
+        if (machine_next_incarnation !== undefined && machine_incarnation === undefined)
+          return reply.code(400).send({
+            error: 'querystring/machine_incarnation is required with machine_next_incarnation',
+          });
         const bad =
           textProblem('querystring/machine_id', machine_id) ??
           textProblem('querystring/machine_name', machine_name) ??
-          textProblem('querystring/machine_incarnation', machine_incarnation);
+          textProblem('querystring/machine_incarnation', machine_incarnation) ??
+          textProblem('querystring/machine_next_incarnation', machine_next_incarnation);
         if (bad) return reply.code(400).send({ error: bad });
         const machine =
           machine_id !== undefined && machine_name !== undefined
-            ? {
-                id: machine_id,
-                name: machine_name,
-                ...(machine_incarnation !== undefined ? { incarnation: machine_incarnation } : {}),
-              }
+            ? machineRef(machine_id, machine_name, machine_incarnation, machine_next_incarnation)
             : undefined;
         return refusingCopies(reply, () =>
           storage.changes(request.accountId, since, limit, machine),
@@ -102,10 +120,14 @@ export function syncRoutes(storage: FeedStore & PushStore): FastifyPluginAsyncTy
         // bad local record does not stop a machine syncing the others.
         const problem = pushEnvelopeProblem(request.body);
         if (problem) return reply.code(400).send({ error: problem });
-        const { id, name, incarnation } = request.body.machine;
+        const { id, name, incarnation, next_incarnation } = request.body.machine;
+        if (next_incarnation !== undefined && incarnation === undefined)
+          return reply
+            .code(400)
+            .send({ error: 'body/machine/incarnation is required with next_incarnation' });
         return refusingCopies(reply, () =>
           storage.push(request.accountId, {
-            machine: { id, name, ...(incarnation !== undefined ? { incarnation } : {}) },
+            machine: machineRef(id, name, incarnation, next_incarnation),
             changes: request.body.changes,
             checkouts: request.body.checkouts ?? [],
           }),

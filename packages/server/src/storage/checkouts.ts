@@ -98,8 +98,9 @@ export async function loadStored(db: Db, accountId: number, id: number): Promise
 /**
  * The upsert recording that `machine` synced at `at` (its name may have changed). A query, not
  * run here: the push folds it into another statement on PostgreSQL (see push.ts). With an
- * incarnation the machine's stored one is adopted when it has none, and a different one
- * updates nothing: the query then returns no row (see `touchMachine`).
+ * incarnation it updates only when the stored token is none, the one sent, or the next one
+ * sent (a retry whose answer was lost), and then stores the next one if sent; otherwise it
+ * updates nothing and the query returns no row (see `touchMachine`).
  */
 export function touchMachineQuery(
   db: QueryCreator<Database>,
@@ -107,7 +108,7 @@ export function touchMachineQuery(
   machine: MachineRef,
   at: string,
 ) {
-  const { incarnation } = machine;
+  const { incarnation, next_incarnation: next } = machine;
   return db
     .insertInto('machines')
     .values({
@@ -115,7 +116,7 @@ export function touchMachineQuery(
       machine_id: machine.id,
       name: machine.name,
       last_sync: at,
-      incarnation: incarnation ?? null,
+      incarnation: next ?? incarnation ?? null,
     })
     .onConflict((oc) => {
       const update = oc.columns(['account_id', 'machine_id']);
@@ -125,12 +126,16 @@ export function touchMachineQuery(
         .doUpdateSet((eb) => ({
           name: machine.name,
           last_sync: at,
-          incarnation: eb.fn.coalesce('machines.incarnation', eb.val(incarnation)),
+          incarnation:
+            next === undefined
+              ? eb.fn.coalesce('machines.incarnation', eb.val(incarnation))
+              : eb.val(next),
         }))
         .where((eb) =>
           eb.or([
             eb('machines.incarnation', 'is', null),
             eb('machines.incarnation', '=', incarnation),
+            ...(next === undefined ? [] : [eb('machines.incarnation', '=', next)]),
           ]),
         );
     });
