@@ -146,7 +146,7 @@ export class MachineIncarnationError extends Error {
   override name = 'MachineIncarnationError';
   constructor(readonly machineId: string) {
     super(
-      `machine id ${machineId} belongs to another registry (a copy of this one synced first): take a new machine id`,
+      `machine id ${machineId} is held by another registry, which synced since this one last did (this one is a copy of it): take a new machine id`,
     );
   }
 }

@@ -1,7 +1,8 @@
 /**
- * Each machine's incarnation (issue 13): the random token a registry makes with its machine
- * id. Stored on first sight; a push or pull naming the id with another token comes from a copy
- * of that registry (a restored backup, a cloned VM) and is refused so the copy takes a new id.
+ * Each machine's incarnation (issue 13): the random token its registry holds beside the
+ * machine id, the last one the server accepted (stored on first sight, replaced when a push
+ * rotates it). A push or pull naming the id with an older token comes from a copy of that
+ * registry (a restored backup, a cloned VM) and is refused, so the copy takes a new id.
  * Nullable: machines seen before this migration, and older clients, have none (the first token
  * seen is adopted).
  */
