@@ -19,5 +19,16 @@ export const PUSH_MAX_BATCH = 1000;
  * machine id, and the later one must take a new id before it sends anything.
  */
 export const MACHINE_INCARNATION_CONFLICT = 'machine-incarnation';
-/** Longest incarnation token the server stores (the CLI makes a 36-character uuid). */
+/** Longest incarnation token the server stores (the CLI's are `COUNTER.UUID`). */
 export const MACHINE_INCARNATION_MAX = 64;
+
+/**
+ * The counter of an incarnation token `COUNTER.UUID` (0 for any other text). Each rotation
+ * counts one up, so of two tokens of one registry the later has the higher counter: a server
+ * holding a lower one than ours went back (restored from a backup); a higher or equal one that
+ * is not ours was written by a copy of this registry.
+ */
+export function incarnationCounter(token: string): number {
+  const m = /^(\d{1,15})\./.exec(token);
+  return m ? Number(m[1]) : 0;
+}

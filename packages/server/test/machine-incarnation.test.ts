@@ -107,6 +107,8 @@ describeBackends('machine incarnation', (backend) => {
     const refused = await push({ id, name: 'laptop', incarnation: t0, next_incarnation: t2 });
     expect(refused.status).toBe(409);
     expect(refused.body.code).toBe(MACHINE_INCARNATION_CONFLICT);
+    // The answer names the token held, so a registry can tell a copy from a restored server.
+    expect(refused.body.incarnation).toBe(t1);
     expect((await feed(q(t0))).status).toBe(409);
     // The first copy: its retry of the rotation (answer lost) is accepted, then t1 goes on.
     expect((await push({ id, name: 'laptop', incarnation: t0, next_incarnation: t1 })).status).toBe(

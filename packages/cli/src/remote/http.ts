@@ -67,6 +67,11 @@ export class RemoteError extends Error {
   readonly maybeApplied: boolean;
   /** The error answer's `code` (such as `machine-incarnation`), when it named one. */
   readonly code: string | undefined;
+  /**
+   * The error answer's other string fields (such as `incarnation`), for the caller that acts
+   * on its `code`; server text, so never printed as is.
+   */
+  readonly details: Readonly<Record<string, string>>;
 
   constructor(
     message: string,
@@ -75,6 +80,7 @@ export class RemoteError extends Error {
       status?: number;
       serverError?: string;
       code?: string | undefined;
+      details?: Record<string, string>;
       maybeApplied?: boolean;
       cause?: unknown;
     } = {},
@@ -84,6 +90,7 @@ export class RemoteError extends Error {
     this.status = extra.status;
     this.serverError = extra.serverError;
     this.code = extra.code;
+    this.details = extra.details ?? {};
     this.maybeApplied = extra.maybeApplied ?? false;
   }
 }
@@ -211,18 +218,24 @@ function serverErrorText(text: string): string | undefined {
   return found === undefined ? undefined : safeLine(found);
 }
 
-/** The `{"code": "..."}` of an error answer: a short token the client acts on, else undefined. */
-function serverErrorCode(text: string): string | undefined {
+/**
+ * The `code` of an error answer (a short token the client acts on) and its other short string
+ * fields; nothing when it has no code.
+ */
+function serverErrorCode(text: string): { code?: string; details?: Record<string, string> } {
   try {
     const parsed: unknown = JSON.parse(text);
-    if (parsed && typeof parsed === 'object' && 'code' in parsed) {
-      const code = (parsed as { code: unknown }).code;
-      if (typeof code === 'string' && /^[a-z0-9-]{1,64}$/.test(code)) return code;
-    }
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
+    const fields = parsed as Record<string, unknown>;
+    const code = fields.code;
+    if (typeof code !== 'string' || !/^[a-z0-9-]{1,64}$/.test(code)) return {};
+    const details: Record<string, string> = {};
+    for (const [k, v] of Object.entries(fields))
+      if (k !== 'error' && k !== 'code' && typeof v === 'string' && v.length <= 200) details[k] = v;
+    return { code, details };
   } catch {
-    // Not JSON: no code.
+    return {};
   }
-  return undefined;
 }
 
 function rawServerErrorText(text: string): string | undefined {
@@ -441,7 +454,7 @@ export class HttpClient {
       throw this.error(message, 'http', {
         status,
         serverError: safe,
-        code: serverErrorCode(text),
+        ...serverErrorCode(text),
         maybeApplied,
       });
     }

@@ -10,21 +10,50 @@
  * made, with this registry's checkouts as the new machine's. See docs/sync-internals.md,
  * "Machine identity".
  */
-import { MACHINE_INCARNATION_CONFLICT, type MachineRef } from '@dev-infra/core';
+import { incarnationCounter, MACHINE_INCARNATION_CONFLICT, type MachineRef } from '@dev-infra/core';
 import { CacheStore } from '../cache/records.js';
 import { UserError } from '../errors.js';
-import { newMachine } from '../registry/read.js';
+import { newMachine, nextIncarnation } from '../registry/read.js';
 import { RemoteError } from '../remote/http.js';
 import type { SyncSession } from './session.js';
 import { machineRef, projectSync } from './state.js';
 
 /** True when work-prod refused this registry's machine id as another registry's. */
-export function isMachineCopyRefusal(error: unknown): boolean {
+export function isMachineCopyRefusal(error: unknown): error is RemoteError {
   return (
     error instanceof RemoteError &&
     error.status === 409 &&
     error.code === MACHINE_INCARNATION_CONFLICT
   );
+}
+
+/**
+ * What a refusal means, and the state made ready for the next attempt. The server's token
+ * older than ours (a lower counter): it went back to a backup taken before our last rotations,
+ * and we are the registry itself: the next request claims the id again (sent with the server's
+ * token, rotating to ours; the pull then notices the restore and repairs). Otherwise another
+ * registry rotated the id past us: we are a copy, and become a new machine.
+ */
+export async function recoverFromRefusal(
+  session: SyncSession,
+  error: RemoteError,
+): Promise<'reclaimed' | 'new-machine'> {
+  const { machine } = session.registry;
+  const held = error.details.incarnation;
+  const ours = machine.incarnation;
+  if (
+    held !== undefined &&
+    ours !== undefined &&
+    !session.dryRun &&
+    incarnationCounter(held) < incarnationCounter(ours)
+  ) {
+    machine.incarnation = held;
+    machine.next_incarnation = ours;
+    await session.save();
+    return 'reclaimed';
+  }
+  await becomeNewMachine(session);
+  return 'new-machine';
 }
 
 /**
@@ -34,7 +63,7 @@ export function isMachineCopyRefusal(error: unknown): boolean {
  */
 export async function ensureIncarnation(session: SyncSession): Promise<void> {
   if (session.registry.machine.incarnation !== undefined || session.dryRun) return;
-  session.registry.machine.incarnation = globalThis.crypto.randomUUID();
+  session.registry.machine.incarnation = nextIncarnation(undefined);
   await session.save();
 }
 
@@ -79,7 +108,7 @@ export async function becomeNewMachine(session: SyncSession): Promise<void> {
 export async function prepareRotation(session: SyncSession): Promise<void> {
   const { machine } = session.registry;
   if (session.dryRun || machine.incarnation === undefined || machine.next_incarnation) return;
-  machine.next_incarnation = globalThis.crypto.randomUUID();
+  machine.next_incarnation = nextIncarnation(machine.incarnation);
   await session.save();
 }
 

@@ -10,7 +10,7 @@ import type { RemoteProtocol } from '../remote/capabilities.js';
 import type { HttpClient } from '../remote/http.js';
 import { SyncClient } from '../remote/sync-client.js';
 import { basicRecords, pullBasic, pushBasic } from './basic-mode.js';
-import { becomeNewMachine, ensureIncarnation, isMachineCopyRefusal } from './machine-identity.js';
+import { ensureIncarnation, isMachineCopyRefusal, recoverFromRefusal } from './machine-identity.js';
 import { pullSyncV1 } from './pull.js';
 import { pushSyncV1 } from './push.js';
 import type { SyncSession } from './session.js';
@@ -62,14 +62,17 @@ export function driverFor(protocol: RemoteProtocol, http: HttpClient): ProtocolD
   return {
     async run(session, steps) {
       await ensureIncarnation(session);
-      try {
-        await once(session, steps);
-      } catch (error) {
-        // Refused before anything was written: this registry is a copy of another. Once more
-        // as a new machine (a second refusal, impossible for a new random id, is an error).
-        if (!isMachineCopyRefusal(error)) throw error;
-        await becomeNewMachine(session);
-        await once(session, steps);
+      // Refused before anything was written: the id is claimed again (the server went back)
+      // or this registry, a copy of another, becomes a new machine; then once more. A new
+      // random id cannot be refused, so at most two recoveries (a claim, then a new id).
+      for (let recoveries = 0; ; recoveries++) {
+        try {
+          await once(session, steps);
+          return;
+        } catch (error) {
+          if (!isMachineCopyRefusal(error) || recoveries === 2) throw error;
+          await recoverFromRefusal(session, error);
+        }
       }
     },
     async peek(_registry, cursor) {

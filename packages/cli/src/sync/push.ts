@@ -5,7 +5,14 @@
  * next batch, and a rerun after a cut-off push is safe: the server answers an equal retry
  * as applied.
  */
-import { type Prefer, type PushRequest, planPush } from '@dev-infra/core';
+import {
+  type Prefer,
+  type PushRequest,
+  type PushResponse,
+  planPush,
+  serverChange,
+} from '@dev-infra/core';
+import { UserError } from '../errors.js';
 import type { LocalProject } from '../registry/format.js';
 import { type SyncClient, splitPushRequest } from '../remote/sync-client.js';
 import { linkBeforePush } from './link-push.js';
@@ -71,6 +78,9 @@ export async function pushSyncV1(
       const batch = { ...part, machine: machineRef(registry) };
       const res = await client.push(batch);
       completeRotation(session, batch.machine);
+      // A lone push has not checked the server (a pull does, on its first page): its answer's
+      // id and head tell a replaced or restored server, whose answers must not mark anything.
+      if (!session.pulled && !session.repair) refuseIfServerLost(state, res);
       conflicts += applyPushResults(ctx, batch, res);
       state.last_push = session.now;
       state.last_heard = session.now;
@@ -88,4 +98,21 @@ export async function pushSyncV1(
     delete session.repair;
     await session.save();
   }
+}
+
+/**
+ * Throws when a push's answer shows the server is not the one the cursor belongs to (core's
+ * serverChange): replaced, or restored from a backup. Nothing of that answer is written here;
+ * a full `sync` repairs (pulls everything again and pushes what the server lost).
+ */
+function refuseIfServerLost(state: SyncSession['state'], res: PushResponse): void {
+  const change = serverChange(state, res);
+  if (change === 'same') return;
+  const why =
+    change === 'replaced'
+      ? 'the server was replaced (its database has another id)'
+      : `the server was restored from a backup (its head ${res.head} is below revisions this machine saw)`;
+  throw new UserError(
+    `${why}: nothing here was marked synced; run \`dev-infra sync\` to repair it`,
+  );
 }

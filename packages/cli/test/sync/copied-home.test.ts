@@ -219,7 +219,7 @@ describeBackends('a copied DEV_INFRA_HOME', (backend) => {
     expect(out).not.toMatch(COPY_LINE);
     expect(out).toMatch(/^pulled 0, pushed 1$/m);
     expect(registryOf(H).machine.id).toBe(doc.machine.id);
-    expect(registryOf(H).machine.incarnation).toMatch(/^[0-9a-f-]{36}$/);
+    expect(registryOf(H).machine.incarnation).toMatch(/^\d+\.[0-9a-f-]{36}$/);
     expect(await ok(H, ['sync'])).toMatch(/^pulled 0, pushed 0$/m);
     // The older client goes on working under the id (it sends no token to compare).
     const again = await fetch(`${url()}/api/sync/push`, {

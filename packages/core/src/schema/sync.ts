@@ -147,8 +147,14 @@ export type MachinesResponse = Static<typeof MachinesResponseSchema>;
 export const ErrorResponseSchema = Type.Object({ error: Type.String() });
 
 /**
- * A 409 that names its cause in `code` for the client to act on (`machine-incarnation`: this
- * machine id belongs to another registry; take a new one).
+ * A 409 that names its cause in `code` for the client to act on. `machine-incarnation`: the
+ * server holds this machine id with another token, `incarnation`; a client whose own token is
+ * newer (see `incarnationCounter`) is the registry itself and the server went back (restored
+ * from a backup), otherwise it is a copy and must take a new machine id.
  */
-export const CodedErrorResponseSchema = Type.Object({ error: Type.String(), code: Type.String() });
+export const CodedErrorResponseSchema = Type.Object({
+  error: Type.String(),
+  code: Type.String(),
+  incarnation: Type.Optional(Type.String()),
+});
 export type ErrorResponse = Static<typeof ErrorResponseSchema>;

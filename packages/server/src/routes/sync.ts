@@ -27,7 +27,11 @@ async function refusingCopies<T>(
     return await fn();
   } catch (error) {
     if (!(error instanceof MachineIncarnationError)) throw error;
-    return reply.code(409).send({ error: error.message, code: MACHINE_INCARNATION_CONFLICT });
+    return reply.code(409).send({
+      error: error.message,
+      code: MACHINE_INCARNATION_CONFLICT,
+      ...(error.stored !== null ? { incarnation: error.stored } : {}),
+    });
   }
 }
 

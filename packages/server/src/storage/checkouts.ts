@@ -141,10 +141,17 @@ export function touchMachineQuery(
     });
 }
 
-/** A push or pull from a copy of another registry: its machine id is another incarnation's. */
+/**
+ * A push or pull whose machine id the server holds with another incarnation: from a copy of
+ * that registry, or from the registry itself when this database went back (restored from a
+ * backup): `stored` (the token the server holds) lets the client tell which.
+ */
 export class MachineIncarnationError extends Error {
   override name = 'MachineIncarnationError';
-  constructor(readonly machineId: string) {
+  constructor(
+    readonly machineId: string,
+    readonly stored: string | null,
+  ) {
     super(
       `machine id ${machineId} is held by another registry, which synced since this one last did (this one is a copy of it): take a new machine id`,
     );
@@ -153,8 +160,8 @@ export class MachineIncarnationError extends Error {
 
 /**
  * Records that `machine` synced; throws MachineIncarnationError when the server knows its id
- * with another incarnation (nothing is written then). One statement: two copies syncing for
- * the first time at once cannot both be adopted.
+ * with another incarnation (nothing is written then). One statement decides: two copies
+ * syncing for the first time at once cannot both be adopted.
  */
 export async function touchMachine(
   db: QueryCreator<Database>,
@@ -169,7 +176,14 @@ export async function touchMachine(
   const row = await touchMachineQuery(db, accountId, machine, at)
     .returning('machine_id')
     .executeTakeFirst();
-  if (!row) throw new MachineIncarnationError(machine.id);
+  if (row) return;
+  const held = await db
+    .selectFrom('machines')
+    .select('incarnation')
+    .where('account_id', '=', accountId)
+    .where('machine_id', '=', machine.id)
+    .executeTakeFirst();
+  throw new MachineIncarnationError(machine.id, held?.incarnation ?? null);
 }
 
 /** The account's machines, by name, with their last sync and how many checkouts each holds. */
