@@ -51,6 +51,8 @@ describeBackends('machine incarnation', (backend) => {
     expect(refused.status).toBe(409);
     expect(refused.body.code).toBe(MACHINE_INCARNATION_CONFLICT);
     expect(refused.body.error).toMatch(/take a new machine id/);
+    // It names the token held (on PostgreSQL read beside the pushed project's row).
+    expect(refused.body.incarnation).toBe(first.incarnation);
     // Nothing of the refused push was written: no record, the checkout unmoved.
     const all = (await feed('since=0')).body;
     expect(all.changes.map((r: { uuid: string }) => r.uuid)).toEqual([one]);

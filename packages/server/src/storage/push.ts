@@ -93,29 +93,39 @@ async function readCurrent(
       ...input.checkouts.map((c) => c.uuid.toLowerCase()),
     ]),
   ].filter(isUuid);
+  // The upsert returns the machine's row only when it applied: with an incarnation, none means
+  // the id is another registry's (see touchMachine).
   const touch = (db: QueryCreator<Database>) =>
-    touchMachineQuery(db, accountId, input.machine, stamp);
-  // An incarnation must be checked before anything is written, so its upsert runs alone (and
-  // throws, rolling the push back, when the id is another registry's).
-  const touchWithRead =
-    backend.dialect === 'postgres' && uuids.length > 0 && input.machine.incarnation === undefined;
+    touchMachineQuery(db, accountId, input.machine, stamp).returning('machine_id');
+  const touchWithRead = backend.dialect === 'postgres' && uuids.length > 0;
   if (!touchWithRead) await touchMachine(trx, accountId, input.machine, stamp);
   const current = new Map<string, SyncRow>();
   for (let i = 0; i < uuids.length; i += READ_CHUNK) {
     const chunk = uuids.slice(i, i + READ_CHUNK);
-    const rows = await (i === 0 && touchWithRead
-      ? trx
-          .with('touched', touch)
-          .selectFrom('projects')
-          .select(SYNC_COLUMNS)
-          .where('account_id', '=', accountId)
-          .where('uuid', 'in', chunk)
-      : trx
-          .selectFrom('projects')
-          .select(SYNC_COLUMNS)
-          .where('account_id', '=', accountId)
-          .where('uuid', 'in', chunk)
-    ).execute();
+    if (i === 0 && touchWithRead) {
+      const rows = await trx
+        .with('touched', touch)
+        .selectFrom('projects')
+        .select(SYNC_COLUMNS)
+        .select((eb) => eb.selectFrom('touched').select(eb.fn.countAll().as('n')).as('touched'))
+        .where('account_id', '=', accountId)
+        .where('uuid', 'in', chunk)
+        .execute();
+      for (const { touched: _, ...row } of rows) current.set(row.uuid, row);
+      // The upsert's answer rides on the rows read. Unless it says applied (no row read: every
+      // project new; or refused), the upsert runs again on its own: idempotent within the push
+      // (the same stamp and tokens), it passes, or refuses naming the token the server holds.
+      const applied = rows.length > 0 && Number(rows[0]!.touched) > 0;
+      if (input.machine.incarnation !== undefined && !applied)
+        await touchMachine(trx, accountId, input.machine, stamp);
+      continue;
+    }
+    const rows = await trx
+      .selectFrom('projects')
+      .select(SYNC_COLUMNS)
+      .where('account_id', '=', accountId)
+      .where('uuid', 'in', chunk)
+      .execute();
     for (const row of rows) current.set(row.uuid, row);
   }
   return current;
