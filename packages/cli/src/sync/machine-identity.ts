@@ -7,8 +7,9 @@
  * older token, is refused (409, code `machine-incarnation`) before anything is written. The
  * refused registry then takes a new machine id and incarnation (its name is kept) and syncs
  * as a new machine: its projects keep their uuids, so they are the records the other copy
- * made, with this registry's checkouts as the new machine's. See docs/sync-internals.md,
- * "Machine identity".
+ * made, with this registry's checkouts as the new machine's. A server holding an older token
+ * of ours (a lower counter: restored from a backup) is not a copy's doing: the id is claimed
+ * again. See docs/sync-internals.md, "Machine identity".
  */
 import { incarnationCounter, MACHINE_INCARNATION_CONFLICT, type MachineRef } from '@dev-infra/core';
 import { CacheStore } from '../cache/records.js';
