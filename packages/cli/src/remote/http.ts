@@ -454,7 +454,7 @@ export class HttpClient {
       throw this.error(message, 'http', {
         status,
         serverError: safe,
-        ...serverErrorCode(text),
+        ...serverErrorCode(this.scrub(text)),
         maybeApplied,
       });
     }
