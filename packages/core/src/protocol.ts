@@ -12,3 +12,23 @@ export const CHANGES_DEFAULT_LIMIT = 500;
 export const CHANGES_MAX_LIMIT = 1000;
 /** Maximum number of records (and of checkout changes) in one push. */
 export const PUSH_MAX_BATCH = 1000;
+
+/**
+ * The error `code` of a 409 answer to a push or pull whose machine id the server already knows
+ * with another incarnation: two registries (a copied or restored home, a cloned VM) claim one
+ * machine id, and the later one must take a new id before it sends anything.
+ */
+export const MACHINE_INCARNATION_CONFLICT = 'machine-incarnation';
+/** Longest incarnation token the server stores (the CLI's are `COUNTER.UUID`). */
+export const MACHINE_INCARNATION_MAX = 64;
+
+/**
+ * The counter of an incarnation token `COUNTER.UUID` (0 for any other text). Each rotation
+ * counts one up, so of two tokens of one registry the later has the higher counter: a server
+ * holding a lower one than ours went back (restored from a backup); a higher or equal one that
+ * is not ours was written by a copy of this registry.
+ */
+export function incarnationCounter(token: string): number {
+  const m = /^(\d{1,15})\./.exec(token);
+  return m ? Number(m[1]) : 0;
+}

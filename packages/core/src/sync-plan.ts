@@ -4,6 +4,7 @@
  * feed, the push, the registry file) and applies the outcome.
  */
 import { type FieldConflict, mergeFields, type Prefer, sameSharedFields } from './merge.js';
+import { fieldEquals, SHARED_FIELD_NAMES, type SharedFieldName } from './project.js';
 import type { SharedFields } from './schema/fields.js';
 import type {
   CheckoutChange,
@@ -181,8 +182,25 @@ export function applyRecord(
     pushed_path: pushedPath,
     remote: identity,
   };
-  const fields = sameSharedFields(local, merged) ? null : merged;
+  const written = keepLocalSpelling(local, merged);
+  const fields = sameSharedFields(local, written) ? null : written;
   return { sync: next, fields, changed: fields !== null || !sameSync(sync, next), events };
+}
+
+/**
+ * `merged` with local's value of every field where the two are equal as the merge compares
+ * them (`fieldEquals`): this machine keeps its git's spelling of the remote URL
+ * (`git@github.com:acme/one` for `https://github.com/acme/one.git`) and its order of the tags
+ * when another field's change is taken from the server (issue 13 §4).
+ */
+export function keepLocalSpelling(local: SharedFields, merged: SharedFields): SharedFields {
+  let out = merged;
+  for (const f of SHARED_FIELD_NAMES) {
+    if (local[f] === merged[f] || !fieldEquals(f, local[f], merged[f])) continue;
+    if (out === merged) out = { ...merged };
+    (out as Record<SharedFieldName, SharedFields[SharedFieldName]>)[f] = local[f];
+  }
+  return out;
 }
 
 /**

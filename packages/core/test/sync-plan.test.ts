@@ -2,12 +2,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type Prefer, sameSharedFields } from '../src/merge.js';
+import { fieldEquals, SHARED_FIELD_NAMES } from '../src/project.js';
 import type { SharedFields } from '../src/schema/fields.js';
 import type { SyncRecord } from '../src/schema/sync.js';
 import {
   type Applied,
   adoptUnedited,
   applyRecord,
+  keepLocalSpelling,
   type LocalEntry,
   planPage,
   planPush,
@@ -392,3 +394,50 @@ describe('sync slot encoding', () => {
 function fieldsOf(status: SharedFields['status']): SharedFields {
   return sampleFields({ remote_url: 'https://github.com/acme/api', project_type: 'Work', status });
 }
+
+describe('keepLocalSpelling (issue 13 §4: each machine keeps its form of the remote URL)', () => {
+  it('a record taken from the server keeps the local spelling of an equivalent URL', () => {
+    const base = sampleFields({ remote_url: 'https://github.com/acme/one.git' });
+    const local = { ...base, remote_url: 'git@github.com:acme/one' };
+    const remote = { ...base, description: 'from A' };
+    const applied = applyRecord(
+      entry(local, synced(base, 3)),
+      UUID,
+      { rev: 4, deleted: false, fields: remote },
+      {
+        prefer: 'local',
+        now: NOW,
+      },
+    );
+    expect(applied?.fields).toMatchObject({
+      remote_url: 'git@github.com:acme/one',
+      description: 'from A',
+    });
+    expect(applied?.events).toEqual([]);
+    // Another repository is a change: taken.
+    const moved = { ...base, remote_url: 'https://github.com/acme/two.git' };
+    const taken = applyRecord(
+      entry(local, synced(base, 3)),
+      UUID,
+      { rev: 4, deleted: false, fields: moved },
+      {
+        prefer: 'local',
+        now: NOW,
+      },
+    );
+    expect(taken?.fields?.remote_url).toBe('https://github.com/acme/two.git');
+  });
+
+  it('property: equal as the merge compares to the merged fields, each value local or merged', () => {
+    fc.assert(
+      fc.property(fieldsArb, fieldsArb, (local, merged) => {
+        const out = keepLocalSpelling(local, merged);
+        expect(sameSharedFields(out, merged)).toBe(true);
+        for (const f of SHARED_FIELD_NAMES) {
+          expect(out[f] === merged[f] || out[f] === local[f]).toBe(true);
+          if (fieldEquals(f, local[f], merged[f])) expect(out[f]).toEqual(local[f]);
+        }
+      }),
+    );
+  });
+});

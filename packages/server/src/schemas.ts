@@ -9,6 +9,7 @@ import {
   ErrorResponseSchema,
   HealthResponseSchema,
   LIMITS,
+  MACHINE_INCARNATION_MAX,
   nullableText,
   PUSH_MAX_BATCH,
   PushResponseSchema,
@@ -76,6 +77,8 @@ export const HealthBody = Type.Object({
 });
 
 const MachineIdText = Type.String({ minLength: 1, maxLength: 200 });
+/** A registry's incarnation token (see core's MachineRefSchema). */
+const IncarnationText = Type.String({ minLength: 1, maxLength: MACHINE_INCARNATION_MAX });
 
 export const ChangesQuery = Type.Object({
   // Bounded: a larger cursor is no revision we could have issued (and overflowed PostgreSQL's
@@ -84,6 +87,8 @@ export const ChangesQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: CHANGES_MAX_LIMIT })),
   machine_id: Type.Optional(MachineIdText),
   machine_name: Type.Optional(MachineIdText),
+  machine_incarnation: Type.Optional(IncarnationText),
+  machine_next_incarnation: Type.Optional(IncarnationText),
 });
 
 /**
@@ -92,7 +97,12 @@ export const ChangesQuery = Type.Object({
  * proceed), so only the envelope is strict.
  */
 export const PushBody = Type.Object({
-  machine: Type.Object({ id: MachineIdText, name: MachineIdText }),
+  machine: Type.Object({
+    id: MachineIdText,
+    name: MachineIdText,
+    incarnation: Type.Optional(IncarnationText),
+    next_incarnation: Type.Optional(IncarnationText),
+  }),
   changes: Type.Array(
     Type.Object({
       uuid: Type.String({ maxLength: 100 }),

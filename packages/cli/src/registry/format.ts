@@ -27,10 +27,18 @@ export interface LocalProject extends SharedFields {
   sync?: ProjectSync;
 }
 
-/** This machine: a uuid made once and an optional user-set name (hostname otherwise). */
+/**
+ * This machine: a uuid made once and an optional user-set name (hostname otherwise), and the
+ * registry's incarnation: a random token made with the id (or by the first sync of a registry
+ * older than it), sent with the id so that work-prod can tell a copy of this registry (a
+ * restored backup, a cloned VM) from this one. See docs/sync-internals.md.
+ */
 export interface MachineInfo {
   id: string;
   name: string | null;
+  incarnation?: string;
+  /** The token this registry will hold once the server accepts the push that sent it. */
+  next_incarnation?: string;
 }
 
 /** The whole registry file. */
@@ -170,6 +178,18 @@ function fieldMessage(
   return `${at} must be a non-empty string`;
 }
 
+/** The `machine` object, checked. */
+function machineInfo(machine: Record<string, unknown>): MachineInfo {
+  const info: MachineInfo = {
+    id: str(machine, 'id', 'machine'),
+    name: strOrNull(machine, 'name', 'machine'),
+  };
+  if (machine.incarnation !== undefined) info.incarnation = str(machine, 'incarnation', 'machine');
+  if (machine.next_incarnation !== undefined)
+    info.next_incarnation = str(machine, 'next_incarnation', 'machine');
+  return info;
+}
+
 /** Checks a current-version document and returns it typed; throws ShapeError naming the field. */
 export function toRegistry(doc: RawDocument): Registry {
   const machine = doc.machine;
@@ -177,7 +197,7 @@ export function toRegistry(doc: RawDocument): Registry {
   if (!Array.isArray(doc.projects)) throw new ShapeError('projects must be an array');
   const registry: Registry = {
     version: REGISTRY_VERSION,
-    machine: { id: str(machine, 'id', 'machine'), name: strOrNull(machine, 'name', 'machine') },
+    machine: machineInfo(machine),
     projects: doc.projects.map((p, i) => parseProject(p, `projects[${i}]`)),
   };
   const sync = decodeRegistrySync(slot(doc, 'registry'));
@@ -215,7 +235,16 @@ export function orderProject(p: LocalProject): StoredProject {
 export function serializeRegistry(registry: Registry): string {
   const doc: Omit<Registry, 'projects'> & { projects: StoredProject[] } = {
     version: REGISTRY_VERSION,
-    machine: { id: registry.machine.id, name: registry.machine.name },
+    machine: {
+      id: registry.machine.id,
+      name: registry.machine.name,
+      ...(registry.machine.incarnation !== undefined
+        ? { incarnation: registry.machine.incarnation }
+        : {}),
+      ...(registry.machine.next_incarnation !== undefined
+        ? { next_incarnation: registry.machine.next_incarnation }
+        : {}),
+    },
     projects: registry.projects.map(orderProject),
   };
   if (registry.sync) doc.sync = registry.sync;

@@ -3,8 +3,10 @@
  * old or the new file, whole. Kept apart from writing so `list` loads no lock or write code.
  */
 import { readFileSync } from 'node:fs';
+import { incarnationCounter } from '@dev-infra/core';
 import { oneLine, UserError } from '../errors.js';
 import {
+  type MachineInfo,
   type RawDocument,
   REGISTRY_VERSION,
   type Registry,
@@ -17,6 +19,20 @@ const UNTOUCHED = 'it was left untouched';
 const FIX =
   'fix it by hand, or move it aside and run `dev-infra scan <DIR>` to register your projects again';
 
+/** A new machine id and its first incarnation token, keeping `name`. */
+export function newMachine(name: string | null): MachineInfo {
+  return { id: globalThis.crypto.randomUUID(), name, incarnation: nextIncarnation(undefined) };
+}
+
+/**
+ * An incarnation token after `previous` (or the first): `COUNTER.UUID`, the counter one up
+ * (see core's incarnationCounter), the rest random.
+ */
+export function nextIncarnation(previous: string | undefined): string {
+  const n = previous === undefined ? 0 : incarnationCounter(previous);
+  return `${n + 1}.${globalThis.crypto.randomUUID()}`;
+}
+
 /**
  * A new, empty registry for this machine (written only by the first change). Uses the
  * global Web Crypto so that reading the registry does not load node:crypto up front.
@@ -24,7 +40,7 @@ const FIX =
 export function emptyRegistry(): Registry {
   return {
     version: REGISTRY_VERSION,
-    machine: { id: globalThis.crypto.randomUUID(), name: null },
+    machine: newMachine(null),
     projects: [],
   };
 }

@@ -65,16 +65,32 @@ export class RemoteError extends Error {
   readonly serverError: string | undefined;
   /** True when a non-GET request may have reached the server before the failure. */
   readonly maybeApplied: boolean;
+  /** The error answer's `code` (such as `machine-incarnation`), when it named one. */
+  readonly code: string | undefined;
+  /**
+   * The error answer's other string fields (such as `incarnation`), for the caller that acts
+   * on its `code`; server text, so never printed as is.
+   */
+  readonly details: Readonly<Record<string, string>>;
 
   constructor(
     message: string,
     kind: RemoteErrorKind,
-    extra: { status?: number; serverError?: string; maybeApplied?: boolean; cause?: unknown } = {},
+    extra: {
+      status?: number;
+      serverError?: string;
+      code?: string | undefined;
+      details?: Record<string, string>;
+      maybeApplied?: boolean;
+      cause?: unknown;
+    } = {},
   ) {
     super(message, extra.cause === undefined ? undefined : { cause: extra.cause });
     this.kind = kind;
     this.status = extra.status;
     this.serverError = extra.serverError;
+    this.code = extra.code;
+    this.details = extra.details ?? {};
     this.maybeApplied = extra.maybeApplied ?? false;
   }
 }
@@ -200,6 +216,26 @@ function attempt(
 function serverErrorText(text: string): string | undefined {
   const found = rawServerErrorText(text);
   return found === undefined ? undefined : safeLine(found);
+}
+
+/**
+ * The `code` of an error answer (a short token the client acts on) and its other short string
+ * fields; nothing when it has no code.
+ */
+function serverErrorCode(text: string): { code?: string; details?: Record<string, string> } {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
+    const fields = parsed as Record<string, unknown>;
+    const code = fields.code;
+    if (typeof code !== 'string' || !/^[a-z0-9-]{1,64}$/.test(code)) return {};
+    const details: Record<string, string> = {};
+    for (const [k, v] of Object.entries(fields))
+      if (k !== 'error' && k !== 'code' && typeof v === 'string' && v.length <= 200) details[k] = v;
+    return { code, details };
+  } catch {
+    return {};
+  }
 }
 
 function rawServerErrorText(text: string): string | undefined {
@@ -433,7 +469,12 @@ export class HttpClient {
       const message = `work-prod answered ${status}${safe ? `: ${safe}` : ` to ${method} ${path}`}`;
       // A gateway error to a change may hide a server that applied it before the proxy gave up.
       const maybeApplied = method !== 'GET' && (status === 502 || status === 504);
-      throw this.error(message, 'http', { status, serverError: safe, maybeApplied });
+      throw this.error(message, 'http', {
+        status,
+        serverError: safe,
+        ...serverErrorCode(this.scrub(text)),
+        maybeApplied,
+      });
     }
     if (text.trim() === '') return { status, headers, body: undefined as T };
     try {

@@ -100,6 +100,8 @@ export class SyncClient {
       limit,
       machine_id: machine?.id,
       machine_name: machine?.name,
+      machine_incarnation: machine?.incarnation,
+      machine_next_incarnation: machine?.next_incarnation,
     });
     const envelope = checkAnswer(changesAnswer, page, this.answerTo('GET /api/sync/changes'));
     // Each record on its own: one bad record must not cost the other 999 of its page.

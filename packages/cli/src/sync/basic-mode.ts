@@ -9,6 +9,7 @@
 import {
   basicIdOf,
   basicRecordUuid,
+  fieldEquals,
   normaliseRemoteUrl,
   noteHeard,
   type Prefer,
@@ -186,12 +187,18 @@ export async function pullBasic(
   return list;
 }
 
-/** The basic fields that differ between two records, as a PATCH body. */
+/**
+ * The basic fields that differ between two records, as a PATCH body. Compared as the merge
+ * compares them (`fieldEquals`): another spelling of the same remote URL (`git@host:o/r` for
+ * `https://host/o/r.git`) is no change, so it is never pushed over the server's (issue 13 §4).
+ */
 function changedInput(from: SharedFields, to: SharedFields): BasicProjectInput {
-  const a = toBasicInput(from).input;
   const b = toBasicInput(to).input;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(b)) if ((a as Record<string, unknown>)[k] !== v) out[k] = v;
+  for (const [k, v] of Object.entries(b)) {
+    const f = k as keyof BasicProjectInput & SharedFieldName;
+    if (!fieldEquals(f, from[f], to[f])) out[k] = v;
+  }
   return out as BasicProjectInput;
 }
 

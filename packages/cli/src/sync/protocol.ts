@@ -10,6 +10,7 @@ import type { RemoteProtocol } from '../remote/capabilities.js';
 import type { HttpClient } from '../remote/http.js';
 import { SyncClient } from '../remote/sync-client.js';
 import { basicRecords, pullBasic, pushBasic } from './basic-mode.js';
+import { ensureIncarnation, isMachineCopyRefusal, recoverFromRefusal } from './machine-identity.js';
 import { pullSyncV1 } from './pull.js';
 import { pushSyncV1 } from './push.js';
 import type { SyncSession } from './session.js';
@@ -52,12 +53,27 @@ export function driverFor(protocol: RemoteProtocol, http: HttpClient): ProtocolD
     };
   }
   const client = new SyncClient(http);
+  const once = async (session: SyncSession, steps: SyncSteps) => {
+    if (steps.pull) await pullSyncV1(client, session, steps.prefer);
+    // A repair includes its push even in `sync pull`: once its cursor is stored, nothing
+    // would show that the server still lacks what this machine had synced.
+    if (steps.push || session.repair) await pushSyncV1(client, session, steps.prefer);
+  };
   return {
     async run(session, steps) {
-      if (steps.pull) await pullSyncV1(client, session, steps.prefer);
-      // A repair includes its push even in `sync pull`: once its cursor is stored, nothing
-      // would show that the server still lacks what this machine had synced.
-      if (steps.push || session.repair) await pushSyncV1(client, session, steps.prefer);
+      await ensureIncarnation(session);
+      // Refused before anything was written: the id is claimed again (the server went back)
+      // or this registry, a copy of another, becomes a new machine; then once more. A new
+      // random id cannot be refused, so at most two recoveries (a claim, then a new id).
+      for (let recoveries = 0; ; recoveries++) {
+        try {
+          await once(session, steps);
+          return;
+        } catch (error) {
+          if (!isMachineCopyRefusal(error) || recoveries === 2) throw error;
+          await recoverFromRefusal(session, error);
+        }
+      }
     },
     async peek(_registry, cursor) {
       const records: SyncRecord[] = [];

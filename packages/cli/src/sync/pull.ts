@@ -18,6 +18,7 @@ import {
 } from '@dev-infra/core';
 import { safeLine } from '../output/safe-text.js';
 import type { ChangesPage, RefusedRecord, SyncClient } from '../remote/sync-client.js';
+import { completeRotation } from './machine-identity.js';
 import { linkIfNeeded, localEntry, writeApplied } from './reconcile.js';
 import type { SyncSession } from './session.js';
 import { machineRef } from './state.js';
@@ -78,6 +79,8 @@ export async function pullSyncV1(
     state.last_heard = session.now;
     return true;
   }
+  // Every page was accepted: a token rotation the pull carried (a push's answer lost) is done.
+  completeRotation(session, machine);
   const note = refusedNote(refused);
   if (note) events.push({ kind: 'note', text: note });
   session.pulled = true;

@@ -5,10 +5,18 @@
  * next batch, and a rerun after a cut-off push is safe: the server answers an equal retry
  * as applied.
  */
-import { type Prefer, type PushRequest, planPush } from '@dev-infra/core';
+import {
+  type Prefer,
+  type PushRequest,
+  type PushResponse,
+  planPush,
+  serverChange,
+} from '@dev-infra/core';
+import { UserError } from '../errors.js';
 import type { LocalProject } from '../registry/format.js';
 import { type SyncClient, splitPushRequest } from '../remote/sync-client.js';
 import { linkBeforePush } from './link-push.js';
+import { completeRotation, prepareRotation } from './machine-identity.js';
 import { applyPushResults, type ResultContext } from './push-results.js';
 import { localEntry } from './reconcile.js';
 import type { SyncSession } from './session.js';
@@ -64,8 +72,15 @@ export async function pushSyncV1(
     const byId = new Map<string, LocalProject>(registry.projects.map((p) => [p.id, p]));
     const ctx: ResultContext = { state, index, byId, machine: req.machine, apply, pushed };
     let conflicts = 0;
-    for (const batch of splitPushRequest(req)) {
+    await prepareRotation(session);
+    for (const part of splitPushRequest(req)) {
+      // The incarnation as it is now: the first accepted batch rotates it.
+      const batch = { ...part, machine: machineRef(registry) };
       const res = await client.push(batch);
+      completeRotation(session, batch.machine);
+      // A lone push has not checked the server (a pull does, on its first page): its answer's
+      // id and head tell a replaced or restored server, whose answers must not mark anything.
+      if (!session.pulled && !session.repair) refuseIfServerLost(state, res);
       conflicts += applyPushResults(ctx, batch, res);
       state.last_push = session.now;
       state.last_heard = session.now;
@@ -83,4 +98,21 @@ export async function pushSyncV1(
     delete session.repair;
     await session.save();
   }
+}
+
+/**
+ * Throws when a push's answer shows the server is not the one the cursor belongs to (core's
+ * serverChange): replaced, or restored from a backup. Nothing of that answer is written here;
+ * a full `sync` repairs (pulls everything again and pushes what the server lost).
+ */
+function refuseIfServerLost(state: SyncSession['state'], res: PushResponse): void {
+  const change = serverChange(state, res);
+  if (change === 'same') return;
+  const why =
+    change === 'replaced'
+      ? 'the server was replaced (its database has another id)'
+      : `the server was restored from a backup (its head ${res.head} is below revisions this machine saw)`;
+  throw new UserError(
+    `${why}: nothing here was marked synced; run \`dev-infra sync\` to repair it`,
+  );
 }

@@ -86,7 +86,8 @@ export async function withSyncSession<T>(
       dryRun,
       save: async (final = false) => {
         if (dryRun) return;
-        await cache.flush(final);
+        // The session's cache, not the one opened here: a new machine id replaces it.
+        await session.cache.flush(final);
         const text = serializeRegistry(registry);
         if (text !== savedRegistry) {
           await writeRegistry(paths.registryFile, registry);

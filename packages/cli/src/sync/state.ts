@@ -146,9 +146,15 @@ export function ensureSync(
   return { state, reset: was ?? null };
 }
 
-/** This machine as it names itself to the server. */
+/** This machine as it names itself to the server (with its incarnation, when it has one). */
 export function machineRef(registry: Registry): MachineRef {
-  return { id: registry.machine.id, name: registry.machine.name ?? hostname() };
+  const { id, name, incarnation, next_incarnation } = registry.machine;
+  return {
+    id,
+    name: name ?? hostname(),
+    ...(incarnation !== undefined ? { incarnation } : {}),
+    ...(incarnation !== undefined && next_incarnation !== undefined ? { next_incarnation } : {}),
+  };
 }
 
 /**

@@ -104,6 +104,36 @@ describe('HttpClient errors', () => {
     expect(err.serverError).toContain('***');
   });
 
+  it("keeps an error answer's code and its short string fields (scrubbed), nothing else", async () => {
+    const answers = [
+      {
+        error: 'held',
+        code: 'machine-incarnation',
+        incarnation: '3.abc',
+        n: 4,
+        long: 'x'.repeat(201),
+      },
+      { error: 'no code', incarnation: '3.abc' },
+      { error: 'bad code', code: 'Not A Code', incarnation: '3.abc' },
+      { error: 'echo', code: 'machine-incarnation', incarnation: `key ${KEY}` },
+    ];
+    let i = 0;
+    const s = await startServer((_hit, res) => json(res, 409, answers[i++]!));
+    const http = new HttpClient({ url: s.url, apiKey: KEY });
+    const held = await failure(() => http.request('POST', '/api/sync/push', { body: {} }));
+    expect([held.status, held.code, held.details]).toEqual([
+      409,
+      'machine-incarnation',
+      { incarnation: '3.abc' },
+    ]);
+    for (const _ of [1, 2]) {
+      const none = await failure(() => http.request('POST', '/api/sync/push', { body: {} }));
+      expect([none.code, none.details]).toEqual([undefined, {}]);
+    }
+    const echoed = await failure(() => http.request('POST', '/api/sync/push', { body: {} }));
+    expect(echoed.details.incarnation).toBe('key ***');
+  });
+
   it('maps 401 without a key to how to set one', async () => {
     const s = await startServer((_hit, res) => json(res, 401, { error: 'key required' }));
     const err = await failure(() => new HttpClient({ url: s.url }).get('/api/x'));

@@ -14,8 +14,20 @@ export const HealthResponseSchema = Type.Object({
 });
 export type HealthResponse = Static<typeof HealthResponseSchema>;
 
-/** A machine as the client names itself: a uuid made once per machine, and its name. */
-export const MachineRefSchema = Type.Object({ id: Type.String(), name: Type.String() });
+/**
+ * A machine as the client names itself: a uuid made once per machine, and its name.
+ * `incarnation` is a random token the registry holds beside the id, and `next_incarnation`
+ * the one it will hold once this request is accepted: the server keeps the last token it
+ * accepted for each id and refuses another (409 `machine-incarnation`). A push that writes
+ * rotates the token, so a copy of the registry (a restored backup, a cloned VM), which holds
+ * the old one, is told apart at its next sync. Both optional: older clients send none.
+ */
+export const MachineRefSchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  incarnation: Type.Optional(Type.String()),
+  next_incarnation: Type.Optional(Type.String()),
+});
 export type MachineRef = Static<typeof MachineRefSchema>;
 
 /**
@@ -133,4 +145,16 @@ export type MachinesResponse = Static<typeof MachinesResponseSchema>;
 
 /** Every error answer, from every route. */
 export const ErrorResponseSchema = Type.Object({ error: Type.String() });
+
+/**
+ * A 409 that names its cause in `code` for the client to act on. `machine-incarnation`: the
+ * server holds this machine id with another token, `incarnation`; a client whose own token is
+ * newer (see `incarnationCounter`) is the registry itself and the server went back (restored
+ * from a backup), otherwise it is a copy and must take a new machine id.
+ */
+export const CodedErrorResponseSchema = Type.Object({
+  error: Type.String(),
+  code: Type.String(),
+  incarnation: Type.Optional(Type.String()),
+});
 export type ErrorResponse = Static<typeof ErrorResponseSchema>;

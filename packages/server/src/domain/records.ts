@@ -117,11 +117,19 @@ export function fieldsProblem(fields: SharedFields): string | undefined {
 
 /** The first problem with the strings of a push's envelope (machine, checkout paths). */
 export function pushEnvelopeProblem(body: {
-  machine: { id: string; name: string };
+  machine: {
+    id: string;
+    name: string;
+    incarnation?: string | undefined;
+    next_incarnation?: string | undefined;
+  };
   checkouts?: { path?: string }[];
 }): string | undefined {
   const problem =
-    textProblem('machine.id', body.machine.id) ?? textProblem('machine.name', body.machine.name);
+    textProblem('machine.id', body.machine.id) ??
+    textProblem('machine.name', body.machine.name) ??
+    textProblem('machine.incarnation', body.machine.incarnation) ??
+    textProblem('machine.next_incarnation', body.machine.next_incarnation);
   if (problem) return problem;
   for (const [index, checkout] of (body.checkouts ?? []).entries()) {
     const bad = textProblem(`checkouts[${index}].path`, checkout.path);

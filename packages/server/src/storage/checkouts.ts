@@ -99,7 +99,10 @@ export async function loadStored(db: Db, accountId: number, id: number): Promise
 
 /**
  * The upsert recording that `machine` synced at `at` (its name may have changed). A query, not
- * run here: the push folds it into another statement on PostgreSQL (see push.ts).
+ * run here: the push folds it into another statement on PostgreSQL (see push.ts). With an
+ * incarnation it updates only when the stored token is none, the one sent, or the next one
+ * sent (a retry whose answer was lost), and then stores the next one if sent; otherwise it
+ * updates nothing and the query returns no row (see `touchMachine`).
  */
 export function touchMachineQuery(
   db: QueryCreator<Database>,
@@ -107,12 +110,82 @@ export function touchMachineQuery(
   machine: MachineRef,
   at: string,
 ) {
+  const { incarnation, next_incarnation: next } = machine;
   return db
     .insertInto('machines')
-    .values({ account_id: accountId, machine_id: machine.id, name: machine.name, last_sync: at })
-    .onConflict((oc) =>
-      oc.columns(['account_id', 'machine_id']).doUpdateSet({ name: machine.name, last_sync: at }),
+    .values({
+      account_id: accountId,
+      machine_id: machine.id,
+      name: machine.name,
+      last_sync: at,
+      incarnation: next ?? incarnation ?? null,
+    })
+    .onConflict((oc) => {
+      const update = oc.columns(['account_id', 'machine_id']);
+      if (incarnation === undefined)
+        return update.doUpdateSet({ name: machine.name, last_sync: at });
+      return update
+        .doUpdateSet((eb) => ({
+          name: machine.name,
+          last_sync: at,
+          incarnation:
+            next === undefined
+              ? eb.fn.coalesce('machines.incarnation', eb.val(incarnation))
+              : eb.val(next),
+        }))
+        .where((eb) =>
+          eb.or([
+            eb('machines.incarnation', 'is', null),
+            eb('machines.incarnation', '=', incarnation),
+            ...(next === undefined ? [] : [eb('machines.incarnation', '=', next)]),
+          ]),
+        );
+    });
+}
+
+/**
+ * A push or pull whose machine id the server holds with another incarnation: from a copy of
+ * that registry, or from the registry itself when this database went back (restored from a
+ * backup): `stored` (the token the server holds) lets the client tell which.
+ */
+export class MachineIncarnationError extends Error {
+  override name = 'MachineIncarnationError';
+  constructor(
+    readonly machineId: string,
+    readonly stored: string | null,
+  ) {
+    super(
+      `machine id ${machineId} is held by another registry, which synced since this one last did (this one is a copy of it): take a new machine id`,
     );
+  }
+}
+
+/**
+ * Records that `machine` synced; throws MachineIncarnationError when the server knows its id
+ * with another incarnation (nothing is written then). One statement decides: two copies
+ * syncing for the first time at once cannot both be adopted.
+ */
+export async function touchMachine(
+  db: QueryCreator<Database>,
+  accountId: number,
+  machine: MachineRef,
+  at: string,
+): Promise<void> {
+  if (machine.incarnation === undefined) {
+    await touchMachineQuery(db, accountId, machine, at).execute();
+    return;
+  }
+  const row = await touchMachineQuery(db, accountId, machine, at)
+    .returning('machine_id')
+    .executeTakeFirst();
+  if (row) return;
+  const held = await db
+    .selectFrom('machines')
+    .select('incarnation')
+    .where('account_id', '=', accountId)
+    .where('machine_id', '=', machine.id)
+    .executeTakeFirst();
+  throw new MachineIncarnationError(machine.id, held?.incarnation ?? null);
 }
 
 /** The account's machines, by name, with their last sync and how many checkouts each holds. */

@@ -4,7 +4,7 @@
  */
 import type { ChangesResponse, MachineRef } from '@dev-infra/core';
 import { type Backend, now } from './backend.js';
-import { touchMachineQuery, withCheckouts } from './checkouts.js';
+import { touchMachine, withCheckouts } from './checkouts.js';
 import { SYNC_COLUMNS, toSyncRecord } from './rows.js';
 
 export async function changes(
@@ -16,7 +16,7 @@ export async function changes(
   machine?: MachineRef,
 ): Promise<ChangesResponse> {
   const { db } = backend;
-  if (machine) await touchMachineQuery(db, accountId, machine, now()).execute();
+  if (machine) await touchMachine(db, accountId, machine, now());
   // The head first: when the caller is already there (the commonest pull) that is the only
   // query. Changes committed after it still show in the page; `head` covers them below.
   const account = await db

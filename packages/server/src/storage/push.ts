@@ -14,7 +14,13 @@ import type { PushResponse, PushResult } from '@dev-infra/core';
 import type { Insertable, QueryCreator } from 'kysely';
 import { type CurrentState, isUuid } from '../domain/records.js';
 import { type Backend, type Db, inAccount, now, type Revisions } from './backend.js';
-import { applyCheckouts, checkoutsOf, type PushLog, touchMachineQuery } from './checkouts.js';
+import {
+  applyCheckouts,
+  checkoutsOf,
+  type PushLog,
+  touchMachine,
+  touchMachineQuery,
+} from './checkouts.js';
 import { type HistoryWrite, historyBatches } from './history.js';
 import { loadValidate } from './lazy-validate.js';
 import {
@@ -89,26 +95,39 @@ async function readCurrent(
       ...input.checkouts.map((c) => c.uuid.toLowerCase()),
     ]),
   ].filter(isUuid);
+  // The upsert returns the machine's row only when it applied: with an incarnation, none means
+  // the id is another registry's (see touchMachine).
   const touch = (db: QueryCreator<Database>) =>
-    touchMachineQuery(db, accountId, input.machine, stamp);
+    touchMachineQuery(db, accountId, input.machine, stamp).returning('machine_id');
   const touchWithRead = backend.dialect === 'postgres' && uuids.length > 0;
-  if (!touchWithRead) await touch(trx).execute();
+  if (!touchWithRead) await touchMachine(trx, accountId, input.machine, stamp);
   const current = new Map<string, SyncRow>();
   for (let i = 0; i < uuids.length; i += READ_CHUNK) {
     const chunk = uuids.slice(i, i + READ_CHUNK);
-    const rows = await (i === 0 && touchWithRead
-      ? trx
-          .with('touched', touch)
-          .selectFrom('projects')
-          .select(SYNC_COLUMNS)
-          .where('account_id', '=', accountId)
-          .where('uuid', 'in', chunk)
-      : trx
-          .selectFrom('projects')
-          .select(SYNC_COLUMNS)
-          .where('account_id', '=', accountId)
-          .where('uuid', 'in', chunk)
-    ).execute();
+    if (i === 0 && touchWithRead) {
+      const rows = await trx
+        .with('touched', touch)
+        .selectFrom('projects')
+        .select(SYNC_COLUMNS)
+        .select((eb) => eb.selectFrom('touched').select(eb.fn.countAll().as('n')).as('touched'))
+        .where('account_id', '=', accountId)
+        .where('uuid', 'in', chunk)
+        .execute();
+      for (const { touched: _, ...row } of rows) current.set(row.uuid, row);
+      // The upsert's answer rides on the rows read. Unless it says applied (no row read: every
+      // project new; or refused), the upsert runs again on its own: idempotent within the push
+      // (the same stamp and tokens), it passes, or refuses naming the token the server holds.
+      const applied = rows.length > 0 && Number(rows[0]!.touched) > 0;
+      if (input.machine.incarnation !== undefined && !applied)
+        await touchMachine(trx, accountId, input.machine, stamp);
+      continue;
+    }
+    const rows = await trx
+      .selectFrom('projects')
+      .select(SYNC_COLUMNS)
+      .where('account_id', '=', accountId)
+      .where('uuid', 'in', chunk)
+      .execute();
     for (const row of rows) current.set(row.uuid, row);
   }
   return current;

@@ -53,6 +53,8 @@ export interface MachinesTable {
   machine_id: string;
   name: string;
   last_sync: string | null;
+  /** The registry's incarnation token, from its first push or pull that sent one. */
+  incarnation: string | null;
 }
 
 export interface CheckoutsTable {

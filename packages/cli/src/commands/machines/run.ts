@@ -29,8 +29,14 @@ export async function runMachines(ctx: Context, options: { json?: boolean }): Pr
       );
       return;
     }
+    // Two machines may share a name (a copied home took a new id and kept its name): those
+    // show the start of their id too.
+    const names = new Map<string, number>();
+    for (const m of machines) names.set(m.name, (names.get(m.name) ?? 0) + 1);
+    const label = (m: (typeof machines)[number]) =>
+      (names.get(m.name) ?? 0) > 1 ? `${m.name} (${m.id.slice(0, 8)})` : m.name;
     const rows = machines.map((m) => [
-      `${m.name}${m.id === registry.machine.id ? ' (this machine)' : ''}`,
+      `${label(m)}${m.id === registry.machine.id ? ' (this machine)' : ''}`,
       m.last_sync ?? 'never',
       String(m.checkouts),
     ]);

@@ -6,6 +6,7 @@ import * as dashboard from './0002-dashboard.js';
 import * as serverIdentity from './0003-server-identity.js';
 import * as sessionKey from './0005-session-key.js';
 import * as checkoutGit from './0006-checkout-git.js';
+import * as machineIncarnation from './0007-machine-incarnation.js';
 
 function provider(dialect: Dialect): MigrationProvider {
   const migrations: Record<string, Migration> = {
@@ -14,6 +15,7 @@ function provider(dialect: Dialect): MigrationProvider {
     '0003-server-identity': { up: (db) => serverIdentity.up(db) },
     '0005-session-key': { up: (db) => sessionKey.up(db, dialect) },
     '0006-checkout-git': { up: (db) => checkoutGit.up(db) },
+    '0007-machine-incarnation': { up: (db) => machineIncarnation.up(db) },
   };
   return { getMigrations: async () => migrations };
 }

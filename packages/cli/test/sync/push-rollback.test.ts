@@ -1,0 +1,118 @@
+/**
+ * A lone `sync push` against a work-prod restored from a backup (issue 13 §5, item 4): only a
+ * pull used to notice, so the push's answers marked projects synced at revisions the server
+ * had lost. Now the push answer's head (and id) tells it too: one error line, nothing marked
+ * synced, and the full `sync` repairs without duplicates. The restored server also holds an
+ * older incarnation token of the machine: the machine claims its id again rather than taking
+ * itself for a copy. SQLite file copied while work-prod is stopped (the same port, so the URL
+ * stays).
+ */
+import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SyncRecord } from '@dev-infra/core';
+import BetterSqlite3 from 'better-sqlite3';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { makeTempDir, removeTempDirs } from '../../../../test-support/tmp.js';
+import { openStorage } from '../../../server/src/storage/open.js';
+import { makeApp, newAccount } from '../../../server/test/helpers.js';
+import { ensureBuilt } from '../support/cli.js';
+import { cli, ok, setUpMachines } from './support.js';
+
+async function serve(file: string, port = 0) {
+  const storage = await openStorage({ kind: 'sqlite', file });
+  await storage.migrate();
+  const app = await makeApp(storage);
+  await app.listen({ port, host: '127.0.0.1' });
+  const bound = (app.server.address() as { port: number }).port;
+  return {
+    storage,
+    port: bound,
+    url: `http://127.0.0.1:${bound}`,
+    stop: async () => {
+      await app.close();
+      await storage.close();
+    },
+  };
+}
+
+async function records(url: string, key: string): Promise<SyncRecord[]> {
+  const res = await fetch(`${url}/api/sync/changes?since=0&limit=1000`, {
+    headers: { authorization: `Bearer ${key}` },
+  });
+  return ((await res.json()) as { changes: SyncRecord[] }).changes;
+}
+
+let root: string;
+beforeAll(async () => {
+  await ensureBuilt();
+  root = makeTempDir('dev-infra-push-rollback-');
+});
+afterAll(removeTempDirs);
+
+it('a lone push to a restored server: refused in one line, nothing marked, sync repairs', async () => {
+  const file = join(root, 'wp.db');
+  const backup = join(root, 'backup.db');
+  let server = await serve(file);
+  const { key } = await newAccount(server.storage);
+  const [A] = await setUpMachines(root, server.url, key);
+  for (const name of ['one', 'two']) {
+    mkdirSync(join(A, 'code', name), { recursive: true });
+    await ok(A, ['add', join(A, 'code', name)]);
+  }
+  await ok(A, ['sync']);
+  const { port } = server;
+  await server.stop();
+  const source = new BetterSqlite3(file, { readonly: true });
+  await source.backup(backup);
+  source.close();
+  server = await serve(file, port);
+  // After the backup: edits that move the cursor past what the backup holds.
+  for (const d of ['a', 'b', 'c']) {
+    await ok(A, ['update', 'one', '--description', `after the backup ${d}`]);
+    await ok(A, ['sync']);
+  }
+  await server.stop();
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
+  copyFileSync(backup, file);
+  server = await serve(file, port);
+
+  const machineId = () =>
+    (JSON.parse(readFileSync(join(A, 'registry.json'), 'utf8')) as { machine: { id: string } })
+      .machine.id;
+  const id = machineId();
+  await ok(A, ['update', 'two', '--description', 'pushed alone']);
+  const registry = () => readFileSync(join(A, 'registry.json'), 'utf8');
+  const before = registry();
+  const pushed = await cli(A, ['sync', 'push']);
+  expect(pushed.code).toBe(1);
+  expect(pushed.stderr.trim().split('\n')).toHaveLength(1);
+  expect(pushed.stderr).toMatch(
+    /restored from a backup \(its head \d+ is below revisions this machine saw\): nothing here was marked synced; run `dev-infra sync` to repair it/,
+  );
+  // Nothing marked: the sync slots and cursor are as they were (only the machine's token may
+  // have moved: it is not sync state).
+  const slots = (text: string) => {
+    const doc = JSON.parse(text) as { projects: { sync?: unknown }[]; sync?: unknown };
+    return JSON.stringify([doc.projects.map((p) => p.sync), doc.sync]);
+  };
+  expect(slots(registry())).toBe(slots(before));
+
+  // The restored server holds an older token of this machine: it is this registry's own
+  // (a lower counter), so the id is claimed again, never taken for a copy's.
+  expect(pushed.stdout + pushed.stderr).not.toMatch(/copy/);
+  expect(machineId()).toBe(id);
+  const repaired = await ok(A, ['sync']);
+  expect(repaired).not.toMatch(/copy/);
+  expect(repaired).toMatch(/^The server was restored from a backup .*: pulling everything again/m);
+  expect(await ok(A, ['sync'])).toMatch(/^pulled 0, pushed 0$/m);
+  const all = await records(server.url, key);
+  expect(all.map((r) => r.fields.name).sort()).toEqual(['one', 'two']);
+  expect(Object.fromEntries(all.map((r) => [r.fields.name, r.fields.description]))).toEqual({
+    one: 'after the backup c',
+    two: 'pushed alone',
+  });
+  expect(machineId()).toBe(id);
+  const machines = JSON.parse(await ok(A, ['machines', '--json'])) as { id: string }[];
+  expect(machines.map((m) => m.id)).toEqual([id]);
+  await server.stop();
+}, 120_000);
