@@ -18,7 +18,7 @@ const MAX_ROUNDS = 3;
 
 /** The changes this machine has to send (see core's planPush). */
 export function pendingChanges(
-  session: Pick<SyncSession, 'registry' | 'state' | 'repair' | 'cache'>,
+  session: Pick<SyncSession, 'registry' | 'state' | 'repair' | 'cache' | 'pushGit' | 'now'>,
 ): PushRequest {
   const { registry, state } = session;
   const entries = registry.projects.map((p) => ({ uuid: p.id, entry: localEntry(p) }));
@@ -26,7 +26,13 @@ export function pendingChanges(
   // tell which synced projects the server lost or holds at an older revision.
   const index = session.repair ? session.cache.index() : undefined;
   const server = index && ((uuid: string) => index.get(uuid));
-  return planPush(entries, state.pending, machineRef(registry), server);
+  return planPush(
+    entries,
+    state.pending,
+    machineRef(registry),
+    server,
+    session.pushGit ? session.now : undefined,
+  );
 }
 
 /** The projects a push request touches (a record and its checkout count once). */

@@ -1,5 +1,6 @@
 /** Runs `sync`, `sync pull` or `sync push` against the configured remote, in either protocol. */
 
+import { collectInto, type GitSettings } from '../git/collect.js';
 import type { DevInfraPaths } from '../registry/paths.js';
 import { detectCapabilities } from '../remote/capabilities.js';
 import { driverFor, type SyncSteps } from './protocol.js';
@@ -12,6 +13,9 @@ export interface SyncOptions extends SyncSteps {
   dryRun: boolean;
   paths: DevInfraPaths;
   now: string;
+  /** How to collect the checkouts' git state before a push; absent or disabled: not at all. */
+  git?: GitSettings;
+  env?: NodeJS.ProcessEnv;
 }
 
 /** Pulls and/or pushes; returns the report (the caller renders it). */
@@ -22,6 +26,11 @@ export async function runSyncCommand(options: SyncOptions, remote: Remote): Prom
   const protocol = async () => (await detectCapabilities(http)).protocol;
   const session = { paths, server: settings.url, protocol, dryRun, now };
   return withSyncSession(session, async (s) => {
+    if (options.push && options.git?.enabled) {
+      // Basic mode has no checkouts: the state is collected for `wip` here, never sent.
+      await collectInto(s.registry.projects, options.git, () => now, options.env);
+      s.pushGit = s.state.protocol === 'sync-v1';
+    }
     await driverFor(s.state.protocol, http).run(s, options);
     return buildReport(s.state.protocol, dryRun, s.events);
   });

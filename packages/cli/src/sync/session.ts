@@ -26,6 +26,8 @@ export interface SyncSession {
   /** The command's start time (ISO), used for every timestamp it writes. */
   now: string;
   dryRun: boolean;
+  /** Set when this command collected the checkouts' git state: the push sends what changed. */
+  pushGit?: boolean;
   /** Set once this command has pulled to the feed's head. */
   pulled?: boolean;
   /**

@@ -12,7 +12,8 @@ const syncFlags = (command: Command) =>
       'who wins a same-field conflict: local (default) or remote',
       preferFlag,
     )
-    .option('--json', 'print the report as JSON');
+    .option('--json', 'print the report as JSON')
+    .option('--no-git', "don't collect or send the checkouts' git state this time");
 
 export function registerSync(program: Command, ctx: Context): void {
   const sync = syncFlags(
@@ -20,7 +21,10 @@ export function registerSync(program: Command, ctx: Context): void {
       .command('sync')
       .description("pull changes from work-prod, merge, and push this machine's changes"),
   )
-    .addHelpText('after', examples('sync', 'sync --dry-run', 'sync --prefer remote', 'sync pull'))
+    .addHelpText(
+      'after',
+      examples('sync', 'sync --dry-run', 'sync --prefer remote', 'sync pull', 'sync --no-git'),
+    )
     .action(async (options) => (await import('./run.js')).runSync(ctx, 'both', options));
   // The flags may come before the subcommand (`sync --dry-run pull`), hence optsWithGlobals.
   syncFlags(sync.command('pull').description('only fetch and merge changes from work-prod')).action(

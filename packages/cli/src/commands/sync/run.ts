@@ -2,6 +2,7 @@
 import type { Prefer } from '@dev-infra/core';
 import type { Context } from '../../context.js';
 import { UserError } from '../../errors.js';
+import { gitSettings } from '../../git/collect.js';
 import { printJson } from '../../output/json.js';
 import { RemoteError } from '../../remote/http.js';
 import { keyError } from '../../sync/remote-config.js';
@@ -12,6 +13,8 @@ export interface SyncFlags {
   dryRun?: boolean;
   prefer?: Prefer;
   json?: boolean;
+  /** `--no-git`: false. */
+  git?: boolean;
 }
 
 export async function runSync(
@@ -33,6 +36,11 @@ export async function runSync(
         prefer: flags.prefer ?? 'local',
         paths: ctx.paths,
         now: ctx.now().toISOString(),
+        git: {
+          ...gitSettings(ctx.paths.configFile),
+          ...(flags.git === false ? { enabled: false } : {}),
+        },
+        env: ctx.env,
       },
       remote,
     );
