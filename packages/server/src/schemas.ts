@@ -108,6 +108,9 @@ export const PushBody = Type.Object({
         uuid: Type.String({ maxLength: 100 }),
         path: Type.Optional(Type.String()),
         removed: Type.Optional(Type.Boolean()),
+        // core's GitState or null, checked per change by the push (domain/validate.ts's
+        // parseGitState): a bad state rejects that checkout change alone.
+        git: Type.Optional(Type.Unknown()),
       }),
       { maxItems: PUSH_MAX_BATCH },
     ),

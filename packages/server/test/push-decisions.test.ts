@@ -94,6 +94,7 @@ describe('decideChange', () => {
 describe('decideCheckout', () => {
   const state = (paths: [number, string][] = []): CheckoutState => ({
     paths: new Map(paths),
+    gits: new Map(),
     touched: new Set(),
     seqs: new Map(),
   });
@@ -101,11 +102,26 @@ describe('decideCheckout', () => {
 
   it('names what a change did, seeing the changes before it', () => {
     const s = state();
-    expect(decideCheckout(s, project, { uuid: UUID, path: '/a' })).toEqual({ what: 'added' });
-    expect(decideCheckout(s, project, { uuid: UUID, path: '/a' })).toEqual({ what: undefined });
-    expect(decideCheckout(s, project, { uuid: UUID, path: '/b' })).toEqual({ what: 'moved' });
-    expect(decideCheckout(s, project, { uuid: UUID, removed: true })).toEqual({ what: 'removed' });
-    expect(decideCheckout(s, project, { uuid: UUID, removed: true })).toEqual({ what: undefined });
+    expect(decideCheckout(s, project, { uuid: UUID, path: '/a' })).toEqual({
+      what: 'added',
+      gitChanged: false,
+    });
+    expect(decideCheckout(s, project, { uuid: UUID, path: '/a' })).toEqual({
+      what: undefined,
+      gitChanged: false,
+    });
+    expect(decideCheckout(s, project, { uuid: UUID, path: '/b' })).toEqual({
+      what: 'moved',
+      gitChanged: false,
+    });
+    expect(decideCheckout(s, project, { uuid: UUID, removed: true })).toEqual({
+      what: 'removed',
+      gitChanged: false,
+    });
+    expect(decideCheckout(s, project, { uuid: UUID, removed: true })).toEqual({
+      what: undefined,
+      gitChanged: false,
+    });
     expect([...s.touched]).toEqual([7]);
     expect(s.paths.has(7)).toBe(false);
   });
@@ -119,6 +135,49 @@ describe('decideCheckout', () => {
       result: { status: 'rejected' },
     });
     expect(s.paths.get(7)).toBe('/a');
+    expect(s.touched.size).toBe(0);
+  });
+
+  it('changes the git state only when its text differs; absent keeps it, null clears it', () => {
+    const s = state();
+    const a = '{"unknown":"timeout","taken_at":"2026-01-01T00:00:00Z"}';
+    const b = '{"unknown":"broken","taken_at":"2026-01-01T00:00:00Z"}';
+    // A new checkout without a state has none: nothing changed in git.
+    expect(decideCheckout(s, project, { uuid: UUID, path: '/a' })).toEqual({
+      what: 'added',
+      gitChanged: false,
+    });
+    expect(decideCheckout(s, project, { uuid: UUID, path: '/a', git: a })).toEqual({
+      what: undefined,
+      gitChanged: true,
+    });
+    // The same text again (a resend) is no change; absent leaves it, also through a move.
+    expect(decideCheckout(s, project, { uuid: UUID, path: '/a', git: a })).toEqual({
+      what: undefined,
+      gitChanged: false,
+    });
+    expect(decideCheckout(s, project, { uuid: UUID, path: '/b' })).toEqual({
+      what: 'moved',
+      gitChanged: false,
+    });
+    expect(s.gits.get(7)).toBe(a);
+    expect(decideCheckout(s, project, { uuid: UUID, path: '/b', git: b })).toMatchObject({
+      gitChanged: true,
+    });
+    expect(decideCheckout(s, project, { uuid: UUID, path: '/b', git: null })).toMatchObject({
+      gitChanged: true,
+    });
+    expect(s.gits.get(7)).toBeNull();
+    expect(decideCheckout(s, project, { uuid: UUID, path: '/b', git: null })).toMatchObject({
+      gitChanged: false,
+    });
+  });
+
+  it('rejects a change whose git state was refused, leaving the state alone', () => {
+    const s = state([[7, '/a']]);
+    expect(
+      decideCheckout(s, project, { uuid: UUID, path: '/a', gitError: 'git.branch: bad' }),
+    ).toEqual({ result: { uuid: UUID, status: 'rejected', error: 'git.branch: bad' } });
     expect(s.touched.size).toBe(0);
   });
 });

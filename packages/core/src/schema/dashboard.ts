@@ -4,6 +4,7 @@ import type { Static } from 'typebox';
 // builders never called (70 KB of the CLI's network chunk).
 import * as Type from 'typebox/type';
 import { CheckoutSchema, SharedFieldsSchema } from './fields.js';
+import { GitStateSchema } from './git.js';
 
 /** `GET /api/session` and `POST /api/session` answer. */
 export const SessionResponseSchema = Type.Object({ account: Type.String() });
@@ -55,3 +56,34 @@ export const EditConflictSchema = Type.Object({
   current: DashboardProjectSchema,
 });
 export type EditConflict = Static<typeof EditConflictSchema>;
+
+/**
+ * One checkout in the "Work in progress" view: a live project whose state on that machine has
+ * work in progress (`hasWorkInProgress`) or is unknown; `git.taken_at` is the report's age.
+ */
+export const WipCheckoutSchema = Type.Object({
+  uuid: Type.String(),
+  name: Type.String(),
+  path: Type.String(),
+  git: GitStateSchema,
+});
+export type WipCheckout = Static<typeof WipCheckoutSchema>;
+
+/** A machine and its checkouts with work in progress, by project name. */
+export const WipMachineSchema = Type.Object({
+  machine_id: Type.String(),
+  machine_name: Type.String(),
+  last_sync: Type.Unsafe<string | null>({ type: ['string', 'null'] }),
+  checkouts: Type.Array(WipCheckoutSchema),
+});
+export type WipMachine = Static<typeof WipMachineSchema>;
+
+/**
+ * `GET /api/dashboard/wip` answer: the machines holding work in progress, by name (a machine
+ * with none is left out), and how many checkouts with a known state are clean.
+ */
+export const WipResponseSchema = Type.Object({
+  machines: Type.Array(WipMachineSchema),
+  clean: Type.Integer(),
+});
+export type WipResponse = Static<typeof WipResponseSchema>;

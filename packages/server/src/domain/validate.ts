@@ -3,12 +3,21 @@
  * import items), so one bad record is reported without failing the others. Loaded lazily:
  * TypeBox's value checker is slow to load and admin commands never need it.
  */
-import { normaliseTags, type SharedFields } from '@dev-infra/core';
+import {
+  GitKnownStateSchema,
+  type GitState,
+  GitStateSchema,
+  GitUnknownStateSchema,
+  isTimestamp,
+  isUnknownGitState,
+  normaliseTags,
+  type SharedFields,
+} from '@dev-infra/core';
 import { Compile } from 'typebox/compile';
 import { Value } from 'typebox/value';
 import { ProjectCreateBody, SharedFieldsSchema } from '../schemas.js';
 import type { ProjectInput } from '../storage/types.js';
-import { fieldsProblem } from './records.js';
+import { fieldsProblem, textProblem } from './records.js';
 
 // Compiled once when this module loads: TypeBox's interpreting Value.Check took about 90 µs a
 // record (most of a 100-record push), a compiled check about 1 µs. Errors, the rare path, are
@@ -43,4 +52,51 @@ export function parsePushedFields(value: unknown): { fields: SharedFields } | { 
 export function parseImportItem(value: unknown): { input: ProjectInput } | { error: string } {
   if (!importItemCheck.Check(value)) return { error: schemaProblem(ProjectCreateBody, value) };
   return { input: value as ProjectInput };
+}
+
+// Compiled on first use (most pushes carry no git state, admin commands never do).
+let gitStateCheck: { Check(value: unknown): boolean } | undefined;
+
+/**
+ * Checks a pushed checkout's git state (issue 15): null (no state) or core's GitState, then the
+ * text rule on its names (branch, upstream, head) and its times as timestamps: the state
+ * crosses to every other machine and the dashboard. The first problem is named under `git.`.
+ */
+export function parseGitState(value: unknown): { git: GitState | null } | { error: string } {
+  if (value === null) return { git: null };
+  gitStateCheck ??= Compile(GitStateSchema);
+  if (!gitStateCheck?.Check(value)) return { error: gitSchemaProblem(value) };
+  const state = value as GitState;
+  if (isUnknownGitState(state)) {
+    if (!isTimestamp(state.taken_at))
+      return { error: 'git.taken_at: must be an RFC 3339 timestamp' };
+    return { git: state };
+  }
+  for (const name of ['branch', 'upstream', 'head'] as const) {
+    const problem = textProblem(`git.${name}`, state[name]);
+    if (problem) return { error: problem };
+  }
+  for (const name of ['taken_at', 'last_commit_at'] as const) {
+    const text = state[name];
+    if (text !== null && !isTimestamp(text))
+      return { error: `git.${name}: must be an RFC 3339 timestamp` };
+  }
+  return { git: state };
+}
+
+/**
+ * The first schema problem of a git state. The two kinds are told apart by `unknown`, so the
+ * errors of the kind the value is not are left out (the union's own error says nothing).
+ */
+function gitSchemaProblem(value: unknown): string {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return 'git: must be an object or null';
+  const schema = 'unknown' in value ? GitUnknownStateSchema : GitKnownStateSchema;
+  for (const error of Value.Errors(schema, value)) {
+    const field = error.instancePath.replace(/^\//, '').replace(/\//g, '.');
+    const required = (error.params as { requiredProperties?: string[] }).requiredProperties;
+    if (required?.length) return `git.${required.join(', git.')}: is required`;
+    return field ? `git.${field}: ${error.message}` : `git: ${error.message}`;
+  }
+  return 'git: invalid state';
 }

@@ -6,8 +6,9 @@
 import type { Checkout, CheckoutResult, MachineRef, MachinesResponse } from '@dev-infra/core';
 import { type QueryCreator, sql } from 'kysely';
 import type { Backend, Db, Revisions } from './backend.js';
+import { withGitState } from './git-state.js';
 import type { PendingHistory } from './history.js';
-import { type CheckoutChange, type CheckoutState, decideCheckout } from './push-decisions.js';
+import { type CheckoutState, decideCheckout, type PreparedCheckout } from './push-decisions.js';
 import { type ProjectRow, type SyncRow, toStored } from './rows.js';
 import type { Database } from './schema.js';
 import type { StoredProject } from './types.js';
@@ -48,6 +49,7 @@ export async function checkoutsOf(
         'machines.name as machine_name',
         'checkouts.path',
         'checkouts.last_seen',
+        'checkouts.git',
       ])
       .where('checkouts.account_id', '=', accountId);
     if (chunk) query = query.where('checkouts.project_id', 'in', chunk);
@@ -55,10 +57,10 @@ export async function checkoutsOf(
       .orderBy('checkouts.last_seen', 'desc')
       .orderBy('checkouts.machine_id')
       .execute();
-    for (const { project_id, ...checkout } of rows) {
+    for (const { project_id, git, ...checkout } of rows) {
       const id = Number(project_id);
       const list = byProject.get(id) ?? [];
-      list.push(checkout);
+      list.push(withGitState(checkout, git));
       byProject.set(id, list);
     }
   }
@@ -169,7 +171,7 @@ export async function applyCheckouts(
   accountId: number,
   revs: Revisions,
   machine: MachineRef,
-  changes: CheckoutChange[],
+  changes: PreparedCheckout[],
   current: Map<string, SyncRow>,
   push: PushLog,
 ): Promise<CheckoutResult[]> {
@@ -189,51 +191,63 @@ async function applyCheckoutBatch(
   accountId: number,
   revs: Revisions,
   machine: MachineRef,
-  batch: CheckoutChange[],
+  batch: PreparedCheckout[],
   current: Map<string, SyncRow>,
   push: PushLog,
 ): Promise<CheckoutResult[]> {
   const known = batch.flatMap((c) => current.get(c.uuid.toLowerCase()) ?? []);
-  const before = await checkoutPaths(trx, machine.id, [...new Set(known.map((r) => Number(r.id)))]);
-  const state: CheckoutState = { paths: new Map(before), touched: new Set(), seqs: new Map() };
+  const before = await storedCheckouts(trx, machine.id, [
+    ...new Set(known.map((r) => Number(r.id))),
+  ]);
+  const state: CheckoutState = {
+    paths: new Map([...before].map(([id, c]) => [id, c.path])),
+    gits: new Map([...before].map(([id, c]) => [id, c.git])),
+    touched: new Set(),
+    seqs: new Map(),
+  };
   const results = batch.map((change): CheckoutResult => {
     const uuid = change.uuid.toLowerCase();
     const row = current.get(uuid);
     if (!row) return { uuid: change.uuid, status: 'rejected', error: 'unknown project' };
     const decided = decideCheckout(state, { id: Number(row.id), uuid: row.uuid }, change);
     if ('result' in decided) return decided.result;
-    if (decided.what === undefined)
+    if (decided.what === undefined && !decided.gitChanged)
       return { uuid: row.uuid, status: 'applied', seq: Number(row.seq) };
+    // A new git state takes a seq too, so the feed carries it to the other machines.
     const seq = revs.next();
     // Later checkout changes of the same project must see its new seq.
     current.set(uuid, { ...row, seq });
     state.seqs.set(Number(row.id), seq);
-    push.history.push({ uuid, seq, kind: 'checkout', fields: [decided.what] });
+    // Only where the checkout is goes into the history: a git state changes at nearly every
+    // sync of a checkout in use, and would bury the project's real changes.
+    if (decided.what !== undefined)
+      push.history.push({ uuid, seq, kind: 'checkout', fields: [decided.what] });
     return { uuid: row.uuid, status: 'applied', seq };
   });
   await writeCheckouts(trx, accountId, machine.id, push.stamp, before, state);
   return results;
 }
 
-/** The machine's checkout paths of the given projects, keyed by project id. */
-async function checkoutPaths(
+/** The machine's checkouts of the given projects (path, git state text), keyed by project id. */
+async function storedCheckouts(
   trx: Db,
   machineId: string,
   projectIds: number[],
-): Promise<Map<number, string>> {
+): Promise<Map<number, { path: string; git: string | null }>> {
   if (projectIds.length === 0) return new Map();
   const rows = await trx
     .selectFrom('checkouts')
-    .select(['project_id', 'path'])
+    .select(['project_id', 'path', 'git'])
     .where('machine_id', '=', machineId)
     .where('project_id', 'in', projectIds)
     .execute();
-  return new Map(rows.map((r) => [Number(r.project_id), r.path]));
+  return new Map(rows.map((r) => [Number(r.project_id), { path: r.path, git: r.git }]));
 }
 
 /**
  * Writes a decided batch: one DELETE for the checkouts it removed, one upsert for those it
- * left in place (every path pushed is seen again now, changed or not) and one UPDATE of the
+ * left in place (every path pushed is seen again now, changed or not, with its git state as
+ * decided: the stored one when the change sent none) and one UPDATE of the
  * changed projects' seqs (only each project's last one counts).
  */
 async function writeCheckouts(
@@ -241,7 +255,7 @@ async function writeCheckouts(
   accountId: number,
   machineId: string,
   stamp: string,
-  before: Map<number, string>,
+  before: Map<number, unknown>,
   state: CheckoutState,
 ): Promise<void> {
   const removed = [...state.touched].filter((id) => !state.paths.has(id) && before.has(id));
@@ -254,8 +268,9 @@ async function writeCheckouts(
   const kept = [...state.touched].flatMap((id) => {
     const path = state.paths.get(id);
     if (path === undefined) return [];
+    const git = state.gits.get(id) ?? null;
     return [
-      { account_id: accountId, project_id: id, machine_id: machineId, path, last_seen: stamp },
+      { account_id: accountId, project_id: id, machine_id: machineId, path, last_seen: stamp, git },
     ];
   });
   if (kept.length > 0)
@@ -266,6 +281,7 @@ async function writeCheckouts(
         oc.columns(['project_id', 'machine_id']).doUpdateSet((eb) => ({
           path: eb.ref('excluded.path'),
           last_seen: eb.ref('excluded.last_seen'),
+          git: eb.ref('excluded.git'),
         })),
       )
       .execute();

@@ -3,11 +3,20 @@
  * SQL, so a large account is never read whole), its tag list, a project page with its
  * history, and the dashboard's edit, a compare-and-swap like a sync push.
  */
-import { changedFields, normaliseTags, type SharedFields } from '@dev-infra/core';
+import {
+  changedFields,
+  hasWorkInProgress,
+  isUnknownGitState,
+  normaliseTags,
+  type SharedFields,
+  type WipMachine,
+  type WipResponse,
+} from '@dev-infra/core';
 import { sql } from 'kysely';
 import { decidePush, fieldsProblem, isUuid, rawTagsProblem } from '../domain/records.js';
 import { type Backend, inAccount, now } from './backend.js';
 import { loadStored, withCheckouts } from './checkouts.js';
+import { storedGitState } from './git-state.js';
 import { DASHBOARD_SOURCE, recordHistory } from './history.js';
 import { escapeLike, fieldsToRow, likePattern, rowToFields, toStored } from './rows.js';
 import type {
@@ -193,4 +202,64 @@ export async function editProject(
     }
     return { kind: 'applied', project: await loadStored(trx, accountId, id) };
   });
+}
+
+/**
+ * The "Work in progress" view: every live project's checkout whose last git state holds work
+ * not yet safe elsewhere (core's `hasWorkInProgress`) or could not be read (unknown), grouped
+ * by machine. One query over the account's checkouts that have a state; the filter is core's
+ * rule, applied here rather than in SQL so the CLI and the dashboard cannot disagree.
+ */
+export async function dashboardWip(backend: Backend, accountId: number): Promise<WipResponse> {
+  const rows = await backend.db
+    .selectFrom('checkouts')
+    .innerJoin('projects', (j) =>
+      j
+        .onRef('projects.account_id', '=', 'checkouts.account_id')
+        .onRef('projects.id', '=', 'checkouts.project_id'),
+    )
+    .innerJoin('machines', (j) =>
+      j
+        .onRef('machines.account_id', '=', 'checkouts.account_id')
+        .onRef('machines.machine_id', '=', 'checkouts.machine_id'),
+    )
+    .select([
+      'checkouts.machine_id',
+      'machines.name as machine_name',
+      'machines.last_sync',
+      'checkouts.path',
+      'checkouts.git',
+      'projects.uuid',
+      'projects.name',
+    ])
+    .where('checkouts.account_id', '=', accountId)
+    .where('projects.deleted', '=', 0)
+    .where('checkouts.git', 'is not', null)
+    .orderBy('machines.name')
+    .orderBy('checkouts.machine_id')
+    .orderBy(sql`lower(projects.name)`)
+    .orderBy('projects.uuid')
+    .execute();
+  const machines = new Map<string, WipMachine>();
+  let clean = 0;
+  for (const row of rows) {
+    const git = storedGitState(row.git);
+    if (!git) continue;
+    if (!isUnknownGitState(git) && !hasWorkInProgress(git)) {
+      clean += 1;
+      continue;
+    }
+    let machine = machines.get(row.machine_id);
+    if (!machine) {
+      machine = {
+        machine_id: row.machine_id,
+        machine_name: row.machine_name,
+        last_sync: row.last_sync,
+        checkouts: [],
+      };
+      machines.set(row.machine_id, machine);
+    }
+    machine.checkouts.push({ uuid: row.uuid, name: row.name, path: row.path, git });
+  }
+  return { machines: [...machines.values()], clean };
 }

@@ -69,6 +69,7 @@ export function kyselyStorage(backend: Backend, options: StorageOptions = {}): S
     dashboardProjects: (accountId, query) => dashboard.dashboardProjects(b, accountId, query),
     dashboardTags: (accountId) => dashboard.dashboardTags(b, accountId),
     projectByUuid: (accountId, uuid) => dashboard.projectByUuid(b, accountId, uuid),
+    dashboardWip: (accountId) => dashboard.dashboardWip(b, accountId),
     projectHistory: (accountId, projectId, limit) =>
       dashboard.projectHistory(b, accountId, projectId, limit),
     editProject: (accountId, uuid, baseRev, edits) =>

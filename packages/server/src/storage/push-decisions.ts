@@ -5,8 +5,14 @@
  * read the rows these need and write what they decide; nothing here does I/O, so the rules can
  * be read (and tested) on their own.
  */
-import { type CheckoutResult, changedFields, type SharedFields } from '@dev-infra/core';
+import {
+  type CheckoutResult,
+  changedFields,
+  type GitState,
+  type SharedFields,
+} from '@dev-infra/core';
 import { type CurrentState, checkoutPathProblem, decidePush, isUuid } from '../domain/records.js';
+import { gitStateText } from './git-state.js';
 import type { PushInput } from './types.js';
 
 /** A record change as the pushing machine sent it. */
@@ -90,42 +96,83 @@ export function decideChange(
   }
 }
 
+/** Checks a pushed git state (domain/validate.ts's parseGitState). */
+export type GitStateParser = (value: unknown) => { git: GitState | null } | { error: string };
+
+/**
+ * A checkout change once its git state is checked: `git` is the state's canonical text (see
+ * git-state.ts), null to clear it, undefined to leave the stored one; `gitError` the reason a
+ * bad state rejects the change.
+ */
+export type PreparedCheckout = Omit<CheckoutChange, 'git'> & {
+  git?: string | null;
+  gitError?: string;
+};
+
+/**
+ * Step 1 for a checkout change: checks its git state alone, before the lock, as prepareChange
+ * does for records. A removal's state is ignored (the checkout goes, its state with it).
+ */
+export function prepareCheckout(
+  change: CheckoutChange,
+  parseGit: GitStateParser,
+): PreparedCheckout {
+  const { git, ...rest } = change;
+  if (git === undefined || change.removed === true) return rest;
+  const parsed = parseGit(git);
+  if ('error' in parsed) return { ...rest, gitError: parsed.error };
+  return { ...rest, git: parsed.git === null ? null : gitStateText(parsed.git) };
+}
+
 /** What a checkout change did, as its history entry names it. */
 export type CheckoutChangeKind = 'added' | 'moved' | 'removed';
 
 /**
- * The pushing machine's checkouts while a batch of its changes is decided: the path of each
- * project it holds, the projects a change wrote to, and each changed project's new seq.
+ * The pushing machine's checkouts while a batch of its changes is decided: the path and git
+ * state (canonical text, null for none) of each project it holds, the projects a change wrote
+ * to, and each changed project's new seq.
  */
 export interface CheckoutState {
   paths: Map<number, string>;
+  gits: Map<number, string | null>;
   touched: Set<number>;
   seqs: Map<number, number>;
 }
 
 /**
  * Decides one checkout change of a known project against the machine's checkouts so far and
- * records it in `state`: a rejection, or what changed ('added', 'moved', 'removed'; undefined
- * when nothing did, where a path still counts as seen again).
+ * records it in `state`: a rejection, or what changed: `what` for the path ('added', 'moved',
+ * 'removed'; undefined when it did not, where a path still counts as seen again) and
+ * `gitChanged` when the git state did.
+ *
+ * The git state: absent leaves the stored one (a new checkout then has none), null clears it,
+ * a state replaces it. It changed only when its canonical text differs from the stored one, so
+ * a machine sending the same state again (every sync of an idle checkout) changes nothing and
+ * bumps no seq; a new `taken_at` alone is a change (the state's age is part of it).
  */
 export function decideCheckout(
   state: CheckoutState,
   project: { id: number; uuid: string },
-  change: CheckoutChange,
-): { result: CheckoutResult } | { what: CheckoutChangeKind | undefined } {
+  change: PreparedCheckout,
+): { result: CheckoutResult } | { what: CheckoutChangeKind | undefined; gitChanged: boolean } {
   const { id, uuid } = project;
   const existing = state.paths.get(id);
   if (change.removed === true) {
     state.paths.delete(id);
+    state.gits.delete(id);
     state.touched.add(id);
-    return { what: existing === undefined ? undefined : 'removed' };
+    return { what: existing === undefined ? undefined : 'removed', gitChanged: false };
   }
   if (change.path === undefined)
     return { result: { uuid, status: 'rejected', error: 'path (or removed: true) is required' } };
-  const problem = checkoutPathProblem(change.path);
+  const problem = checkoutPathProblem(change.path) ?? change.gitError;
   if (problem) return { result: { uuid, status: 'rejected', error: problem } };
+  const storedGit = existing === undefined ? null : (state.gits.get(id) ?? null);
+  const git = change.git === undefined ? storedGit : change.git;
   state.paths.set(id, change.path);
+  state.gits.set(id, git);
   state.touched.add(id);
-  if (existing === change.path) return { what: undefined };
-  return { what: existing === undefined ? 'added' : 'moved' };
+  const gitChanged = git !== storedGit;
+  if (existing === change.path) return { what: undefined, gitChanged };
+  return { what: existing === undefined ? 'added' : 'moved', gitChanged };
 }

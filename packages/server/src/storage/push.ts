@@ -22,6 +22,7 @@ import {
   decideChange,
   type PreparedChange,
   prepareChange,
+  prepareCheckout,
 } from './push-decisions.js';
 import { fieldsToRow, rowToFields, SYNC_COLUMNS, type SyncRow, toSyncRecord } from './rows.js';
 import type { Database, ProjectsTable } from './schema.js';
@@ -38,10 +39,11 @@ export async function push(
   input: PushInput,
   serverId: string,
 ): Promise<PushResponse> {
-  const { parsePushedFields } = await loadValidate();
+  const { parsePushedFields, parseGitState } = await loadValidate();
   const stamp = now();
   // 1. Prepare, before taking the lock: checking the records holds up no other push.
   const prepared = input.changes.map((c) => prepareChange(c, parsePushedFields));
+  const checkoutChanges = input.checkouts.map((c) => prepareCheckout(c, parseGitState));
   return inAccount(backend, accountId, async (trx, revs) => {
     // 2. Read.
     const current = await readCurrent(backend, trx, accountId, input, prepared, stamp);
@@ -54,7 +56,7 @@ export async function push(
       accountId,
       revs,
       input.machine,
-      input.checkouts,
+      checkoutChanges,
       current,
       log,
     );

@@ -61,6 +61,11 @@ export interface CheckoutsTable {
   machine_id: string;
   path: string;
   last_seen: string;
+  /**
+   * The machine's last reported git state (migration 0006): canonical JSON of core's GitState
+   * (see git-state.ts), null when none was reported.
+   */
+  git: string | null;
 }
 
 export interface SessionsTable {

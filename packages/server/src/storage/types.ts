@@ -11,6 +11,7 @@ import type {
   MachinesResponse,
   PushResponse,
   SharedFields,
+  WipResponse,
 } from '@dev-infra/core';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -104,7 +105,8 @@ export interface ImportOutcome {
 export interface PushInput {
   machine: MachineRef;
   changes: { uuid: string; base_rev: number; fields?: unknown; deleted?: boolean }[];
-  checkouts: { uuid: string; path?: string; removed?: boolean }[];
+  /** `git` is checked per change (a bad state rejects that change alone): unknown here. */
+  checkouts: { uuid: string; path?: string; removed?: boolean; git?: unknown }[];
 }
 
 /** Sort keys of the dashboard's projects table. */
@@ -257,6 +259,8 @@ export interface DashboardStore {
   projectByUuid(accountId: number, uuid: string): Promise<StoredProject | undefined>;
   /** The project's latest changes, newest first. */
   projectHistory(accountId: number, projectId: number, limit: number): Promise<HistoryEntry[]>;
+  /** The checkouts with work in progress (or an unknown git state), by machine. */
+  dashboardWip(accountId: number): Promise<WipResponse>;
   /** Applies a dashboard edit with the sync push's compare-and-swap against `baseRev`. */
   editProject(
     accountId: number,

@@ -27,6 +27,7 @@ import {
   SignInBody,
   TagsBody,
   UuidParams,
+  WipBody,
 } from './schemas.js';
 import {
   CSRF_HEADER,
@@ -94,6 +95,18 @@ function dashboardApi(
       '/api/dashboard/tags',
       { schema: { summary: 'Every tag in use', response: { 200: TagsBody, ...errors } } },
       async (request) => ({ tags: await storage.dashboardTags(request.accountId) }),
+    );
+
+    api.get(
+      '/api/dashboard/wip',
+      {
+        schema: {
+          summary:
+            'Checkouts with unpushed commits, uncommitted changes, stashes or an operation in progress, by machine',
+          response: { 200: WipBody, ...errors },
+        },
+      },
+      async (request) => storage.dashboardWip(request.accountId),
     );
 
     api.get(

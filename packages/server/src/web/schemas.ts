@@ -13,6 +13,7 @@ import {
   SessionResponseSchema,
   SharedFieldsSchema,
   TagListSchema,
+  WipResponseSchema,
 } from '@dev-infra/core';
 import { Type } from 'typebox';
 import { DASHBOARD_SORTS } from '../storage/types.js';
@@ -37,6 +38,8 @@ export const DashboardProjectsQuery = Type.Object({
 export const DashboardProjectsBody = ProjectsPageSchema;
 
 export const TagsBody = TagListSchema;
+
+export const WipBody = WipResponseSchema;
 
 export const UuidParams = Type.Object({ uuid: Type.String({ maxLength: 100 }) });
 

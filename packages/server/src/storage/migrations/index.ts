@@ -5,6 +5,7 @@ import * as initial from './0001-initial.js';
 import * as dashboard from './0002-dashboard.js';
 import * as serverIdentity from './0003-server-identity.js';
 import * as sessionKey from './0005-session-key.js';
+import * as checkoutGit from './0006-checkout-git.js';
 
 function provider(dialect: Dialect): MigrationProvider {
   const migrations: Record<string, Migration> = {
@@ -12,8 +13,23 @@ function provider(dialect: Dialect): MigrationProvider {
     '0002-dashboard': { up: (db) => dashboard.up(db, dialect) },
     '0003-server-identity': { up: (db) => serverIdentity.up(db) },
     '0005-session-key': { up: (db) => sessionKey.up(db, dialect) },
+    '0006-checkout-git': { up: (db) => checkoutGit.up(db) },
   };
   return { getMigrations: async () => migrations };
+}
+
+/**
+ * Applies the migrations up to and including `name` only: tests build a database as an older
+ * release left it, then migrate it to the latest.
+ */
+export async function migrateUpTo(
+  db: Kysely<unknown>,
+  dialect: Dialect,
+  name: string,
+): Promise<void> {
+  const migrator = new Migrator({ db, provider: provider(dialect) });
+  const { error } = await migrator.migrateTo(name);
+  if (error) throw error instanceof Error ? error : new Error(String(error));
 }
 
 /** Brings the schema up to date; safe when several instances start at once on one PostgreSQL. */
