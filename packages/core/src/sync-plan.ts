@@ -294,6 +294,22 @@ export function sameGitState(a: GitState | null, b: GitState | null): boolean {
 }
 
 /**
+ * The state to keep after collecting `collected` where `stored` was: the stored one while it
+ * says the same and is younger than `GIT_STATE_REFRESH_MS` at `now` (so a sync with nothing
+ * new writes nothing and sends nothing), else the collected one.
+ */
+export function keptGitState(
+  stored: GitState | null | undefined,
+  collected: GitState | null,
+  now: string,
+): GitState | null {
+  if (stored === undefined || stored === null || collected === null) return collected;
+  if (!sameGitState(stored, collected)) return collected;
+  const age = Date.parse(now) - Date.parse(stored.taken_at);
+  return Number.isNaN(age) || age < 0 || age >= GIT_STATE_REFRESH_MS ? collected : stored;
+}
+
+/**
  * The git state a checkout change should carry: the collected state when it differs from the
  * one last pushed (taken_at aside) or that one is older than `GIT_STATE_REFRESH_MS` at `now`;
  * null once a repository that had a state is no longer one; undefined (leave the server's as

@@ -4,7 +4,12 @@
  * `git.jobs`, `git.timeout`).
  */
 import { existsSync } from 'node:fs';
-import { type GitState, hasWorkInProgress, isUnknownGitState } from '@dev-infra/core';
+import {
+  type GitState,
+  hasWorkInProgress,
+  isUnknownGitState,
+  keptGitState,
+} from '@dev-infra/core';
 import { configValue, readConfig } from '../config/file.js';
 import type { LocalProject } from '../registry/format.js';
 import { collectGitStates } from './pool.js';
@@ -54,6 +59,8 @@ export async function collectInto(
   settings: GitSettings,
   now: () => string,
   env?: NodeJS.ProcessEnv,
+  /** Keep a stored state that still says the same (see core's keptGitState): at sync. */
+  keepUnchanged = false,
 ): Promise<CollectSummary> {
   const present = projects.filter((p) => existsSync(p.path));
   const states = await collectGitStates(
@@ -65,8 +72,10 @@ export async function collectInto(
       now,
     },
   );
+  const at = now();
   present.forEach((p, i) => {
-    p.git = states[i] ?? null;
+    const state = states[i] ?? null;
+    p.git = keepUnchanged ? keptGitState(p.git, state, at) : state;
   });
   return { ...summarize(states), missing: projects.length - present.length };
 }

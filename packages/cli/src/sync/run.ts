@@ -28,7 +28,7 @@ export async function runSyncCommand(options: SyncOptions, remote: Remote): Prom
   return withSyncSession(session, async (s) => {
     if (options.push && options.git?.enabled) {
       // Basic mode has no checkouts: the state is collected for `wip` here, never sent.
-      await collectInto(s.registry.projects, options.git, () => now, options.env);
+      await collectInto(s.registry.projects, options.git, () => now, options.env, true);
       s.pushGit = s.state.protocol === 'sync-v1';
     }
     await driverFor(s.state.protocol, http).run(s, options);
