@@ -4,7 +4,14 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { root } from './lib.mjs';
 
-const parts = ['cli-list.mjs', 'sync.mjs', 'server.mjs', 'cli-add.mjs', 'sqlite-durability.mjs'];
+const parts = [
+  'cli-list.mjs',
+  'sync.mjs',
+  'server.mjs',
+  'cli-add.mjs',
+  'sqlite-durability.mjs',
+  'git-state.mjs',
+];
 const failed = [];
 const start = Date.now();
 for (const part of parts) {

@@ -153,7 +153,7 @@ describe('planPushResults with git state', () => {
     const local = entry(dirty, clean());
     const out = planPushResults({
       batch: { machine, changes: [], checkouts: [{ uuid: UUID, path: '/p/api', git: dirty }] },
-      response: { results: [], checkouts: [{ uuid: UUID, status: 'applied', seq: 7 }] },
+      response: { head: 7, results: [], checkouts: [{ uuid: UUID, status: 'applied', seq: 7 }] },
       local: (uuid) => (uuid === UUID ? local : undefined),
       pending: { deletes: [], checkout_removals: [] },
       echo: undefined,
@@ -172,7 +172,11 @@ describe('planPushResults with git state', () => {
     const local = entry(dirty, clean());
     const out = planPushResults({
       batch: { machine, changes: [], checkouts: [{ uuid: UUID, path: '/p/api', git: dirty }] },
-      response: { results: [], checkouts: [{ uuid: UUID, status: 'rejected', error: 'no' }] },
+      response: {
+        head: 7,
+        results: [],
+        checkouts: [{ uuid: UUID, status: 'rejected', error: 'no' }],
+      },
       local: (uuid) => (uuid === UUID ? local : undefined),
       pending: { deletes: [], checkout_removals: [] },
       echo: undefined,

@@ -4,12 +4,7 @@
  * `git.jobs`, `git.timeout`).
  */
 import { existsSync } from 'node:fs';
-import {
-  type GitState,
-  hasWorkInProgress,
-  isUnknownGitState,
-  keptGitState,
-} from '@dev-infra/core';
+import { type GitState, hasWorkInProgress, isUnknownGitState, keptGitState } from '@dev-infra/core';
 import { configValue, readConfig } from '../config/file.js';
 import type { LocalProject } from '../registry/format.js';
 import { collectGitStates } from './pool.js';

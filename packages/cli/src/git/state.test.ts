@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { makeTempDir, removeTempDirs } from '../../../../test-support/tmp.js';
 import { collectGitStates } from './pool.js';
 import { PorcelainReader, parsePorcelainV2 } from './porcelain.js';
-import { gitDirOf, readGitState } from './state.js';
+import { gitDirOf, looseCommitTime, readGitState } from './state.js';
 
 afterAll(removeTempDirs);
 
@@ -188,6 +188,16 @@ describe('readGitState on real repositories', () => {
       operation: null,
     });
     expect(s.head).toBe(git(dir, 'rev-parse', 'HEAD').trim());
+  });
+
+  it('reads the last commit time from a loose object, and from git once it is packed', async () => {
+    const dir = repo(root, 'packed');
+    commit(dir, 'a.txt', 'a');
+    const head = git(dir, 'rev-parse', 'HEAD').trim();
+    expect(looseCommitTime(join(dir, '.git'), head)).toBe('2026-12-01T10:00:00.000Z');
+    git(dir, 'gc', '-q');
+    expect(looseCommitTime(join(dir, '.git'), head)).toBeNull();
+    expect((await known(dir)).last_commit_at).toBe('2026-12-01T10:00:00.000Z');
   });
 
   it('reads a detached HEAD', async () => {

@@ -1,7 +1,7 @@
 /**
  * Reading one checkout's git state (issue 15): one `git status --porcelain=v2 --branch
- * --show-stash` and one `git log -1` run side by side, plus a look in the git dir for an
- * operation in progress. Metadata only: counts, ref names and times. Git runs without a
+ * --show-stash`, the last commit's time read from its loose object (else one `git log -1`),
+ * plus a look in the git dir for an operation in progress. Metadata only: counts, ref names and times. Git runs without a
  * shell, without prompting, without optional locks (never the index lock under a user's
  * feet), in the C locale, within a time budget: too slow reports `timeout`, git failing
  * reports `broken`, and neither ever throws.
@@ -9,6 +9,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { inflateSync, constants as zlibConstants } from 'node:zlib';
 import type { GitOperation, GitState } from '@dev-infra/core';
 import { LIMITS } from '@dev-infra/core';
 import { PorcelainReader } from './porcelain.js';
@@ -108,6 +109,41 @@ function commitTime(out: string): string | null {
   return Number.isNaN(ms) ? null : new Date(ms).toISOString();
 }
 
+/** Where a git dir's objects are (a worktree's are in the common dir). */
+function objectsDir(gitDir: string): string {
+  try {
+    const common = readFileSync(join(gitDir, 'commondir'), 'utf8').trim();
+    return join(isAbsolute(common) ? common : resolve(gitDir, common), 'objects');
+  } catch {
+    return join(gitDir, 'objects');
+  }
+}
+
+/**
+ * The committer time of commit `oid` when it is a loose object (UTC ISO 8601); null when it
+ * is packed, unreadable or not a commit (then git is asked).
+ */
+export function looseCommitTime(gitDir: string, oid: string): string | null {
+  if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(oid)) return null;
+  try {
+    const raw = readFileSync(join(objectsDir(gitDir), oid.slice(0, 2), oid.slice(2)));
+    // The header and the few lines up to the committer's are all that is needed.
+    const text = inflateSync(raw, { finishFlush: zlibConstants.Z_SYNC_FLUSH })
+      .subarray(0, 64 * 1024)
+      .toString('latin1');
+    if (!text.startsWith('commit ')) return null;
+    const body = text.slice(text.indexOf('\0') + 1);
+    const end = body.indexOf('\n\n');
+    const header = end < 0 ? body : body.slice(0, end);
+    const m = /^committer .* (\d+) [+-]\d{4}$/m.exec(header);
+    if (!m) return null;
+    const ms = Number(m[1]) * 1000;
+    return Number.isFinite(ms) ? new Date(ms).toISOString() : null;
+  } catch {
+    return null;
+  }
+}
+
 type RunResult = { kind: 'ok' } | { kind: 'failed' } | { kind: 'timeout' };
 
 /**
@@ -169,28 +205,35 @@ export async function readGitState(dir: string, options: ReadGitOptions): Promis
   const deadline = Date.now() + budget;
   const env = gitEnv(dir, options.env ?? process.env);
   const reader = new PorcelainReader();
-  let log = '';
-  const [status, last] = await Promise.all([
-    runGit(
-      dir,
-      ['status', '--porcelain=v2', '--branch', '--show-stash', '--ignore-submodules=dirty'],
-      env,
-      deadline,
-      (chunk) => reader.push(chunk),
-    ),
-    runGit(dir, ['log', '-1', '--format=%cI'], env, deadline, (chunk) => {
-      if (log.length < LIMITS.git_timestamp * 2) log += chunk;
-    }),
-  ]);
-  const taken_at = options.now();
-  if (status.kind === 'timeout' || last.kind === 'timeout') return { unknown: 'timeout', taken_at };
-  if (status.kind === 'failed' || gitDir === undefined) return { unknown: 'broken', taken_at };
+  const status = await runGit(
+    dir,
+    ['status', '--porcelain=v2', '--branch', '--show-stash', '--ignore-submodules=dirty'],
+    env,
+    deadline,
+    (chunk) => reader.push(chunk),
+  );
+  if (status.kind === 'timeout') return { unknown: 'timeout', taken_at: options.now() };
+  if (status.kind === 'failed' || gitDir === undefined)
+    return { unknown: 'broken', taken_at: options.now() };
   const s = reader.result();
-  // `git log` fails in a repository without commits; with a HEAD it must answer.
-  if (last.kind === 'failed' && s.head !== null) return { unknown: 'broken', taken_at };
+  let when: string | null = null;
+  if (s.head !== null) {
+    // A fresh commit is a loose object: read without a second process. Packed: ask git.
+    when = looseCommitTime(gitDir, s.head);
+    if (when === null) {
+      let log = '';
+      const last = await runGit(dir, ['log', '-1', '--format=%cI'], env, deadline, (chunk) => {
+        if (log.length < LIMITS.git_timestamp * 2) log += chunk;
+      });
+      if (last.kind === 'timeout') return { unknown: 'timeout', taken_at: options.now() };
+      if (last.kind === 'failed') return { unknown: 'broken', taken_at: options.now() };
+      when = commitTime(log);
+    }
+  }
+  const taken_at = options.now();
   return {
     ...s,
-    last_commit_at: commitTime(log),
+    last_commit_at: when,
     operation: operationIn(gitDir),
     taken_at,
   };
