@@ -135,6 +135,20 @@ describeBackends('git state across machines', (backend) => {
     // Never a file name: neither in what A holds nor in what it prints.
     expect(JSON.stringify(seen)).not.toMatch(/new\.txt|a\.txt/);
 
+    // The dashboard's own view of the same states (its JSON API, as the page reads it).
+    const dash = (await (
+      await fetch(`${serverUrl()}/api/dashboard/wip`, {
+        headers: { authorization: `Bearer ${account.key}` },
+      })
+    ).json()) as { machines: { machine_name: string; checkouts: { name: string }[] }[] };
+    expect(dash.machines.map((m) => m.machine_name)).toEqual(['desktop']);
+    expect(dash.machines[0]!.checkouts.map((c) => c.name).sort()).toEqual([
+      'api',
+      'broken',
+      'rebasing',
+      'stashy',
+    ]);
+
     const text = await ok(A, ['wip']);
     expect(text).toMatch(
       /^desktop +api +main +2 unpushed, 1 modified, 1 untracked +\/\S+ +(just now|\d+ \w+ ago)$/m,
@@ -172,6 +186,8 @@ describeBackends('git state across machines', (backend) => {
 
     // --no-git: B cleans api and syncs without git; A still sees the old state.
     git(['-C', api, 'checkout', '-q', '--', 'a.txt']);
+    // A new git state alone is not a change the user made: a dry run has nothing to push.
+    expect(await ok(B, ['sync', '--dry-run'])).toMatch(/would pull 0, would push 0/);
     await ok(B, ['sync', '--no-git']);
     await ok(A, ['sync']);
     const stale = await json<WipJson>(A, ['wip', '--json']);

@@ -57,6 +57,20 @@ export async function collectInto(
   /** Keep a stored state that still says the same (see core's keptGitState): at sync. */
   keepUnchanged = false,
 ): Promise<CollectSummary> {
+  const collected = await collectStates(projects, settings, now, env);
+  return applyStates(projects, collected, now(), keepUnchanged);
+}
+
+/** States read, by project id (a project whose folder is missing has none). */
+export type CollectedStates = Map<string, GitState | null>;
+
+/** Reads the state of each project whose folder exists, touching no entry. */
+export async function collectStates(
+  projects: readonly LocalProject[],
+  settings: GitSettings,
+  now: () => string,
+  env?: NodeJS.ProcessEnv,
+): Promise<CollectedStates> {
   const present = projects.filter((p) => existsSync(p.path));
   const states = await collectGitStates(
     present.map((p) => p.path),
@@ -67,12 +81,31 @@ export async function collectInto(
       now,
     },
   );
-  const at = now();
-  present.forEach((p, i) => {
-    const state = states[i] ?? null;
+  return new Map(present.map((p, i) => [p.id, states[i] ?? null]));
+}
+
+/**
+ * Writes collected states onto the entries with the same id and path as when read (`at`:
+ * now, for keptGitState); a project without one keeps its last.
+ */
+export function applyStates(
+  projects: LocalProject[],
+  collected: CollectedStates,
+  at: string,
+  keepUnchanged: boolean,
+): CollectSummary {
+  const states: (GitState | null)[] = [];
+  let missing = 0;
+  for (const p of projects) {
+    if (!collected.has(p.id)) {
+      missing += 1;
+      continue;
+    }
+    const state = collected.get(p.id) ?? null;
+    states.push(state);
     p.git = keepUnchanged ? keptGitState(p.git, state, at) : state;
-  });
-  return { ...summarize(states), missing: projects.length - present.length };
+  }
+  return { ...summarize(states), missing };
 }
 
 function summarize(states: readonly (GitState | null)[]): Omit<CollectSummary, 'missing'> {

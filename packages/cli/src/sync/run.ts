@@ -1,6 +1,6 @@
 /** Runs `sync`, `sync pull` or `sync push` against the configured remote, in either protocol. */
 
-import { collectInto, type GitSettings } from '../git/collect.js';
+import { applyStates, collectStates, type GitSettings } from '../git/collect.js';
 import type { DevInfraPaths } from '../registry/paths.js';
 import { detectCapabilities } from '../remote/capabilities.js';
 import { driverFor, type SyncSteps } from './protocol.js';
@@ -27,11 +27,24 @@ export async function runSyncCommand(options: SyncOptions, remote: Remote): Prom
   const session = { paths, server: settings.url, protocol, dryRun, now };
   return withSyncSession(session, async (s) => {
     if (options.push && options.git?.enabled) {
-      // Basic mode has no checkouts: the state is collected for `wip` here, never sent.
-      await collectInto(s.registry.projects, options.git, () => now, options.env, true);
-      s.pushGit = s.state.protocol === 'sync-v1';
+      // Git runs while the pull waits on the network; the push takes the states when ready.
+      const reading = collectStates(s.registry.projects, options.git, () => now, options.env);
+      let applied = false;
+      s.gitReady = async () => {
+        const collected = await reading;
+        if (applied) return;
+        applied = true;
+        applyStates(s.registry.projects, collected, now, true);
+        // Basic mode has no checkouts: the state is kept for `wip` here, never sent.
+        s.pushGit = s.state.protocol === 'sync-v1';
+      };
     }
-    await driverFor(s.state.protocol, http).run(s, options);
+    try {
+      await driverFor(s.state.protocol, http).run(s, options);
+    } finally {
+      // Basic mode, a repair-less `sync pull`... or a failed pull: settle the reading.
+      await s.gitReady?.().catch(() => undefined);
+    }
     return buildReport(s.state.protocol, dryRun, s.events);
   });
 }
