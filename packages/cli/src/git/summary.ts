@@ -55,8 +55,3 @@ export function compactLabel(state: GitState | null | undefined): string {
   if (parts.length === 1) parts.push('clean');
   return parts.join(' ');
 }
-
-/** A git state as `--json` prints it: every field, stable names, unknown ones marked. */
-export function gitJson(state: GitState | null | undefined): GitState | null {
-  return state ?? null;
-}
