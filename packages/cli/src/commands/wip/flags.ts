@@ -13,7 +13,7 @@ export function registerWip(program: Command, ctx: Context): void {
     .option('--exit-code', 'exit 1 when any checkout has work in progress')
     .addHelpText(
       'after',
-      `${examples('wip', 'wip --json', 'refresh && wip', 'wip --exit-code')}
+      `${examples('wip', 'wip --json', 'wip --exit-code', 'status --git')}
 This machine's state is from its last sync or refresh; other machines' from what they last
 pushed (run \`dev-infra sync\` to hear of them). Each line says how old its report is.
 `,
