@@ -11,6 +11,7 @@ const parts = [
   'cli-add.mjs',
   'sqlite-durability.mjs',
   'git-state.mjs',
+  'hook-latency.mjs',
 ];
 const failed = [];
 const start = Date.now();

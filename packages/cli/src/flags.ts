@@ -50,3 +50,11 @@ export function preferFlag(value: string): 'local' | 'remote' {
     throw new InvalidArgumentError('Use local or remote.');
   return value;
 }
+
+/** `--jobs`: how many run at once, a whole number from 1 to 64. */
+export function jobsFlag(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 64)
+    throw new InvalidArgumentError('Use a whole number from 1 to 64.');
+  return n;
+}

@@ -12,6 +12,7 @@ import { registerConfig } from './commands/config/flags.js';
 import { registerDoctor } from './commands/doctor/flags.js';
 import { registerExec } from './commands/exec/flags.js';
 import { examples } from './commands/help.js';
+import { registerHook } from './commands/hook/flags.js';
 import { registerInit } from './commands/init/flags.js';
 import { registerList } from './commands/list/flags.js';
 import { registerMachines } from './commands/machines/flags.js';
@@ -110,5 +111,6 @@ $XDG_DATA_HOME/dev-infra. Exit codes: 0 ok, 1 failure, 2 usage error.
   registerMachines(program, ctx);
   registerDoctor(program, ctx);
   registerCompletion(program, ctx);
+  registerHook(program, ctx);
   return program;
 }

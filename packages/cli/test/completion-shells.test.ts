@@ -54,6 +54,10 @@ const CASES: [string[], string[]][] = [
     ['list', 'get', 'set', 'unset'],
   ],
   [
+    ['hook', ''],
+    ['bash', 'zsh', 'fish'],
+  ],
+  [
     ['sync', '--prefer', ''],
     ['local', 'remote'],
   ],

@@ -1,3 +1,5 @@
+export * from './auto-sync.js';
+export * from './git-work.js';
 export * from './json.js';
 export * from './merge.js';
 export * from './project.js';

@@ -77,11 +77,15 @@ export function validateName(name: string): FieldError | undefined {
   if (name.trim().length === 0) return { field: 'name', message: 'name must not be empty' };
   if (name.length > LIMITS.name)
     return { field: 'name', message: `name is longer than ${LIMITS.name} characters` };
+  // C1 controls too: a terminal takes U+009B as the start of an escape sequence.
   // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
-  if (/[\u0000-\u001f\u007f]/.test(name))
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(name))
     return { field: 'name', message: 'name must not contain control characters' };
   if (name.includes('/') || name.includes('\\'))
     return { field: 'name', message: 'name must not contain "/" or "\\"' };
+  // A name becomes a folder under clone_root and `path NAME`'s answer: "." and ".." are not names.
+  if (name === '.' || name === '..')
+    return { field: 'name', message: `name must not be "${name}"` };
   return undefined;
 }
 

@@ -29,6 +29,15 @@ describe('project validation', () => {
     expect(validateName('api-server')).toBeUndefined();
   });
 
+  it('refuses "." and ".." (they would be a folder of clone_root\'s own) and C1 controls', () => {
+    expect(validateName('.')).toMatchObject({ field: 'name', message: 'name must not be "."' });
+    expect(validateName('..')).toMatchObject({ field: 'name', message: 'name must not be ".."' });
+    expect(validateName('a\u009b31mb')).toMatchObject({ field: 'name' });
+    expect(validateName('...')).toBeUndefined();
+    expect(validateName('.dotfiles')).toBeUndefined();
+    expect(validateName('café')).toBeUndefined();
+  });
+
   it('reports every invalid field of a record', () => {
     const bad = {
       ...base,

@@ -54,6 +54,7 @@ const SAMPLES: Record<string, Sample> = {
   'GET /api/machines': () => ({ url: '/api/machines' }),
   'GET /api/dashboard/projects': () => ({ url: '/api/dashboard/projects?q=secret' }),
   'GET /api/dashboard/tags': () => ({ url: '/api/dashboard/tags' }),
+  'GET /api/dashboard/wip': () => ({ url: '/api/dashboard/wip' }),
   'GET /api/dashboard/projects/:uuid': (t) => ({ url: `/api/dashboard/projects/${t.uuid}` }),
   'PATCH /api/dashboard/projects/:uuid': (t) => ({
     url: `/api/dashboard/projects/${t.uuid}`,
@@ -110,7 +111,26 @@ describeBackends('isolation and secrets, every route', (backend) => {
     const pushed = await call(app, 'POST', '/api/sync/push', a.auth, {
       machine: { id: 'a-laptop-secret', name: 'a-laptop-secret' },
       changes: [],
-      checkouts: [{ uuid: target.uuid, path: '/home/a/secret' }],
+      // A git state with work in progress: the work-in-progress view would show it.
+      checkouts: [
+        {
+          uuid: target.uuid,
+          path: '/home/a/secret',
+          git: {
+            branch: 'secret-a',
+            head: 'abc1234',
+            upstream: null,
+            ahead: null,
+            behind: null,
+            modified: 1,
+            untracked: 0,
+            stashes: 0,
+            last_commit_at: null,
+            operation: null,
+            taken_at: '2026-01-01T00:00:00Z',
+          },
+        },
+      ],
     });
     expect(pushed.body.checkouts[0].status).toBe('applied');
   });

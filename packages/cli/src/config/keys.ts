@@ -1,6 +1,11 @@
 /** The settings `dev-infra config` knows; later issues add theirs here. */
 import { hostname } from 'node:os';
-import { validateName } from '@dev-infra/core';
+import {
+  DEFAULT_SYNC_FREQUENCY,
+  parseSyncFrequency,
+  syncFrequencyProblem,
+  validateName,
+} from '@dev-infra/core';
 import { UsageError } from '../errors.js';
 
 /** Where a setting is stored: config.yml, or the registry's machine record. */
@@ -68,6 +73,19 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     description: 'milliseconds one repository may take before its state is unknown (default 5000)',
     defaultValue: () => '5000',
     check: (value) => positiveInteger('git.timeout', value, 600_000),
+  },
+  {
+    key: 'sync.frequency',
+    store: 'config',
+    description:
+      'how often the shell hook starts a background sync: 30s, 10m, 1h... or off (default: 10m)',
+    defaultValue: () => DEFAULT_SYNC_FREQUENCY,
+    check: (value) => {
+      const problem = syncFrequencyProblem(value);
+      if (problem) throw new UsageError(problem);
+      // Stored as typed (trimmed, lower case): `off` and `0` both mean off.
+      return parseSyncFrequency(value) === 'off' ? 'off' : value.trim().toLowerCase();
+    },
   },
 ];
 

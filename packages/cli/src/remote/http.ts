@@ -234,6 +234,14 @@ export function checkRemoteUrl(url: string): string {
       'config',
     );
   }
+  // remote-config refuses these with the way out; this is the last guard for any other caller,
+  // since fetch would send them as Basic credentials on every request.
+  if (parsed.username || parsed.password) {
+    throw new RemoteError(
+      `a work-prod URL must not contain credentials: ${redactRemoteUrl(trimmed)}`,
+      'config',
+    );
+  }
   if (parsed.search || parsed.hash) {
     throw new RemoteError(
       `a work-prod URL takes no query or fragment: ${redactRemoteUrl(trimmed)}`,
@@ -242,6 +250,9 @@ export function checkRemoteUrl(url: string): string {
   }
   return trimmed;
 }
+
+/** Shorter keys are not cut out of a server's message but hide it whole (see scrub). */
+const MIN_SCRUBBED_KEY = 8;
 
 /** A client for one work-prod server: JSON requests with timeouts, retries and clear errors. */
 export class HttpClient {
@@ -332,9 +343,16 @@ export class HttpClient {
     return url;
   }
 
-  /** Removes the API key from any text that might reach a user (a server could echo it). */
+  /**
+   * Removes the API key from any text that might reach a user (a server could echo it). A key
+   * too short to be told from ordinary words (a typo, a test key) would turn every "a" into
+   * "***": then the text is dropped whole when it holds the key.
+   */
   private scrub(text: string): string {
-    return this.apiKey ? text.split(this.apiKey).join('***') : text;
+    const key = this.apiKey;
+    if (!key || !text.includes(key)) return text;
+    if (key.length < MIN_SCRUBBED_KEY) return '(message not shown: it may hold the API key)';
+    return text.split(key).join('***');
   }
 
   private networkError(method: string, f: Failure, tries: number, cause: unknown): RemoteError {
@@ -435,6 +453,10 @@ export class HttpClient {
     kind: RemoteErrorKind,
     extra?: ConstructorParameters<typeof RemoteError>[2],
   ): RemoteError {
-    return new RemoteError(this.scrub(message), kind, extra);
+    // A short key's hiding is done on the server's text alone (decode): done here, it would
+    // hide this client's own words, which hold its letters.
+    const key = this.apiKey;
+    const scrubbed = key && key.length >= MIN_SCRUBBED_KEY ? this.scrub(message) : message;
+    return new RemoteError(scrubbed, kind, extra);
   }
 }

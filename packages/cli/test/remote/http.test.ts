@@ -75,6 +75,19 @@ describe('checkRemoteUrl', () => {
       /^not a work-prod URL: ftp:\/\/host/,
     );
   });
+
+  it('refuses user info in an http(s) URL, without showing it', () => {
+    for (const url of ['https://me:hunter2@host', 'http://token@127.0.0.1:8080']) {
+      let message = '';
+      try {
+        checkRemoteUrl(url);
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message).toMatch(/^a work-prod URL must not contain credentials: /);
+      expect(message).not.toMatch(/hunter2|token/);
+    }
+  });
 });
 
 describe('HttpClient errors', () => {
@@ -121,6 +134,19 @@ describe('HttpClient errors', () => {
     const err = await failure(() => new HttpClient({ url: s.url, apiKey: KEY }).get('/a'));
     expect(err.message).not.toContain(KEY.slice(0, 8));
     expect(err.message).toContain('x***');
+  });
+
+  it('hides a whole message that holds a key too short to cut out, and leaves others whole', async () => {
+    const s = await startServer((hit, res) =>
+      json(res, 500, { error: hit.url === '/echo' ? 'bad key q7 given' : 'database away' }),
+    );
+    const http = new HttpClient({ url: s.url, apiKey: 'q7', retries: 0 });
+    const echoed = await failure(() => http.get('/echo'));
+    expect(echoed.message).toBe(
+      'work-prod answered 500: (message not shown: it may hold the API key)',
+    );
+    const other = await failure(() => http.get('/other'));
+    expect(other.message).toBe('work-prod answered 500: database away');
   });
 
   it('names where a redirect points, so the URL can be fixed', async () => {

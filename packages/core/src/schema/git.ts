@@ -57,22 +57,5 @@ export type GitUnknownState = Static<typeof GitUnknownStateSchema>;
 export const GitStateSchema = Type.Union([GitKnownStateSchema, GitUnknownStateSchema]);
 export type GitState = Static<typeof GitStateSchema>;
 
-/** True when the state is one git could not read. */
-export function isUnknownGitState(state: GitState): state is GitUnknownState {
-  return 'unknown' in state;
-}
-
-/**
- * Whether a known state holds work not yet safe elsewhere: unpushed commits, uncommitted or
- * untracked files, stashes or an operation in progress. A branch without an upstream counts
- * as unpushed only through `ahead` (null: unknown, not counted).
- */
-export function hasWorkInProgress(state: GitKnownState): boolean {
-  return (
-    (state.ahead ?? 0) > 0 ||
-    state.modified > 0 ||
-    state.untracked > 0 ||
-    state.stashes > 0 ||
-    state.operation !== null
-  );
-}
+// The rules on a state (hasWorkInProgress, isUnknownGitState) are in ../git-work.ts, a module
+// without TypeBox, so the dashboard's bundle can use them.

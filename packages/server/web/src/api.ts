@@ -9,6 +9,7 @@ import type {
   SessionResponse,
   SharedFields,
   TagList,
+  WipResponse,
 } from '@dev-infra/core';
 
 export type { HistoryEntry, ProjectsPage };
@@ -78,6 +79,7 @@ export const api = {
     request<ProjectsPage>('GET', `/api/dashboard/projects${query(params)}`),
   tags: () => request<TagList>('GET', '/api/dashboard/tags'),
   machines: () => request<MachinesResponse>('GET', '/api/machines'),
+  wip: () => request<WipResponse>('GET', '/api/dashboard/wip'),
   project: (uuid: string) =>
     request<ProjectPage>('GET', `/api/dashboard/projects/${encodeURIComponent(uuid)}`),
   edit: (uuid: string, baseRev: number, edits: Edits) =>

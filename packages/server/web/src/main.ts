@@ -6,6 +6,7 @@ import { renderMachines } from './views/machines.js';
 import { renderProject } from './views/project.js';
 import { renderProjects } from './views/projects.js';
 import { renderSignIn } from './views/sign-in.js';
+import { renderWip } from './views/wip.js';
 
 const APP = 'work-prod';
 let account: string | undefined;
@@ -15,7 +16,11 @@ function setTitle(title: string): void {
 }
 
 function header(): HTMLElement {
-  const current = location.hash.startsWith('#/machines') ? 'machines' : 'projects';
+  const current = location.hash.startsWith('#/machines')
+    ? 'machines'
+    : location.hash.startsWith('#/wip')
+      ? 'wip'
+      : 'projects';
   const link = (href: string, label: string, name: string) =>
     h('a', { href, 'aria-current': current === name ? 'page' : undefined }, label);
   return h(
@@ -27,6 +32,7 @@ function header(): HTMLElement {
         'nav',
         { 'aria-label': 'Main' },
         link('#/projects', 'Projects', 'projects'),
+        link('#/wip', 'Work in progress', 'wip'),
         link('#/machines', 'Machines', 'machines'),
       ),
     account !== undefined &&
@@ -94,6 +100,7 @@ async function route(): Promise<void> {
   const project = /^\/project\/([^/]+)$/.exec(path);
   if (project) await renderProject(ctx, decodeURIComponent(project[1]!));
   else if (path === '/machines') await renderMachines(ctx);
+  else if (path === '/wip') await renderWip(ctx);
   else await renderProjects(ctx, params);
 }
 

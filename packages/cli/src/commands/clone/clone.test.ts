@@ -6,33 +6,14 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SyncRecord } from '@dev-infra/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { removeTempDirs } from '../../../../../test-support/tmp.js';
 import { describeBackends, newAccount } from '../../../../server/test/helpers.js';
 import { machine, ok } from '../../../test/support/machine.js';
+import { poisonCache } from '../../../test/support/poison-cache.js';
 import { useListeningApp } from '../../../test/sync/listening-app.js';
 import { makeOriginAndClone } from '../../../test/sync/support.js';
-import { CacheStore, cacheFileFor, readCache, readCacheHeader } from '../../cache/records.js';
 import { safeLine, safeLines } from '../../output/safe-text.js';
-
-/**
- * Rewrites one record of `m`'s remote cache as a hostile server's pull would leave it (the
- * server itself refuses such names, so only a server we do not run could send them).
- */
-async function poisonCache(
-  m: { home: string },
-  changes: Record<string, (record: SyncRecord) => SyncRecord>,
-): Promise<void> {
-  const file = cacheFileFor(join(m.home, 'registry.json'));
-  const header = readCacheHeader(file)!;
-  const records = readCache(file, header.server)!.records;
-  // One read and one write: a later read would drop the bad names and mark the cache damaged.
-  const store = new CacheStore(file, header.server, header.protocol, header.machine);
-  for (const [name, change] of Object.entries(changes))
-    store.put(change(records.find((r) => r.fields.name === name)!));
-  await store.flush(false);
-}
 
 afterAll(removeTempDirs);
 

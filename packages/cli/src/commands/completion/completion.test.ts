@@ -15,6 +15,9 @@ describe('completion', () => {
     expect(bash.stdout).toContain(
       "exec) opts='--tag --type --status --dirty --jobs --stream --json",
     );
+    expect(bash.stdout).toContain(
+      "clone) opts='--name --missing --tag --type --jobs --dry-run --json",
+    );
     expect((await m.cli(['completion', 'zsh'])).stdout).toContain('#compdef dev-infra');
     expect((await m.cli(['completion', 'fish'])).stdout).toContain('complete -c dev-infra');
     expect((await m.cli(['completion', 'tcsh'])).code).toBe(2);

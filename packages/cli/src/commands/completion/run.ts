@@ -100,7 +100,7 @@ ${cases}
         IFS=$' \\t\\n'
         COMPREPLY=( $(compgen -W ${quote(keys)} -- "$cur") )
       fi ;;
-    completion) IFS=$' \\t\\n'; COMPREPLY=( $(compgen -W 'bash zsh fish' -- "$cur") ) ;;
+    completion|hook) IFS=$' \\t\\n'; COMPREPLY=( $(compgen -W 'bash zsh fish' -- "$cur") ) ;;
   esac
 }
 complete -F _dev_infra dev-infra
@@ -146,7 +146,7 @@ ${cases}
     ${words(all, 'folder').join('|')}) _files -/ ;;
     config)
       if (( CURRENT == 4 )) && [[ $words[3] == (${KEY_SUBCOMMANDS.join('|')}) ]]; then compadd ${keys}; fi ;;
-    completion) compadd bash zsh fish ;;
+    completion|hook) compadd bash zsh fish ;;
   esac
 }
 compdef _dev_infra dev-infra
@@ -184,7 +184,7 @@ function fish(all: Spec[]): string {
     `complete -c dev-infra -n ${clone} -a '(${REMOTE_NAMES})'`,
     `complete -c dev-infra -n '__fish_seen_subcommand_from ${words(all, 'folder').join(' ')}' -a '(__fish_complete_directories)'`,
     `complete -c dev-infra -n ${configKey} -a ${quote(keys)}`,
-    `complete -c dev-infra -n '__fish_seen_subcommand_from completion' -a 'bash zsh fish'`,
+    `complete -c dev-infra -n '__fish_seen_subcommand_from completion hook' -a 'bash zsh fish'`,
   );
   return `${lines.join('\n')}\n`;
 }

@@ -1,4 +1,5 @@
 /** `dev-infra config list|get|set|unset`: this machine's settings. */
+import { DEFAULT_SYNC_FREQUENCY, parseSyncFrequency } from '@dev-infra/core';
 import { configValue, readConfig, writeConfigValue } from '../../config/file.js';
 import { CONFIG_KEYS, type ConfigKey, findConfigKey } from '../../config/keys.js';
 import type { Context } from '../../context.js';
@@ -8,6 +9,7 @@ import { renderTable } from '../../output/table.js';
 import type { DevInfraPaths } from '../../registry/paths.js';
 import { loadRegistry } from '../../registry/read.js';
 import { mutateRegistry } from '../../registry/store.js';
+import { resetNextDue } from '../../sync/background.js';
 
 interface Setting {
   key: string;
@@ -35,6 +37,9 @@ async function store(key: ConfigKey, value: string | null, paths: DevInfraPaths)
   } else {
     await writeConfigValue(paths.configFile, paths.configDir, key.key, value);
   }
+  // The shell hook reads only the next-due stamp: a new period must reach it.
+  if (key.key === 'sync.frequency')
+    resetNextDue(paths, parseSyncFrequency(value ?? DEFAULT_SYNC_FREQUENCY) ?? 'off');
 }
 
 export function runConfigList(ctx: Context, options: { json?: boolean }): void {

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { removeTempDirs } from '../../../../../test-support/tmp.js';
 import { machineEnv, makeRepo } from '../../../test/support/cli.js';
 import { machine, ok } from '../../../test/support/machine.js';
+import { BoundedCapture, CAPTURE_LIMIT } from './capture.js';
 
 afterAll(removeTempDirs);
 
@@ -170,5 +171,31 @@ describe('exec', () => {
     const empty = await m.cli(['exec', '--', NODE, '-v']);
     expect(empty.code).toBe(0);
     expect(empty.stderr).toMatch(/^No projects registered yet/);
+  });
+
+  it('keeps at most CAPTURE_LIMIT of a runaway output, its start and its end, and says so', async () => {
+    const m = machine();
+    await ok(m, ['add', committedRepo(join(m.code, 'noisy'))]);
+    const size = CAPTURE_LIMIT + 4 * 1024 * 1024;
+    const script = `process.stdout.write('<start>' + 'x'.repeat(${size}) + '<end>')`;
+    const r = await m.cli(['exec', '--', NODE, '-e', script]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.startsWith('==> noisy <==\n<start>')).toBe(true);
+    expect(r.stdout).toMatch(/<end>\n$/);
+    expect(r.stdout).toMatch(/\n\[dev-infra: \d+ bytes of output not shown\]\n/);
+    expect(r.stdout.length).toBeLessThan(CAPTURE_LIMIT + 1024);
+  });
+});
+
+describe('BoundedCapture', () => {
+  it('keeps everything under the limit, else the first and last halves and the count dropped', () => {
+    const small = new BoundedCapture(10);
+    small.push(Buffer.from('abc'));
+    small.push(Buffer.from('de'));
+    expect(small.bytes().toString()).toBe('abcde');
+    const big = new BoundedCapture(10);
+    for (const part of ['abc', 'defgh', 'ijklmnop', 'qrstuvwxyz']) big.push(Buffer.from(part));
+    expect(big.dropped).toBe(16);
+    expect(big.bytes().toString()).toBe('abcde\n[dev-infra: 16 bytes of output not shown]\nvwxyz');
   });
 });

@@ -1,17 +1,9 @@
 /** `dev-infra exec`: its arguments, flags and help. */
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import type { Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
-import { repeatable, statusFlag, typeFlag } from '../../flags.js';
+import { jobsFlag, repeatable, statusFlag, typeFlag } from '../../flags.js';
 import { examples } from '../help.js';
-
-/** `--jobs`: how many projects run at once, a whole number from 1 to 64. */
-function jobsFlag(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 64)
-    throw new InvalidArgumentError('Use a whole number from 1 to 64.');
-  return n;
-}
 
 export function registerExec(program: Command, ctx: Context): void {
   const exec = program.command('exec');

@@ -13,8 +13,11 @@ import { printJson } from '../../output/json.js';
 import { byName } from '../../output/order.js';
 import { isMissing } from '../../output/project-view.js';
 import { safeLine } from '../../output/safe-text.js';
+import { pool } from '../../pool.js';
+import { isFiltered, projectFilter } from '../../project-filter.js';
 import type { LocalProject } from '../../registry/format.js';
 import { loadRegistry } from '../../registry/read.js';
+import { BoundedCapture } from './capture.js';
 
 export interface ExecOptions {
   tag?: string[];
@@ -24,6 +27,8 @@ export interface ExecOptions {
   jobs?: number;
   stream?: boolean;
   json?: boolean;
+  /** Bytes kept of each stream of each project (tests lower it). */
+  captureLimit?: number;
 }
 
 /** Enough to keep a few builds or fetches busy without swamping a laptop. */
@@ -81,18 +86,27 @@ function lineSplitter(emit: (line: string) => void) {
   };
 }
 
+/** How a run shows: lines as they come, and which captures it keeps (grouped, JSON). */
+interface RunShape {
+  stream: boolean;
+  keepStreams: boolean;
+  keepCombined: boolean;
+  captureLimit: number | undefined;
+}
+
 function runOne(
   ctx: Context,
   project: LocalProject,
   command: string[],
-  stream: boolean,
+  shape: RunShape,
 ): Promise<Outcome> {
   const [file, ...args] = command as [string, ...string[]];
   const name = safeLine(project.name);
+  const { stream } = shape;
   return new Promise((resolve) => {
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    const combined: Buffer[] = [];
+    const out = new BoundedCapture(shape.captureLimit);
+    const err = new BoundedCapture(shape.captureLimit);
+    const combined = new BoundedCapture(shape.captureLimit);
     const outLines = lineSplitter((line) => ctx.io.out(`${name}: ${line}\n`));
     const errLines = lineSplitter((line) => ctx.io.err(`${name}: ${line}\n`));
     let error: string | null = null;
@@ -106,13 +120,13 @@ function runOne(
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout.on('data', (chunk: Buffer) => {
-      out.push(chunk);
-      combined.push(chunk);
+      if (shape.keepStreams) out.push(chunk);
+      if (shape.keepCombined) combined.push(chunk);
       if (stream) outLines.push(chunk);
     });
     child.stderr.on('data', (chunk: Buffer) => {
-      err.push(chunk);
-      combined.push(chunk);
+      if (shape.keepStreams) err.push(chunk);
+      if (shape.keepCombined) combined.push(chunk);
       if (stream) errLines.push(chunk);
     });
     child.on('error', (e: NodeJS.ErrnoException) => {
@@ -131,40 +145,17 @@ function runOne(
         exitCode: errorCode ?? code,
         signal: errorCode === null ? signal : null,
         error,
-        stdout: Buffer.concat(out).toString('utf8'),
-        stderr: Buffer.concat(err).toString('utf8'),
-        combined: Buffer.concat(combined),
+        stdout: out.bytes().toString('utf8'),
+        stderr: err.bytes().toString('utf8'),
+        combined: combined.bytes(),
       });
     });
   });
 }
 
-/** Runs `task` over `items`, at most `jobs` at once; results keep the items' order. */
-async function pool<T, R>(
-  items: readonly T[],
-  jobs: number,
-  task: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await task(items[index]!, index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(jobs, items.length) }, worker));
-  return results;
-}
-
 function selectProjects(ctx: Context, options: ExecOptions): LocalProject[] {
   const { registry } = loadRegistry(ctx.paths.registryFile);
-  const tags = (options.tag ?? []).map((t) => t.trim()).filter(Boolean);
-  return registry.projects
-    .filter((p) => !options.status || p.status === options.status)
-    .filter((p) => !options.type || p.project_type === options.type)
-    .filter((p) => tags.every((t) => p.tags.includes(t)))
-    .sort(byName);
+  return registry.projects.filter(projectFilter(options)).sort(byName);
 }
 
 export async function runExec(
@@ -192,8 +183,7 @@ export async function runExec(
     });
   } else present.push(...candidates);
   if (present.length === 0 && skipped.length === 0) {
-    const filtered =
-      (options.tag ?? []).length > 0 || options.type || options.status || options.dirty;
+    const filtered = isFiltered(options) || options.dirty;
     // On stderr, as `list` does, so a script reading stdout sees no output rather than a sentence.
     if (options.json) printJson(ctx.io, []);
     else
@@ -207,6 +197,12 @@ export async function runExec(
 
   const stream = options.stream === true;
   const grouped = !stream && !options.json;
+  const shape: RunShape = {
+    stream,
+    keepStreams: options.json === true,
+    keepCombined: grouped,
+    captureLimit: options.captureLimit,
+  };
   // Grouped output goes out in listing order as soon as every earlier project is done.
   const done: (Outcome | undefined)[] = new Array(present.length);
   let printed = 0;
@@ -223,7 +219,7 @@ export async function runExec(
     }
   };
   const outcomes = await pool(present, options.jobs ?? DEFAULT_JOBS, async (project, index) => {
-    const outcome = await runOne(ctx, project, command, stream);
+    const outcome = await runOne(ctx, project, command, shape);
     if (grouped) {
       done[index] = outcome;
       flush();

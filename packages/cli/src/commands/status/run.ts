@@ -13,6 +13,7 @@ import { safeLine } from '../../output/safe-text.js';
 import { renderTable } from '../../output/table.js';
 import { loadRegistry } from '../../registry/read.js';
 import { RemoteError } from '../../remote/http.js';
+import { lastRun } from '../../sync/background.js';
 import { driverFor } from '../../sync/protocol.js';
 import { keyError } from '../../sync/remote-config.js';
 import { registrySync } from '../../sync/state.js';
@@ -70,6 +71,7 @@ export async function runStatus(ctx: Context, options: StatusOptions): Promise<v
   const summary = summarise(views.map((v) => v.status));
   const asOf = state?.last_pull ?? null;
   const machine = registry.machine.name ?? hostname();
+  const background = lastRun(paths);
   if (options.json) {
     printJson(ctx.io, {
       machine: { id: registry.machine.id, name: machine },
@@ -80,6 +82,10 @@ export async function runStatus(ctx: Context, options: StatusOptions): Promise<v
       last_pull: state?.last_pull ?? null,
       last_push: state?.last_push ?? null,
       last_heard: state?.last_heard ?? null,
+      // The last run of `sync --background` (the shell hook), from its log.
+      background_sync: background
+        ? { at: background.at, ok: background.ok, message: background.message }
+        : null,
       counts: summary.counts,
       out_of_sync: summary.outOfSync,
       projects: views.map((v) => ({
@@ -122,6 +128,14 @@ export async function runStatus(ctx: Context, options: StatusOptions): Promise<v
       ctx.io.out(
         `Last heard from the server ${timeAgo(sameServer ? state.last_heard : null, ctx.now())}\n`,
       );
+    if (background) {
+      const when = `${timeAgo(background.at, ctx.now())} (${background.at})`;
+      ctx.io.out(
+        background.ok
+          ? `${safeLine(`Last background sync ${when}: ${background.message || 'ok'}`)}\n`
+          : `${c.red(safeLine(`Last background sync ${when} failed: ${background.message}`))}\n`,
+      );
+    }
     if (options.git) {
       ctx.io.out('\nWork in progress:\n');
       ctx.io.out(renderWip(ctx.io, loadWip(paths.registryFile, registry), ctx.now()));

@@ -21,11 +21,23 @@ export function registerSync(program: Command, ctx: Context): void {
       .command('sync')
       .description("pull changes from work-prod, merge, and push this machine's changes"),
   )
+    .option('--background', 'sync in a detached process and return at once (the shell hook)')
     .addHelpText(
       'after',
-      examples('sync', 'sync --dry-run', 'sync --prefer remote', 'sync pull', 'sync --no-git'),
+      examples(
+        'sync',
+        'sync --dry-run',
+        'sync --prefer remote',
+        'sync pull',
+        'sync --no-git',
+        'sync --background',
+      ),
     )
-    .action(async (options) => (await import('./run.js')).runSync(ctx, 'both', options));
+    .action(async (options) =>
+      options.background
+        ? (await import('./background.js')).runSyncBackground(ctx, options)
+        : (await import('./run.js')).runSync(ctx, 'both', options),
+    );
   // The flags may come before the subcommand (`sync --dry-run pull`), hence optsWithGlobals.
   syncFlags(sync.command('pull').description('only fetch and merge changes from work-prod')).action(
     async (_options, cmd: Command) =>

@@ -5,6 +5,7 @@ import { UserError } from '../../errors.js';
 import { gitSettings } from '../../git/collect.js';
 import { printJson } from '../../output/json.js';
 import { RemoteError } from '../../remote/http.js';
+import { afterForegroundSync } from '../../sync/background.js';
 import { keyError } from '../../sync/remote-config.js';
 import { renderReport } from '../../sync/report.js';
 import { runSyncCommand } from '../../sync/run.js';
@@ -44,6 +45,7 @@ export async function runSync(
       },
       remote,
     );
+    if (what === 'both' && !flags.dryRun) afterForegroundSync(ctx.paths, ctx.now().getTime());
     if (flags.json) printJson(ctx.io, report);
     else ctx.io.out(renderReport(report));
     if (report.rejected.length > 0) ctx.exitCode = 1;

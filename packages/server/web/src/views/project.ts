@@ -3,6 +3,7 @@ import { PROJECT_STATUSES, PROJECT_TYPES } from '@dev-infra/core';
 import { ApiError, api, type HistoryEntry, type Project } from '../api.js';
 import { h, replace } from '../dom.js';
 import { remoteEl, statusEl, tagsEl, timeEl } from '../format.js';
+import { gitStateEl } from '../git.js';
 import type { ViewContext } from './context.js';
 
 const none = () => h('span', { class: 'muted' }, '—');
@@ -36,7 +37,7 @@ function checkoutsTable(p: Project): HTMLElement {
   if (p.checkouts.length === 0) return h('p', { class: 'muted' }, 'No machine holds a checkout.');
   return h(
     'table',
-    { class: 'simple' },
+    { class: 'simple checkouts-table' },
     h('caption', { class: 'visually-hidden' }, 'Checkouts'),
     h(
       'thead',
@@ -47,6 +48,7 @@ function checkoutsTable(p: Project): HTMLElement {
         h('th', { scope: 'col' }, 'Machine'),
         h('th', { scope: 'col' }, 'Path'),
         h('th', { scope: 'col' }, 'Last seen'),
+        h('th', { scope: 'col' }, 'Git'),
       ),
     ),
     h(
@@ -59,6 +61,7 @@ function checkoutsTable(p: Project): HTMLElement {
           h('td', { 'data-label': 'Machine' }, c.machine_name),
           h('td', { 'data-label': 'Path' }, h('code', { class: 'path' }, c.path)),
           h('td', { 'data-label': 'Last seen' }, timeEl(c.last_seen)),
+          h('td', { 'data-label': 'Git' }, gitStateEl(c.git)),
         ),
       ),
     ),
