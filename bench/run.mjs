@@ -10,6 +10,7 @@ const parts = [
   'server.mjs',
   'cli-add.mjs',
   'sqlite-durability.mjs',
+  'git-state.mjs',
   'hook-latency.mjs',
 ];
 const failed = [];

@@ -18,6 +18,7 @@ import { registerList } from './commands/list/flags.js';
 import { registerMachines } from './commands/machines/flags.js';
 import { registerMove } from './commands/move/flags.js';
 import { registerPath } from './commands/path/flags.js';
+import { registerRefresh } from './commands/refresh/flags.js';
 import { registerRemote } from './commands/remote/flags.js';
 import { registerRemove } from './commands/remove/flags.js';
 import { registerRestore } from './commands/restore/flags.js';
@@ -26,6 +27,7 @@ import { registerShow } from './commands/show/flags.js';
 import { registerStatus } from './commands/status/flags.js';
 import { registerSync } from './commands/sync/flags.js';
 import { registerUpdate } from './commands/update/flags.js';
+import { registerWip } from './commands/wip/flags.js';
 import type { Context } from './context.js';
 
 declare const __VERSION__: string;
@@ -103,6 +105,8 @@ $XDG_DATA_HOME/dev-infra. Exit codes: 0 ok, 1 failure, 2 usage error.
   registerRemote(program, ctx);
   registerSync(program, ctx);
   registerStatus(program, ctx);
+  registerRefresh(program, ctx);
+  registerWip(program, ctx);
   registerClone(program, ctx);
   registerMachines(program, ctx);
   registerDoctor(program, ctx);

@@ -6,6 +6,7 @@
 import { type FieldConflict, mergeFields, type Prefer, sameSharedFields } from './merge.js';
 import { fieldEquals, SHARED_FIELD_NAMES, type SharedFieldName } from './project.js';
 import type { SharedFields } from './schema/fields.js';
+import type { GitState } from './schema/git.js';
 import type {
   CheckoutChange,
   MachineRef,
@@ -42,6 +43,11 @@ export interface LocalEntry {
   path: string;
   fields: SharedFields;
   sync: ProjectSync | undefined;
+  /**
+   * The checkout's git state just collected (null: not a repository); absent when it was not
+   * collected (turned off, basic mode): then no git state is pushed.
+   */
+  git?: GitState | null;
 }
 
 /** The server's side of a project, in either protocol. */
@@ -182,6 +188,8 @@ export function applyRecord(
     pushed_path: pushedPath,
     remote: identity,
   };
+  // What git state the server holds for our checkout does not change with the record's fields.
+  if (sync?.pushed_git !== undefined) next.pushed_git = sync.pushed_git;
   const written = keepLocalSpelling(local, merged);
   const fields = sameSharedFields(local, written) ? null : written;
   return { sync: next, fields, changed: fields !== null || !sameSync(sync, next), events };
@@ -288,17 +296,68 @@ export function echoAfter(
   return left.length > 0 ? Object.fromEntries(left) : undefined;
 }
 
+/** How long a pushed git state stands before it is sent again unchanged (its age stays true). */
+export const GIT_STATE_REFRESH_MS = 60 * 60 * 1000;
+
+/** Two git states say the same, whenever they were taken. */
+export function sameGitState(a: GitState | null, b: GitState | null): boolean {
+  if (a === null || b === null) return a === b;
+  const { taken_at: _a, ...restA } = a;
+  const { taken_at: _b, ...restB } = b;
+  const keys = new Set([...Object.keys(restA), ...Object.keys(restB)]);
+  for (const k of keys)
+    if ((restA as Record<string, unknown>)[k] !== (restB as Record<string, unknown>)[k])
+      return false;
+  return true;
+}
+
+/**
+ * The state to keep after collecting `collected` where `stored` was: the stored one while it
+ * says the same and is younger than `GIT_STATE_REFRESH_MS` at `now` (so a sync with nothing
+ * new writes nothing and sends nothing), else the collected one.
+ */
+export function keptGitState(
+  stored: GitState | null | undefined,
+  collected: GitState | null,
+  now: string,
+): GitState | null {
+  if (stored === undefined || stored === null || collected === null) return collected;
+  if (!sameGitState(stored, collected)) return collected;
+  const age = Date.parse(now) - Date.parse(stored.taken_at);
+  return Number.isNaN(age) || age < 0 || age >= GIT_STATE_REFRESH_MS ? collected : stored;
+}
+
+/**
+ * The git state a checkout change should carry: the collected state when it differs from the
+ * one last pushed (taken_at aside) or that one is older than `GIT_STATE_REFRESH_MS` at `now`;
+ * null once a repository that had a state is no longer one; undefined (leave the server's as
+ * it is) otherwise, and when nothing was collected.
+ */
+export function gitToPush(
+  current: GitState | null | undefined,
+  pushed: GitState | null | undefined,
+  now: string,
+): GitState | null | undefined {
+  if (current === undefined) return undefined;
+  if (current === null) return pushed === undefined || pushed === null ? undefined : null;
+  if (pushed === undefined || pushed === null || !sameGitState(current, pushed)) return current;
+  const age = Date.parse(now) - Date.parse(pushed.taken_at);
+  return Number.isNaN(age) || age >= GIT_STATE_REFRESH_MS ? current : undefined;
+}
+
 /**
  * The push this machine has to make: every entry never synced (base revision 0) or changed
  * since its base, every checkout path not yet sent, and the pending deletions and checkout
  * removals. An entry shown as deleted remotely is never pushed again, unless the user
- * restores it: then its fields go on the tombstone's revision, which revives it.
+ * restores it: then its fields go on the tombstone's revision, which revives it. A checkout
+ * change carries the entry's git state when `gitToPush` says so (at `now`, the push's time).
  */
 export function planPush(
   entries: readonly { uuid: string; entry: LocalEntry }[],
   pending: RegistrySync['pending'],
   machine: MachineRef,
   server?: (uuid: string) => SyncRecord | undefined,
+  now?: string,
 ): PushRequest {
   const changes: PushChange[] = [];
   const checkouts: CheckoutChange[] = [];
@@ -307,6 +366,13 @@ export function planPush(
     const gone = sync?.deleted_remotely;
     if (gone && !gone.restore) continue;
     const { fields } = entry;
+    const git = now === undefined ? undefined : gitToPush(entry.git, sync?.pushed_git, now);
+    const checkout = (force: boolean) => {
+      if (!force && git === undefined) return;
+      checkouts.push(
+        git === undefined ? { uuid, path: entry.path } : { uuid, path: entry.path, git },
+      );
+    };
     // A restore is pushed on the tombstone's revision, never as a repair of a lost record.
     const behind =
       sync && !gone && server
@@ -314,14 +380,20 @@ export function planPush(
         : undefined;
     if (behind) {
       changes.push({ uuid, base_rev: behind.rev, fields });
-      if (behind.checkout) checkouts.push({ uuid, path: entry.path });
+      // The server lost our checkout: its git state goes again with it.
+      if (behind.checkout) {
+        const state = now === undefined ? undefined : gitToPush(entry.git, undefined, now);
+        checkouts.push(
+          state === undefined ? { uuid, path: entry.path } : { uuid, path: entry.path, git: state },
+        );
+      } else checkout(false);
       continue;
     }
     if (sync && gone) changes.push({ uuid, base_rev: gone.rev ?? sync.rev, fields });
     else if (!sync) changes.push({ uuid, base_rev: 0, fields });
     else if (!sameSharedFields(fields, sync.base))
       changes.push({ uuid, base_rev: sync.rev, fields });
-    if (sync?.pushed_path !== entry.path) checkouts.push({ uuid, path: entry.path });
+    checkout(sync?.pushed_path !== entry.path);
   }
   for (const d of pending.deletes)
     changes.push({ uuid: d.uuid, base_rev: d.base_rev, deleted: true });

@@ -4,7 +4,8 @@
  * with the server's current record for the next round, refusals are reported. The CLI
  * writes the outcome and saves.
  */
-import type { SharedFields } from './schema/fields.js';
+import type { Checkout, SharedFields } from './schema/fields.js';
+import type { GitState } from './schema/git.js';
 import type {
   MachineRef,
   PushChange,
@@ -114,6 +115,10 @@ export function planPushResults(input: PushResultsInput): PushResultsPlan {
   };
 
   const sent = new Map(batch.changes.map((c) => [c.uuid, c]));
+  // The git state each sent checkout carried (absent: the server kept the one it had).
+  const sentGit = new Map<string, GitState | null>();
+  for (const c of batch.checkouts ?? [])
+    if ('path' in c && c.git !== undefined) sentGit.set(c.uuid, c.git);
   for (const r of response.results) {
     const change = sent.get(r.uuid);
     const entry = entryOf(r.uuid);
@@ -168,13 +173,16 @@ export function planPushResults(input: PushResultsInput): PushResultsPlan {
       const record = recordOf(c.uuid);
       if (record) {
         const others = record.checkouts.filter((k) => k.machine_id !== machine.id);
-        const mine = entry
+        const before = record.checkouts.find((k) => k.machine_id === machine.id);
+        const git = sentGit.has(c.uuid) ? sentGit.get(c.uuid) : before?.git;
+        const mine: Checkout[] = entry
           ? [
               {
                 machine_id: machine.id,
                 machine_name: machine.name,
                 path: entry.path,
                 last_seen: ctx.now,
+                ...(git === undefined ? {} : { git }),
               },
             ]
           : [];
@@ -188,8 +196,11 @@ export function planPushResults(input: PushResultsInput): PushResultsPlan {
     }
     const sync = entry?.sync?.kind === 'synced' ? entry.sync : undefined;
     if (c.status === 'applied' && entry && sync) {
-      update(c.uuid, { sync: { ...sync, pushed_path: entry.path }, fields: null });
-      pushed.push(c.uuid);
+      const next: Synced = { ...sync, pushed_path: entry.path };
+      if (sentGit.has(c.uuid)) next.pushed_git = sentGit.get(c.uuid) ?? null;
+      update(c.uuid, { sync: next, fields: null });
+      // A new git state alone is bookkeeping, not a change the user made: not "pushed".
+      if (sync.pushed_path !== entry.path || !sentGit.has(c.uuid)) pushed.push(c.uuid);
     } else if (c.status === 'rejected' && entry) {
       events.push({ kind: 'rejected', project: entry.name, error: `checkout: ${c.error}` });
     }

@@ -7,7 +7,8 @@
 import { isObject } from './json.js';
 import { SHARED_FIELD_NAMES, type SharedFieldName } from './project.js';
 import type { SharedFields } from './schema/fields.js';
-import { isSharedFields } from './schema/plain-checks.js';
+import type { GitState } from './schema/git.js';
+import { isGitStateOrNull, isSharedFields } from './schema/plain-checks.js';
 
 /** The two ways a client talks to work-prod. */
 export type SyncProtocol = 'sync-v1' | 'basic';
@@ -38,6 +39,11 @@ export interface Synced {
   /** This machine's path as last sent to the server, or null. */
   pushed_path: string | null;
   remote: RemoteIdentity;
+  /**
+   * The git state this machine last sent with its checkout (null: sent as none); absent
+   * when it never sent one. The push plan compares the new state with it (see planPush).
+   */
+  pushed_git?: GitState | null;
   /**
    * Set when the server holds a tombstone: shown as "deleted remotely", never pushed again
    * unless the user restores it.
@@ -191,6 +197,8 @@ export function decodeProjectSync(raw: unknown, projectId: string): ProjectSync 
       pushed_path: typeof raw.pushed_path === 'string' ? raw.pushed_path : null,
       remote,
     };
+    if (raw.pushed_git !== undefined && isGitStateOrNull(raw.pushed_git))
+      synced.pushed_git = raw.pushed_git;
     const gone = raw.deleted_remotely;
     if (isObject(gone) && typeof gone.at === 'string') {
       const mark: DeletedRemotely = { at: gone.at };
@@ -228,6 +236,7 @@ export function encodeProjectSync(sync: ProjectSync): Record<string, unknown> | 
     pushed_path: sync.pushed_path,
   };
   if (sync.remote.kind === 'basic') out.remote_id = sync.remote.id;
+  if (sync.pushed_git !== undefined) out.pushed_git = sync.pushed_git;
   if (sync.deleted_remotely) out.deleted_remotely = sync.deleted_remotely;
   return out;
 }

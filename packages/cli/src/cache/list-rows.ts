@@ -6,7 +6,7 @@
  * listed when it is alive, held by no local project, and not being deleted here.
  */
 import { existsSync } from 'node:fs';
-import { normaliseRemoteUrl, type SyncRecord } from '@dev-infra/core';
+import { type GitState, normaliseRemoteUrl, type SyncRecord } from '@dev-infra/core';
 import { byName } from '../output/order.js';
 import type { LocalProject, Registry } from '../registry/format.js';
 import { projectSync, registrySync } from '../sync/state.js';
@@ -16,6 +16,8 @@ import type { RecordSummary } from './record-line.js';
 export interface Elsewhere {
   machine_name: string;
   path?: string;
+  /** Its git state as that machine last pushed it (full records only). */
+  git?: GitState | null;
 }
 
 /** What the cache holds of a record, as far as `list --all` goes. */
@@ -103,7 +105,11 @@ export function fullRecord(r: SyncRecord, machineId: string, basic: boolean): Ro
     project_type: f.project_type,
     status: f.status,
     remote: normaliseRemoteUrl(f.remote_url),
-    elsewhere: others.map((c) => ({ machine_name: c.machine_name, path: c.path })),
+    elsewhere: others.map((c) => ({
+      machine_name: c.machine_name,
+      path: c.path,
+      ...(c.git === undefined ? {} : { git: c.git }),
+    })),
   };
 }
 

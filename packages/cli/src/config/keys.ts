@@ -49,6 +49,32 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     },
   },
   {
+    key: 'git.state',
+    store: 'config',
+    description:
+      "collect each checkout's git state at sync and send it (true, the default, or false)",
+    defaultValue: () => 'true',
+    check: (value) => {
+      const v = value.trim().toLowerCase();
+      if (v !== 'true' && v !== 'false') throw new UsageError('git.state must be true or false');
+      return v;
+    },
+  },
+  {
+    key: 'git.jobs',
+    store: 'config',
+    description: 'how many repositories git state is read from at once (default: 2 per core)',
+    defaultValue: () => 'auto',
+    check: (value) => positiveInteger('git.jobs', value, 256),
+  },
+  {
+    key: 'git.timeout',
+    store: 'config',
+    description: 'milliseconds one repository may take before its state is unknown (default 5000)',
+    defaultValue: () => '5000',
+    check: (value) => positiveInteger('git.timeout', value, 600_000),
+  },
+  {
     key: 'sync.frequency',
     store: 'config',
     description:
@@ -62,6 +88,13 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     },
   },
 ];
+
+function positiveInteger(key: string, value: string, max: number): string {
+  const v = value.trim();
+  if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > max)
+    throw new UsageError(`${key} must be a whole number from 1 to ${max}`);
+  return String(Number(v));
+}
 
 /** Looks a key up; a usage error listing the valid keys when it is unknown. */
 export function findConfigKey(key: string): ConfigKey {

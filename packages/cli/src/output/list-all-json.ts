@@ -4,7 +4,12 @@ import type { ProjectView } from '../sync/status-view.js';
 import { isMissing, projectJson } from './project-view.js';
 
 function checkoutsJson(checkouts: readonly Checkout[]) {
-  return checkouts.map((c) => ({ machine: c.machine_name, path: c.path, last_seen: c.last_seen }));
+  return checkouts.map((c) => ({
+    machine: c.machine_name,
+    path: c.path,
+    last_seen: c.last_seen,
+    git: c.git ?? null,
+  }));
 }
 
 /** A local project as `list` prints it, or a remote-only one with `path: null`; both with `local`, `state`, `checkouts`. */

@@ -4,6 +4,7 @@
  * remote-only rows as `pipedRemoteRow` renders them, so a piped listing can copy them as bytes.
  */
 import type { ListRow, RemoteOnlyRows } from '../cache/list-rows.js';
+import { compactLabel } from '../git/summary.js';
 import { type Palette, palette } from './colour.js';
 import { shortenPath } from './paths.js';
 import { type Cell, renderTable, renderTsv } from './table.js';
@@ -13,6 +14,20 @@ export const NOTHING_KNOWN =
   'No projects from other machines known yet: run `dev-infra sync` (with a remote set).\n';
 
 const HEADER = ['NAME', 'WHERE', 'TYPE', 'STATUS', 'REMOTE'];
+/** `--long` adds each checkout's git state. */
+const LONG_HEADER = [...HEADER, 'GIT'];
+
+/** The GIT cell of `--long`: `here: main ~2, laptop: main +3` (states known only). */
+export function gitCell(row: ListRow): string {
+  const parts: string[] = [];
+  const here = compactLabel(row.local?.git);
+  if (here !== '') parts.push(`here: ${here}`);
+  for (const c of row.elsewhere) {
+    const label = compactLabel(c.git);
+    if (label !== '') parts.push(`${c.machine_name}: ${label}`);
+  }
+  return parts.join(', ');
+}
 
 /** The other machines holding a project; with `long`, each with its path where known. */
 function machines(row: ListRow, long: boolean): string {
@@ -43,6 +58,7 @@ function cells(row: ListRow, long: boolean, c: Palette, label = row.name): Cell[
     row.project_type ?? '',
     row.status,
     remoteCell(row),
+    ...(long ? [gitCell(row)] : []),
   ];
 }
 
@@ -92,7 +108,9 @@ export function renderListAll(
     table.push(cells(row, long, c, label));
   }
   if (table.length === 0) return new Uint8Array();
-  return Buffer.from(tty ? renderTable(HEADER, table, c.bold) : renderTsv(table));
+  return Buffer.from(
+    tty ? renderTable(long ? LONG_HEADER : HEADER, table, c.bold) : renderTsv(table),
+  );
 }
 
 /** The names that occur more than once. */

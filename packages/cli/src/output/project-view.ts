@@ -21,7 +21,8 @@ export function projectJson(p: LocalProject, missing: boolean): ProjectJson {
   const { sync: _reserved, ...fields } = orderProject(p);
   // Credentials in a remote URL (https://user:token@host/...) never reach output.
   const remote_url = p.remote_url === null ? null : redactRemoteUrl(p.remote_url);
-  return { ...fields, remote_url, missing };
+  // This machine's last collected git state, null when none (not a repository, never read).
+  return { ...fields, remote_url, missing, git: p.git ?? null };
 }
 
 /** A project ready to render: the record and whether its folder is gone. */

@@ -9,6 +9,8 @@ import {
   decodeProjectSync,
   decodeRegistrySync,
   encodeProjectSync,
+  type GitState,
+  isGitStateOrNull,
   isObject,
   isRegistryProject,
   type ProjectSync,
@@ -25,6 +27,8 @@ export interface LocalProject extends SharedFields {
   /** Absolute path of the checkout on this machine (unique in the registry). */
   path: string;
   sync?: ProjectSync;
+  /** The checkout's last collected git state (null: not a repository; absent: never read). */
+  git?: GitState | null;
 }
 
 /**
@@ -106,7 +110,12 @@ function withDefaults(raw: Record<string, unknown>): Record<string, unknown> {
 
 function parseProject(raw: unknown, where: string): LocalProject {
   if (!isObject(raw)) throw new ShapeError(`${where} must be an object`);
-  const candidate = withDefaults(raw);
+  let candidate = withDefaults(raw);
+  // A damaged git state is derived data: dropped (collected again), never an unreadable registry.
+  if (candidate.git !== undefined && !isGitStateOrNull(candidate.git)) {
+    candidate = { ...candidate };
+    delete candidate.git;
+  }
   if (!isRegistryProject(candidate)) {
     const bad = badRegistryProjectField(candidate);
     throw new ShapeError(bad ? fieldMessage(where, bad, candidate) : `${where} is invalid`);
@@ -129,6 +138,7 @@ function parseProject(raw: unknown, where: string): LocalProject {
   };
   const sync = decodeProjectSync(candidate.sync, project.id);
   if (sync) project.sync = sync;
+  if (candidate.git !== undefined) project.git = candidate.git;
   return project;
 }
 
@@ -228,6 +238,7 @@ export function orderProject(p: LocalProject): StoredProject {
   };
   const sync = p.sync && encodeProjectSync(p.sync);
   if (sync) out.sync = sync;
+  if (p.git !== undefined) out.git = p.git;
   return out;
 }
 

@@ -26,7 +26,7 @@ const MAX_ROUNDS = 3;
 
 /** The changes this machine has to send (see core's planPush). */
 export function pendingChanges(
-  session: Pick<SyncSession, 'registry' | 'state' | 'repair' | 'cache'>,
+  session: Pick<SyncSession, 'registry' | 'state' | 'repair' | 'cache' | 'pushGit' | 'now'>,
 ): PushRequest {
   const { registry, state } = session;
   const entries = registry.projects.map((p) => ({ uuid: p.id, entry: localEntry(p) }));
@@ -34,12 +34,32 @@ export function pendingChanges(
   // tell which synced projects the server lost or holds at an older revision.
   const index = session.repair ? session.cache.index() : undefined;
   const server = index && ((uuid: string) => index.get(uuid));
-  return planPush(entries, state.pending, machineRef(registry), server);
+  return planPush(
+    entries,
+    state.pending,
+    machineRef(registry),
+    server,
+    session.pushGit ? session.now : undefined,
+  );
 }
 
 /** The projects a push request touches (a record and its checkout count once). */
 export function pushedProjects(req: PushRequest): Set<string> {
   return new Set([...req.changes, ...(req.checkouts ?? [])].map((c) => c.uuid));
+}
+
+/**
+ * The projects a push request changes as the user sees it: a checkout change that only
+ * carries a new git state (same path as last sent) is bookkeeping, as planPushResults counts it.
+ */
+export function userChanges(req: PushRequest, projects: readonly LocalProject[]): Set<string> {
+  const sentPath = new Map(
+    projects.map((p) => [p.id, p.sync?.kind === 'synced' ? p.sync.pushed_path : null]),
+  );
+  const out = new Set(req.changes.map((c) => c.uuid));
+  for (const c of req.checkouts ?? [])
+    if (!('path' in c) || c.git === undefined || sentPath.get(c.uuid) !== c.path) out.add(c.uuid);
+  return out;
 }
 
 /** Pushes until nothing is left or three rounds have passed. */
@@ -52,6 +72,7 @@ export async function pushSyncV1(
   // A lone `sync push` has not run pull's link step: link never-synced projects to the
   // server's records, or they would be pushed as duplicates.
   await linkBeforePush(client, session, prefer);
+  await session.gitReady?.();
   const pushed = new Set<string>();
   const apply = { prefer, now: session.now, events };
   const nameOf = (uuid: string) =>
@@ -66,7 +87,8 @@ export async function pushSyncV1(
     // Only now are the cached records needed (to keep them current): an idle push reads none.
     const index = session.cache.index();
     if (session.dryRun) {
-      for (const uuid of touched) events.push({ kind: 'pushed', project: nameOf(uuid) });
+      for (const uuid of userChanges(req, registry.projects))
+        events.push({ kind: 'pushed', project: nameOf(uuid) });
       break;
     }
     const byId = new Map<string, LocalProject>(registry.projects.map((p) => [p.id, p]));

@@ -70,6 +70,7 @@ export function localEntry(project: LocalProject): LocalEntry {
     path: project.path,
     fields: sharedFields(project),
     sync: project.sync,
+    ...(project.git === undefined ? {} : { git: project.git }),
   };
 }
 

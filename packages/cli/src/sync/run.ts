@@ -1,5 +1,6 @@
 /** Runs `sync`, `sync pull` or `sync push` against the configured remote, in either protocol. */
 
+import { applyStates, collectStates, type GitSettings } from '../git/collect.js';
 import type { DevInfraPaths } from '../registry/paths.js';
 import { detectCapabilities } from '../remote/capabilities.js';
 import { driverFor, type SyncSteps } from './protocol.js';
@@ -12,6 +13,9 @@ export interface SyncOptions extends SyncSteps {
   dryRun: boolean;
   paths: DevInfraPaths;
   now: string;
+  /** How to collect the checkouts' git state before a push; absent or disabled: not at all. */
+  git?: GitSettings;
+  env?: NodeJS.ProcessEnv;
 }
 
 /** Pulls and/or pushes; returns the report (the caller renders it). */
@@ -22,7 +26,25 @@ export async function runSyncCommand(options: SyncOptions, remote: Remote): Prom
   const protocol = async () => (await detectCapabilities(http)).protocol;
   const session = { paths, server: settings.url, protocol, dryRun, now };
   return withSyncSession(session, async (s) => {
-    await driverFor(s.state.protocol, http).run(s, options);
+    if (options.push && options.git?.enabled) {
+      // Git runs while the pull waits on the network; the push takes the states when ready.
+      const reading = collectStates(s.registry.projects, options.git, () => now, options.env);
+      let applied = false;
+      s.gitReady = async () => {
+        const collected = await reading;
+        if (applied) return;
+        applied = true;
+        applyStates(s.registry.projects, collected, now, true);
+        // Basic mode has no checkouts: the state is kept for `wip` here, never sent.
+        s.pushGit = s.state.protocol === 'sync-v1';
+      };
+    }
+    try {
+      await driverFor(s.state.protocol, http).run(s, options);
+    } finally {
+      // Basic mode, a repair-less `sync pull`... or a failed pull: settle the reading.
+      await s.gitReady?.().catch(() => undefined);
+    }
     return buildReport(s.state.protocol, dryRun, s.events);
   });
 }

@@ -26,6 +26,13 @@ export interface SyncSession {
   /** The command's start time (ISO), used for every timestamp it writes. */
   now: string;
   dryRun: boolean;
+  /** Set when this command collected the checkouts' git state: the push sends what changed. */
+  pushGit?: boolean;
+  /**
+   * Set while the checkouts' git state is being read (alongside the pull): the push awaits
+   * it, which writes the states onto the entries and sets `pushGit`.
+   */
+  gitReady?: () => Promise<void>;
   /** Set once this command has pulled to the feed's head. */
   pulled?: boolean;
   /**

@@ -62,7 +62,8 @@ export function readRegistry(home: string): Registry {
 }
 
 /** A project as the user sees it: without its sync slot. */
-const shown = ({ sync: _sync, ...rest }: LocalProject) => JSON.stringify(rest);
+// The git state is collected by a sync, like its slot: not a field a command shows or edits.
+const shown = ({ sync: _sync, git: _git, ...rest }: LocalProject) => JSON.stringify(rest);
 /** The shown projects not matching `target`. */
 const others = (r: Registry, target: (p: LocalProject) => boolean) =>
   r.projects.filter((p) => !target(p)).map(shown);

@@ -4,7 +4,10 @@
  * paths never load TypeBox, while everything else (tests, the server) checks the same schema
  * at run time (plain-checks.ts). One list, so the two cannot name different schemas.
  */
+
+import * as Type from 'typebox/type';
 import { SharedFieldsSchema } from './fields.js';
+import { GitStateSchema } from './git.js';
 import { RegistryProjectSchema } from './registry.js';
 import { SyncRecordSchema } from './sync.js';
 
@@ -13,6 +16,8 @@ export const PLAIN_CHECKS = {
   isSharedFields: SharedFieldsSchema,
   isSyncRecord: SyncRecordSchema,
   isRegistryProject: RegistryProjectSchema,
+  // A checkout's git state (or null) as the registry keeps it (a project's `git`, `pushed_git`).
+  isGitStateOrNull: Type.Union([GitStateSchema, Type.Null()]),
 } as const;
 
 /** Export name of the field finder -> its object schema (see badField in plain-checks.ts). */

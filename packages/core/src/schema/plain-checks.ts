@@ -6,6 +6,7 @@
 import type { TObject } from 'typebox/type';
 import { schemaChecker } from './check.js';
 import type { SharedFields } from './fields.js';
+import type { GitState } from './git.js';
 import { PLAIN_CHECKS, PLAIN_FIELD_FINDERS } from './plain-checks-spec.js';
 import type { RegistryProject } from './registry.js';
 import type { SyncRecord } from './sync.js';
@@ -18,6 +19,10 @@ export const isSyncRecord: (value: unknown) => value is SyncRecord = schemaCheck
 ).is;
 export const isRegistryProject: (value: unknown) => value is RegistryProject = schemaChecker(
   PLAIN_CHECKS.isRegistryProject,
+).is;
+
+export const isGitStateOrNull: (value: unknown) => value is GitState | null = schemaChecker(
+  PLAIN_CHECKS.isGitStateOrNull,
 ).is;
 
 /**

@@ -7,7 +7,8 @@
 import { spawn } from 'node:child_process';
 import type { ProjectStatus, ProjectType } from '@dev-infra/core';
 import type { Context } from '../../context.js';
-import { isDirty } from '../../git.js';
+import { collectGitStates } from '../../git/pool.js';
+import { isDirtyState } from '../../git/summary.js';
 import { printJson } from '../../output/json.js';
 import { byName } from '../../output/order.js';
 import { isMissing } from '../../output/project-view.js';
@@ -165,11 +166,22 @@ export async function runExec(
   const selected = selectProjects(ctx, options);
   const skipped: Skipped[] = [];
   const present: LocalProject[] = [];
+  const candidates: LocalProject[] = [];
   for (const project of selected) {
     if (isMissing(project)) skipped.push({ project });
-    // A folder git cannot read (not a repository) has no changes to speak of: left out.
-    else if (!options.dirty || isDirty(project.path) === true) present.push(project);
+    else candidates.push(project);
   }
+  if (options.dirty) {
+    // A folder git cannot read (not a repository, broken, too slow) has no changes to speak
+    // of: left out.
+    const states = await collectGitStates(
+      candidates.map((p) => p.path),
+      { env: ctx.env, now: () => ctx.now().toISOString() },
+    );
+    candidates.forEach((p, i) => {
+      if (isDirtyState(states[i] ?? null)) present.push(p);
+    });
+  } else present.push(...candidates);
   if (present.length === 0 && skipped.length === 0) {
     const filtered = isFiltered(options) || options.dirty;
     // On stderr, as `list` does, so a script reading stdout sees no output rather than a sentence.

@@ -10,6 +10,10 @@ export function registerStatus(program: Command, ctx: Context): void {
     .option('--offline', 'use the last sync only (no network)')
     .option('--json', 'print everything as JSON')
     .option('--exit-code', 'exit 1 when anything is out of sync')
-    .addHelpText('after', examples('status', 'status --offline', 'status --exit-code'))
+    .option('--git', 'also list work in progress on every machine (as `dev-infra wip`)')
+    .addHelpText(
+      'after',
+      examples('status', 'status --offline', 'status --exit-code', 'status --git'),
+    )
     .action(async (options) => (await import('./run.js')).runStatus(ctx, options));
 }

@@ -18,11 +18,14 @@ import { driverFor } from '../../sync/protocol.js';
 import { keyError } from '../../sync/remote-config.js';
 import { registrySync } from '../../sync/state.js';
 import { machineNames, projectViews, timeAgo } from '../../sync/status-view.js';
+import { loadWip, renderWip, wipJson } from '../wip/run.js';
 
 export interface StatusOptions {
   offline?: boolean;
   json?: boolean;
   exitCode?: boolean;
+  /** Add the work in progress section (`wip`). */
+  git?: boolean;
 }
 
 function throwIf(error: Error | undefined): void {
@@ -95,6 +98,7 @@ export async function runStatus(ctx: Context, options: StatusOptions): Promise<v
         remote_changes: v.status.remoteChanges,
         elsewhere: machineNames(v.status.elsewhere),
       })),
+      ...(options.git ? { wip: wipJson(loadWip(paths.registryFile, registry)) } : {}),
     });
   } else {
     const c = palette(ctx.io.colour);
@@ -131,6 +135,10 @@ export async function runStatus(ctx: Context, options: StatusOptions): Promise<v
           ? `${safeLine(`Last background sync ${when}: ${background.message || 'ok'}`)}\n`
           : `${c.red(safeLine(`Last background sync ${when} failed: ${background.message}`))}\n`,
       );
+    }
+    if (options.git) {
+      ctx.io.out('\nWork in progress:\n');
+      ctx.io.out(renderWip(ctx.io, loadWip(paths.registryFile, registry), ctx.now()));
     }
   }
   if (options.exitCode && (summary.outOfSync > 0 || lost !== null)) ctx.exitCode = 1;

@@ -12,7 +12,8 @@ const syncFlags = (command: Command) =>
       'who wins a same-field conflict: local (default) or remote',
       preferFlag,
     )
-    .option('--json', 'print the report as JSON');
+    .option('--json', 'print the report as JSON')
+    .option('--no-git', "don't collect or send the checkouts' git state this time");
 
 export function registerSync(program: Command, ctx: Context): void {
   const sync = syncFlags(
@@ -23,7 +24,14 @@ export function registerSync(program: Command, ctx: Context): void {
     .option('--background', 'sync in a detached process and return at once (the shell hook)')
     .addHelpText(
       'after',
-      examples('sync', 'sync --dry-run', 'sync --prefer remote', 'sync pull', 'sync --background'),
+      examples(
+        'sync',
+        'sync --dry-run',
+        'sync --prefer remote',
+        'sync pull',
+        'sync --no-git',
+        'sync --background',
+      ),
     )
     .action(async (options) =>
       options.background

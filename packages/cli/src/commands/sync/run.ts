@@ -2,6 +2,7 @@
 import type { Prefer } from '@dev-infra/core';
 import type { Context } from '../../context.js';
 import { UserError } from '../../errors.js';
+import { gitSettings } from '../../git/collect.js';
 import { printJson } from '../../output/json.js';
 import { RemoteError } from '../../remote/http.js';
 import { afterForegroundSync } from '../../sync/background.js';
@@ -13,6 +14,8 @@ export interface SyncFlags {
   dryRun?: boolean;
   prefer?: Prefer;
   json?: boolean;
+  /** `--no-git`: false. */
+  git?: boolean;
 }
 
 export async function runSync(
@@ -34,6 +37,11 @@ export async function runSync(
         prefer: flags.prefer ?? 'local',
         paths: ctx.paths,
         now: ctx.now().toISOString(),
+        git: {
+          ...gitSettings(ctx.paths.configFile),
+          ...(flags.git === false ? { enabled: false } : {}),
+        },
+        env: ctx.env,
       },
       remote,
     );
