@@ -61,7 +61,7 @@ export async function collectInto(
   return applyStates(projects, collected, now(), keepUnchanged);
 }
 
-/** States read, by project id (a project whose folder is missing has none). */
+/** States read, by project path (a project whose folder is missing has none). */
 export type CollectedStates = Map<string, GitState | null>;
 
 /** Reads the state of each project whose folder exists, touching no entry. */
@@ -81,12 +81,13 @@ export async function collectStates(
       now,
     },
   );
-  return new Map(present.map((p, i) => [p.id, states[i] ?? null]));
+  return new Map(present.map((p, i) => [p.path, states[i] ?? null]));
 }
 
 /**
- * Writes collected states onto the entries with the same id and path as when read (`at`:
- * now, for keptGitState); a project without one keeps its last.
+ * Writes collected states onto the entries at the paths read (`at`: now, for keptGitState); a
+ * project without one keeps its last. By path, not id: linking during the pull gives a
+ * project the server's uuid while its git is being read.
  */
 export function applyStates(
   projects: LocalProject[],
@@ -97,11 +98,11 @@ export function applyStates(
   const states: (GitState | null)[] = [];
   let missing = 0;
   for (const p of projects) {
-    if (!collected.has(p.id)) {
+    if (!collected.has(p.path)) {
       missing += 1;
       continue;
     }
-    const state = collected.get(p.id) ?? null;
+    const state = collected.get(p.path) ?? null;
     states.push(state);
     p.git = keepUnchanged ? keptGitState(p.git, state, at) : state;
   }
