@@ -1,3 +1,4 @@
+export * from './digest.js';
 export * from './json.js';
 export * from './merge.js';
 export * from './project.js';

@@ -3,6 +3,8 @@ import {
   CHANGES_DEFAULT_LIMIT,
   ChangesEnvelopeSchema,
   type ChangesResponse,
+  type DigestResponse,
+  DigestResponseSchema,
   type MachineRef,
   type MachinesResponse,
   MachinesResponseSchema,
@@ -25,6 +27,7 @@ const changesAnswer = schemaChecker(ChangesEnvelopeSchema);
 const syncRecord = schemaChecker(SyncRecordSchema);
 const pushAnswer = schemaChecker(PushResponseSchema);
 const machinesAnswer = schemaChecker(MachinesResponseSchema);
+const digestAnswer = schemaChecker(DigestResponseSchema);
 
 /** A record of a page that was refused: its uuid when it had one, and the first problem. */
 export interface RefusedRecord {
@@ -162,6 +165,18 @@ export class SyncClient {
         );
     }
     return checked;
+  }
+
+  /** The account's digest, or undefined from a work-prod without the route (older versions). */
+  async digest(): Promise<DigestResponse | undefined> {
+    let body: unknown;
+    try {
+      body = await this.http.get<unknown>('/api/sync/digest');
+    } catch (error) {
+      if (error instanceof RemoteError && error.status === 404) return undefined;
+      throw error;
+    }
+    return checkAnswer(digestAnswer, body, this.answerTo('GET /api/sync/digest'));
   }
 
   /** The account's machines. */

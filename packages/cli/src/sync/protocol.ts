@@ -13,6 +13,7 @@ import { basicRecords, pullBasic, pushBasic } from './basic-mode.js';
 import { pullSyncV1 } from './pull.js';
 import { pushSyncV1 } from './push.js';
 import type { SyncSession } from './session.js';
+import { type VerifyReport, verifySyncV1 } from './verify.js';
 
 /** Which halves of a sync to run, and who wins a conflict. */
 export interface SyncSteps {
@@ -35,6 +36,8 @@ export interface ProtocolDriver {
    * and the feed's first answer (sync-v1 only), which tells a replaced or restored server.
    */
   peek(registry: Registry, cursor: number): Promise<Peeked>;
+  /** `sync --verify` after `run` (sync-v1 only: the original API has no digest). */
+  verify?(session: SyncSession, steps: SyncSteps): Promise<VerifyReport>;
 }
 
 /** The driver for `protocol` over `http`. */
@@ -68,5 +71,6 @@ export function driverFor(protocol: RemoteProtocol, http: HttpClient): ProtocolD
       }
       return first ? { records, first } : { records };
     },
+    verify: (session, steps) => verifySyncV1(client, session, steps.prefer),
   };
 }

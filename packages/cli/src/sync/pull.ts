@@ -5,9 +5,13 @@
  * next is fetched, so a pull cut off halfway resumes (a page applied twice changes nothing).
  * The cache is only appended to: the pull's cost follows the changes, not the account.
  */
+import { createHash } from 'node:crypto';
 import {
+  accountDigest,
   CHANGES_MAX_LIMIT,
   type ChangesResponse,
+  digestDifference,
+  digestVerdict,
   echoAfter,
   noteHeard,
   type Prefer,
@@ -19,10 +23,13 @@ import {
 import { safeLine } from '../output/safe-text.js';
 import type { ChangesPage, RefusedRecord, SyncClient } from '../remote/sync-client.js';
 import { linkIfNeeded, localEntry, writeApplied } from './reconcile.js';
-import type { SyncSession } from './session.js';
+import type { DigestCheck, SyncSession } from './session.js';
 import { machineRef } from './state.js';
 
-/** Pulls every change since the stored cursor. */
+/**
+ * Pulls every change since the stored cursor, then compares the account's digest with this
+ * machine's view (see checkDigest): a difference starts a repair, as a rollback does.
+ */
 export async function pullSyncV1(
   client: SyncClient,
   session: SyncSession,
@@ -38,17 +45,24 @@ export async function pullSyncV1(
   const machine = machineRef(registry);
   // Records the client refused (never cached, never applied), told once in the summary.
   const refused: RefusedRecord[] = [];
+  // A pull from 0 sees every record: one that refuses none clears `unverifiable`.
+  let fromZero = state.cursor === 0;
   // The first answer tells whether the server is still the one our cursor belongs to; if not,
   // the pull starts again from 0 on an empty cache (once: the repair's own answers are trusted).
   let checked = false;
+  let compares = 0;
+  delete session.check;
   for (let restart = true; restart; ) {
     restart = false;
+    let head: number | undefined;
+    let received = 0;
     for await (const page of client.pages(state.cursor, { limit: CHANGES_MAX_LIMIT, machine })) {
       if (!checked) {
         checked = true;
         const change = serverChange(state, page);
         if (change !== 'same') {
-          startRepair(session, change, page);
+          startRepair(session, rollbackWhy(change, page), page.server_id);
+          fromZero = true;
           restart = true;
           break;
         }
@@ -56,10 +70,31 @@ export async function pullSyncV1(
         if (state.server_id === undefined && page.server_id !== undefined)
           state.server_id = page.server_id;
       }
+      head = page.head;
+      received += page.changes.length + page.refused.length;
       if (!applyPage(page)) break;
       // A repair saves only at the end: cut short, the stored cursor (past the restored head)
       // or id still shows the next sync that the server lost changes.
       if (!session.repair) await session.save();
+    }
+    // A repair's own pull is trusted; a pull that refused records cannot match (see state.ts).
+    if (restart || session.repair || head === undefined) continue;
+    if (refused.length > 0 || (state.unverifiable && !fromZero)) {
+      session.check = { kind: 'unverifiable' };
+      continue;
+    }
+    compares++;
+    const check = await checkDigest(client, session, head, received, compares);
+    if (check === 'again') {
+      restart = true;
+      continue;
+    }
+    session.check = check;
+    if (check.kind === 'differs') {
+      const why = `The server's records differ from this machine's view (${check.server.count} there, ${check.here.count} here, at revision ${head})`;
+      startRepair(session, why, state.server_id);
+      fromZero = true;
+      restart = true;
     }
   }
   function applyPage(page: ChangesPage): boolean {
@@ -78,6 +113,10 @@ export async function pullSyncV1(
     state.last_heard = session.now;
     return true;
   }
+  if (refused.length > 0) {
+    state.unverifiable = true;
+    delete state.verified;
+  } else if (fromZero) delete state.unverifiable;
   const note = refusedNote(refused);
   if (note) events.push({ kind: 'note', text: note });
   session.pulled = true;
@@ -87,6 +126,7 @@ export async function pullSyncV1(
     state.pending.deletes.push(
       ...repairDeletes(session.repair.seen, (uuid) => index.get(uuid), state.pending),
     );
+    session.repair.difference = digestDifference(session.repair.before, index.all());
   }
   const echo = echoAfter(state.echo, state.cursor);
   if (echo) state.echo = echo;
@@ -112,27 +152,55 @@ export function refusedNote(refused: readonly RefusedRecord[]): string | undefin
   );
 }
 
+/** The note's first half for a replaced or rolled-back server. */
+function rollbackWhy(change: Exclude<ServerChange, 'same'>, page: ChangesResponse): string {
+  return change === 'replaced'
+    ? 'The server was replaced (its database has another id)'
+    : `The server was restored from a backup (its head ${page.head} is below revisions this machine saw)`;
+}
+
 /**
- * Starts the repair of a server that lost changes: says so, keeps the cache's tombstones,
- * and empties the cache and the cursor so the pull rebuilds this machine's view from 0. The
- * new id is stored only once the repair has pushed (see pushSyncV1), so a repair cut short
- * by a replaced server starts again on the next sync.
+ * The digest check after a pull that ended at `head` (core's digestVerdict): `again` when a
+ * push landed meanwhile and the pull should go on first (at most three times). A sync that
+ * received nothing compares the digest stored when the view last matched, without reading
+ * the cache.
  */
-function startRepair(
+async function checkDigest(
+  client: SyncClient,
   session: SyncSession,
-  change: Exclude<ServerChange, 'same'>,
-  page: ChangesResponse,
-): void {
+  head: number,
+  received: number,
+  compares: number,
+): Promise<'again' | DigestCheck> {
+  const answer = await client.digest();
+  if (!answer) return { kind: 'unsupported' };
   const { state, cache } = session;
-  const seen = cache
-    .index()
-    .all()
-    .filter((r) => r.deleted);
-  session.repair = { serverId: page.server_id, seen };
-  const why =
-    change === 'replaced'
-      ? 'The server was replaced (its database has another id)'
-      : `The server was restored from a backup (its head ${page.head} is below revisions this machine saw)`;
+  const view =
+    received === 0 && state.verified
+      ? state.verified
+      : accountDigest(cache.index().all(), createHash('sha256'));
+  const verdict = digestVerdict(view, answer, head);
+  if (verdict === 'moved') return compares < 3 ? 'again' : { kind: 'busy' };
+  if (verdict === 'same') {
+    state.verified = { count: view.count, hash: view.hash };
+    return { kind: 'same', digest: view };
+  }
+  delete state.verified;
+  return { kind: 'differs', here: view, server: { count: answer.count, hash: answer.hash } };
+}
+
+/**
+ * Starts the repair of a server that lost changes or holds other records than this machine
+ * saw: says why in one line, keeps the cache's records (its tombstones, to delete again what
+ * the server brought back; all of them, to name what the repair changed), and empties the
+ * cache and the cursor so the pull rebuilds this machine's view from 0. The new id is stored
+ * only once the repair has pushed (see pushSyncV1), so a repair cut short by a replaced
+ * server starts again on the next sync.
+ */
+function startRepair(session: SyncSession, why: string, serverId: string | undefined): void {
+  const { state, cache } = session;
+  const before = cache.index().all();
+  session.repair = { serverId, seen: before.filter((r) => r.deleted), before };
   session.events.push({
     kind: 'note',
     text: `${why}: pulling everything again and pushing what it lost.`,
@@ -140,4 +208,5 @@ function startRepair(
   cache.replaceAll([]);
   state.cursor = 0;
   delete state.echo;
+  delete state.verified;
 }

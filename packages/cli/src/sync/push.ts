@@ -67,6 +67,8 @@ export async function pushSyncV1(
     for (const batch of splitPushRequest(req)) {
       const res = await client.push(batch);
       conflicts += applyPushResults(ctx, batch, res);
+      // The cache now holds what this push made: its digest is computed afresh next time.
+      delete state.verified;
       state.last_push = session.now;
       state.last_heard = session.now;
       await session.save();

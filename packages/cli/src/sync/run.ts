@@ -1,5 +1,6 @@
 /** Runs `sync`, `sync pull` or `sync push` against the configured remote, in either protocol. */
 
+import { UserError } from '../errors.js';
 import type { DevInfraPaths } from '../registry/paths.js';
 import { detectCapabilities } from '../remote/capabilities.js';
 import { driverFor, type SyncSteps } from './protocol.js';
@@ -10,6 +11,8 @@ import { withSyncSession } from './session.js';
 /** What to do, where the files are, and the command's start time (ISO). */
 export interface SyncOptions extends SyncSteps {
   dryRun: boolean;
+  /** `--verify`: compare the account's digest afterwards and repair a difference. */
+  verify?: boolean;
   paths: DevInfraPaths;
   now: string;
 }
@@ -22,7 +25,16 @@ export async function runSyncCommand(options: SyncOptions, remote: Remote): Prom
   const protocol = async () => (await detectCapabilities(http)).protocol;
   const session = { paths, server: settings.url, protocol, dryRun, now };
   return withSyncSession(session, async (s) => {
-    await driverFor(s.state.protocol, http).run(s, options);
-    return buildReport(s.state.protocol, dryRun, s.events);
+    const driver = driverFor(s.state.protocol, http);
+    if (options.verify && !driver.verify)
+      throw new UserError(
+        'sync --verify: the original work-prod API has no account digest to compare with (sync-v1 only)',
+        2,
+      );
+    await driver.run(s, options);
+    const verify = options.verify ? await driver.verify?.(s, options) : undefined;
+    const report = buildReport(s.state.protocol, dryRun, s.events);
+    if (verify) report.verify = verify;
+    return report;
   });
 }

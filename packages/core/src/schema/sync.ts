@@ -14,6 +14,18 @@ export const HealthResponseSchema = Type.Object({
 });
 export type HealthResponse = Static<typeof HealthResponseSchema>;
 
+/**
+ * `GET /api/sync/digest` answer: the account's digest (core's `accountDigest` over every
+ * record, tombstones too), the head it was taken at and the database's id.
+ */
+export const DigestResponseSchema = Type.Object({
+  count: Type.Integer(),
+  hash: Type.String(),
+  head: Type.Integer(),
+  server_id: Type.String(),
+});
+export type DigestResponse = Static<typeof DigestResponseSchema>;
+
 /** A machine as the client names itself: a uuid made once per machine, and its name. */
 export const MachineRefSchema = Type.Object({ id: Type.String(), name: Type.String() });
 export type MachineRef = Static<typeof MachineRefSchema>;

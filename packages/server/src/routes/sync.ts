@@ -1,5 +1,10 @@
 /** The sync-v1 routes: the changes feed and the compare-and-swap push. */
-import { CHANGES_DEFAULT_LIMIT, ChangesResponseSchema, ErrorResponseSchema } from '@dev-infra/core';
+import {
+  CHANGES_DEFAULT_LIMIT,
+  ChangesResponseSchema,
+  DigestResponseSchema,
+  ErrorResponseSchema,
+} from '@dev-infra/core';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { conditionalGet } from '../conditional-get.js';
 import { pushEnvelopeProblem, textProblem } from '../domain/records.js';
@@ -44,6 +49,17 @@ export function syncRoutes(storage: FeedStore & PushStore): FastifyPluginAsyncTy
             : undefined;
         return storage.changes(request.accountId, since, limit, machine);
       },
+    );
+
+    app.get(
+      '/api/sync/digest',
+      {
+        schema: {
+          summary: "The account's digest: record count and a hash over every record, with the head",
+          response: { 200: DigestResponseSchema, 401: ErrorResponseSchema },
+        },
+      },
+      async (request) => storage.digest(request.accountId),
     );
 
     app.post(

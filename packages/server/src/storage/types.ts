@@ -7,6 +7,7 @@
 import type {
   ChangesResponse,
   Checkout,
+  DigestResponse,
   MachineRef,
   MachinesResponse,
   PushResponse,
@@ -234,6 +235,8 @@ export interface FeedStore {
     limit: number,
     machine?: MachineRef,
   ): Promise<ChangesResponse>;
+  /** The account's digest (core's accountDigest) and the head it was taken at. */
+  digest(accountId: number): Promise<DigestResponse>;
 }
 
 /** The sync push (`POST /api/sync/push`). */

@@ -20,7 +20,11 @@ export function registerSync(program: Command, ctx: Context): void {
       .command('sync')
       .description("pull changes from work-prod, merge, and push this machine's changes"),
   )
-    .addHelpText('after', examples('sync', 'sync --dry-run', 'sync --prefer remote', 'sync pull'))
+    .option('--verify', "then compare the server's account digest with this machine's view")
+    .addHelpText(
+      'after',
+      examples('sync', 'sync --dry-run', 'sync --prefer remote', 'sync pull', 'sync --verify'),
+    )
     .action(async (options) => (await import('./run.js')).runSync(ctx, 'both', options));
   // The flags may come before the subcommand (`sync --dry-run pull`), hence optsWithGlobals.
   syncFlags(sync.command('pull').description('only fetch and merge changes from work-prod')).action(

@@ -12,6 +12,7 @@ export interface SyncFlags {
   dryRun?: boolean;
   prefer?: Prefer;
   json?: boolean;
+  verify?: boolean;
 }
 
 export async function runSync(
@@ -30,6 +31,7 @@ export async function runSync(
         pull: what !== 'push',
         push: what !== 'pull',
         dryRun: flags.dryRun === true,
+        verify: flags.verify === true,
         prefer: flags.prefer ?? 'local',
         paths: ctx.paths,
         now: ctx.now().toISOString(),
@@ -38,7 +40,7 @@ export async function runSync(
     );
     if (flags.json) printJson(ctx.io, report);
     else ctx.io.out(renderReport(report));
-    if (report.rejected.length > 0) ctx.exitCode = 1;
+    if (report.rejected.length > 0 || report.verify?.in_sync === false) ctx.exitCode = 1;
   } catch (error) {
     // Network failures are already one clear line; make them user errors (no --debug hint).
     const settings = remote.settings();

@@ -1,0 +1,39 @@
+/**
+ * The account digest (`GET /api/sync/digest`): core's `accountDigest` over every record of the
+ * account, tombstones too, with the head it describes. One indexed scan of the account's rows;
+ * nothing is stored, so a row changed behind the server's back (a restore, direct SQL) shows.
+ */
+import { createHash } from 'node:crypto';
+import { accountDigest, type DigestResponse } from '@dev-infra/core';
+import type { Backend } from './backend.js';
+import { rowToFields, SYNC_COLUMNS } from './rows.js';
+
+export async function digest(
+  backend: Backend,
+  accountId: number,
+  serverId: string,
+): Promise<DigestResponse> {
+  const { db } = backend;
+  const rows = await db
+    .selectFrom('projects')
+    .select(SYNC_COLUMNS)
+    .where('account_id', '=', accountId)
+    .execute();
+  // The head after the rows: were a push committed between the two reads, the head is past
+  // what the client pulled and it pulls again before comparing; never the other way round.
+  const account = await db
+    .selectFrom('accounts')
+    .select('revision')
+    .where('id', '=', accountId)
+    .executeTakeFirstOrThrow();
+  const { count, hash } = accountDigest(
+    rows.map((row) => ({
+      uuid: row.uuid,
+      rev: Number(row.rev),
+      deleted: row.deleted === 1,
+      fields: rowToFields(row),
+    })),
+    createHash('sha256'),
+  );
+  return { count, hash, head: Number(account.revision), server_id: serverId };
+}
