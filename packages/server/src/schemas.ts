@@ -84,6 +84,8 @@ export const ChangesQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: CHANGES_MAX_LIMIT })),
   machine_id: Type.Optional(MachineIdText),
   machine_name: Type.Optional(MachineIdText),
+  /** 1: put the account's digest on the last page. */
+  digest: Type.Optional(Type.Integer({ minimum: 0, maximum: 1 })),
 });
 
 /**

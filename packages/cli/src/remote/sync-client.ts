@@ -97,12 +97,14 @@ export class SyncClient {
     since: number,
     limit: number = CHANGES_DEFAULT_LIMIT,
     machine?: MachineRef,
+    digest = false,
   ): Promise<ChangesPage> {
     const page = await this.http.get<unknown>('/api/sync/changes', {
       since,
       limit,
       machine_id: machine?.id,
       machine_name: machine?.name,
+      digest: digest ? 1 : undefined,
     });
     const envelope = checkAnswer(changesAnswer, page, this.answerTo('GET /api/sync/changes'));
     // Each record on its own: one bad record must not cost the other 999 of its page.
@@ -118,10 +120,10 @@ export class SyncClient {
    */
   async *pages(
     since: number,
-    options: { limit?: number; machine?: MachineRef } = {},
+    options: { limit?: number; machine?: MachineRef; digest?: boolean } = {},
   ): AsyncGenerator<ChangesPage> {
     const fetch = (from: number) => {
-      const request = this.changes(from, options.limit, options.machine);
+      const request = this.changes(from, options.limit, options.machine, options.digest);
       // Awaited on the next turn; a caller that stops early must not leave it unhandled.
       request.catch(() => {});
       return request;

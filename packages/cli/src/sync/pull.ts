@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import {
+  type AccountDigest,
   accountDigest,
   CHANGES_MAX_LIMIT,
   type ChangesResponse,
@@ -22,6 +23,10 @@ import {
 } from '@dev-infra/core';
 import { safeLine } from '../output/safe-text.js';
 import type { ChangesPage, RefusedRecord, SyncClient } from '../remote/sync-client.js';
+
+/** A digest as the server sends it: count, hash and the head it was taken at. */
+type AccountDigestAnswer = AccountDigest & { head: number };
+
 import { linkIfNeeded, localEntry, writeApplied } from './reconcile.js';
 import type { DigestCheck, SyncSession } from './session.js';
 import { machineRef } from './state.js';
@@ -34,6 +39,7 @@ export async function pullSyncV1(
   client: SyncClient,
   session: SyncSession,
   prefer: Prefer,
+  options: { askDigest?: boolean } = {},
 ): Promise<void> {
   const { registry, state, events, cache } = session;
   const ctx = { prefer, now: session.now };
@@ -55,8 +61,10 @@ export async function pullSyncV1(
   for (let restart = true; restart; ) {
     restart = false;
     let head: number | undefined;
+    let digest: AccountDigestAnswer | undefined;
     let received = 0;
-    for await (const page of client.pages(state.cursor, { limit: CHANGES_MAX_LIMIT, machine })) {
+    const pages = client.pages(state.cursor, { limit: CHANGES_MAX_LIMIT, machine, digest: true });
+    for await (const page of pages) {
       if (!checked) {
         checked = true;
         const change = serverChange(state, page);
@@ -71,6 +79,7 @@ export async function pullSyncV1(
           state.server_id = page.server_id;
       }
       head = page.head;
+      digest = page.digest;
       received += page.changes.length + page.refused.length;
       if (!applyPage(page)) break;
       // A repair saves only at the end: cut short, the stored cursor (past the restored head)
@@ -83,8 +92,14 @@ export async function pullSyncV1(
       session.check = { kind: 'unverifiable' };
       continue;
     }
+    // The last page carries the digest; a work-prod without it may still have the route.
+    digest ??= options.askDigest ? await client.digest() : undefined;
+    if (!digest) {
+      session.check = { kind: 'unsupported' };
+      continue;
+    }
     compares++;
-    const check = await checkDigest(client, session, head, received, compares);
+    const check = checkDigest(session, digest, head, received, compares);
     if (check === 'again') {
       restart = true;
       continue;
@@ -160,20 +175,19 @@ function rollbackWhy(change: Exclude<ServerChange, 'same'>, page: ChangesRespons
 }
 
 /**
- * The digest check after a pull that ended at `head` (core's digestVerdict): `again` when a
+ * The digest check after a pull that ended at `head` (core's digestVerdict), against the last
+ * page's digest or the digest route's answer: `again` when a
  * push landed meanwhile and the pull should go on first (at most three times). A sync that
  * received nothing compares the digest stored when the view last matched, without reading
  * the cache.
  */
-async function checkDigest(
-  client: SyncClient,
+function checkDigest(
   session: SyncSession,
+  answer: AccountDigestAnswer,
   head: number,
   received: number,
   compares: number,
-): Promise<'again' | DigestCheck> {
-  const answer = await client.digest();
-  if (!answer) return { kind: 'unsupported' };
+): 'again' | DigestCheck {
   const { state, cache } = session;
   const view =
     received === 0 && state.verified

@@ -47,7 +47,7 @@ export async function verifySyncV1(
   let difference = session.repair?.difference;
   let before = session.repair?.before;
   for (let round = 0; round < 2; round++) {
-    await pullSyncV1(client, session, prefer);
+    await pullSyncV1(client, session, prefer, { askDigest: true });
     if (session.repair) {
       difference = session.repair.difference;
       before = session.repair.before;

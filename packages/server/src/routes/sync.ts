@@ -34,6 +34,7 @@ export function syncRoutes(storage: FeedStore & PushStore): FastifyPluginAsyncTy
           limit = CHANGES_DEFAULT_LIMIT,
           machine_id,
           machine_name,
+          digest,
         } = request.query;
         if (machine_id !== undefined && machine_name === undefined)
           return reply
@@ -47,7 +48,7 @@ export function syncRoutes(storage: FeedStore & PushStore): FastifyPluginAsyncTy
           machine_id !== undefined && machine_name !== undefined
             ? { id: machine_id, name: machine_name }
             : undefined;
-        return storage.changes(request.accountId, since, limit, machine);
+        return storage.changes(request.accountId, since, limit, machine, digest === 1);
       },
     );
 

@@ -4,15 +4,24 @@
  * nothing is stored, so a row changed behind the server's back (a restore, direct SQL) shows.
  */
 import { createHash } from 'node:crypto';
-import { accountDigest, type DigestResponse } from '@dev-infra/core';
+import { type AccountDigest, accountDigest, type DigestResponse } from '@dev-infra/core';
 import type { Backend } from './backend.js';
 import { rowToFields, SYNC_COLUMNS } from './rows.js';
 
+/** The digest route's answer. */
 export async function digest(
   backend: Backend,
   accountId: number,
   serverId: string,
 ): Promise<DigestResponse> {
+  return { ...(await accountDigestAt(backend, accountId)), server_id: serverId };
+}
+
+/** The account's digest and the head read after it (see below). */
+export async function accountDigestAt(
+  backend: Backend,
+  accountId: number,
+): Promise<AccountDigest & { head: number }> {
   const { db } = backend;
   const rows = await db
     .selectFrom('projects')
@@ -35,5 +44,5 @@ export async function digest(
     })),
     createHash('sha256'),
   );
-  return { count, hash, head: Number(account.revision), server_id: serverId };
+  return { count, hash, head: Number(account.revision) };
 }
