@@ -141,7 +141,8 @@ export async function pullSyncV1(
     state.pending.deletes.push(
       ...repairDeletes(session.repair.seen, (uuid) => index.get(uuid), state.pending),
     );
-    session.repair.difference = digestDifference(session.repair.before, index.all());
+    const { before } = session.repair;
+    session.repaired ??= { before, difference: digestDifference(before, index.all()) };
   }
   const echo = echoAfter(state.echo, state.cursor);
   if (echo) state.echo = echo;

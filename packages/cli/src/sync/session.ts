@@ -46,10 +46,11 @@ export interface SyncSession {
   repair?: {
     serverId: string | undefined;
     seen: SyncRecord[];
-    /** The whole cache before it was emptied, and once the pull is done what differs. */
+    /** The whole cache before it was emptied. */
     before: SyncRecord[];
-    difference?: DigestDifference;
   };
+  /** Once a repair's pull is done: the cache before it, and how the server's records differ. */
+  repaired?: { before: SyncRecord[]; difference: DigestDifference };
   /** What the last pull's digest check found (see pull.ts checkDigest). */
   check?: DigestCheck;
   /**

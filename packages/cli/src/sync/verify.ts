@@ -44,15 +44,9 @@ export async function verifySyncV1(
   prefer: Prefer,
 ): Promise<VerifyReport> {
   let first: Differs | undefined = session.check?.kind === 'differs' ? session.check : undefined;
-  let difference = session.repair?.difference;
-  let before = session.repair?.before;
   for (let round = 0; round < 2; round++) {
     await pullSyncV1(client, session, prefer, { askDigest: true });
-    if (session.repair) {
-      difference = session.repair.difference;
-      before = session.repair.before;
-      await pushSyncV1(client, session, prefer);
-    }
+    if (session.repair) await pushSyncV1(client, session, prefer);
     if (session.check?.kind !== 'differs') break;
     first ??= session.check;
   }
@@ -71,7 +65,9 @@ export async function verifySyncV1(
     report.server = check.server;
   } else if (check) report.reason = REASONS[check.kind];
   if (first) report.differed = { here: first.here, server: first.server };
-  if (first && difference && before) report.repaired = named(difference, before, session);
+  // The first repair's difference: what this machine's view had wrong.
+  const { repaired } = session;
+  if (first && repaired) report.repaired = named(repaired.difference, repaired.before, session);
   return report;
 }
 
