@@ -5,7 +5,7 @@
  * in this process on a database of its own (a SQLite file, or a PostgreSQL database copied
  * as a template), so it can be swapped while the server is down.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SyncRecord } from '@dev-infra/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +14,7 @@ import { makeTempDir, removeTempDirs } from '../../../../test-support/tmp.js';
 import { newAccount } from '../../../server/test/helpers.js';
 import { ensureBuilt } from '../support/cli.js';
 import { postgresDb, serve, sqliteDb, type TestDb } from './restorable-server.js';
-import { cli, findProject, json, ok, setUpMachines } from './support.js';
+import { cli, findProject, json, makeOriginAndClone, ok, setUpMachines } from './support.js';
 
 /** The account's records as the server answers them through its API. */
 async function records(url: string, key: string): Promise<SyncRecord[]> {
@@ -120,6 +120,64 @@ describe.each(['sqlite', 'postgres'] as const)(
       await ok(B, ['sync']);
       expect(await ok(A, ['sync'])).toMatch(/^pulled 1, pushed 0$/m);
       expect(await findProject(A, 'bee')).toMatchObject({ description: 'from B' });
+      await server.stop();
+    }, 120_000);
+
+    it('restored, then raised past B by A: B still finds what it lost (the digest) and repairs', async () => {
+      const dir = join(root, 'raised');
+      mkdirSync(dir);
+      const db = await database(dir);
+      let server = await serve(db.target);
+      const { key } = await newAccount(server.storage);
+      const [A, B] = await setUpMachines(dir, server.url, key);
+      makeOriginAndClone(dir, 'one', join(A, 'code', 'one'));
+      await ok(A, ['add', join(A, 'code', 'one')]);
+      await ok(A, ['sync']);
+      await ok(B, ['sync']);
+      await ok(B, ['clone', 'one']);
+      const { port } = server;
+      await server.stop();
+      await db.backup();
+      server = await serve(db.target, port);
+
+      // After the backup: A adds four projects; B pulls them and edits `one`.
+      for (const name of ['a2', 'a3', 'a4', 'a5']) {
+        mkdirSync(join(A, 'code', name), { recursive: true });
+        await ok(A, ['add', join(A, 'code', name)]);
+      }
+      await ok(A, ['sync']);
+      await ok(B, ['update', 'one', '--description', 'from B, after the backup']);
+      await ok(B, ['sync']);
+
+      await server.stop();
+      await db.restore();
+      server = await serve(db.target, port);
+
+      // A repairs first (its cursor is past the restored head) and, with two more projects,
+      // raises the head past B's cursor: B's cursor alone no longer shows the loss.
+      for (const name of ['a6', 'a7']) {
+        mkdirSync(join(A, 'code', name), { recursive: true });
+        await ok(A, ['add', join(A, 'code', name)]);
+      }
+      expect(await ok(A, ['sync'])).toMatch(/^The server was restored from a backup/m);
+      const raised = await records(server.url, key);
+      const bCursor = JSON.parse(readFileSync(join(B, 'registry.json'), 'utf8')).sync.cursor;
+      expect(Math.max(...raised.map((r) => r.seq))).toBeGreaterThanOrEqual(bCursor);
+
+      const out = await ok(B, ['sync']);
+      expect(out).toMatch(/^The server's records differ from this machine's view/m);
+      expect(
+        live(await records(server.url, key)).find((r) => r.fields.name === 'one')?.fields
+          .description,
+      ).toBe('from B, after the backup');
+      await ok(A, ['sync']);
+      expect(await findProject(A, 'one')).toMatchObject({
+        description: 'from B, after the backup',
+      });
+      for (const home of [A, B])
+        expect(await ok(home, ['sync', '--verify'])).toMatch(
+          /^verify: in sync with work-prod \(7 records/m,
+        );
       await server.stop();
     }, 120_000);
 
