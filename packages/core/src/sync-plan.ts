@@ -158,7 +158,16 @@ export function applyRecord(
       events: [{ kind: 'deleted-remotely', project: entry.name }],
     };
   }
-  if (sync && sync.rev === remote.rev && remote.rev !== 0) return undefined;
+  // The same revision is the same record, unless the server was restored from a backup and
+  // handed that revision out again for another change (another machine's push): then the
+  // server's record is taken as a change on top of our base, so the two agree again.
+  if (
+    sync &&
+    sync.rev === remote.rev &&
+    remote.rev !== 0 &&
+    sameSharedFields(sync.base, remote.fields)
+  )
+    return undefined;
   // Revisions only grow, so a record below our base is an older copy: the server went back
   // (restored from a backup). Ours is the newer state; the repair pushes it (see planPush).
   if (sync && remote.rev < sync.rev) return undefined;
