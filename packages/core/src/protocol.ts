@@ -12,3 +12,10 @@ export const CHANGES_DEFAULT_LIMIT = 500;
 export const CHANGES_MAX_LIMIT = 1000;
 /** Maximum number of records (and of checkout changes) in one push. */
 export const PUSH_MAX_BATCH = 1000;
+
+/**
+ * The push's refusal of a deletion of a uuid the server has no record of. For a client that
+ * synced the record it means the server lost it (restored from a backup): nothing is left to
+ * delete, which the client reports as a note, not a refusal.
+ */
+export const UNKNOWN_DELETE_ERROR = 'cannot delete a project the server does not know';

@@ -4,6 +4,7 @@
  * feed, the push, the registry file) and applies the outcome.
  */
 import { type FieldConflict, mergeFields, type Prefer, sameSharedFields } from './merge.js';
+import { fieldEquals, SHARED_FIELD_NAMES } from './project.js';
 import type { SharedFields } from './schema/fields.js';
 import type {
   CheckoutChange,
@@ -337,6 +338,36 @@ export function serverBehind(
   if (record && (record.deleted || record.rev >= sync.rev)) return undefined;
   const mine = record?.checkouts.find((c) => c.machine_id === machineId);
   return { rev: record?.rev ?? 0, checkout: mine?.path !== path };
+}
+
+/**
+ * After a repair's full pull: the slot for a synced project the server no longer has at all
+ * while it holds another live record of the same remote (made anew on another machine while
+ * the server lacked ours): never synced again, the fields changed since the base noted as
+ * edited, so the link step joins it to that record (the unedited fields take the record's
+ * values) instead of the repair pushing a second record of the same project.
+ */
+export function relinkLost(sync: Synced, fields: SharedFields): NeverSynced {
+  const edited = SHARED_FIELD_NAMES.filter((f) => !fieldEquals(f, fields[f], sync.base[f]));
+  return { kind: 'never-synced', edited, seen_cursor: 0, seen_deleted: [] };
+}
+
+/**
+ * After a repair's full pull (`server` is the server's whole state): the queued deletions but
+ * those whose record the server no longer has (nothing is left to delete; it would refuse
+ * them), each on the server's current revision.
+ */
+export function repairPendingDeletes(
+  deletes: readonly PendingDelete[],
+  server: (uuid: string) => SyncRecord | undefined,
+): PendingDelete[] {
+  const out: PendingDelete[] = [];
+  for (const d of deletes) {
+    const now = server(d.uuid);
+    if (!now || now.deleted) continue;
+    out.push({ ...d, base_rev: now.rev });
+  }
+  return out;
 }
 
 /**

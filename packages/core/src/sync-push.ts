@@ -4,6 +4,7 @@
  * with the server's current record for the next round, refusals are reported. The CLI
  * writes the outcome and saves.
  */
+import { UNKNOWN_DELETE_ERROR } from './protocol.js';
 import type { SharedFields } from './schema/fields.js';
 import type {
   MachineRef,
@@ -155,7 +156,14 @@ export function planPushResults(input: PushResultsInput): PushResultsPlan {
       conflicts += 1;
     } else if (r.status === 'rejected') {
       dropDelete(r.uuid);
-      events.push({ kind: 'rejected', project: entry?.name ?? r.uuid, error: r.error });
+      const project = entry?.name ?? pending?.name ?? r.uuid;
+      // A deletion of a record the server lost (a restore): done, in effect.
+      if (pending && change && 'deleted' in change && r.error === UNKNOWN_DELETE_ERROR)
+        events.push({
+          kind: 'note',
+          text: `${project}: the server no longer has it (nothing to delete)`,
+        });
+      else events.push({ kind: 'rejected', project: entry?.name ?? r.uuid, error: r.error });
     }
   }
 

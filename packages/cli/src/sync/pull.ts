@@ -14,10 +14,13 @@ import {
   digestDifference,
   digestVerdict,
   echoAfter,
+  normaliseRemoteUrl,
   noteHeard,
   type Prefer,
   planPage,
+  relinkLost,
   repairDeletes,
+  repairPendingDeletes,
   type ServerChange,
   serverChange,
 } from '@dev-infra/core';
@@ -29,7 +32,7 @@ type AccountDigestAnswer = AccountDigest & { head: number };
 
 import { linkIfNeeded, localEntry, writeApplied } from './reconcile.js';
 import type { DigestCheck, SyncSession } from './session.js';
-import { machineRef } from './state.js';
+import { machineRef, projectSync, sharedFields } from './state.js';
 
 /**
  * Pulls every change since the stored cursor, then compares the account's digest with this
@@ -138,9 +141,10 @@ export async function pullSyncV1(
   if (session.repair) {
     // Deleted projects the restored server holds live again: delete them again, never adopt.
     const index = cache.index();
-    state.pending.deletes.push(
-      ...repairDeletes(session.repair.seen, (uuid) => index.get(uuid), state.pending),
-    );
+    const get = (uuid: string) => index.get(uuid);
+    state.pending.deletes = repairPendingDeletes(state.pending.deletes, get);
+    state.pending.deletes.push(...repairDeletes(session.repair.seen, get, state.pending));
+    relinkLostProjects(session);
     const { before } = session.repair;
     session.repaired ??= { before, difference: digestDifference(before, index.all()) };
   }
@@ -149,6 +153,29 @@ export async function pullSyncV1(
   else delete state.echo;
   linkIfNeeded(registry, () => cache.index(), { ...ctx, events });
   await session.save();
+}
+
+/**
+ * In a repair (the cache is the server's whole state): synced projects the server lost while
+ * another machine made the same project anew under another uuid (same remote URL) go back to
+ * never synced (core's relinkLost), for the link step that follows to join them to it.
+ */
+function relinkLostProjects(session: SyncSession): void {
+  const index = session.cache.index();
+  const live = new Map<string, string>();
+  for (const r of index.all()) {
+    const url = normaliseRemoteUrl(r.fields.remote_url);
+    if (!r.deleted && url !== null) live.set(url, r.uuid);
+  }
+  for (const project of session.registry.projects) {
+    const sync = projectSync(project);
+    if (!sync || sync.remote.kind !== 'sync-v1' || sync.deleted_remotely) continue;
+    if (index.get(project.id)) continue;
+    const url = normaliseRemoteUrl(project.remote_url);
+    const other = url === null ? undefined : live.get(url);
+    if (other !== undefined && other !== project.id)
+      project.sync = relinkLost(sync, sharedFields(project));
+  }
 }
 
 /** `refused 3 invalid records from the server (first: uuid …: fields.tags must be an array)`. */

@@ -165,6 +165,7 @@ describe.each(['sqlite', 'postgres'] as const)('convergence of 3 to 5 machines [
     snapshots: 0,
     restores: 0,
     repairs: 0,
+    atRisk: 0,
     lostByRestore: 0,
     backByRepair: 0,
     deletedRemotely: 0,
@@ -197,6 +198,7 @@ describe.each(['sqlite', 'postgres'] as const)('convergence of 3 to 5 machines [
         // A snapshot of this run's (the snapshot holds every account; one of an earlier
         // run would take this run's account away).
         let snapshotAt: number | undefined;
+        let restoresHere = 0;
         const root = makeTempDir('dev-infra-conv-');
         const homes = Array.from({ length: machines }, (_, i) => join(root, `m${i}`));
         // Each machine's commands print into a context of their own; the tests read the files.
@@ -231,10 +233,25 @@ describe.each(['sqlite', 'postgres'] as const)('convergence of 3 to 5 machines [
           tombstonedIds: new Set(),
         };
         let opIndex = 0;
+        /** The highest revision machine m knows the server reached. */
+        const reached = (m: number) => {
+          const r = registry(m);
+          const state = r?.sync;
+          const revs = (r?.projects ?? []).map((x) => projectSync(x)?.rev ?? 0);
+          return Math.max(state?.cursor ?? 0, ...Object.values(state?.echo ?? {}), ...revs);
+        };
+        const unrepaired = new Set<number>();
         const carry = (m: number) => {
           for (const [k, v] of model.pending[m]!) {
             const name = k.split('/')[0]!;
             if (model.tombstoned.has(name)) continue;
+            if ([...unrepaired].some((o) => o !== m)) {
+              model.lostByRestore.set(k, v);
+              model.pushed.delete(k);
+              model.pushedAt.delete(k);
+              figures.atRisk++;
+              continue;
+            }
             model.pushed.set(k, v);
             model.pushedAt.set(k, opIndex);
             model.lostByRestore.delete(k);
@@ -278,11 +295,20 @@ describe.each(['sqlite', 'postgres'] as const)('convergence of 3 to 5 machines [
             ),
           );
           figures.syncs++;
+          if (TRACE)
+            console.log(
+              `  m${m} sync`,
+              JSON.stringify(report.notes),
+              report.pulled_projects,
+              report.pushed_projects,
+              JSON.stringify(report.conflicts),
+            );
           figures.repairs += report.notes.filter((n) => /pulling everything again/.test(n)).length;
           expect(report.rejected, JSON.stringify(report.rejected)).toEqual([]);
           // A repair pushes even in `sync pull`.
           if (push || report.pushed > 0) carry(m);
           else settle(m);
+          if (pull) unrepaired.delete(m);
           return report;
         };
         const forget = (name: string) => (k: string) => k.startsWith(`${name}/`);
@@ -294,7 +320,19 @@ describe.each(['sqlite', 'postgres'] as const)('convergence of 3 to 5 machines [
         for (const [i, op] of ops.entries()) {
           opIndex = i;
           figures.operations++;
-          if (TRACE) console.log(`r${runIndex}`, i, JSON.stringify(op), trace(registry, machines));
+          if (TRACE) {
+            const held = (await server.storage.changes(account.id, 0, 1000)).changes.map(
+              (r) =>
+                `${r.fields.name}:${r.uuid.slice(0, 4)}@${r.rev}${r.deleted ? 'D' : ''}[${r.fields.tags}]`,
+            );
+            console.log(
+              `r${runIndex}`,
+              i,
+              JSON.stringify(op),
+              trace(registry, machines),
+              `server[${held.join(' ')}]`,
+            );
+          }
           const name = 'p' in op ? NAMES[op.p]! : '';
           const here = 'p' in op ? holds(op.m, name) : undefined;
           const gone = here !== undefined && projectSync(here)?.deleted_remotely !== undefined;
@@ -356,6 +394,7 @@ describe.each(['sqlite', 'postgres'] as const)('convergence of 3 to 5 machines [
               const since = snapshotAt;
               await restart(() => db.restore());
               figures.restores++;
+              restoresHere++;
               // Every push after the snapshot is gone from the server: its edits come back
               // only if a machine repairs them (counted at the end, not expected).
               for (const [k, at] of model.pushedAt)
@@ -364,6 +403,11 @@ describe.each(['sqlite', 'postgres'] as const)('convergence of 3 to 5 machines [
                   model.pushed.delete(k);
                   model.pushedAt.delete(k);
                 }
+              // The machines that saw revisions the restore took away: until each has pulled
+              // (and so repaired), a push of another machine on a record it holds newer may be
+              // overwritten by its repair (docs/sync-internals.md, limits): at risk, counted.
+              const head = (await server.storage.changes(account.id, 0, 1)).head;
+              for (let m = 0; m < machines; m++) if (reached(m) > head) unrepaired.add(m);
               break;
             }
             case 'remove':
@@ -438,9 +482,12 @@ describe.each(['sqlite', 'postgres'] as const)('convergence of 3 to 5 machines [
         expect(urls.length).toBe(new Set(urls).size);
         for (const name of model.tombstoned)
           expect(names, `${name} came back ${where}`).not.toContain(name);
-        // A deleted record stays deleted.
-        for (const id of model.tombstonedIds)
-          expect(feed.changes.find((r) => r.uuid === id)?.deleted, `${id} came back`).toBe(true);
+        // A deleted record stays deleted (or, after a restore, may be gone altogether).
+        for (const id of model.tombstonedIds) {
+          const record = feed.changes.find((r) => r.uuid === id);
+          if (record || restoresHere === 0)
+            expect(record?.deleted, `${id} came back ${where}`).toBe(true);
+        }
         // The last pushed edit of each field and tag is what the server holds (but those a
         // restore took away: counted when a repair brought them back).
         for (const record of live) {

@@ -11,6 +11,7 @@ import {
   MULTILINE_FIELDS,
   normaliseTags,
   type SharedFields,
+  UNKNOWN_DELETE_ERROR,
   validateSharedFields,
 } from '@dev-infra/core';
 import type { ProjectInput } from '../storage/types.js';
@@ -164,8 +165,7 @@ export function decidePush(
 ): PushDecision {
   const deleting = change.deleted === true;
   if (!current) {
-    if (deleting)
-      return { action: 'reject', error: 'cannot delete a project the server does not know' };
+    if (deleting) return { action: 'reject', error: UNKNOWN_DELETE_ERROR };
     if (change.base_rev !== 0)
       return {
         action: 'reject',
