@@ -19,3 +19,15 @@ export const PUSH_MAX_BATCH = 1000;
  * delete, which the client reports as a note, not a refusal.
  */
 export const UNKNOWN_DELETE_ERROR = 'cannot delete a project the server does not know';
+
+/**
+ * The push's refusal of fields on a revision of a uuid the server has no record of. For a
+ * client that synced the record, the server lost it: it is pushed again as new (same uuid).
+ */
+export function unknownProjectError(baseRev: number): string {
+  return `unknown project (base_rev ${baseRev}, expected 0 for a new one)`;
+}
+
+/** Whether a push refusal is unknownProjectError's. */
+export const isUnknownProjectError = (error: string): boolean =>
+  /^unknown project \(base_rev \d+, expected 0 for a new one\)$/.test(error);

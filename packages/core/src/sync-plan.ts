@@ -341,6 +341,25 @@ export function serverBehind(
 }
 
 /**
+ * The first record of a page that is older than what this machine synced of it (its `rev`
+ * below the slot's): revisions only grow, so the server went back (restored from a backup)
+ * even if its head and digest no longer show it (other machines have pushed since). The pull
+ * then repairs, as for a rollback.
+ */
+export function recordBehind(
+  records: readonly SyncRecord[],
+  slotOf: (uuid: string) => ProjectSync | undefined,
+): { record: SyncRecord; rev: number } | undefined {
+  for (const record of records) {
+    const sync = slotOf(record.uuid);
+    if (sync?.kind !== 'synced' || sync.remote.kind !== 'sync-v1' || sync.deleted_remotely)
+      continue;
+    if (record.rev < sync.rev) return { record, rev: sync.rev };
+  }
+  return undefined;
+}
+
+/**
  * After a repair's full pull: the slot for a synced project the server no longer has at all
  * while it holds another live record of the same remote (made anew on another machine while
  * the server lacked ours): never synced again, the fields changed since the base noted as

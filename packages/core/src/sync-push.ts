@@ -4,7 +4,7 @@
  * with the server's current record for the next round, refusals are reported. The CLI
  * writes the outcome and saves.
  */
-import { UNKNOWN_DELETE_ERROR } from './protocol.js';
+import { isUnknownProjectError, UNKNOWN_DELETE_ERROR } from './protocol.js';
 import type { SharedFields } from './schema/fields.js';
 import type {
   MachineRef,
@@ -20,7 +20,7 @@ import {
   type SyncEvent,
   sideOf,
 } from './sync-plan.js';
-import type { RegistrySync, Synced } from './sync-state.js';
+import type { ProjectSync, RegistrySync, Synced } from './sync-state.js';
 
 /** What planning a batch's results reads. */
 export interface PushResultsInput {
@@ -56,6 +56,11 @@ export interface PushResultsPlan {
   pushed: string[];
   /** How many changes were conflicts: only those merit another round. */
   conflicts: number;
+  /**
+   * uuids of records we synced that the server no longer has (it was restored from a
+   * backup): the caller repairs (full pull, then the repair push re-creates or links them).
+   */
+  lost: string[];
 }
 
 /** The record the cache should hold after our change was applied. */
@@ -88,6 +93,7 @@ export function planPushResults(input: PushResultsInput): PushResultsPlan {
   const events: SyncEvent[] = [];
   const pushed: string[] = [];
   let conflicts = 0;
+  const lost: string[] = [];
 
   const recordOf = (uuid: string) => written.get(uuid) ?? input.cached(uuid);
   const putRecord = (record: SyncRecord) => {
@@ -146,6 +152,15 @@ export function planPushResults(input: PushResultsInput): PushResultsPlan {
         // stop, when someone else already did).
         if (r.current.deleted) dropDelete(r.uuid);
         else pending.base_rev = r.current.rev;
+      } else if (entry && olderThanSynced(entry.sync, r.current)) {
+        // The server holds an older copy than we synced: it went back (restored from a
+        // backup) and ours is the newer state. The next round pushes our fields on its
+        // revision, as a repair does (see serverBehind in sync-plan.ts).
+        const sync = entry.sync as Synced;
+        update(r.uuid, {
+          sync: { ...sync, rev: r.current.rev, base: r.current.fields },
+          fields: null,
+        });
       } else if (entry) {
         const applied = applyRecord(entry, r.uuid, sideOf(r.current, machine.id), ctx);
         if (applied) {
@@ -158,7 +173,11 @@ export function planPushResults(input: PushResultsInput): PushResultsPlan {
       dropDelete(r.uuid);
       const project = entry?.name ?? pending?.name ?? r.uuid;
       // A deletion of a record the server lost (a restore): done, in effect.
-      if (pending && change && 'deleted' in change && r.error === UNKNOWN_DELETE_ERROR)
+      const synced = entry?.sync?.kind === 'synced' ? entry.sync : undefined;
+      if (entry && synced && change && 'fields' in change && isUnknownProjectError(r.error)) {
+        // The server lost a record we synced (restored from a backup): the caller repairs.
+        lost.push(r.uuid);
+      } else if (pending && change && 'deleted' in change && r.error === UNKNOWN_DELETE_ERROR)
         events.push({
           kind: 'note',
           text: `${project}: the server no longer has it (nothing to delete)`,
@@ -211,5 +230,13 @@ export function planPushResults(input: PushResultsInput): PushResultsPlan {
     events,
     pushed,
     conflicts,
+    lost,
   };
+}
+
+/** True when `record` is live and below the revision `sync` was synced at (sync-v1). */
+function olderThanSynced(sync: ProjectSync | undefined, record: SyncRecord): boolean {
+  if (sync?.kind !== 'synced' || sync.remote.kind !== 'sync-v1' || sync.deleted_remotely)
+    return false;
+  return !record.deleted && record.rev < sync.rev;
 }

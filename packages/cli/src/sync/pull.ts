@@ -18,6 +18,7 @@ import {
   noteHeard,
   type Prefer,
   planPage,
+  recordBehind,
   relinkLost,
   repairDeletes,
   repairPendingDeletes,
@@ -42,7 +43,8 @@ export async function pullSyncV1(
   client: SyncClient,
   session: SyncSession,
   prefer: Prefer,
-  options: { askDigest?: boolean } = {},
+  /** `askDigest`: use the digest route when the feed has none; `repair`: why to repair now. */
+  options: { askDigest?: boolean; repair?: string } = {},
 ): Promise<void> {
   const { registry, state, events, cache } = session;
   const ctx = { prefer, now: session.now };
@@ -61,6 +63,12 @@ export async function pullSyncV1(
   let checked = false;
   let compares = 0;
   delete session.check;
+  // A push that found records gone asks for the repair straight away.
+  if (options.repair !== undefined && !session.repair) {
+    startRepair(session, options.repair, state.server_id);
+    fromZero = true;
+    checked = true;
+  }
   for (let restart = true; restart; ) {
     restart = false;
     let head: number | undefined;
@@ -80,6 +88,18 @@ export async function pullSyncV1(
         // A state from before server ids (or a first sync) adopts the first one seen.
         if (state.server_id === undefined && page.server_id !== undefined)
           state.server_id = page.server_id;
+      }
+      // A record below what this machine synced of it: the server went back.
+      const behind = session.repair
+        ? undefined
+        : recordBehind(page.changes, (u) => byId.get(u)?.sync);
+      if (behind) {
+        const { record, rev } = behind;
+        const why = `The server holds ${record.fields.name} at revision ${record.rev}, below the ${rev} this machine synced (restored from a backup)`;
+        startRepair(session, why, state.server_id);
+        fromZero = true;
+        restart = true;
+        break;
       }
       head = page.head;
       digest = page.digest;

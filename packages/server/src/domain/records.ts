@@ -12,6 +12,7 @@ import {
   normaliseTags,
   type SharedFields,
   UNKNOWN_DELETE_ERROR,
+  unknownProjectError,
   validateSharedFields,
 } from '@dev-infra/core';
 import type { ProjectInput } from '../storage/types.js';
@@ -167,10 +168,7 @@ export function decidePush(
   if (!current) {
     if (deleting) return { action: 'reject', error: UNKNOWN_DELETE_ERROR };
     if (change.base_rev !== 0)
-      return {
-        action: 'reject',
-        error: `unknown project (base_rev ${change.base_rev}, expected 0 for a new one)`,
-      };
+      return { action: 'reject', error: unknownProjectError(change.base_rev) };
     return { action: 'create' };
   }
   if (deleting) {
