@@ -360,6 +360,25 @@ export function recordBehind(
 }
 
 /**
+ * After a repair's full pull: the checkout removals to send again, for records that hold a
+ * checkout of this machine (`machineId`) no local project stands for. The restore brought
+ * back checkouts this machine had removed; left there, they would also keep a project
+ * registered here again from linking to its record (see recordForUrl).
+ */
+export function repairCheckoutRemovals(
+  records: readonly SyncRecord[],
+  machineId: string,
+  held: ReadonlySet<string>,
+  pending: RegistrySync['pending'],
+): string[] {
+  const queued = new Set(pending.checkout_removals);
+  return records
+    .filter((r) => !held.has(r.uuid) && !queued.has(r.uuid))
+    .filter((r) => r.checkouts.some((c) => c.machine_id === machineId))
+    .map((r) => r.uuid);
+}
+
+/**
  * After a repair's full pull: the slot for a synced project the server no longer has at all
  * while it holds another live record of the same remote (made anew on another machine while
  * the server lacked ours): never synced again, the fields changed since the base noted as

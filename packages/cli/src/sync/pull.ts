@@ -20,6 +20,7 @@ import {
   planPage,
   recordBehind,
   relinkLost,
+  repairCheckoutRemovals,
   repairDeletes,
   repairPendingDeletes,
   type ServerChange,
@@ -164,6 +165,10 @@ export async function pullSyncV1(
     const get = (uuid: string) => index.get(uuid);
     state.pending.deletes = repairPendingDeletes(state.pending.deletes, get);
     state.pending.deletes.push(...repairDeletes(session.repair.seen, get, state.pending));
+    const held = new Set(registry.projects.map((p) => p.id));
+    state.pending.checkout_removals.push(
+      ...repairCheckoutRemovals(index.all(), machine.id, held, state.pending),
+    );
     relinkLostProjects(session);
     const { before } = session.repair;
     session.repaired ??= { before, difference: digestDifference(before, index.all()) };
