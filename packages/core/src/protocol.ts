@@ -31,3 +31,6 @@ export function unknownProjectError(baseRev: number): string {
 /** Whether a push refusal is unknownProjectError's. */
 export const isUnknownProjectError = (error: string): boolean =>
   /^unknown project \(base_rev \d+, expected 0 for a new one\)$/.test(error);
+
+/** The push's refusal of a checkout change for a uuid the server has no record of. */
+export const UNKNOWN_CHECKOUT_ERROR = 'unknown project';

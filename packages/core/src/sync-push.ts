@@ -4,7 +4,7 @@
  * with the server's current record for the next round, refusals are reported. The CLI
  * writes the outcome and saves.
  */
-import { isUnknownProjectError, UNKNOWN_DELETE_ERROR } from './protocol.js';
+import { isUnknownProjectError, UNKNOWN_CHECKOUT_ERROR, UNKNOWN_DELETE_ERROR } from './protocol.js';
 import type { SharedFields } from './schema/fields.js';
 import type {
   MachineRef,
@@ -217,6 +217,9 @@ export function planPushResults(input: PushResultsInput): PushResultsPlan {
     if (c.status === 'applied' && entry && sync) {
       update(c.uuid, { sync: { ...sync, pushed_path: entry.path }, fields: null });
       pushed.push(c.uuid);
+    } else if (c.status === 'rejected' && entry && sync && c.error === UNKNOWN_CHECKOUT_ERROR) {
+      // The server lost a record we synced (restored from a backup): the caller repairs.
+      if (!lost.includes(c.uuid)) lost.push(c.uuid);
     } else if (c.status === 'rejected' && entry) {
       events.push({ kind: 'rejected', project: entry.name, error: `checkout: ${c.error}` });
     }

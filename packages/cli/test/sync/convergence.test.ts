@@ -2,13 +2,19 @@
  * Convergence, property-based: 3 to 5 machines (separate DEV_INFRA_HOME folders) run the CLI's
  * own command code (in this process, so a thousand operations stay fast) against a real
  * work-prod over HTTP, on SQLite and on PostgreSQL, in random interleavings of add, update,
- * remove, remove --everywhere, clone (a real `git clone` of the project's origin), sync push,
- * sync pull and sync. A model records which edit each push carried and which records were
- * deleted. After two final rounds of syncs: one live record per project name (and remote
- * URL), none under a name deleted everywhere, the last pushed edit of every field on the
- * server, every machine agreeing with the server on every project it holds (or showing it as
- * deleted remotely), no machine holding a project twice, a deleted record never live again,
- * and no sync rejecting anything.
+ * remove, remove --everywhere, clone (a real `git clone` of the project's origin), tag edits
+ * (one tag added or removed: set-merge, modelled per tag), sync push, sync pull and sync, and
+ * server restores (`snapshot` copies the database with work-prod stopped; `restore` puts the
+ * last snapshot back in its place and restarts work-prod on the same port). A model records
+ * which edit each push carried and which records were deleted. After two final rounds of
+ * syncs, `sync --verify` on every machine must agree with no repair left to do; then: one live
+ * record per project name (and remote URL), none under a name deleted everywhere, the last
+ * pushed edit of every field and tag on the server, every machine agreeing with the server on
+ * every project it holds (or showing it as deleted remotely), no machine holding a project
+ * twice, a deleted record never live again, and no sync rejecting anything. Edits and
+ * deletions a restore took away, and those pushed while a machine that saw the lost revisions
+ * had not repaired yet, are counted (how many came back), not expected: see the limits in
+ * docs/sync-internals.md (Rollback detection).
  *
  * CONVERGENCE_SEED replays a run (the seed is in the test's name and printed); CONVERGENCE_OPS
  * sets the operations per run (default 250), CONVERGENCE_RUNS the runs per backend (default 4);
@@ -49,8 +55,16 @@ const SEED = testSeed('CONVERGENCE_SEED');
  * pushed on its old revision and refused; checkouts the restore brought back kept a project
  * registered again from linking. 1056073741: the model counted a deletion of a project the
  * restored server no longer had as a tombstone (there is none to keep; see the limits).
+ * 1056326128: a checkout of a record the server lost was refused instead of repaired. Each is
+ * replayed up to the run that failed (`runs`), to keep the file's time in CI down.
  */
-const FOUND_SEEDS = process.env.CONVERGENCE_SEED ? [] : [1055082488, 1056073741];
+const FOUND_SEEDS: { seed: number; runs: number }[] = process.env.CONVERGENCE_SEED
+  ? []
+  : [
+      { seed: 1055082488, runs: 3 },
+      { seed: 1056073741, runs: 2 },
+      { seed: 1056326128, runs: 1 },
+    ];
 const OPS = Number(process.env.CONVERGENCE_OPS ?? 250);
 const RUNS = Number(process.env.CONVERGENCE_RUNS ?? 4);
 const TRACE = process.env.CONVERGENCE_TRACE === '1';
@@ -204,8 +218,11 @@ describe.each(['sqlite', 'postgres'] as const)('convergence of 3 to 5 machines [
     removeTempDirs();
   });
 
-  for (const seed of [SEED, ...FOUND_SEEDS.filter((s) => s !== SEED)])
-    it(`converges (${RUNS} runs x ${OPS} operations, seed ${seed})`, async () => {
+  for (const { seed, runs } of [
+    { seed: SEED, runs: RUNS },
+    ...FOUND_SEEDS.filter((f) => f.seed !== SEED),
+  ])
+    it(`converges (${runs} runs x ${OPS} operations, seed ${seed})`, async () => {
       await fc.assert(
         fc.asyncProperty(scenarioArb, async ({ machines, ops }) => {
           runIndex++;
@@ -586,7 +603,7 @@ describe.each(['sqlite', 'postgres'] as const)('convergence of 3 to 5 machines [
           }
           figures.runs++;
         }),
-        { seed, numRuns: RUNS, endOnFailure: process.env.CONVERGENCE_SHRINK !== '1' },
+        { seed, numRuns: runs, endOnFailure: process.env.CONVERGENCE_SHRINK !== '1' },
       );
       console.log(`convergence [${kind}] seed=${seed}`, figures);
     }, 600_000);
