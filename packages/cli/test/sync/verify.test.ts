@@ -8,11 +8,17 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BasicServer, startBasicServer } from '../../../../test-support/basic-server.js';
+import {
+  type HostileServer,
+  hostileRecord,
+  startHostileServer,
+} from '../../../../test-support/hostile-server.js';
 import { postgresAdminUrl } from '../../../../test-support/services.js';
 import { makeTempDir, removeTempDirs } from '../../../../test-support/tmp.js';
 import { newAccount } from '../../../server/test/helpers.js';
 import type { SyncReport } from '../../src/sync/report.js';
 import { ensureBuilt } from '../support/cli.js';
+import { machine, ok as okHere } from '../support/machine.js';
 import { postgresDb, serve, sqliteDb, type TestDb } from './restorable-server.js';
 import { cli, findProject, json, ok, setUpMachines } from './support.js';
 
@@ -135,5 +141,89 @@ describe('sync --verify on the original API', () => {
     expect(out.stderr.trim().split('\n')).toEqual([
       'error: sync --verify: the original work-prod API has no account digest to compare with (sync-v1 only)',
     ]);
+  });
+});
+
+describe('sync --verify against a scripted work-prod', () => {
+  let hostile: HostileServer;
+  const KEY = 'verify-test-key-5d2e1b';
+  const uuid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+  beforeAll(async () => {
+    hostile = await startHostileServer();
+  });
+  afterAll(async () => {
+    await hostile.close();
+  });
+  const page = (records: unknown[], digest?: unknown) => ({
+    body: { changes: records, next: 2, more: false, head: 2, ...(digest ? { digest } : {}) },
+  });
+
+  it('a digest that never matches: repaired twice, still differs, exit 1', async () => {
+    const record = hostileRecord(uuid(2), 2, { name: 'only' });
+    hostile.script({
+      changes: ({ since }) =>
+        since === 0
+          ? page([record], { count: 1, hash: 'not-this', head: 2 })
+          : {
+              body: {
+                changes: [],
+                next: since,
+                more: false,
+                head: 2,
+                digest: { count: 1, hash: 'not-this', head: 2 },
+              },
+            },
+    });
+    const m = machine();
+    await okHere(m, ['remote', 'set', hostile.url, '--key', KEY]);
+    const r = await m.cli(['sync', '--verify']);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toMatch(
+      /^The server's records differ from this machine's view \(1 there, 1 here/m,
+    );
+    expect(r.stdout).toMatch(
+      /^verify: still differs after the repair \(server 1 records, digest not-this; here 1 records, digest [0-9a-f]{12}\)$/m,
+    );
+  });
+
+  it('records this machine refused: cannot compare, exit 1; a plain sync does not repair again', async () => {
+    const good = hostileRecord(uuid(1), 1, { name: 'good' });
+    const bad = hostileRecord(uuid(2), 2, { tags: 'x' });
+    hostile.script({
+      changes: ({ since }) =>
+        since === 0
+          ? page([good, bad], { count: 2, hash: 'whatever', head: 2 })
+          : {
+              body: {
+                changes: [],
+                next: since,
+                more: false,
+                head: 2,
+                digest: { count: 2, hash: 'whatever', head: 2 },
+              },
+            },
+    });
+    const m = machine();
+    await okHere(m, ['remote', 'set', hostile.url, '--key', KEY]);
+    const r = await m.cli(['sync', '--verify']);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toMatch(
+      /^verify: could not compare: this machine refused records the server holds/m,
+    );
+    const again = await m.cli(['sync']);
+    expect(again.code).toBe(0);
+    expect(again.stdout).not.toMatch(/differ|pulling everything again/);
+  });
+
+  it('a sync-v1 work-prod without the digest: sync works, --verify exits 2', async () => {
+    hostile.script({});
+    const m = machine();
+    await okHere(m, ['remote', 'set', hostile.url, '--key', KEY]);
+    expect((await m.cli(['sync'])).code).toBe(0);
+    const r = await m.cli(['sync', '--verify']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /sync --verify: this work-prod has no account digest \(GET \/api\/sync\/digest\); upgrade it/,
+    );
   });
 });
