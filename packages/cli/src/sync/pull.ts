@@ -194,7 +194,7 @@ function relinkLostProjects(session: SyncSession): void {
   }
   for (const project of session.registry.projects) {
     const sync = projectSync(project);
-    if (!sync || sync.remote.kind !== 'sync-v1' || sync.deleted_remotely) continue;
+    if (sync?.remote.kind !== 'sync-v1' || sync.deleted_remotely) continue;
     if (index.get(project.id)) continue;
     const url = normaliseRemoteUrl(project.remote_url);
     const other = url === null ? undefined : live.get(url);
