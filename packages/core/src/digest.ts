@@ -7,8 +7,8 @@
  * fixed order. The fields are there because a database restored from a backup hands out the
  * lost revisions again: another machine's push can give a record the very (uuid, rev) pair a
  * machine saw before the restore, with other content, and a hash over uuid and rev alone
- * would call the two views equal. Checkouts are left out: they are each machine's own, and
- * a repair pushes this machine's again whatever the digest says.
+ * would call the two views equal. Checkouts are in it (machine and path): a restore that
+ * brings back a checkout a machine had removed must show too.
  */
 import { SHARED_FIELD_NAMES } from './project.js';
 import type { SharedFields } from './schema/fields.js';
@@ -19,6 +19,8 @@ export interface DigestRecord {
   rev: number;
   deleted: boolean;
   fields: SharedFields;
+  /** Which machine holds it where (`last_seen` and the rest are left out: they move alone). */
+  checkouts: readonly { machine_id: string; path: string }[];
 }
 
 /** The digest of an account: how many records (tombstones too) and a hash over all of them. */
@@ -33,10 +35,16 @@ export interface Hasher {
   digest(encoding: 'hex'): string;
 }
 
-/** The line a record contributes: `uuid TAB rev TAB 0|1 TAB [fields in SHARED_FIELD_NAMES order]`. */
+/**
+ * The line a record contributes: `uuid TAB rev TAB 0|1 TAB [fields in SHARED_FIELD_NAMES
+ * order] TAB [[machine_id, path] sorted by machine_id]`.
+ */
 export function digestLine(record: DigestRecord): string {
   const fields = JSON.stringify(SHARED_FIELD_NAMES.map((f) => record.fields[f]));
-  return `${record.uuid}\t${record.rev}\t${record.deleted ? 1 : 0}\t${fields}\n`;
+  const held = record.checkouts
+    .map((c) => [c.machine_id, c.path] as const)
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return `${record.uuid}\t${record.rev}\t${record.deleted ? 1 : 0}\t${fields}\t${JSON.stringify(held)}\n`;
 }
 
 /**

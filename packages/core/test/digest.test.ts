@@ -16,6 +16,10 @@ const recordArb: fc.Arbitrary<DigestRecord> = fc.record({
   rev: fc.integer({ min: 1, max: 1000 }),
   deleted: fc.boolean(),
   fields: fieldsArb,
+  checkouts: fc.uniqueArray(
+    fc.record({ machine_id: fc.constantFrom('m1', 'm2', 'm3'), path: fc.constantFrom('/a', '/b') }),
+    { selector: (c) => c.machine_id, maxLength: 3 },
+  ),
 });
 const accountArb = fc.uniqueArray(recordArb, { selector: (r) => r.uuid, maxLength: 20 });
 
@@ -52,7 +56,13 @@ describe('accountDigest', () => {
   });
 
   it('counts tombstones too', () => {
-    const r = { uuid: 'u', rev: 1, deleted: true, fields: fc.sample(fieldsArb, 1)[0]! };
+    const r = {
+      uuid: 'u',
+      rev: 1,
+      deleted: true,
+      fields: fc.sample(fieldsArb, 1)[0]!,
+      checkouts: [],
+    };
     expect(accountDigest([r], sha()).count).toBe(1);
     expect(accountDigest([], sha())).toEqual({
       count: 0,

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { type AccountDigest, accountDigest, type DigestResponse } from '@dev-infra/core';
 import type { Backend } from './backend.js';
+import { withCheckouts } from './checkouts.js';
 import { rowToFields, SYNC_COLUMNS } from './rows.js';
 
 /** The digest route's answer. */
@@ -35,12 +36,14 @@ export async function accountDigestAt(
     .select('revision')
     .where('id', '=', accountId)
     .executeTakeFirstOrThrow();
+  const held = await withCheckouts(db, accountId, rows, true);
   const { count, hash } = accountDigest(
-    rows.map((row) => ({
+    held.map(({ row, checkouts }) => ({
       uuid: row.uuid,
       rev: Number(row.rev),
       deleted: row.deleted === 1,
       fields: rowToFields(row),
+      checkouts,
     })),
     createHash('sha256'),
   );
