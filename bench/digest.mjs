@@ -12,6 +12,7 @@ import {
   fmt,
   freshPgDatabase,
   machineLine,
+  machineRef,
   makeAccount,
   median,
   openStore,
@@ -38,7 +39,8 @@ const ms = async (fn) => {
 async function measure(label, target) {
   const storage = await openStore(target);
   const { accountId } = await makeAccount(storage, `digest-${Date.now()}`);
-  await seedProjects(storage, accountId, PROJECTS, []);
+  // Each checked out on two machines: the digest reads the checkouts too.
+  await seedProjects(storage, accountId, PROJECTS, [machineRef('laptop'), machineRef('desktop')]);
   const head = (await storage.changes(accountId, 0, 1)).head;
   const cases = {
     'idle feed page (baseline)': () => storage.changes(accountId, head, 1000),
@@ -93,7 +95,7 @@ rows.push([
 
 const body = `## Account digest (issue 13)
 
-${PROJECTS.toLocaleString('en')} projects, ${ROUNDS} rounds each, cases alternating. ${machineLine(load)}
+${PROJECTS.toLocaleString('en')} projects, each checked out on two machines, ${ROUNDS} rounds each, cases alternating. ${machineLine(load)}
 The idle feed page is the commonest pull (nothing new); with \`digest=1\` it also scans the
 account. ${pgNote}
 
