@@ -28,13 +28,12 @@ import {
 } from '@dev-infra/core';
 import { safeLine } from '../output/safe-text.js';
 import type { ChangesPage, RefusedRecord, SyncClient } from '../remote/sync-client.js';
-
-/** A digest as the server sends it: count, hash and the head it was taken at. */
-type AccountDigestAnswer = AccountDigest & { head: number };
-
 import { linkIfNeeded, localEntry, writeApplied } from './reconcile.js';
 import type { DigestCheck, SyncSession } from './session.js';
 import { machineRef, projectSync, sharedFields } from './state.js';
+
+/** A digest as the server sends it: count, hash and the head it was taken at. */
+type AccountDigestAnswer = AccountDigest & { head: number };
 
 /**
  * Pulls every change since the stored cursor, then compares the account's digest with this
@@ -110,7 +109,8 @@ export async function pullSyncV1(
       // or id still shows the next sync that the server lost changes.
       if (!session.repair) await session.save();
     }
-    // A repair's own pull is trusted; a pull that refused records cannot match (see state.ts).
+    // A repair's own pull is trusted; a pull that refused records cannot match (core's
+    // RegistrySync.unverifiable).
     if (restart || session.repair || head === undefined) continue;
     if (refused.length > 0 || (state.unverifiable && !fromZero)) {
       session.check = { kind: 'unverifiable' };
