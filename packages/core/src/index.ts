@@ -1,4 +1,5 @@
 export * from './auto-sync.js';
+export * from './digest.js';
 export * from './git-work.js';
 export * from './json.js';
 export * from './merge.js';

@@ -32,3 +32,25 @@ export function incarnationCounter(token: string): number {
   const m = /^(\d{1,15})\./.exec(token);
   return m ? Number(m[1]) : 0;
 }
+
+/**
+ * The push's refusal of a deletion of a uuid the server has no record of. For a client that
+ * synced the record it means the server lost it (restored from a backup): nothing is left to
+ * delete, which the client reports as a note, not a refusal.
+ */
+export const UNKNOWN_DELETE_ERROR = 'cannot delete a project the server does not know';
+
+/**
+ * The push's refusal of fields on a revision of a uuid the server has no record of. For a
+ * client that synced the record, the server lost it: it is pushed again as new (same uuid).
+ */
+export function unknownProjectError(baseRev: number): string {
+  return `unknown project (base_rev ${baseRev}, expected 0 for a new one)`;
+}
+
+/** Whether a push refusal is unknownProjectError's. */
+export const isUnknownProjectError = (error: string): boolean =>
+  /^unknown project \(base_rev \d+, expected 0 for a new one\)$/.test(error);
+
+/** The push's refusal of a checkout change for a uuid the server has no record of. */
+export const UNKNOWN_CHECKOUT_ERROR = 'unknown project';

@@ -165,7 +165,16 @@ export function applyRecord(
       events: [{ kind: 'deleted-remotely', project: entry.name }],
     };
   }
-  if (sync && sync.rev === remote.rev && remote.rev !== 0) return undefined;
+  // The same revision is the same record, unless the server was restored from a backup and
+  // handed that revision out again for another change (another machine's push): then the
+  // server's record is taken as a change on top of our base, so the two agree again.
+  if (
+    sync &&
+    sync.rev === remote.rev &&
+    remote.rev !== 0 &&
+    sameSharedFields(sync.base, remote.fields)
+  )
+    return undefined;
   // Revisions only grow, so a record below our base is an older copy: the server went back
   // (restored from a backup). Ours is the newer state; the repair pushes it (see planPush).
   if (sync && remote.rev < sync.rev) return undefined;
@@ -418,6 +427,74 @@ export function serverBehind(
   if (record && (record.deleted || record.rev >= sync.rev)) return undefined;
   const mine = record?.checkouts.find((c) => c.machine_id === machineId);
   return { rev: record?.rev ?? 0, checkout: mine?.path !== path };
+}
+
+/**
+ * The first record of a page that is older than what this machine synced of it (its `rev`
+ * below the slot's): revisions only grow, so the server went back (restored from a backup)
+ * even if its head and digest no longer show it (other machines have pushed since). The pull
+ * then repairs, as for a rollback.
+ */
+export function recordBehind(
+  records: readonly SyncRecord[],
+  slotOf: (uuid: string) => ProjectSync | undefined,
+): { record: SyncRecord; rev: number } | undefined {
+  for (const record of records) {
+    const sync = slotOf(record.uuid);
+    if (sync?.kind !== 'synced' || sync.remote.kind !== 'sync-v1' || sync.deleted_remotely)
+      continue;
+    if (record.rev < sync.rev) return { record, rev: sync.rev };
+  }
+  return undefined;
+}
+
+/**
+ * After a repair's full pull: the checkout removals to send again, for records that hold a
+ * checkout of this machine (`machineId`) no local project stands for. The restore brought
+ * back checkouts this machine had removed; left there, they would also keep a project
+ * registered here again from linking to its record (see recordForUrl).
+ */
+export function repairCheckoutRemovals(
+  records: readonly SyncRecord[],
+  machineId: string,
+  held: ReadonlySet<string>,
+  pending: RegistrySync['pending'],
+): string[] {
+  const queued = new Set(pending.checkout_removals);
+  return records
+    .filter((r) => !held.has(r.uuid) && !queued.has(r.uuid))
+    .filter((r) => r.checkouts.some((c) => c.machine_id === machineId))
+    .map((r) => r.uuid);
+}
+
+/**
+ * After a repair's full pull: the slot for a synced project the server no longer has at all
+ * while it holds another live record of the same remote (made anew on another machine while
+ * the server lacked ours): never synced again, the fields changed since the base noted as
+ * edited, so the link step joins it to that record (the unedited fields take the record's
+ * values) instead of the repair pushing a second record of the same project.
+ */
+export function relinkLost(sync: Synced, fields: SharedFields): NeverSynced {
+  const edited = SHARED_FIELD_NAMES.filter((f) => !fieldEquals(f, fields[f], sync.base[f]));
+  return { kind: 'never-synced', edited, seen_cursor: 0, seen_deleted: [] };
+}
+
+/**
+ * After a repair's full pull (`server` is the server's whole state): the queued deletions but
+ * those whose record the server no longer has (nothing is left to delete; it would refuse
+ * them), each on the server's current revision.
+ */
+export function repairPendingDeletes(
+  deletes: readonly PendingDelete[],
+  server: (uuid: string) => SyncRecord | undefined,
+): PendingDelete[] {
+  const out: PendingDelete[] = [];
+  for (const d of deletes) {
+    const now = server(d.uuid);
+    if (!now || now.deleted) continue;
+    out.push({ ...d, base_rev: now.rev });
+  }
+  return out;
 }
 
 /**

@@ -4,6 +4,7 @@
  * with the server's current record for the next round, refusals are reported. The CLI
  * writes the outcome and saves.
  */
+import { isUnknownProjectError, UNKNOWN_CHECKOUT_ERROR, UNKNOWN_DELETE_ERROR } from './protocol.js';
 import type { Checkout, SharedFields } from './schema/fields.js';
 import type { GitState } from './schema/git.js';
 import type {
@@ -20,7 +21,7 @@ import {
   type SyncEvent,
   sideOf,
 } from './sync-plan.js';
-import type { RegistrySync, Synced } from './sync-state.js';
+import type { ProjectSync, RegistrySync, Synced } from './sync-state.js';
 
 /** What planning a batch's results reads. */
 export interface PushResultsInput {
@@ -56,6 +57,11 @@ export interface PushResultsPlan {
   pushed: string[];
   /** How many changes were conflicts: only those merit another round. */
   conflicts: number;
+  /**
+   * uuids of records we synced that the server no longer has (it was restored from a
+   * backup): the caller repairs (full pull, then the repair push re-creates or links them).
+   */
+  lost: string[];
 }
 
 /** The record the cache should hold after our change was applied. */
@@ -88,6 +94,7 @@ export function planPushResults(input: PushResultsInput): PushResultsPlan {
   const events: SyncEvent[] = [];
   const pushed: string[] = [];
   let conflicts = 0;
+  const lost: string[] = [];
 
   const recordOf = (uuid: string) => written.get(uuid) ?? input.cached(uuid);
   const putRecord = (record: SyncRecord) => {
@@ -150,6 +157,15 @@ export function planPushResults(input: PushResultsInput): PushResultsPlan {
         // stop, when someone else already did).
         if (r.current.deleted) dropDelete(r.uuid);
         else pending.base_rev = r.current.rev;
+      } else if (entry && olderThanSynced(entry.sync, r.current)) {
+        // The server holds an older copy than we synced: it went back (restored from a
+        // backup) and ours is the newer state. The next round pushes our fields on its
+        // revision, as a repair does (see serverBehind in sync-plan.ts).
+        const sync = entry.sync as Synced;
+        update(r.uuid, {
+          sync: { ...sync, rev: r.current.rev, base: r.current.fields },
+          fields: null,
+        });
       } else if (entry) {
         const applied = applyRecord(entry, r.uuid, sideOf(r.current, machine.id), ctx);
         if (applied) {
@@ -160,7 +176,18 @@ export function planPushResults(input: PushResultsInput): PushResultsPlan {
       conflicts += 1;
     } else if (r.status === 'rejected') {
       dropDelete(r.uuid);
-      events.push({ kind: 'rejected', project: entry?.name ?? r.uuid, error: r.error });
+      const project = entry?.name ?? pending?.name ?? r.uuid;
+      // A deletion of a record the server lost (a restore): done, in effect.
+      const synced = entry?.sync?.kind === 'synced' ? entry.sync : undefined;
+      if (entry && synced && change && 'fields' in change && isUnknownProjectError(r.error)) {
+        // The server lost a record we synced (restored from a backup): the caller repairs.
+        lost.push(r.uuid);
+      } else if (pending && change && 'deleted' in change && r.error === UNKNOWN_DELETE_ERROR)
+        events.push({
+          kind: 'note',
+          text: `${project}: the server no longer has it (nothing to delete)`,
+        });
+      else events.push({ kind: 'rejected', project: entry?.name ?? r.uuid, error: r.error });
     }
   }
 
@@ -201,6 +228,9 @@ export function planPushResults(input: PushResultsInput): PushResultsPlan {
       update(c.uuid, { sync: next, fields: null });
       // A new git state alone is bookkeeping, not a change the user made: not "pushed".
       if (sync.pushed_path !== entry.path || !sentGit.has(c.uuid)) pushed.push(c.uuid);
+    } else if (c.status === 'rejected' && entry && sync && c.error === UNKNOWN_CHECKOUT_ERROR) {
+      // The server lost a record we synced (restored from a backup): the caller repairs.
+      if (!lost.includes(c.uuid)) lost.push(c.uuid);
     } else if (c.status === 'rejected' && entry) {
       events.push({ kind: 'rejected', project: entry.name, error: `checkout: ${c.error}` });
     }
@@ -214,5 +244,13 @@ export function planPushResults(input: PushResultsInput): PushResultsPlan {
     events,
     pushed,
     conflicts,
+    lost,
   };
+}
+
+/** True when `record` is live and below the revision `sync` was synced at (sync-v1). */
+function olderThanSynced(sync: ProjectSync | undefined, record: SyncRecord): boolean {
+  if (sync?.kind !== 'synced' || sync.remote.kind !== 'sync-v1' || sync.deleted_remotely)
+    return false;
+  return !record.deleted && record.rev < sync.rev;
 }

@@ -117,6 +117,18 @@ export interface RegistrySync {
    * before work-prod reported it, and for an older work-prod: the first id seen is adopted.
    */
   server_id?: string;
+  /**
+   * sync-v1: the digest (core's accountDigest) of the remote cache when it last matched the
+   * server's, so a sync that received nothing compares without reading the cache. Removed
+   * whenever the cache changes otherwise than by a compared pull (a push's answer).
+   */
+  verified?: { count: number; hash: string };
+  /**
+   * sync-v1: set when a pull refused records (issue 14): this machine's view lacks them, so it
+   * cannot match the server's digest and the check after each pull is skipped. A full pull
+   * that refuses none clears it.
+   */
+  unverifiable?: true;
 }
 
 const BASIC_PREFIX = 'basic:';
@@ -290,6 +302,10 @@ export function decodeRegistrySync(raw: unknown): RegistrySync | undefined {
     state.local_only = SHARED_FIELD_NAMES.filter((f) => names.includes(f));
   }
   if (typeof raw.server_id === 'string') state.server_id = raw.server_id;
+  const verified = raw.verified;
+  if (isObject(verified) && typeof verified.count === 'number' && typeof verified.hash === 'string')
+    state.verified = { count: verified.count, hash: verified.hash };
+  if (raw.unverifiable === true) state.unverifiable = true;
   return state;
 }
 

@@ -89,6 +89,8 @@ export const ChangesQuery = Type.Object({
   machine_name: Type.Optional(MachineIdText),
   machine_incarnation: Type.Optional(IncarnationText),
   machine_next_incarnation: Type.Optional(IncarnationText),
+  /** 1: put the account's digest on the last page. */
+  digest: Type.Optional(Type.Integer({ minimum: 0, maximum: 1 })),
 });
 
 /**

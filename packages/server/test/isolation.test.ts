@@ -43,6 +43,7 @@ const SAMPLES: Record<string, Sample> = {
   'DELETE /api/projects/:id': (t) => ({ url: `/api/projects/${t.id}` }),
   'PUT /api/projects/:id/archive': (t) => ({ url: `/api/projects/${t.id}/archive` }),
   'GET /api/sync/changes': () => ({ url: '/api/sync/changes?since=0' }),
+  'GET /api/sync/digest': () => ({ url: '/api/sync/digest' }),
   'POST /api/sync/push': (t) => ({
     url: '/api/sync/push',
     body: {

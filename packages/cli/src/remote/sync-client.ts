@@ -3,6 +3,8 @@ import {
   CHANGES_DEFAULT_LIMIT,
   ChangesEnvelopeSchema,
   type ChangesResponse,
+  type DigestResponse,
+  DigestResponseSchema,
   type MachineRef,
   type MachinesResponse,
   MachinesResponseSchema,
@@ -25,6 +27,7 @@ const changesAnswer = schemaChecker(ChangesEnvelopeSchema);
 const syncRecord = schemaChecker(SyncRecordSchema);
 const pushAnswer = schemaChecker(PushResponseSchema);
 const machinesAnswer = schemaChecker(MachinesResponseSchema);
+const digestAnswer = schemaChecker(DigestResponseSchema);
 
 /** A record of a page that was refused: its uuid when it had one, and the first problem. */
 export interface RefusedRecord {
@@ -94,6 +97,7 @@ export class SyncClient {
     since: number,
     limit: number = CHANGES_DEFAULT_LIMIT,
     machine?: MachineRef,
+    digest = false,
   ): Promise<ChangesPage> {
     const page = await this.http.get<unknown>('/api/sync/changes', {
       since,
@@ -102,6 +106,7 @@ export class SyncClient {
       machine_name: machine?.name,
       machine_incarnation: machine?.incarnation,
       machine_next_incarnation: machine?.next_incarnation,
+      digest: digest ? 1 : undefined,
     });
     const envelope = checkAnswer(changesAnswer, page, this.answerTo('GET /api/sync/changes'));
     // Each record on its own: one bad record must not cost the other 999 of its page.
@@ -117,10 +122,10 @@ export class SyncClient {
    */
   async *pages(
     since: number,
-    options: { limit?: number; machine?: MachineRef } = {},
+    options: { limit?: number; machine?: MachineRef; digest?: boolean } = {},
   ): AsyncGenerator<ChangesPage> {
     const fetch = (from: number) => {
-      const request = this.changes(from, options.limit, options.machine);
+      const request = this.changes(from, options.limit, options.machine, options.digest);
       // Awaited on the next turn; a caller that stops early must not leave it unhandled.
       request.catch(() => {});
       return request;
@@ -164,6 +169,18 @@ export class SyncClient {
         );
     }
     return checked;
+  }
+
+  /** The account's digest, or undefined from a work-prod without the route (older versions). */
+  async digest(): Promise<DigestResponse | undefined> {
+    let body: unknown;
+    try {
+      body = await this.http.get<unknown>('/api/sync/digest');
+    } catch (error) {
+      if (error instanceof RemoteError && error.status === 404) return undefined;
+      throw error;
+    }
+    return checkAnswer(digestAnswer, body, this.answerTo('GET /api/sync/digest'));
   }
 
   /** The account's machines. */

@@ -14,6 +14,7 @@ import { ensureIncarnation, isMachineCopyRefusal, recoverFromRefusal } from './m
 import { pullSyncV1 } from './pull.js';
 import { pushSyncV1 } from './push.js';
 import type { SyncSession } from './session.js';
+import { type VerifyReport, verifySyncV1 } from './verify.js';
 
 /** Which halves of a sync to run, and who wins a conflict. */
 export interface SyncSteps {
@@ -36,6 +37,8 @@ export interface ProtocolDriver {
    * and the feed's first answer (sync-v1 only), which tells a replaced or restored server.
    */
   peek(registry: Registry, cursor: number): Promise<Peeked>;
+  /** `sync --verify` after `run` (sync-v1 only: the original API has no digest). */
+  verify?(session: SyncSession, steps: SyncSteps): Promise<VerifyReport>;
 }
 
 /** The driver for `protocol` over `http`. */
@@ -84,5 +87,6 @@ export function driverFor(protocol: RemoteProtocol, http: HttpClient): ProtocolD
       }
       return first ? { records, first } : { records };
     },
+    verify: (session, steps) => verifySyncV1(client, session, steps.prefer),
   };
 }

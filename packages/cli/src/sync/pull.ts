@@ -5,14 +5,24 @@
  * next is fetched, so a pull cut off halfway resumes (a page applied twice changes nothing).
  * The cache is only appended to: the pull's cost follows the changes, not the account.
  */
+import { createHash } from 'node:crypto';
 import {
+  type AccountDigest,
+  accountDigest,
   CHANGES_MAX_LIMIT,
   type ChangesResponse,
+  digestDifference,
+  digestVerdict,
   echoAfter,
+  normaliseRemoteUrl,
   noteHeard,
   type Prefer,
   planPage,
+  recordBehind,
+  relinkLost,
+  repairCheckoutRemovals,
   repairDeletes,
+  repairPendingDeletes,
   type ServerChange,
   serverChange,
 } from '@dev-infra/core';
@@ -20,14 +30,22 @@ import { safeLine } from '../output/safe-text.js';
 import type { ChangesPage, RefusedRecord, SyncClient } from '../remote/sync-client.js';
 import { completeRotation } from './machine-identity.js';
 import { linkIfNeeded, localEntry, writeApplied } from './reconcile.js';
-import type { SyncSession } from './session.js';
-import { machineRef } from './state.js';
+import type { DigestCheck, SyncSession } from './session.js';
+import { machineRef, projectSync, sharedFields } from './state.js';
 
-/** Pulls every change since the stored cursor. */
+/** A digest as the server sends it: count, hash and the head it was taken at. */
+type AccountDigestAnswer = AccountDigest & { head: number };
+
+/**
+ * Pulls every change since the stored cursor, then compares the account's digest with this
+ * machine's view (see checkDigest): a difference starts a repair, as a rollback does.
+ */
 export async function pullSyncV1(
   client: SyncClient,
   session: SyncSession,
   prefer: Prefer,
+  /** `askDigest`: use the digest route when the feed has none; `repair`: why to repair now. */
+  options: { askDigest?: boolean; repair?: string } = {},
 ): Promise<void> {
   const { registry, state, events, cache } = session;
   const ctx = { prefer, now: session.now };
@@ -39,17 +57,32 @@ export async function pullSyncV1(
   const machine = machineRef(registry);
   // Records the client refused (never cached, never applied), told once in the summary.
   const refused: RefusedRecord[] = [];
+  // A pull from 0 sees every record: one that refuses none clears `unverifiable`.
+  let fromZero = state.cursor === 0;
   // The first answer tells whether the server is still the one our cursor belongs to; if not,
   // the pull starts again from 0 on an empty cache (once: the repair's own answers are trusted).
   let checked = false;
+  let compares = 0;
+  delete session.check;
+  // A push that found records gone asks for the repair straight away.
+  if (options.repair !== undefined && !session.repair) {
+    startRepair(session, options.repair, state.server_id);
+    fromZero = true;
+    checked = true;
+  }
   for (let restart = true; restart; ) {
     restart = false;
-    for await (const page of client.pages(state.cursor, { limit: CHANGES_MAX_LIMIT, machine })) {
+    let head: number | undefined;
+    let digest: AccountDigestAnswer | undefined;
+    let received = 0;
+    const pages = client.pages(state.cursor, { limit: CHANGES_MAX_LIMIT, machine, digest: true });
+    for await (const page of pages) {
       if (!checked) {
         checked = true;
         const change = serverChange(state, page);
         if (change !== 'same') {
-          startRepair(session, change, page);
+          startRepair(session, rollbackWhy(change, page), page.server_id);
+          fromZero = true;
           restart = true;
           break;
         }
@@ -57,10 +90,51 @@ export async function pullSyncV1(
         if (state.server_id === undefined && page.server_id !== undefined)
           state.server_id = page.server_id;
       }
+      // A record below what this machine synced of it: the server went back.
+      const behind = session.repair
+        ? undefined
+        : recordBehind(page.changes, (u) => byId.get(u)?.sync);
+      if (behind) {
+        const { record, rev } = behind;
+        const why = `The server holds ${record.fields.name} at revision ${record.rev}, below the ${rev} this machine synced (restored from a backup)`;
+        startRepair(session, why, state.server_id);
+        fromZero = true;
+        restart = true;
+        break;
+      }
+      head = page.head;
+      digest = page.digest;
+      received += page.changes.length + page.refused.length;
       if (!applyPage(page)) break;
       // A repair saves only at the end: cut short, the stored cursor (past the restored head)
       // or id still shows the next sync that the server lost changes.
       if (!session.repair) await session.save();
+    }
+    // A repair's own pull is trusted; a pull that refused records cannot match (core's
+    // RegistrySync.unverifiable).
+    if (restart || session.repair || head === undefined) continue;
+    if (refused.length > 0 || (state.unverifiable && !fromZero)) {
+      session.check = { kind: 'unverifiable' };
+      continue;
+    }
+    // The last page carries the digest; a work-prod without it may still have the route.
+    digest ??= options.askDigest ? await client.digest() : undefined;
+    if (!digest) {
+      session.check = { kind: 'unsupported' };
+      continue;
+    }
+    compares++;
+    const check = checkDigest(session, digest, head, received, compares);
+    if (check === 'again') {
+      restart = true;
+      continue;
+    }
+    session.check = check;
+    if (check.kind === 'differs') {
+      const why = `The server's records differ from this machine's view (${check.server.count} there, ${check.here.count} here, at revision ${head})`;
+      startRepair(session, why, state.server_id);
+      fromZero = true;
+      restart = true;
     }
   }
   function applyPage(page: ChangesPage): boolean {
@@ -81,21 +155,55 @@ export async function pullSyncV1(
   }
   // Every page was accepted: a token rotation the pull carried (a push's answer lost) is done.
   completeRotation(session, machine);
+  if (refused.length > 0) {
+    state.unverifiable = true;
+    delete state.verified;
+  } else if (fromZero) delete state.unverifiable;
   const note = refusedNote(refused);
   if (note) events.push({ kind: 'note', text: note });
   session.pulled = true;
   if (session.repair) {
     // Deleted projects the restored server holds live again: delete them again, never adopt.
     const index = cache.index();
-    state.pending.deletes.push(
-      ...repairDeletes(session.repair.seen, (uuid) => index.get(uuid), state.pending),
+    const get = (uuid: string) => index.get(uuid);
+    state.pending.deletes = repairPendingDeletes(state.pending.deletes, get);
+    state.pending.deletes.push(...repairDeletes(session.repair.seen, get, state.pending));
+    const held = new Set(registry.projects.map((p) => p.id));
+    state.pending.checkout_removals.push(
+      ...repairCheckoutRemovals(index.all(), machine.id, held, state.pending),
     );
+    relinkLostProjects(session);
+    const { before } = session.repair;
+    session.repaired ??= { before, difference: digestDifference(before, index.all()) };
   }
   const echo = echoAfter(state.echo, state.cursor);
   if (echo) state.echo = echo;
   else delete state.echo;
   linkIfNeeded(registry, () => cache.index(), { ...ctx, events });
   await session.save();
+}
+
+/**
+ * In a repair (the cache is the server's whole state): synced projects the server lost while
+ * another machine made the same project anew under another uuid (same remote URL) go back to
+ * never synced (core's relinkLost), for the link step that follows to join them to it.
+ */
+function relinkLostProjects(session: SyncSession): void {
+  const index = session.cache.index();
+  const live = new Map<string, string>();
+  for (const r of index.all()) {
+    const url = normaliseRemoteUrl(r.fields.remote_url);
+    if (!r.deleted && url !== null) live.set(url, r.uuid);
+  }
+  for (const project of session.registry.projects) {
+    const sync = projectSync(project);
+    if (sync?.remote.kind !== 'sync-v1' || sync.deleted_remotely) continue;
+    if (index.get(project.id)) continue;
+    const url = normaliseRemoteUrl(project.remote_url);
+    const other = url === null ? undefined : live.get(url);
+    if (other !== undefined && other !== project.id)
+      project.sync = relinkLost(sync, sharedFields(project));
+  }
 }
 
 /** `refused 3 invalid records from the server (first: uuid …: fields.tags must be an array)`. */
@@ -115,27 +223,54 @@ export function refusedNote(refused: readonly RefusedRecord[]): string | undefin
   );
 }
 
+/** The note's first half for a replaced or rolled-back server. */
+function rollbackWhy(change: Exclude<ServerChange, 'same'>, page: ChangesResponse): string {
+  return change === 'replaced'
+    ? 'The server was replaced (its database has another id)'
+    : `The server was restored from a backup (its head ${page.head} is below revisions this machine saw)`;
+}
+
 /**
- * Starts the repair of a server that lost changes: says so, keeps the cache's tombstones,
- * and empties the cache and the cursor so the pull rebuilds this machine's view from 0. The
- * new id is stored only once the repair has pushed (see pushSyncV1), so a repair cut short
- * by a replaced server starts again on the next sync.
+ * The digest check after a pull that ended at `head` (core's digestVerdict), against the last
+ * page's digest or the digest route's answer: `again` when a
+ * push landed meanwhile and the pull should go on first (at most three times). A sync that
+ * received nothing compares the digest stored when the view last matched, without reading
+ * the cache.
  */
-function startRepair(
+function checkDigest(
   session: SyncSession,
-  change: Exclude<ServerChange, 'same'>,
-  page: ChangesResponse,
-): void {
+  answer: AccountDigestAnswer,
+  head: number,
+  received: number,
+  compares: number,
+): 'again' | DigestCheck {
   const { state, cache } = session;
-  const seen = cache
-    .index()
-    .all()
-    .filter((r) => r.deleted);
-  session.repair = { serverId: page.server_id, seen };
-  const why =
-    change === 'replaced'
-      ? 'The server was replaced (its database has another id)'
-      : `The server was restored from a backup (its head ${page.head} is below revisions this machine saw)`;
+  const view =
+    received === 0 && state.verified
+      ? state.verified
+      : accountDigest(cache.index().all(), createHash('sha256'));
+  const verdict = digestVerdict(view, answer, head);
+  if (verdict === 'moved') return compares < 3 ? 'again' : { kind: 'busy' };
+  if (verdict === 'same') {
+    state.verified = { count: view.count, hash: view.hash };
+    return { kind: 'same', digest: view };
+  }
+  delete state.verified;
+  return { kind: 'differs', here: view, server: { count: answer.count, hash: answer.hash } };
+}
+
+/**
+ * Starts the repair of a server that lost changes or holds other records than this machine
+ * saw: says why in one line, keeps the cache's records (its tombstones, to delete again what
+ * the server brought back; all of them, to name what the repair changed), and empties the
+ * cache and the cursor so the pull rebuilds this machine's view from 0. The new id is stored
+ * only once the repair has pushed (see pushSyncV1), so a repair cut short by a replaced
+ * server starts again on the next sync.
+ */
+function startRepair(session: SyncSession, why: string, serverId: string | undefined): void {
+  const { state, cache } = session;
+  const before = cache.index().all();
+  session.repair = { serverId, seen: before.filter((r) => r.deleted), before };
   session.events.push({
     kind: 'note',
     text: `${why}: pulling everything again and pushing what it lost.`,
@@ -143,4 +278,5 @@ function startRepair(
   cache.replaceAll([]);
   state.cursor = 0;
   delete state.echo;
+  delete state.verified;
 }

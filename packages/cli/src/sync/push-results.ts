@@ -20,6 +20,8 @@ export interface ResultContext {
   apply: ApplyOptions;
   /** uuids whose record or checkout the server accepted, reported once at the end. */
   pushed: Set<string>;
+  /** uuids of synced records the server no longer has (see planPushResults). */
+  lost: Set<string>;
 }
 
 /** Applies the record and checkout results of `batch`; returns how many were conflicts. */
@@ -53,5 +55,6 @@ export function applyPushResults(
   for (const record of plan.records) index.put(record);
   apply.events.push(...plan.events);
   for (const uuid of plan.pushed) pushed.add(uuid);
+  for (const uuid of plan.lost) ctx.lost.add(uuid);
   return plan.conflicts;
 }

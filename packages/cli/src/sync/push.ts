@@ -17,6 +17,7 @@ import type { LocalProject } from '../registry/format.js';
 import { type SyncClient, splitPushRequest } from '../remote/sync-client.js';
 import { linkBeforePush } from './link-push.js';
 import { completeRotation, prepareRotation } from './machine-identity.js';
+import { pullSyncV1 } from './pull.js';
 import { applyPushResults, type ResultContext } from './push-results.js';
 import { localEntry } from './reconcile.js';
 import type { SyncSession } from './session.js';
@@ -92,7 +93,8 @@ export async function pushSyncV1(
       break;
     }
     const byId = new Map<string, LocalProject>(registry.projects.map((p) => [p.id, p]));
-    const ctx: ResultContext = { state, index, byId, machine: req.machine, apply, pushed };
+    const lost = new Set<string>();
+    const ctx: ResultContext = { state, index, byId, machine: req.machine, apply, pushed, lost };
     let conflicts = 0;
     await prepareRotation(session);
     for (const part of splitPushRequest(req)) {
@@ -104,9 +106,20 @@ export async function pushSyncV1(
       // id and head tell a replaced or restored server, whose answers must not mark anything.
       if (!session.pulled && !session.repair) refuseIfServerLost(state, res);
       conflicts += applyPushResults(ctx, batch, res);
+      // The cache now holds what this push made: its digest is computed afresh next time.
+      delete state.verified;
       state.last_push = session.now;
       state.last_heard = session.now;
       await session.save();
+    }
+    if (lost.size > 0 && !session.repair) {
+      // The server lost records this machine synced: it went back. Repair as the pull does
+      // (everything pulled again), then the next round pushes what it lacks.
+      const name = nameOf([...lost][0]!);
+      await pullSyncV1(client, session, prefer, {
+        repair: `The server no longer has ${name}, which this machine synced (restored from a backup)`,
+      });
+      continue;
     }
     // Rejected records stay as they are; only conflicts merit another round.
     if (conflicts === 0) break;

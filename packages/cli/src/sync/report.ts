@@ -1,6 +1,7 @@
 /** What a sync did, for the one-line summary and `--json`. */
 import type { FieldConflict, SyncEvent } from '@dev-infra/core';
 import { safeLine } from '../output/safe-text.js';
+import { renderVerify, type VerifyReport } from './verify.js';
 
 /** A same-field conflict, with the project it belongs to. */
 export interface ReportedConflict extends FieldConflict {
@@ -29,6 +30,8 @@ export interface SyncReport {
   rejected: { project: string; error: string }[];
   /** One-time notices (server changed, basic mode limits). */
   notes: string[];
+  /** `sync --verify`: whether this machine's view is the server's (see verify.ts). */
+  verify?: VerifyReport;
 }
 
 /**
@@ -125,5 +128,6 @@ export function renderReport(r: SyncReport): string {
       `  conflict: ${c.project} ${c.field}: local ${show(c.local)}, remote ${show(c.remote)}`,
     );
   for (const x of r.rejected) lines.push(`  refused by the server: ${x.project}: ${x.error}`);
+  if (r.verify) lines.push(...renderVerify(r.verify));
   return `${lines.map(safeLine).join('\n')}\n`;
 }

@@ -1,5 +1,6 @@
 /** Runs `sync`, `sync pull` or `sync push` against the configured remote, in either protocol. */
 
+import { UserError } from '../errors.js';
 import { applyStates, collectStates, type GitSettings } from '../git/collect.js';
 import type { DevInfraPaths } from '../registry/paths.js';
 import { detectCapabilities } from '../remote/capabilities.js';
@@ -11,6 +12,8 @@ import { withSyncSession } from './session.js';
 /** What to do, where the files are, and the command's start time (ISO). */
 export interface SyncOptions extends SyncSteps {
   dryRun: boolean;
+  /** `--verify`: compare the account's digest afterwards and repair a difference. */
+  verify?: boolean;
   paths: DevInfraPaths;
   now: string;
   /** How to collect the checkouts' git state before a push; absent or disabled: not at all. */
@@ -39,12 +42,22 @@ export async function runSyncCommand(options: SyncOptions, remote: Remote): Prom
         s.pushGit = s.state.protocol === 'sync-v1';
       };
     }
+    const driver = driverFor(s.state.protocol, http);
+    if (options.verify && !driver.verify)
+      throw new UserError(
+        'sync --verify: the original work-prod API has no account digest to compare with (sync-v1 only)',
+        2,
+      );
+    let verify: Awaited<ReturnType<NonNullable<typeof driver.verify>>> | undefined;
     try {
-      await driverFor(s.state.protocol, http).run(s, options);
+      await driver.run(s, options);
+      verify = options.verify ? await driver.verify?.(s, options) : undefined;
     } finally {
       // Basic mode, a repair-less `sync pull`... or a failed pull: settle the reading.
       await s.gitReady?.().catch(() => undefined);
     }
-    return buildReport(s.state.protocol, dryRun, s.events);
+    const report = buildReport(s.state.protocol, dryRun, s.events);
+    if (verify) report.verify = verify;
+    return report;
   });
 }

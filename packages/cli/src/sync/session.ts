@@ -4,7 +4,7 @@
  * cache.ts). In a dry run `save()` writes nothing. When the cache is missing (deleted, or kept
  * for another server), the feed cursor starts again from 0 so the next pull refills it.
  */
-import type { SyncEvent, SyncRecord } from '@dev-infra/core';
+import type { AccountDigest, DigestDifference, SyncEvent, SyncRecord } from '@dev-infra/core';
 import { CacheStore, cacheFileFor } from '../cache/records.js';
 import { ensurePrivateDir } from '../private-files.js';
 import type { Registry } from '../registry/format.js';
@@ -15,6 +15,16 @@ import { loadRegistry } from '../registry/read.js';
 import { writeRegistry } from '../registry/store.js';
 import type { RemoteProtocol } from '../remote/capabilities.js';
 import { ensureSync, type RegistrySync } from './state.js';
+
+/**
+ * The digest check after a pull: the views agree; differ (a repair followed); could not be
+ * compared (an older work-prod without the digest, records this machine refused, or a head
+ * that kept moving).
+ */
+export type DigestCheck =
+  | { kind: 'same'; digest: AccountDigest }
+  | { kind: 'differs'; here: AccountDigest; server: AccountDigest }
+  | { kind: 'unsupported' | 'unverifiable' | 'busy' };
 
 /** Local state for one sync command. */
 export interface SyncSession {
@@ -40,7 +50,16 @@ export interface SyncSession {
    * serverChange): the id to store once the repair's push is done, and the tombstones the
    * cache held before it was rebuilt (to delete again what the server brought back).
    */
-  repair?: { serverId: string | undefined; seen: SyncRecord[] };
+  repair?: {
+    serverId: string | undefined;
+    seen: SyncRecord[];
+    /** The whole cache before it was emptied. */
+    before: SyncRecord[];
+  };
+  /** Once a repair's pull is done: the cache before it, and how the server's records differ. */
+  repaired?: { before: SyncRecord[]; difference: DigestDifference };
+  /** What the last pull's digest check found (see pull.ts checkDigest). */
+  check?: DigestCheck;
   /**
    * Writes what changed since the last save (nothing in a dry run); `final`, at the end of
    * the command, may also compact the cache.

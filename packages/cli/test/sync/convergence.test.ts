@@ -2,13 +2,19 @@
  * Convergence, property-based: 3 to 5 machines (separate DEV_INFRA_HOME folders) run the CLI's
  * own command code (in this process, so a thousand operations stay fast) against a real
  * work-prod over HTTP, on SQLite and on PostgreSQL, in random interleavings of add, update,
- * remove, remove --everywhere, clone (a real `git clone` of the project's origin), sync push,
- * sync pull and sync. A model records which edit each push carried and which records were
- * deleted. After two final rounds of syncs: one live record per project name (and remote
- * URL), none under a name deleted everywhere, the last pushed edit of every field on the
- * server, every machine agreeing with the server on every project it holds (or showing it as
- * deleted remotely), no machine holding a project twice, a deleted record never live again,
- * and no sync rejecting anything.
+ * remove, remove --everywhere, clone (a real `git clone` of the project's origin), tag edits
+ * (one tag added or removed: set-merge, modelled per tag), sync push, sync pull and sync, and
+ * server restores (`snapshot` copies the database with work-prod stopped; `restore` puts the
+ * last snapshot back in its place and restarts work-prod on the same port). A model records
+ * which edit each push carried and which records were deleted. After two final rounds of
+ * syncs, `sync --verify` on every machine must agree with no repair left to do; then: one live
+ * record per project name (and remote URL), none under a name deleted everywhere, the last
+ * pushed edit of every field and tag on the server, every machine agreeing with the server on
+ * every project it holds (or showing it as deleted remotely), no machine holding a project
+ * twice, a deleted record never live again, and no sync rejecting anything. Edits and
+ * deletions a restore took away, and those pushed while a machine that saw the lost revisions
+ * had not repaired yet, are counted (how many came back), not expected: see the limits in
+ * docs/sync-internals.md (Rollback detection).
  *
  * CONVERGENCE_SEED replays a run (the seed is in the test's name and printed); CONVERGENCE_OPS
  * sets the operations per run (default 250), CONVERGENCE_RUNS the runs per backend (default 4);
@@ -20,10 +26,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { normaliseRemoteUrl, PROJECT_STATUSES } from '@dev-infra/core';
 import fc from 'fast-check';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testSeed } from '../../../../test-support/seed.js';
+import { postgresAdminUrl } from '../../../../test-support/services.js';
 import { makeTempDir, removeTempDirs } from '../../../../test-support/tmp.js';
-import { describeBackends, newAccount } from '../../../server/test/helpers.js';
+import { newAccount } from '../../../server/test/helpers.js';
 import { runAdd } from '../../src/commands/add/run.js';
 import { runClone } from '../../src/commands/clone/run.js';
 import { runRemoteSet } from '../../src/commands/remote/run.js';
@@ -37,19 +44,43 @@ import { runSyncCommand } from '../../src/sync/run.js';
 import { projectSync } from '../../src/sync/state.js';
 import { makeRepo } from '../support/cli.js';
 import { testContext } from '../support/context.js';
-import { useListeningApp } from './listening-app.js';
+import { postgresDb, serve, sqliteDb, type TestDb } from './restorable-server.js';
 
 const SEED = testSeed('CONVERGENCE_SEED');
+/**
+ * Seeds that once found a bug, replayed on every run (with the default runs and operations)
+ * unless CONVERGENCE_SEED is set. 1055082488 (server restores): a deletion of a record the
+ * server lost was refused; a lost project made anew elsewhere was pushed twice; a record
+ * below the synced revision, in a page or a conflict, went unrepaired; a lost record was
+ * pushed on its old revision and refused; checkouts the restore brought back kept a project
+ * registered again from linking. 1056073741: the model counted a deletion of a project the
+ * restored server no longer had as a tombstone (there is none to keep; see the limits).
+ * 1056326128: a checkout of a record the server lost was refused instead of repaired. 777002:
+ * a checkout removal lost by a restore went unseen (the digest left checkouts out), so the
+ * machine's project registered again was pushed as a second record. Each is
+ * replayed up to the run that failed (`runs`), to keep the file's time in CI down.
+ */
+const FOUND_SEEDS: { seed: number; runs: number }[] = process.env.CONVERGENCE_SEED
+  ? []
+  : [
+      { seed: 1055082488, runs: 3 },
+      { seed: 1056073741, runs: 2 },
+      { seed: 1056326128, runs: 1 },
+      { seed: 777002, runs: 1 },
+    ];
 const OPS = Number(process.env.CONVERGENCE_OPS ?? 250);
 const RUNS = Number(process.env.CONVERGENCE_RUNS ?? 4);
 const TRACE = process.env.CONVERGENCE_TRACE === '1';
 const NAMES = ['api', 'web', 'cli', 'docs', 'infra', 'data'];
+const TAGS = ['red', 'green', 'blue'];
 
 type Op =
   | { kind: 'add' | 'remove' | 'everywhere' | 'clone'; m: number; p: number }
   | { kind: 'describe'; m: number; p: number }
   | { kind: 'status'; m: number; p: number; s: number }
-  | { kind: 'push' | 'pull' | 'sync'; m: number };
+  | { kind: 'tag'; m: number; p: number; t: number }
+  | { kind: 'push' | 'pull' | 'sync'; m: number }
+  | { kind: 'snapshot' | 'restore' };
 
 const opArb = (machines: number): fc.Arbitrary<Op> => {
   const m = fc.integer({ min: 0, max: machines - 1 });
@@ -66,6 +97,17 @@ const opArb = (machines: number): fc.Arbitrary<Op> => {
         s: fc.integer({ min: 0, max: PROJECT_STATUSES.length - 1 }),
       }),
     },
+    {
+      weight: 3,
+      arbitrary: fc.record({
+        kind: fc.constant('tag' as const),
+        m,
+        p,
+        t: fc.integer({ min: 0, max: TAGS.length - 1 }),
+      }),
+    },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('snapshot' as const) }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('restore' as const) }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('remove' as const), m, p }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('everywhere' as const), m, p }) },
     { weight: 2, arbitrary: fc.record({ kind: fc.constant('clone' as const), m, p }) },
@@ -83,21 +125,37 @@ const scenarioArb = fc.integer({ min: 3, max: 5 }).chain((machines) =>
 );
 
 type Field = 'description' | 'status';
+/** A tag's membership is modelled as a field of its own (`tag:red`): set-merge is per tag. */
+type Key = Field | `tag:${string}`;
 /** What the model expects: per project, the last pushed value of each field; tombstones. */
 interface Model {
   /** Edits made on a machine and not yet carried by one of its pushes: [m][name][field]. */
   pending: Map<string, string | null>[];
   /** The value of the edit whose push came last. */
   pushed: Map<string, string | null>;
+  /** The operation index of the push that set each of `pushed`. */
+  pushedAt: Map<string, number>;
+  /**
+   * Pushed edits a restore took away and no later push set again: the last such value of
+   * each key. They come back only through a repair (see docs/reliability.md).
+   */
+  lostByRestore: Map<string, string | null>;
   tombstoned: Set<string>;
   /** remove --everywhere done on a machine, not yet pushed. */
   pendingDelete: Set<string>[];
   /** The uuids those removals deleted (pending per machine, then pushed). */
   pendingDeleteIds: Set<string>[];
   tombstonedIds: Set<string>;
+  /** The operation index of the push that carried each deletion (by uuid and by name). */
+  tombstonedAt: Map<string, number>;
 }
 
-const key = (name: string, field: Field) => `${name}/${field}`;
+const key = (name: string, field: Key) => `${name}/${field}`;
+/** The value a key has in `fields`: a field's value, or whether the project has the tag. */
+const keyValue = (
+  fields: { description: string | null; status: string; tags: string[] },
+  k: Key,
+) => (k.startsWith('tag:') ? (fields.tags.includes(k.slice(4)) ? '1' : '0') : fields[k as Field]);
 
 /** What each machine holds, e.g. `m0[api:1a2bs web:3c4dn]` (s synced, n new, D deleted remotely). */
 function trace(registry: (m: number) => Registry | undefined, machines: number): string {
@@ -110,27 +168,73 @@ function trace(registry: (m: number) => Registry | undefined, machines: number):
   return Array.from({ length: machines }, (_, m) => `m${m}[${held(m).join(' ')}]`).join(' ');
 }
 
-describeBackends(
-  'convergence of 3 to 5 machines',
-  (backend) => {
-    const serverUrl = useListeningApp(backend);
-    let runIndex = 0;
-    const figures = { runs: 0, operations: 0, syncs: 0, clones: 0, deletedRemotely: 0 };
-    let origins = '';
-    beforeAll(async () => {
-      // One bare origin per project name, cloned for real by the `clone` operation; empty
-      // (git clones an empty repository fine), which keeps the set-up to one git call each.
-      origins = makeTempDir('dev-infra-conv-origins-');
-      for (const name of NAMES)
-        execFileSync('git', ['init', '-q', '--bare', join(origins, `${name}.git`)]);
-    });
-    afterAll(removeTempDirs);
+describe.each(['sqlite', 'postgres'] as const)('convergence of 3 to 5 machines [%s]', (kind) => {
+  const adminUrl = kind === 'postgres' ? postgresAdminUrl() : undefined;
+  if (kind === 'postgres' && !adminUrl) {
+    it.skip('PostgreSQL is not available (set TEST_DATABASE_URL)', () => {});
+    return;
+  }
+  // work-prod on a database of its own, so that a `restore` can put a snapshot back while
+  // it is stopped (on the same port: the machines' URL stays).
+  let db: TestDb;
+  let server: Awaited<ReturnType<typeof serve>>;
+  const restart = async (between: () => Promise<void>) => {
+    const { port } = server;
+    await server.stop();
+    await between();
+    server = await serve(db.target, port);
+  };
+  let runIndex = 0;
+  const figures = {
+    runs: 0,
+    operations: 0,
+    syncs: 0,
+    clones: 0,
+    tagEdits: 0,
+    snapshots: 0,
+    restores: 0,
+    repairs: 0,
+    atRisk: 0,
+    deletionsLostByRestore: 0,
+    deletionsOfLost: 0,
+    deletionsUndone: 0,
+    lostByRestore: 0,
+    backByRepair: 0,
+    deletedRemotely: 0,
+  };
+  let origins = '';
+  beforeAll(async () => {
+    db =
+      kind === 'postgres'
+        ? await postgresDb(adminUrl!)
+        : sqliteDb(makeTempDir('dev-infra-conv-db-'));
+    server = await serve(db.target);
+    // One bare origin per project name, cloned for real by the `clone` operation; empty
+    // (git clones an empty repository fine), which keeps the set-up to one git call each.
+    origins = makeTempDir('dev-infra-conv-origins-');
+    for (const name of NAMES)
+      execFileSync('git', ['init', '-q', '--bare', join(origins, `${name}.git`)]);
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await db?.drop();
+    removeTempDirs();
+  });
 
-    it(`converges (${RUNS} runs x ${OPS} operations, seed ${SEED})`, async () => {
+  for (const { seed, runs } of [
+    { seed: SEED, runs: RUNS },
+    ...FOUND_SEEDS.filter((f) => f.seed !== SEED),
+  ])
+    it(`converges (${runs} runs x ${OPS} operations, seed ${seed})`, async () => {
       await fc.assert(
         fc.asyncProperty(scenarioArb, async ({ machines, ops }) => {
           runIndex++;
-          const account = await newAccount(backend().storage, `conv${runIndex}`);
+          const account = await newAccount(server.storage, `conv${runIndex}`);
+          const serverUrl = () => server.url;
+          // A snapshot of this run's (the snapshot holds every account; one of an earlier
+          // run would take this run's account away).
+          let snapshotAt: number | undefined;
+          let restoresHere = 0;
           const root = makeTempDir('dev-infra-conv-');
           const homes = Array.from({ length: machines }, (_, i) => join(root, `m${i}`));
           // Each machine's commands print into a context of their own; the tests read the files.
@@ -157,20 +261,51 @@ describeBackends(
           const model: Model = {
             pending: homes.map(() => new Map()),
             pushed: new Map(),
+            pushedAt: new Map(),
+            lostByRestore: new Map(),
             tombstoned: new Set(),
             pendingDelete: homes.map(() => new Set()),
             pendingDeleteIds: homes.map(() => new Set()),
             tombstonedIds: new Set(),
+            tombstonedAt: new Map(),
           };
+          let opIndex = 0;
+          /** The highest revision machine m knows the server reached. */
+          const reached = (m: number) => {
+            const r = registry(m);
+            const state = r?.sync;
+            const revs = (r?.projects ?? []).map((x) => projectSync(x)?.rev ?? 0);
+            return Math.max(state?.cursor ?? 0, ...Object.values(state?.echo ?? {}), ...revs);
+          };
+          const unrepaired = new Set<number>();
+          const deletionsAtRisk = new Set<string>();
+          /** The name each pending deletion's project had. */
+          const nameOf = new Map<string, string>();
           const carry = (m: number) => {
             for (const [k, v] of model.pending[m]!) {
               const name = k.split('/')[0]!;
-              if (!model.tombstoned.has(name)) model.pushed.set(k, v);
+              if (model.tombstoned.has(name)) continue;
+              if ([...unrepaired].some((o) => o !== m)) {
+                model.lostByRestore.set(k, v);
+                model.pushed.delete(k);
+                model.pushedAt.delete(k);
+                figures.atRisk++;
+                continue;
+              }
+              model.pushed.set(k, v);
+              model.pushedAt.set(k, opIndex);
+              model.lostByRestore.delete(k);
             }
             model.pending[m]!.clear();
-            for (const name of model.pendingDelete[m]!) model.tombstoned.add(name);
+            for (const name of model.pendingDelete[m]!) {
+              model.tombstoned.add(name);
+              model.tombstonedAt.set(name, opIndex);
+            }
             model.pendingDelete[m]!.clear();
-            for (const id of model.pendingDeleteIds[m]!) model.tombstonedIds.add(id);
+            for (const id of model.pendingDeleteIds[m]!) {
+              model.tombstonedIds.add(id);
+              model.tombstonedAt.set(id, opIndex);
+            }
             model.pendingDeleteIds[m]!.clear();
           };
           /**
@@ -182,19 +317,21 @@ describeBackends(
            */
           const settle = (m: number) => {
             for (const k of [...model.pending[m]!.keys()]) {
-              const [name, field] = k.split('/') as [string, Field];
+              const [name, field] = k.split('/') as [string, Key];
               const local = holds(m, name);
               const base = local && projectSync(local)?.base;
-              if (base && local[field] === base[field]) model.pending[m]!.delete(k);
+              if (base && keyValue(local, field) === keyValue(base, field))
+                model.pending[m]!.delete(k);
             }
           };
-          const sync = async (m: number, pull: boolean, push: boolean) => {
+          const sync = async (m: number, pull: boolean, push: boolean, verify = false) => {
             settle(m);
             const report = await on(m, async (ctx) =>
               runSyncCommand(
                 {
                   pull,
                   push,
+                  verify,
                   dryRun: false,
                   prefer: 'local',
                   paths: ctx.paths,
@@ -204,15 +341,64 @@ describeBackends(
               ),
             );
             figures.syncs++;
+            if (TRACE)
+              console.log(
+                `  m${m} sync`,
+                JSON.stringify(report.notes),
+                report.pulled_projects,
+                report.pushed_projects,
+                JSON.stringify(report.conflicts),
+              );
+            figures.repairs += report.notes.filter((n) =>
+              /pulling everything again/.test(n),
+            ).length;
             expect(report.rejected, JSON.stringify(report.rejected)).toEqual([]);
-            if (push) carry(m);
-            else settle(m);
+            // A repair pushes even in `sync pull`.
+            if (push || report.pushed > 0) {
+              const deleting = [...model.pendingDeleteIds[m]!].map((id) => [id, nameOf.get(id)]);
+              carry(m);
+              // A deletion of a project the server had lost (a restore) leaves no tombstone:
+              // nothing to delete, and a machine holding the project may push it again
+              // (docs/sync-internals.md, limits). Not counted as a deletion, but counted.
+              const held = new Set(
+                (await server.storage.changes(account.id, 0, 1000)).changes.map((r) => r.uuid),
+              );
+              for (const [id, name] of deleting)
+                if (!held.has(id!)) {
+                  figures.deletionsOfLost++;
+                  model.tombstonedIds.delete(id!);
+                  model.tombstonedAt.delete(id!);
+                  if (name !== undefined && model.tombstonedAt.get(name) === opIndex) {
+                    model.tombstoned.delete(name);
+                    model.tombstonedAt.delete(name);
+                  }
+                }
+            } else settle(m);
+            if (pull) unrepaired.delete(m);
+            return report;
+          };
+          const forget = (name: string) => (k: string) => k.startsWith(`${name}/`);
+          const dropPending = (m: number, name: string) => {
+            for (const k of [...model.pending[m]!.keys()])
+              if (forget(name)(k)) model.pending[m]!.delete(k);
           };
 
           for (const [i, op] of ops.entries()) {
+            opIndex = i;
             figures.operations++;
-            if (TRACE)
-              console.log(`r${runIndex}`, i, JSON.stringify(op), trace(registry, machines));
+            if (TRACE) {
+              const held = (await server.storage.changes(account.id, 0, 1000)).changes.map(
+                (r) =>
+                  `${r.fields.name}:${r.uuid.slice(0, 4)}@${r.rev}${r.deleted ? 'D' : ''}[${r.fields.tags}]`,
+              );
+              console.log(
+                `r${runIndex}`,
+                i,
+                JSON.stringify(op),
+                trace(registry, machines),
+                `server[${held.join(' ')}]`,
+              );
+            }
             const name = 'p' in op ? NAMES[op.p]! : '';
             const here = 'p' in op ? holds(op.m, name) : undefined;
             const gone = here !== undefined && projectSync(here)?.deleted_remotely !== undefined;
@@ -220,7 +406,7 @@ describeBackends(
               case 'add': {
                 // A project deleted everywhere is not registered again (that would be a new
                 // project by the user's choice, not a resurrection).
-                if (here || model.tombstoned.has(name)) break;
+                if (here || model.tombstoned.has(name) || deletionsAtRisk.has(name)) break;
                 if (model.pendingDelete.some((s) => s.has(name))) break;
                 const dir = folder(op.m, op.p);
                 if (!made.has(dir)) {
@@ -252,21 +438,67 @@ describeBackends(
                   model.pending[op.m]!.set(key(name, 'status'), status);
                 break;
               }
+              case 'tag': {
+                // On synced projects: a never-synced one links by its own rules first.
+                if (!here || gone || projectSync(here) === undefined) break;
+                const tag = TAGS[op.t]!;
+                const has = here.tags.includes(tag);
+                await on(op.m, (ctx) =>
+                  runUpdate(ctx, name, has ? { untag: [tag] } : { tag: [tag] }),
+                );
+                model.pending[op.m]!.set(key(name, `tag:${tag}`), has ? '0' : '1');
+                figures.tagEdits++;
+                break;
+              }
+              case 'snapshot':
+                await restart(() => db.backup());
+                snapshotAt = i;
+                figures.snapshots++;
+                break;
+              case 'restore': {
+                if (snapshotAt === undefined) break;
+                const since = snapshotAt;
+                await restart(() => db.restore());
+                figures.restores++;
+                restoresHere++;
+                // Every push after the snapshot is gone from the server: its edits come back
+                // only if a machine repairs them (counted at the end, not expected).
+                for (const [k, at] of model.pushedAt)
+                  if (at > since) {
+                    model.lostByRestore.set(k, model.pushed.get(k) ?? null);
+                    model.pushed.delete(k);
+                    model.pushedAt.delete(k);
+                  }
+                // A deletion the restore took away is repaired by the machine that made it only
+                // if it syncs before a machine holding the project (which never saw the
+                // deletion) pushes it again: at risk too (docs/sync-internals.md, limits).
+                for (const [what, at] of model.tombstonedAt)
+                  if (at > since) {
+                    model.tombstonedAt.delete(what);
+                    if (model.tombstoned.delete(what) || model.tombstonedIds.delete(what))
+                      deletionsAtRisk.add(what);
+                  }
+                // The machines that saw revisions the restore took away: until each has pulled
+                // (and so repaired), a push of another machine on a record it holds newer may be
+                // overwritten by its repair (docs/sync-internals.md, limits): at risk, counted.
+                const head = (await server.storage.changes(account.id, 0, 1)).head;
+                for (let m = 0; m < machines; m++) if (reached(m) > head) unrepaired.add(m);
+                break;
+              }
               case 'remove':
                 if (!here) break;
                 await on(op.m, (ctx) => runRemove(ctx, name, {}));
-                model.pending[op.m]!.delete(key(name, 'description'));
-                model.pending[op.m]!.delete(key(name, 'status'));
+                dropPending(op.m, name);
                 break;
               case 'everywhere':
                 if (!here || gone) break;
                 await on(op.m, (ctx) => runRemove(ctx, name, { everywhere: true }));
-                model.pending[op.m]!.delete(key(name, 'description'));
-                model.pending[op.m]!.delete(key(name, 'status'));
+                dropPending(op.m, name);
                 // Only a project the server knows gets a tombstone.
                 if (projectSync(here) !== undefined) {
                   model.pendingDelete[op.m]!.add(name);
                   model.pendingDeleteIds[op.m]!.add(here.id);
+                  nameOf.set(here.id, name);
                 }
                 break;
               case 'clone': {
@@ -299,19 +531,31 @@ describeBackends(
                 break;
             }
           }
-          // Final rounds: everyone syncs, twice, so every machine has seen every push.
+          // Final rounds: everyone syncs, twice, so every machine has seen every push; then
+          // `sync --verify` on each is the oracle of "in sync".
           for (let round = 0; round < 2; round++)
             for (let m = 0; m < machines; m++) await sync(m, true, true);
+          const where0 = `(seed ${seed}, run ${runIndex})`;
+          for (let m = 0; m < machines; m++) {
+            const verified = (await sync(m, true, true, true)).verify;
+            expect(verified?.in_sync, `m${m} verify ${where0}`).toBe(true);
+            expect(verified?.differed, `m${m} still repairing ${where0}`).toBeUndefined();
+          }
 
-          const feed = await backend().storage.changes(account.id, 0, 1000);
+          const feed = await server.storage.changes(account.id, 0, 1000);
           const live = feed.changes.filter((r) => !r.deleted);
           const names = live.map((r) => r.fields.name).sort();
-          const where = `(seed ${SEED}, run ${runIndex})`;
+          const where = `(seed ${seed}, run ${runIndex})`;
           if (TRACE) {
             const server = feed.changes.map(
               (r) => `${r.fields.name}:${r.uuid.slice(0, 4)}@${r.rev}${r.deleted ? 'D' : ''}`,
             );
             console.log(`r${runIndex} server[${server.join(' ')}]`, trace(registry, machines));
+          }
+          for (const what of deletionsAtRisk) {
+            figures.deletionsLostByRestore++;
+            const back = names.includes(what) || live.some((r) => r.uuid === what);
+            if (back) figures.deletionsUndone++;
           }
           // One live record per project, and none under a name deleted everywhere.
           expect(names, `one record per name ${where}`).toEqual([...new Set(names)]);
@@ -319,15 +563,25 @@ describeBackends(
           expect(urls.length).toBe(new Set(urls).size);
           for (const name of model.tombstoned)
             expect(names, `${name} came back ${where}`).not.toContain(name);
-          // A deleted record stays deleted.
-          for (const id of model.tombstonedIds)
-            expect(feed.changes.find((r) => r.uuid === id)?.deleted, `${id} came back`).toBe(true);
-          // The last pushed edit of each field is what the server holds.
+          // A deleted record stays deleted (or, after a restore, may be gone altogether).
+          for (const id of model.tombstonedIds) {
+            const record = feed.changes.find((r) => r.uuid === id);
+            if (record || restoresHere === 0)
+              expect(record?.deleted, `${id} came back ${where}`).toBe(true);
+          }
+          // The last pushed edit of each field and tag is what the server holds (but those a
+          // restore took away: counted when a repair brought them back).
           for (const record of live) {
-            for (const field of ['description', 'status'] as Field[]) {
-              const k = key(record.fields.name, field);
-              if (model.pushed.has(k))
-                expect(record.fields[field], `${k} ${where}`).toBe(model.pushed.get(k));
+            for (const [k, v] of model.pushed) {
+              const [name, field] = k.split('/') as [string, Key];
+              if (name === record.fields.name)
+                expect(keyValue(record.fields, field), `${k} ${where}`).toBe(v);
+            }
+            for (const [k, v] of model.lostByRestore) {
+              const [name, field] = k.split('/') as [string, Key];
+              if (name !== record.fields.name) continue;
+              figures.lostByRestore++;
+              if (keyValue(record.fields, field) === v) figures.backByRepair++;
             }
           }
           // Every machine agrees with the server on what it holds; no machine holds one twice.
@@ -344,14 +598,16 @@ describeBackends(
               }
               for (const field of ['name', 'description', 'status', 'remote_url'] as const)
                 expect(local[field], `m${m} ${local.name}.${field}`).toEqual(record!.fields[field]);
+              // Tags are a set (the merge keeps this machine's order).
+              expect([...local.tags].sort(), `m${m} ${local.name}.tags`).toEqual(
+                [...record!.fields.tags].sort(),
+              );
             }
           }
           figures.runs++;
         }),
-        { seed: SEED, numRuns: RUNS, endOnFailure: process.env.CONVERGENCE_SHRINK !== '1' },
+        { seed, numRuns: runs, endOnFailure: process.env.CONVERGENCE_SHRINK !== '1' },
       );
-      console.log(`convergence [${backend().name}] seed=${SEED}`, figures);
+      console.log(`convergence [${kind}] seed=${seed}`, figures);
     }, 600_000);
-  },
-  ['sqlite', 'postgres'],
-);
+});

@@ -5,98 +5,16 @@
  * in this process on a database of its own (a SQLite file, or a PostgreSQL database copied
  * as a template), so it can be swapped while the server is down.
  */
-import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SyncRecord } from '@dev-infra/core';
-import BetterSqlite3 from 'better-sqlite3';
-import type { FastifyInstance } from 'fastify';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresAdminUrl } from '../../../../test-support/services.js';
 import { makeTempDir, removeTempDirs } from '../../../../test-support/tmp.js';
-import type { DatabaseTarget } from '../../../server/src/config.js';
-import { openStorage } from '../../../server/src/storage/open.js';
-import type { Storage } from '../../../server/src/storage/types.js';
-import { makeApp, newAccount } from '../../../server/test/helpers.js';
+import { newAccount } from '../../../server/test/helpers.js';
 import { ensureBuilt } from '../support/cli.js';
-import { cli, findProject, json, ok, setUpMachines } from './support.js';
-
-/** work-prod on `target`, listening on `port` (0: any), with a way to stop it. */
-async function serve(target: DatabaseTarget, port = 0) {
-  const storage: Storage = await openStorage(target);
-  await storage.migrate();
-  const app: FastifyInstance = await makeApp(storage);
-  await app.listen({ port, host: '127.0.0.1' });
-  const bound = (app.server.address() as { port: number }).port;
-  return {
-    storage,
-    port: bound,
-    url: `http://127.0.0.1:${bound}`,
-    stop: async () => {
-      await app.close();
-      await storage.close();
-    },
-  };
-}
-
-/** A database of one backend, and what an operator does to it while work-prod is stopped. */
-interface TestDb {
-  target: DatabaseTarget;
-  /** Keeps a copy (the backup). */
-  backup(): Promise<void>;
-  /** Puts the copy back in place of the database. */
-  restore(): Promise<void>;
-  /** Replaces the database with a new, empty one. */
-  wipe(): Promise<void>;
-  drop(): Promise<void>;
-}
-
-function sqliteDb(dir: string): TestDb {
-  const file = join(dir, 'wp.db');
-  const copy = join(dir, 'backup.db');
-  const remove = () => {
-    for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
-  };
-  return {
-    target: { kind: 'sqlite', file },
-    backup: async () => {
-      const source = new BetterSqlite3(file, { readonly: true });
-      await source.backup(copy);
-      source.close();
-    },
-    restore: async () => {
-      remove();
-      copyFileSync(copy, file);
-    },
-    wipe: async () => remove(),
-    drop: async () => {},
-  };
-}
-
-/** PostgreSQL: the backup is a database made from this one as a template. */
-async function postgresDb(adminUrl: string): Promise<TestDb> {
-  const name = `devinfra_r_${randomBytes(6).toString('hex')}`;
-  const admin = async (...queries: string[]) => {
-    const client = new pg.Client({ connectionString: adminUrl });
-    await client.connect();
-    try {
-      for (const q of queries) await client.query(q);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`CREATE DATABASE ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    target: { kind: 'postgres', url: url.toString() },
-    backup: () => admin(`CREATE DATABASE ${name}_bk TEMPLATE ${name}`),
-    restore: () => admin(`DROP DATABASE ${name}`, `CREATE DATABASE ${name} TEMPLATE ${name}_bk`),
-    wipe: () => admin(`DROP DATABASE ${name}`, `CREATE DATABASE ${name}`),
-    drop: () => admin(`DROP DATABASE IF EXISTS ${name}`, `DROP DATABASE IF EXISTS ${name}_bk`),
-  };
-}
+import { postgresDb, serve, sqliteDb, type TestDb } from './restorable-server.js';
+import { cli, findProject, json, makeOriginAndClone, ok, setUpMachines } from './support.js';
 
 /** The account's records as the server answers them through its API. */
 async function records(url: string, key: string): Promise<SyncRecord[]> {
@@ -202,6 +120,64 @@ describe.each(['sqlite', 'postgres'] as const)(
       await ok(B, ['sync']);
       expect(await ok(A, ['sync'])).toMatch(/^pulled 1, pushed 0$/m);
       expect(await findProject(A, 'bee')).toMatchObject({ description: 'from B' });
+      await server.stop();
+    }, 120_000);
+
+    it('restored, then raised past B by A: B still finds what it lost (the digest) and repairs', async () => {
+      const dir = join(root, 'raised');
+      mkdirSync(dir);
+      const db = await database(dir);
+      let server = await serve(db.target);
+      const { key } = await newAccount(server.storage);
+      const [A, B] = await setUpMachines(dir, server.url, key);
+      makeOriginAndClone(dir, 'one', join(A, 'code', 'one'));
+      await ok(A, ['add', join(A, 'code', 'one')]);
+      await ok(A, ['sync']);
+      await ok(B, ['sync']);
+      await ok(B, ['clone', 'one']);
+      const { port } = server;
+      await server.stop();
+      await db.backup();
+      server = await serve(db.target, port);
+
+      // After the backup: A adds four projects; B pulls them and edits `one`.
+      for (const name of ['a2', 'a3', 'a4', 'a5']) {
+        mkdirSync(join(A, 'code', name), { recursive: true });
+        await ok(A, ['add', join(A, 'code', name)]);
+      }
+      await ok(A, ['sync']);
+      await ok(B, ['update', 'one', '--description', 'from B, after the backup']);
+      await ok(B, ['sync']);
+
+      await server.stop();
+      await db.restore();
+      server = await serve(db.target, port);
+
+      // A repairs first (its cursor is past the restored head) and, with two more projects,
+      // raises the head past B's cursor: B's cursor alone no longer shows the loss.
+      for (const name of ['a6', 'a7']) {
+        mkdirSync(join(A, 'code', name), { recursive: true });
+        await ok(A, ['add', join(A, 'code', name)]);
+      }
+      expect(await ok(A, ['sync'])).toMatch(/^The server was restored from a backup/m);
+      const raised = await records(server.url, key);
+      const bCursor = JSON.parse(readFileSync(join(B, 'registry.json'), 'utf8')).sync.cursor;
+      expect(Math.max(...raised.map((r) => r.seq))).toBeGreaterThanOrEqual(bCursor);
+
+      const out = await ok(B, ['sync']);
+      expect(out).toMatch(/^The server's records differ from this machine's view/m);
+      expect(
+        live(await records(server.url, key)).find((r) => r.fields.name === 'one')?.fields
+          .description,
+      ).toBe('from B, after the backup');
+      await ok(A, ['sync']);
+      expect(await findProject(A, 'one')).toMatchObject({
+        description: 'from B, after the backup',
+      });
+      for (const home of [A, B])
+        expect(await ok(home, ['sync', '--verify'])).toMatch(
+          /^verify: in sync with work-prod \(7 records/m,
+        );
       await server.stop();
     }, 120_000);
 

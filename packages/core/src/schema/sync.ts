@@ -14,6 +14,23 @@ export const HealthResponseSchema = Type.Object({
 });
 export type HealthResponse = Static<typeof HealthResponseSchema>;
 
+/** An account digest (core's accountDigest) and the head it was taken at. */
+export const AccountDigestSchema = Type.Object({
+  count: Type.Integer(),
+  hash: Type.String(),
+  head: Type.Integer(),
+});
+
+/**
+ * `GET /api/sync/digest` answer: the account's digest (core's `accountDigest` over every
+ * record, tombstones too), the head it was taken at and the database's id.
+ */
+export const DigestResponseSchema = Type.Object({
+  ...AccountDigestSchema.properties,
+  server_id: Type.String(),
+});
+export type DigestResponse = Static<typeof DigestResponseSchema>;
+
 /**
  * A machine as the client names itself: a uuid made once per machine, and its name.
  * `incarnation` is a random token the registry holds beside the id, and `next_incarnation`
@@ -61,6 +78,11 @@ export const ChangesResponseSchema = Type.Object({
    * with `head` below the client's cursor, a database restored from a backup.
    */
   server_id: Type.Optional(Type.String()),
+  /**
+   * Asked with `digest=1`, on the last page (`more` false): the account's digest, so the
+   * client can tell in the same answer whether its view is the server's (issue 13).
+   */
+  digest: Type.Optional(AccountDigestSchema),
 });
 export type ChangesResponse = Static<typeof ChangesResponseSchema>;
 
@@ -73,6 +95,8 @@ export const ChangesEnvelopeSchema = Type.Object({
   next: Type.Integer(),
   more: Type.Boolean(),
   head: Type.Integer(),
+  server_id: Type.Optional(Type.String()),
+  digest: Type.Optional(AccountDigestSchema),
 });
 
 /** A record change in a push: new fields (`base_rev` 0 for a new project) or a deletion. */

@@ -11,6 +11,8 @@ import {
   MULTILINE_FIELDS,
   normaliseTags,
   type SharedFields,
+  UNKNOWN_DELETE_ERROR,
+  unknownProjectError,
   validateSharedFields,
 } from '@dev-infra/core';
 import type { ProjectInput } from '../storage/types.js';
@@ -172,13 +174,9 @@ export function decidePush(
 ): PushDecision {
   const deleting = change.deleted === true;
   if (!current) {
-    if (deleting)
-      return { action: 'reject', error: 'cannot delete a project the server does not know' };
+    if (deleting) return { action: 'reject', error: UNKNOWN_DELETE_ERROR };
     if (change.base_rev !== 0)
-      return {
-        action: 'reject',
-        error: `unknown project (base_rev ${change.base_rev}, expected 0 for a new one)`,
-      };
+      return { action: 'reject', error: unknownProjectError(change.base_rev) };
     return { action: 'create' };
   }
   if (deleting) {

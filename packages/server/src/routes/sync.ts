@@ -3,6 +3,7 @@ import {
   CHANGES_DEFAULT_LIMIT,
   ChangesResponseSchema,
   CodedErrorResponseSchema,
+  DigestResponseSchema,
   ErrorResponseSchema,
   MACHINE_INCARNATION_CONFLICT,
   type MachineRef,
@@ -76,6 +77,7 @@ export function syncRoutes(storage: FeedStore & PushStore): FastifyPluginAsyncTy
           machine_name,
           machine_incarnation,
           machine_next_incarnation,
+          digest,
         } = request.query;
         if (machine_id !== undefined && machine_name === undefined)
           return reply
@@ -100,9 +102,20 @@ export function syncRoutes(storage: FeedStore & PushStore): FastifyPluginAsyncTy
             ? machineRef(machine_id, machine_name, machine_incarnation, machine_next_incarnation)
             : undefined;
         return refusingCopies(reply, () =>
-          storage.changes(request.accountId, since, limit, machine),
+          storage.changes(request.accountId, since, limit, machine, digest === 1),
         );
       },
+    );
+
+    app.get(
+      '/api/sync/digest',
+      {
+        schema: {
+          summary: "The account's digest: record count and a hash over every record, with the head",
+          response: { 200: DigestResponseSchema, 401: ErrorResponseSchema },
+        },
+      },
+      async (request) => storage.digest(request.accountId),
     );
 
     app.post(

@@ -4,6 +4,7 @@
  * list, and applying a push's checkout changes.
  */
 import type { Checkout, CheckoutResult, MachineRef, MachinesResponse } from '@dev-infra/core';
+import { UNKNOWN_CHECKOUT_ERROR } from '@dev-infra/core';
 import { type QueryCreator, sql } from 'kysely';
 import type { Backend, Db, Revisions } from './backend.js';
 import { withGitState } from './git-state.js';
@@ -281,7 +282,7 @@ async function applyCheckoutBatch(
   const results = batch.map((change): CheckoutResult => {
     const uuid = change.uuid.toLowerCase();
     const row = current.get(uuid);
-    if (!row) return { uuid: change.uuid, status: 'rejected', error: 'unknown project' };
+    if (!row) return { uuid: change.uuid, status: 'rejected', error: UNKNOWN_CHECKOUT_ERROR };
     const decided = decideCheckout(state, { id: Number(row.id), uuid: row.uuid }, change);
     if ('result' in decided) return decided.result;
     if (decided.what === undefined && !decided.gitChanged)

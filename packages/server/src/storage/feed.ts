@@ -5,6 +5,7 @@
 import type { ChangesResponse, MachineRef } from '@dev-infra/core';
 import { type Backend, now } from './backend.js';
 import { touchMachine, withCheckouts } from './checkouts.js';
+import { accountDigestAt } from './digest.js';
 import { SYNC_COLUMNS, toSyncRecord } from './rows.js';
 
 export async function changes(
@@ -14,6 +15,7 @@ export async function changes(
   limit: number,
   serverId: string,
   machine?: MachineRef,
+  withDigest = false,
 ): Promise<ChangesResponse> {
   const { db } = backend;
   if (machine) await touchMachine(db, accountId, machine, now());
@@ -27,7 +29,17 @@ export async function changes(
   const head = Number(account.revision);
   // The true head even when the caller claims to be past it: a cursor beyond the head means
   // the database went back (restored from a backup), and the client can only tell if we say so.
-  if (since >= head) return { changes: [], next: since, more: false, head, server_id: serverId };
+  if (since >= head) {
+    const idle: ChangesResponse = {
+      changes: [],
+      next: since,
+      more: false,
+      head,
+      server_id: serverId,
+    };
+    if (withDigest) idle.digest = await accountDigestAt(backend, accountId);
+    return idle;
+  }
   // One row past the page tells whether there is more, without a count.
   const rows = await db
     .selectFrom('projects')
@@ -43,5 +55,13 @@ export async function changes(
     toSyncRecord(p.row, p.checkouts),
   );
   const next = page.length > 0 ? Number(page[page.length - 1]!.seq) : since;
-  return { changes: records, next, more, head: Math.max(head, next), server_id: serverId };
+  const answer: ChangesResponse = {
+    changes: records,
+    next,
+    more,
+    head: Math.max(head, next),
+    server_id: serverId,
+  };
+  if (withDigest && !more) answer.digest = await accountDigestAt(backend, accountId);
+  return answer;
 }

@@ -9,6 +9,7 @@ import * as accounts from './accounts.js';
 import type { Backend } from './backend.js';
 import { machines } from './checkouts.js';
 import * as dashboard from './dashboard.js';
+import { digest } from './digest.js';
 import { changes } from './feed.js';
 import { KeyCache } from './key-cache.js';
 import { migrateToLatest } from './migrations/index.js';
@@ -61,8 +62,9 @@ export function kyselyStorage(backend: Backend, options: StorageOptions = {}): S
     deleteProject: (accountId, id) => projects.deleteProject(b, accountId, id),
     importProjects: (accountId, items) => projects.importProjects(b, accountId, items),
 
-    changes: async (accountId, since, limit, machine) =>
-      changes(b, accountId, since, limit, await serverId(), machine),
+    changes: async (accountId, since, limit, machine, withDigest) =>
+      changes(b, accountId, since, limit, await serverId(), machine, withDigest),
+    digest: async (accountId) => digest(b, accountId, await serverId()),
     push: async (accountId, input) => push(b, accountId, input, await serverId()),
     machines: (accountId) => machines(b, accountId),
 

@@ -7,6 +7,7 @@
 import type {
   ChangesResponse,
   Checkout,
+  DigestResponse,
   MachineRef,
   MachinesResponse,
   PushResponse,
@@ -229,13 +230,19 @@ export interface ProjectApiStore {
 
 /** The sync feed (`GET /api/sync/changes`). */
 export interface FeedStore {
-  /** Records changed after `since`, in revision order; records that `machine` synced. */
+  /**
+   * Records changed after `since`, in revision order; records that `machine` synced; with
+   * `withDigest`, the account's digest on the last page.
+   */
   changes(
     accountId: number,
     since: number,
     limit: number,
     machine?: MachineRef,
+    withDigest?: boolean,
   ): Promise<ChangesResponse>;
+  /** The account's digest (core's accountDigest) and the head it was taken at. */
+  digest(accountId: number): Promise<DigestResponse>;
 }
 
 /** The sync push (`POST /api/sync/push`). */

@@ -22,6 +22,7 @@ export function registerSync(program: Command, ctx: Context): void {
       .description("pull changes from work-prod, merge, and push this machine's changes"),
   )
     .option('--background', 'sync in a detached process and return at once (the shell hook)')
+    .option('--verify', "then compare the server's account digest with this machine's view")
     .addHelpText(
       'after',
       examples(
@@ -31,6 +32,7 @@ export function registerSync(program: Command, ctx: Context): void {
         'sync pull',
         'sync --no-git',
         'sync --background',
+        'sync --verify',
       ),
     )
     .action(async (options) =>

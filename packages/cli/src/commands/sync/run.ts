@@ -16,6 +16,7 @@ export interface SyncFlags {
   json?: boolean;
   /** `--no-git`: false. */
   git?: boolean;
+  verify?: boolean;
 }
 
 export async function runSync(
@@ -34,6 +35,7 @@ export async function runSync(
         pull: what !== 'push',
         push: what !== 'pull',
         dryRun: flags.dryRun === true,
+        verify: flags.verify === true,
         prefer: flags.prefer ?? 'local',
         paths: ctx.paths,
         now: ctx.now().toISOString(),
@@ -48,7 +50,7 @@ export async function runSync(
     if (what === 'both' && !flags.dryRun) afterForegroundSync(ctx.paths, ctx.now().getTime());
     if (flags.json) printJson(ctx.io, report);
     else ctx.io.out(renderReport(report));
-    if (report.rejected.length > 0) ctx.exitCode = 1;
+    if (report.rejected.length > 0 || report.verify?.in_sync === false) ctx.exitCode = 1;
   } catch (error) {
     // Network failures are already one clear line; make them user errors (no --debug hint).
     const settings = remote.settings();
