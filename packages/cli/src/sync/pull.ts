@@ -44,8 +44,11 @@ export async function pullSyncV1(
   client: SyncClient,
   session: SyncSession,
   prefer: Prefer,
-  /** `askDigest`: use the digest route when the feed has none; `repair`: why to repair now. */
-  options: { askDigest?: boolean; repair?: string } = {},
+  /**
+   * `askDigest`: use the digest route when the feed has none; `repair`: why to repair now, and
+   * `repairServerId` the id of the database repaired onto (default: the one stored).
+   */
+  options: { askDigest?: boolean; repair?: string; repairServerId?: string | undefined } = {},
 ): Promise<void> {
   const { registry, state, events, cache } = session;
   const ctx = { prefer, now: session.now };
@@ -66,7 +69,7 @@ export async function pullSyncV1(
   delete session.check;
   // A push that found records gone asks for the repair straight away.
   if (options.repair !== undefined && !session.repair) {
-    startRepair(session, options.repair, state.server_id);
+    startRepair(session, options.repair, options.repairServerId ?? state.server_id);
     fromZero = true;
     checked = true;
   }
@@ -224,7 +227,11 @@ export function refusedNote(refused: readonly RefusedRecord[]): string | undefin
 }
 
 /** The note's first half for a replaced or rolled-back server. */
-function rollbackWhy(change: Exclude<ServerChange, 'same'>, page: ChangesResponse): string {
+/** The one line that says how the server changed (from a feed page or a push's answer). */
+export function rollbackWhy(
+  change: Exclude<ServerChange, 'same'>,
+  page: Pick<ChangesResponse, 'head'>,
+): string {
   return change === 'replaced'
     ? 'The server was replaced (its database has another id)'
     : `The server was restored from a backup (its head ${page.head} is below revisions this machine saw)`;

@@ -8,16 +8,14 @@
 import {
   type Prefer,
   type PushRequest,
-  type PushResponse,
   planPush,
   serverChange,
 } from '@dev-infra/core';
-import { UserError } from '../errors.js';
 import type { LocalProject } from '../registry/format.js';
 import { type SyncClient, splitPushRequest } from '../remote/sync-client.js';
 import { linkBeforePush } from './link-push.js';
 import { completeRotation, prepareRotation } from './machine-identity.js';
-import { pullSyncV1 } from './pull.js';
+import { pullSyncV1, rollbackWhy } from './pull.js';
 import { applyPushResults, type ResultContext } from './push-results.js';
 import { localEntry } from './reconcile.js';
 import type { SyncSession } from './session.js';
@@ -96,6 +94,7 @@ export async function pushSyncV1(
     const lost = new Set<string>();
     const ctx: ResultContext = { state, index, byId, machine: req.machine, apply, pushed, lost };
     let conflicts = 0;
+    let serverLost: { why: string; serverId: string | undefined } | undefined;
     await prepareRotation(session);
     for (const part of splitPushRequest(req)) {
       // The incarnation as it is now: the first accepted batch rotates it.
@@ -103,14 +102,26 @@ export async function pushSyncV1(
       const res = await client.push(batch);
       completeRotation(session, batch.machine);
       // A lone push has not checked the server (a pull does, on its first page): its answer's
-      // id and head tell a replaced or restored server, whose answers must not mark anything.
-      if (!session.pulled && !session.repair) refuseIfServerLost(state, res);
+      // id and head tell a replaced or restored server. That answer marks nothing; the repair
+      // below pulls what the server now holds (this batch included) and pushes what it lacks.
+      const change = session.pulled || session.repair ? 'same' : serverChange(state, res);
+      if (change !== 'same') {
+        serverLost = { why: rollbackWhy(change, res), serverId: res.server_id };
+        break;
+      }
       conflicts += applyPushResults(ctx, batch, res);
       // The cache now holds what this push made: its digest is computed afresh next time.
       delete state.verified;
       state.last_push = session.now;
       state.last_heard = session.now;
       await session.save();
+    }
+    if (serverLost) {
+      await pullSyncV1(client, session, prefer, {
+        repair: serverLost.why,
+        repairServerId: serverLost.serverId,
+      });
+      continue;
     }
     if (lost.size > 0 && !session.repair) {
       // The server lost records this machine synced: it went back. Repair as the pull does
@@ -133,21 +144,4 @@ export async function pushSyncV1(
     delete session.repair;
     await session.save();
   }
-}
-
-/**
- * Throws when a push's answer shows the server is not the one the cursor belongs to (core's
- * serverChange): replaced, or restored from a backup. Nothing of that answer is written here;
- * a full `sync` repairs (pulls everything again and pushes what the server lost).
- */
-function refuseIfServerLost(state: SyncSession['state'], res: PushResponse): void {
-  const change = serverChange(state, res);
-  if (change === 'same') return;
-  const why =
-    change === 'replaced'
-      ? 'the server was replaced (its database has another id)'
-      : `the server was restored from a backup (its head ${res.head} is below revisions this machine saw)`;
-  throw new UserError(
-    `${why}: nothing here was marked synced; run \`dev-infra sync\` to repair it`,
-  );
 }
