@@ -6,7 +6,8 @@
  */
 import { availableParallelism } from 'node:os';
 import type { GitState } from '@dev-infra/core';
-import { DEFAULT_GIT_BUDGET_MS, readGitState } from './state.js';
+import { ShellGitRunner, shellAvailable } from './shell-runner.js';
+import { DEFAULT_GIT_BUDGET_MS, readGitState, shellGitEnv } from './state.js';
 
 /** How the pool runs. */
 export interface GitPoolOptions {
@@ -33,17 +34,26 @@ export async function collectGitStates(
   const jobs = Math.max(1, Math.floor(options.jobs ?? defaultGitJobs()));
   const stopAt = Date.now() + (options.totalMs ?? 30_000);
   const out: (GitState | null)[] = new Array(dirs.length).fill(null);
+  const env = shellGitEnv(options.env ?? process.env);
+  const shells = shellAvailable();
   let next = 0;
   const worker = async () => {
-    for (;;) {
-      const i = next++;
-      if (i >= dirs.length) return;
-      const dir = dirs[i] as string;
-      const left = Math.max(0, stopAt - Date.now());
-      out[i] = await readGitState(dir, {
-        ...options,
-        budgetMs: Math.min(options.budgetMs ?? DEFAULT_GIT_BUDGET_MS, left),
-      });
+    // One shell per worker, started at its first repository (see shell-runner.ts).
+    const runner = shells ? new ShellGitRunner(env) : undefined;
+    try {
+      for (;;) {
+        const i = next++;
+        if (i >= dirs.length) return;
+        const dir = dirs[i] as string;
+        const left = Math.max(0, stopAt - Date.now());
+        out[i] = await readGitState(dir, {
+          ...options,
+          budgetMs: Math.min(options.budgetMs ?? DEFAULT_GIT_BUDGET_MS, left),
+          ...(runner ? { runner } : {}),
+        });
+      }
+    } finally {
+      runner?.close();
     }
   };
   await Promise.all(Array.from({ length: Math.min(jobs, dirs.length) }, worker));

@@ -311,6 +311,41 @@ describe('collectGitStates', () => {
     expect(summary).toEqual([0, 1, null, 3, 4, null, 6, 7, null]);
   });
 
+  it('through its shells: a git past its budget is killed, the next repository still read', async () => {
+    const root = makeTempDir('dev-infra-gitpool-');
+    const bin = join(root, 'bin');
+    mkdirSync(bin);
+    const real = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
+    // Slow only in the folder named "slow"; git itself everywhere else.
+    writeFileSync(
+      join(bin, 'git'),
+      `#!/bin/sh\ncase "$2" in *slow) sleep 30 ;; esac\nexec ${real} "$@"\n`,
+    );
+    chmodSync(join(bin, 'git'), 0o755);
+    const dirs = [repo(root, 'slow'), repo(root, 'after'), repo(root, 'then')];
+    writeFileSync(join(dirs[1]!, 'new.txt'), 'x');
+    mkdirSync(join(root, 'broken'));
+    writeFileSync(join(root, 'broken', '.git'), 'not a gitdir line\n');
+    dirs.push(join(root, 'broken'));
+    const env = { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` };
+    const started = Date.now();
+    // One worker: the same shell meets the slow repository, then the others.
+    const states = await collectGitStates(dirs, { now, jobs: 1, budgetMs: 300, env });
+    expect(states[0]).toEqual({ unknown: 'timeout', taken_at: NOW });
+    expect(states[1]).toMatchObject({ untracked: 1, modified: 0, taken_at: NOW });
+    expect(states[2]).toMatchObject({ untracked: 0, modified: 0 });
+    expect(states[3]).toEqual({ unknown: 'broken', taken_at: NOW });
+    expect(Date.now() - started).toBeLessThan(20_000);
+  });
+
+  it('reads a folder whose name the shell cannot take on one line, by itself', async () => {
+    const root = makeTempDir('dev-infra-gitpool-');
+    const odd = repo(root, 'two\nlines');
+    writeFileSync(join(odd, 'u'), 'x');
+    const [state] = await collectGitStates([odd], { now });
+    expect(state).toMatchObject({ untracked: 1 });
+  });
+
   it('reports timeout for what the overall deadline leaves unstarted', async () => {
     const root = makeTempDir('dev-infra-gitpool-');
     const dirs = [repo(root, 'a'), repo(root, 'b')];

@@ -13,6 +13,13 @@ import { inflateSync, constants as zlibConstants } from 'node:zlib';
 import type { GitOperation, GitState } from '@dev-infra/core';
 import { LIMITS } from '@dev-infra/core';
 import { PorcelainReader } from './porcelain.js';
+import {
+  GIT_ARGS,
+  type GitCommand,
+  type GitRunner,
+  type RunResult,
+  shellCanRun,
+} from './shell-runner.js';
 
 /** How long one repository may take by default (both git calls together). */
 export const DEFAULT_GIT_BUDGET_MS = 5000;
@@ -25,6 +32,8 @@ export interface ReadGitOptions {
   env?: NodeJS.ProcessEnv;
   /** The time the state is stamped with (ISO). */
   now: () => string;
+  /** How git is run (the pool's shell runners); by default, one process per command. */
+  runner?: GitRunner;
 }
 
 /** Variables that would point git at another repository than the checkout's. */
@@ -144,53 +153,59 @@ export function looseCommitTime(gitDir: string, oid: string): string | null {
   }
 }
 
-type RunResult = { kind: 'ok' } | { kind: 'failed' } | { kind: 'timeout' };
+/** Runs each git command as its own process (the fallback where the shell runner cannot). */
+export class DirectGitRunner implements GitRunner {
+  constructor(private readonly base: NodeJS.ProcessEnv) {}
 
-/**
- * Runs git in `dir`, feeding stdout to `onData`; settles on exit, at the deadline (killing
- * git's whole process group), or when git cannot start.
- */
-function runGit(
-  dir: string,
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  deadline: number,
-  onData: (chunk: string) => void,
-): Promise<RunResult> {
-  return new Promise((settle) => {
-    let done = false;
-    const finish = (r: RunResult) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      settle(r);
-    };
-    const child = spawn('git', ['-C', dir, ...args], {
-      env,
-      stdio: ['ignore', 'pipe', 'ignore'],
-      // Its own process group, so a timeout also kills what git (or a wrapper) started.
-      detached: true,
-    });
-    const timer = setTimeout(
-      () => {
-        if (child.pid !== undefined) {
-          try {
-            process.kill(-child.pid, 'SIGKILL');
-          } catch {
-            // already gone
+  run(
+    dir: string,
+    command: GitCommand,
+    deadline: number,
+    onData: (chunk: string) => void,
+  ): Promise<RunResult> {
+    const env = gitEnv(dir, this.base);
+    return new Promise((settle) => {
+      let done = false;
+      const finish = (r: RunResult) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        settle(r);
+      };
+      const child = spawn('git', ['-C', dir, ...GIT_ARGS[command]], {
+        env,
+        stdio: ['ignore', 'pipe', 'ignore'],
+        // Its own process group, so a timeout also kills what git (or a wrapper) started.
+        detached: true,
+      });
+      const timer = setTimeout(
+        () => {
+          if (child.pid !== undefined) {
+            try {
+              process.kill(-child.pid, 'SIGKILL');
+            } catch {
+              // already gone
+            }
           }
-        }
-        finish({ kind: 'timeout' });
-      },
-      Math.max(0, deadline - Date.now()),
-    );
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => {
-      if (!done) onData(chunk);
+          finish({ kind: 'timeout' });
+        },
+        Math.max(0, deadline - Date.now()),
+      );
+      child.stdout.setEncoding('utf8');
+      child.stdout.on('data', (chunk: string) => {
+        if (!done) onData(chunk);
+      });
+      child.on('error', () => finish({ kind: 'failed' }));
+      child.on('close', (code) => finish(code === 0 ? { kind: 'ok' } : { kind: 'failed' }));
     });
-    child.on('error', () => finish({ kind: 'failed' }));
-    child.on('close', (code) => finish(code === 0 ? { kind: 'ok' } : { kind: 'failed' }));
-  });
+  }
+}
+
+/** The environment of a shell runner: gitEnv's, with the ceiling set per request instead. */
+export function shellGitEnv(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const env = gitEnv('/', base);
+  delete env.GIT_CEILING_DIRECTORIES;
+  return env;
 }
 
 /**
@@ -203,15 +218,12 @@ export async function readGitState(dir: string, options: ReadGitOptions): Promis
   const budget = options.budgetMs ?? DEFAULT_GIT_BUDGET_MS;
   if (budget <= 0) return { unknown: 'timeout', taken_at: options.now() };
   const deadline = Date.now() + budget;
-  const env = gitEnv(dir, options.env ?? process.env);
+  const runner =
+    options.runner && shellCanRun(dir)
+      ? options.runner
+      : new DirectGitRunner(options.env ?? process.env);
   const reader = new PorcelainReader();
-  const status = await runGit(
-    dir,
-    ['status', '--porcelain=v2', '--branch', '--show-stash', '--ignore-submodules=dirty'],
-    env,
-    deadline,
-    (chunk) => reader.push(chunk),
-  );
+  const status = await runner.run(dir, 'status', deadline, (chunk) => reader.push(chunk));
   if (status.kind === 'timeout') return { unknown: 'timeout', taken_at: options.now() };
   if (status.kind === 'failed' || gitDir === undefined)
     return { unknown: 'broken', taken_at: options.now() };
@@ -222,7 +234,7 @@ export async function readGitState(dir: string, options: ReadGitOptions): Promis
     when = looseCommitTime(gitDir, s.head);
     if (when === null) {
       let log = '';
-      const last = await runGit(dir, ['log', '-1', '--format=%cI'], env, deadline, (chunk) => {
+      const last = await runner.run(dir, 'log', deadline, (chunk) => {
         if (log.length < LIMITS.git_timestamp * 2) log += chunk;
       });
       if (last.kind === 'timeout') return { unknown: 'timeout', taken_at: options.now() };
