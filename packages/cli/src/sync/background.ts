@@ -171,11 +171,16 @@ export function lastRun(paths: DevInfraPaths): BackgroundRun | undefined {
  * terminal or Ctrl-C at the prompt does not reach it) and returns at once. Nothing is started
  * while another background sync runs.
  */
-export function spawnBackgroundSync(paths: DevInfraPaths, env: NodeJS.ProcessEnv): boolean {
+export function spawnBackgroundSync(
+  paths: DevInfraPaths,
+  env: NodeJS.ProcessEnv,
+  /** Passed on to the child (`--no-git`). */
+  flags: readonly string[] = [],
+): boolean {
   if (backgroundLockHeld(backgroundFiles(paths).lock)) return false;
   const bin = process.argv[1];
   if (bin === undefined) return false;
-  const child = spawn(process.execPath, [bin, 'sync', '--background'], {
+  const child = spawn(process.execPath, [bin, 'sync', '--background', ...flags], {
     detached: true,
     stdio: 'ignore',
     env: { ...env, [BACKGROUND_CHILD_ENV]: '1' },

@@ -5,12 +5,7 @@
  * next batch, and a rerun after a cut-off push is safe: the server answers an equal retry
  * as applied.
  */
-import {
-  type Prefer,
-  type PushRequest,
-  planPush,
-  serverChange,
-} from '@dev-infra/core';
+import { type Prefer, type PushRequest, planPush, serverChange } from '@dev-infra/core';
 import type { LocalProject } from '../registry/format.js';
 import { type SyncClient, splitPushRequest } from '../remote/sync-client.js';
 import { linkBeforePush } from './link-push.js';

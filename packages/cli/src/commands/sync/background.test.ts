@@ -66,13 +66,14 @@ describeBackends(
     afterAll(() => proxy.close());
 
     async function setUp() {
-      const { key } = await newAccount(backend().storage, 'background');
+      const account = await newAccount(backend().storage, 'background');
+      const { key } = account;
       const m = machine();
       await ok(m, ['remote', 'set', proxy.url, '--key', key]);
       await ok(m, ['add', makeRepo(join(m.code, 'api'))]);
       const files = backgroundFiles(resolvePaths({ DEV_INFRA_HOME: m.home }));
-      const child = async (iso: string) => {
-        const r = await runInProcess(['sync', '--background'], {
+      const child = async (iso: string, flags: string[] = []) => {
+        const r = await runInProcess(['sync', '--background', ...flags], {
           home: m.home,
           cwd: m.code,
           env: CHILD,
@@ -86,7 +87,7 @@ describeBackends(
         return r;
       };
       const log = () => (existsSync(files.log) ? readFileSync(files.log, 'utf8') : '');
-      return { m, files, child, at, log, key };
+      return { m, files, child, at, log, key, account };
     }
 
     it('syncs, writes the next-due stamp and one log line, and frees the lock', async () => {
@@ -194,6 +195,29 @@ describeBackends(
       expect(readFileSync(files.stamp, 'utf8')).toBe('off\n');
       await ok(m, ['config', 'unset', 'sync.frequency']);
       expect(existsSync(files.stamp)).toBe(false);
+    });
+
+    it("sends the checkouts' git state as a sync at the prompt does; --no-git passes through", async () => {
+      const { account, child } = await setUp();
+      const gitOf = async () => {
+        const [record] = (await backend().storage.changes(account.id, 0, 10)).changes;
+        return record?.checkouts[0]?.git;
+      };
+      await child('2026-03-01T10:00:00.000Z', ['--no-git']);
+      expect(await gitOf()).toBeUndefined();
+      await child('2026-03-01T11:00:00.000Z');
+      expect(await gitOf()).toMatchObject({ branch: expect.any(String), modified: 0 });
+    });
+
+    it('refuses --background on sync pull or sync push', async () => {
+      const { m } = await setUp();
+      for (const half of ['pull', 'push']) {
+        const r = await m.cli(['sync', '--background', half]);
+        expect(r.code).toBe(2);
+        expect(r.stderr).toBe(
+          `error: --background runs a whole sync: use \`dev-infra sync --background\`, not sync ${half}\n`,
+        );
+      }
     });
 
     it('refuses other flags with --background', async () => {

@@ -7,6 +7,7 @@
 import { DEFAULT_SYNC_FREQUENCY, parseSyncFrequency } from '@dev-infra/core';
 import type { Context } from '../../context.js';
 import { oneLine, UsageError } from '../../errors.js';
+import { gitSettings } from '../../git/collect.js';
 import { ensurePrivateDir } from '../../private-files.js';
 import {
   BACKGROUND_CHILD_ENV,
@@ -27,11 +28,12 @@ import type { SyncFlags } from './run.js';
 export async function runSyncBackground(ctx: Context, flags: SyncFlags): Promise<void> {
   if (flags.dryRun || flags.json || flags.prefer)
     throw new UsageError('--background takes no other flag (it runs a plain `dev-infra sync`)');
+  const noGit = flags.git === false;
   if (ctx.env[BACKGROUND_CHILD_ENV] === '1') {
-    await backgroundChild(ctx);
+    await backgroundChild(ctx, noGit);
     return;
   }
-  const started = spawnBackgroundSync(ctx.paths, ctx.env);
+  const started = spawnBackgroundSync(ctx.paths, ctx.env, noGit ? ['--no-git'] : []);
   ctx.io.out(
     started
       ? 'Started a background sync; `dev-infra status` shows how it went\n'
@@ -39,7 +41,7 @@ export async function runSyncBackground(ctx: Context, flags: SyncFlags): Promise
   );
 }
 
-async function backgroundChild(ctx: Context): Promise<void> {
+async function backgroundChild(ctx: Context, noGit: boolean): Promise<void> {
   const { paths } = ctx;
   const at = () => ctx.now().toISOString();
   let frequency: number | 'off';
@@ -64,8 +66,20 @@ async function backgroundChild(ctx: Context): Promise<void> {
     settings = remote.settings();
     // No remote yet: nothing to sync and nothing wrong; the stamp still waits a period.
     if (!settings) return;
+    // The same git state collection as a sync at the prompt: the hook's syncs are what keeps
+    // other machines' `wip` current.
+    const git = gitSettings(paths.configFile);
     const report = await runSyncCommand(
-      { pull: true, push: true, dryRun: false, prefer: 'local', paths, now: at() },
+      {
+        pull: true,
+        push: true,
+        dryRun: false,
+        prefer: 'local',
+        paths,
+        now: at(),
+        git: noGit ? { ...git, enabled: false } : git,
+        env: ctx.env,
+      },
       remote,
     );
     const first = report.rejected[0];

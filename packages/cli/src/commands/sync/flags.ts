@@ -1,6 +1,7 @@
 /** `dev-infra sync [pull|push]`: flags and help. */
 import type { Command } from 'commander';
 import type { Context } from '../../context.js';
+import { UsageError } from '../../errors.js';
 import { preferFlag } from '../../flags.js';
 import { examples } from '../help.js';
 
@@ -41,12 +42,18 @@ export function registerSync(program: Command, ctx: Context): void {
         : (await import('./run.js')).runSync(ctx, 'both', options),
     );
   // The flags may come before the subcommand (`sync --dry-run pull`), hence optsWithGlobals.
+  const half = (what: 'pull' | 'push') => async (_options: unknown, cmd: Command) => {
+    const options = cmd.optsWithGlobals();
+    if (options.background)
+      throw new UsageError(
+        `--background runs a whole sync: use \`dev-infra sync --background\`, not sync ${what}`,
+      );
+    return (await import('./run.js')).runSync(ctx, what, options);
+  };
   syncFlags(sync.command('pull').description('only fetch and merge changes from work-prod')).action(
-    async (_options, cmd: Command) =>
-      (await import('./run.js')).runSync(ctx, 'pull', cmd.optsWithGlobals()),
+    half('pull'),
   );
   syncFlags(sync.command('push').description("only send this machine's changes")).action(
-    async (_options, cmd: Command) =>
-      (await import('./run.js')).runSync(ctx, 'push', cmd.optsWithGlobals()),
+    half('push'),
   );
 }
