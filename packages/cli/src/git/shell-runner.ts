@@ -47,6 +47,16 @@ const SCRIPT = `while IFS= read -r line; do
   printf '${END}%d\\n' "$?"
 done`;
 
+/** Kills a detached child's whole process group (git and whatever it started). */
+export function killGroup(child: ChildProcess): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
 /** Whether the shell runner can take this folder (one line per request: no newline in it). */
 export function shellCanRun(dir: string): boolean {
   return !dir.includes('\n') && !dir.includes('\r');
@@ -134,12 +144,7 @@ export class ShellGitRunner implements GitRunner {
 
   private kill(child: ChildProcess): void {
     if (this.child === child) this.child = undefined;
-    if (child.pid === undefined) return;
-    try {
-      process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
+    killGroup(child);
   }
 
   /** Lets the shell end (its loop stops at the end of its input). */

@@ -17,6 +17,7 @@ import {
   GIT_ARGS,
   type GitCommand,
   type GitRunner,
+  killGroup,
   type RunResult,
   shellCanRun,
 } from './shell-runner.js';
@@ -180,13 +181,7 @@ export class DirectGitRunner implements GitRunner {
       });
       const timer = setTimeout(
         () => {
-          if (child.pid !== undefined) {
-            try {
-              process.kill(-child.pid, 'SIGKILL');
-            } catch {
-              // already gone
-            }
-          }
+          killGroup(child);
           finish({ kind: 'timeout' });
         },
         Math.max(0, deadline - Date.now()),

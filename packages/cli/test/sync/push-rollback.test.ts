@@ -1,8 +1,8 @@
 /**
  * A lone `sync push` against a work-prod restored from a backup (issue 13 §5, item 4): only a
  * pull used to notice, so the push's answers marked projects synced at revisions the server
- * had lost. Now the push answer's head (and id) tells it too: one error line, nothing marked
- * synced, and the full `sync` repairs without duplicates. The restored server also holds an
+ * had lost. Now the push answer's head (and id) tells it too: that answer marks nothing, and
+ * the push repairs as a sync does (one line), without duplicates. The restored server also holds an
  * older incarnation token of the machine: the machine claims its id again rather than taking
  * itself for a copy. SQLite file copied while work-prod is stopped (the same port, so the URL
  * stays).
@@ -13,27 +13,13 @@ import type { SyncRecord } from '@dev-infra/core';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { makeTempDir, removeTempDirs } from '../../../../test-support/tmp.js';
-import { openStorage } from '../../../server/src/storage/open.js';
-import { makeApp, newAccount } from '../../../server/test/helpers.js';
+import { newAccount } from '../../../server/test/helpers.js';
 import { ensureBuilt } from '../support/cli.js';
+import { serve as serveTarget } from './restorable-server.js';
 import { cli, ok, setUpMachines } from './support.js';
 
-async function serve(file: string, port = 0) {
-  const storage = await openStorage({ kind: 'sqlite', file });
-  await storage.migrate();
-  const app = await makeApp(storage);
-  await app.listen({ port, host: '127.0.0.1' });
-  const bound = (app.server.address() as { port: number }).port;
-  return {
-    storage,
-    port: bound,
-    url: `http://127.0.0.1:${bound}`,
-    stop: async () => {
-      await app.close();
-      await storage.close();
-    },
-  };
-}
+/** work-prod on a SQLite file, stopped and started on the same port. */
+const serve = (file: string, port = 0) => serveTarget({ kind: 'sqlite', file }, port);
 
 async function records(url: string, key: string): Promise<SyncRecord[]> {
   const res = await fetch(`${url}/api/sync/changes?since=0&limit=1000`, {
