@@ -18,7 +18,7 @@ import { driverFor } from '../../sync/protocol.js';
 import { keyError } from '../../sync/remote-config.js';
 import { registrySync } from '../../sync/state.js';
 import { machineNames, projectViews, timeAgo } from '../../sync/status-view.js';
-import { loadWip, renderWip, wipJson } from '../wip/run.js';
+import { loadWip, readLocalStates, renderWip, wipJson } from '../wip/run.js';
 
 export interface StatusOptions {
   offline?: boolean;
@@ -35,6 +35,7 @@ function throwIf(error: Error | undefined): void {
 export async function runStatus(ctx: Context, options: StatusOptions): Promise<void> {
   const paths = ctx.paths;
   const { registry } = loadRegistry(paths.registryFile);
+  if (options.git) await readLocalStates(ctx, registry);
   const remote = await ctx.remote();
   const settings = remote.settings();
   const state = registrySync(registry);

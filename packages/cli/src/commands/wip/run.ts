@@ -1,11 +1,13 @@
 /**
  * `dev-infra wip`: the checkouts with work in progress (or a git state git could not read),
- * grouped by machine, with the age of each report. Read-only and offline: this machine from
- * the registry, the others from the remote cache.
+ * grouped by machine, with the age of each report. Offline and writing nothing: this machine
+ * read afresh (a few milliseconds a repository; the registry keeps what sync and refresh
+ * stored), the others from the remote cache.
  */
 import { hasWorkInProgress, isUnknownGitState } from '@dev-infra/core';
 import { cacheFileFor, readCache } from '../../cache/records.js';
 import type { Context } from '../../context.js';
+import { collectInto, gitSettings } from '../../git/collect.js';
 import { branchLabel, workLabel } from '../../git/summary.js';
 import { type WipMachine, wipView } from '../../git/wip.js';
 import { palette } from '../../output/colour.js';
@@ -21,6 +23,17 @@ import { timeAgo } from '../../sync/status-view.js';
 export interface WipOptions {
   json?: boolean;
   exitCode?: boolean;
+}
+
+/**
+ * Reads this machine's git states now onto the registry in memory (nothing is written), unless
+ * `git.state` is false: "did I leave anything here" is answered by the repositories as they
+ * are, not as of the last sync.
+ */
+export async function readLocalStates(ctx: Context, registry: Registry): Promise<void> {
+  const settings = gitSettings(ctx.paths.configFile);
+  if (!settings.enabled) return;
+  await collectInto(registry.projects, settings, () => ctx.now().toISOString(), ctx.env);
 }
 
 /** The view from the registry and, when it belongs to the configured server, the cache. */
@@ -66,6 +79,7 @@ export function anyWork(machines: readonly WipMachine[]): boolean {
 
 export async function runWip(ctx: Context, options: WipOptions): Promise<void> {
   const { registry } = loadRegistry(ctx.paths.registryFile);
+  await readLocalStates(ctx, registry);
   const machines = loadWip(ctx.paths.registryFile, registry);
   if (options.json) printJson(ctx.io, { machines: wipJson(machines) });
   else ctx.io.out(renderWip(ctx.io, machines, ctx.now()));

@@ -34,8 +34,10 @@ describe('refresh and wip', () => {
     execFileSync('mkdir', [plain]);
     for (const dir of [busy, tidy, plain]) await ok(m, ['add', dir]);
 
-    // Never collected yet: nothing to report.
-    expect(await ok(m, ['wip'])).toBe('No work in progress on any machine.\n');
+    // Never collected yet, and still shown: wip reads this machine's repositories as they are
+    // (writing nothing: the registry holds no state until refresh or sync).
+    expect(await ok(m, ['wip'])).toMatch(/\(this\) +busy +/);
+    expect(m.registryText()).not.toMatch(/"git"/);
     expect(await ok(m, ['refresh'])).toBe(
       'refreshed 3 projects: 1 with work in progress, 1 not git\n',
     );
@@ -69,9 +71,11 @@ describe('refresh and wip', () => {
     expect(list.find((p) => p.name === 'busy')!.git).toMatchObject({ modified: 1, untracked: 1 });
     expect(list.find((p) => p.name === 'plain')!.git).toBeNull();
 
-    // Committed: the next refresh clears it.
+    // Committed: wip sees it at once; with git.state off, only what was stored is shown.
     commitAll(busy);
-    await ok(m, ['refresh']);
+    await ok(m, ['config', 'set', 'git.state', 'false']);
+    expect(await ok(m, ['wip'])).toMatch(/\(this\) +busy +/);
+    await ok(m, ['config', 'unset', 'git.state']);
     expect(await ok(m, ['wip'])).toBe('No work in progress on any machine.\n');
     expect((await m.cli(['wip', '--exit-code'])).code).toBe(0);
     expect(await ok(m, ['status', '--git', '--offline'])).toMatch(
