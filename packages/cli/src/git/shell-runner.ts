@@ -36,13 +36,14 @@ const END = '\u001e';
 
 // One request per line: a letter for the command, a space, the folder. The ceiling is the
 // folder's parent, as gitEnv sets it for a direct run: a damaged .git must fail, not report
-// the folder around it.
+// the folder around it. Git's stdin is /dev/null: the shell's own is the queue of requests,
+// which git (or an fsmonitor hook it starts) must never read.
 const SCRIPT = `while IFS= read -r line; do
   d=\${line#? }
   p=\${d%/*}
   case $line in
-    s\\ *) GIT_CEILING_DIRECTORIES=$p git -C "$d" ${GIT_ARGS.status.join(' ')} 2>/dev/null ;;
-    l\\ *) GIT_CEILING_DIRECTORIES=$p git -C "$d" ${GIT_ARGS.log.join(' ')} 2>/dev/null ;;
+    s\\ *) GIT_CEILING_DIRECTORIES=$p git -C "$d" ${GIT_ARGS.status.join(' ')} </dev/null 2>/dev/null ;;
+    l\\ *) GIT_CEILING_DIRECTORIES=$p git -C "$d" ${GIT_ARGS.log.join(' ')} </dev/null 2>/dev/null ;;
   esac
   printf '${END}%d\\n' "$?"
 done`;

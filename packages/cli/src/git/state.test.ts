@@ -338,6 +338,23 @@ describe('collectGitStates', () => {
     expect(Date.now() - started).toBeLessThan(20_000);
   });
 
+  it("through its shells: git's stdin is not the shell's queue of requests", async () => {
+    const root = makeTempDir('dev-infra-gitpool-');
+    const bin = join(root, 'bin');
+    mkdirSync(bin);
+    const real = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
+    // A git that reads its stdin first (as an fsmonitor hook might): it must see nothing.
+    writeFileSync(join(bin, 'git'), `#!/bin/sh\ncat >/dev/null\nexec ${real} "$@"\n`);
+    chmodSync(join(bin, 'git'), 0o755);
+    const dirs = [repo(root, 'one'), repo(root, 'two')];
+    const env = { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` };
+    const states = await collectGitStates(dirs, { now, jobs: 1, budgetMs: 2000, env });
+    expect(states).toEqual([
+      expect.objectContaining({ modified: 0, untracked: 0 }),
+      expect.objectContaining({ modified: 0, untracked: 0 }),
+    ]);
+  });
+
   it('reads a folder whose name the shell cannot take on one line, by itself', async () => {
     const root = makeTempDir('dev-infra-gitpool-');
     const odd = repo(root, 'two\nlines');
