@@ -1,6 +1,7 @@
 /** How projects look: the table and tab-separated rows of `list`, `show`'s lines, and JSON. */
 import { existsSync } from 'node:fs';
-import { normaliseRemoteUrl, redactRemoteUrl } from '@dev-infra/core';
+import { isUnknownGitState, normaliseRemoteUrl, redactRemoteUrl } from '@dev-infra/core';
+import { branchLabel, workLabel } from '../git/summary.js';
 import { type LocalProject, orderProject } from '../registry/format.js';
 import type { Palette } from './colour.js';
 import { shortenPath } from './paths.js';
@@ -100,6 +101,16 @@ export function renderProjectDetails(row: ProjectRow, c: Palette, home?: string)
     ['created', p.created_at],
     ['updated', p.updated_at],
   ];
+  // This machine's last collected state (sync or refresh), with when it was read.
+  if (p.git)
+    lines.push([
+      'git',
+      [
+        { text: isUnknownGitState(p.git) ? '' : `${branchLabel(p.git)}  ` },
+        { text: workLabel(p.git) },
+        { text: `  (as of ${p.git.taken_at})`, paint: c.dim },
+      ],
+    ]);
   const width = Math.max(...lines.map(([k]) => k.length)) + 1;
   const text = lines.map(([k, v]) => `${c.bold(`${k}:`.padEnd(width))} ${paintCell(v)}`.trimEnd());
   return `${text.join('\n')}\n`;

@@ -20,6 +20,11 @@ describe('show', () => {
     const p = JSON.parse(json.stdout) as Listed;
     expect(p).toMatchObject({ name: 'secret', path: dir, tags: ['x'], missing: false });
     expect(text.stdout + json.stdout).not.toContain('tok3n');
+    // No git state read yet: no line; after refresh, this machine's state and when.
+    expect(text.stdout).not.toMatch(/^git:/m);
+    expect((await m.cli(['refresh'])).code).toBe(0);
+    const after = await m.cli(['show', 'secret']);
+    expect(after.stdout).toMatch(/^git:\s+\S+ {2}(clean|no upstream) {2}\(as of \d{4}-\d\d-\d\dT/m);
     const unknown = await m.cli(['show', 'nope']);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toBe(
