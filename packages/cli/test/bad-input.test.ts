@@ -63,7 +63,8 @@ const CASES: Case[] = [
       ['clone_root: [unclosed\n', /is not valid YAML/],
       ['- a\n- b\n', /must be a YAML mapping/],
       ['\u00ff\u00fe\u0000garbage', /config\.yml/],
-      ['clone_root: 5\n', /clone_root must be a text value/],
+      // A number is read as its text (as `config set` would store it), then checked.
+      ['clone_root: 5\n', /clone_root must be an absolute path/],
       ['clone_root: [a, b]\n', /clone_root must be a text value/],
       ['clone_root: relative\n', /clone_root must be an absolute path/],
       ['clone_root: {a: 1}\n', /clone_root must be a text value/],

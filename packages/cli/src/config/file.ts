@@ -37,7 +37,7 @@ function parseConfig(text: string, file: string): Document {
 function checkKnownValues(doc: Document, file: string): void {
   for (const known of CONFIG_KEYS) {
     if (known.store !== 'config') continue;
-    const value = doc.getIn(known.key.split('.'));
+    const value = asText(doc.getIn(known.key.split('.')));
     if (value === undefined || value === null) continue;
     let problem: string | undefined;
     if (typeof value !== 'string') problem = `${known.key} must be a text value`;
@@ -57,9 +57,17 @@ export function readConfig(file: string): Document {
   return parseConfig(readText(file), file);
 }
 
-/** The value at a dotted key (`remote.url`), or undefined. */
+/**
+ * A hand-written YAML number or boolean (`frequency: 0`, `state: false`) as the text
+ * `config set` would have stored; anything else as it is.
+ */
+function asText(value: unknown): unknown {
+  return typeof value === 'number' || typeof value === 'boolean' ? String(value) : value;
+}
+
+/** The value at a dotted key (`remote.url`), or undefined; a YAML number or boolean as text. */
 export function configValue(doc: Document, key: string): unknown {
-  return doc.getIn(key.split('.'));
+  return asText(doc.getIn(key.split('.')));
 }
 
 /** Sets (or, with null, deletes) a dotted key and writes the file atomically, mode 0600. */

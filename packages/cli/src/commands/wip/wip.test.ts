@@ -96,5 +96,13 @@ describe('refresh and wip', () => {
       expect(r.code, `${key}=${value}`).toBe(2);
     }
     await ok(m, ['config', 'set', 'git.jobs', '3']);
+    // Written by hand as YAML scalars: read as the text `config set` stores.
+    writeFileSync(
+      join(m.home, 'config.yml'),
+      'git:\n  state: false\n  jobs: 2\nsync:\n  frequency: 0\n',
+    );
+    expect((await ok(m, ['config', 'get', 'git.state'])).trim()).toBe('false');
+    expect((await ok(m, ['config', 'get', 'git.jobs'])).trim()).toBe('2');
+    expect((await ok(m, ['config', 'get', 'sync.frequency'])).trim()).toBe('0');
   });
 });
