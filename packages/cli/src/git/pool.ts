@@ -6,6 +6,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type { GitState } from '@dev-infra/core';
+import { pool } from '../pool.js';
 import { ShellGitRunner, shellAvailable } from './shell-runner.js';
 import { DEFAULT_GIT_BUDGET_MS, readGitState, shellGitEnv } from './state.js';
 
@@ -33,29 +34,26 @@ export async function collectGitStates(
 ): Promise<(GitState | null)[]> {
   const jobs = Math.max(1, Math.floor(options.jobs ?? defaultGitJobs()));
   const stopAt = Date.now() + (options.totalMs ?? 30_000);
-  const out: (GitState | null)[] = new Array(dirs.length).fill(null);
   const env = shellGitEnv(options.env ?? process.env);
+  // One shell per lane, started at its first repository (see shell-runner.ts).
+  const runners: ShellGitRunner[] = [];
   const shells = shellAvailable();
-  let next = 0;
-  const worker = async () => {
-    // One shell per worker, started at its first repository (see shell-runner.ts).
-    const runner = shells ? new ShellGitRunner(env) : undefined;
-    try {
-      for (;;) {
-        const i = next++;
-        if (i >= dirs.length) return;
-        const dir = dirs[i] as string;
-        const left = Math.max(0, stopAt - Date.now());
-        out[i] = await readGitState(dir, {
-          ...options,
-          budgetMs: Math.min(options.budgetMs ?? DEFAULT_GIT_BUDGET_MS, left),
-          ...(runner ? { runner } : {}),
-        });
-      }
-    } finally {
-      runner?.close();
-    }
+  const runnerFor = (worker: number) => {
+    if (!shells) return undefined;
+    runners[worker] ??= new ShellGitRunner(env);
+    return runners[worker];
   };
-  await Promise.all(Array.from({ length: Math.min(jobs, dirs.length) }, worker));
-  return out;
+  try {
+    return await pool(dirs, jobs, (dir, _index, worker) => {
+      const left = Math.max(0, stopAt - Date.now());
+      const runner = runnerFor(worker);
+      return readGitState(dir, {
+        ...options,
+        budgetMs: Math.min(options.budgetMs ?? DEFAULT_GIT_BUDGET_MS, left),
+        ...(runner ? { runner } : {}),
+      });
+    });
+  } finally {
+    for (const runner of runners) runner?.close();
+  }
 }
