@@ -17,11 +17,11 @@
  * The rows are only ever copied out, never read back: what a command needs to know of a
  * record (its machines, its state) comes from its summary.
  */
-import { chmodSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pipedRemoteRow } from '../output/list-all-view.js';
 import { byName } from '../output/order.js';
-import { PRIVATE_FILE } from '../private-files.js';
+import { replacePrivateFile } from '../private-files.js';
 import { classifyRow, summaryRecord } from './list-rows.js';
 import { decodeSummary, encodeSummary, type RecordSummary } from './record-line.js';
 
@@ -283,18 +283,9 @@ export function readListing(file: string, expected: ListingKey): Listing | undef
  * `list --all` still answers; it rebuilds next time.
  */
 export function writeListing(file: string, bytes: Buffer): void {
-  const temp = `${file}.${process.pid}.tmp`;
   try {
-    // The mode is given at open (an older listing's 0644 goes with the rename); chmod too,
-    // since a stale temporary file of a dead process would keep its own mode.
-    writeFileSync(temp, bytes, { mode: PRIVATE_FILE });
-    chmodSync(temp, PRIVATE_FILE);
-    renameSync(temp, file);
+    replacePrivateFile(file, bytes);
   } catch {
-    try {
-      rmSync(temp, { force: true });
-    } catch {
-      // Nothing more to do: a stray temporary file is harmless.
-    }
+    // Nothing more to do: the next list --all rebuilds it.
   }
 }

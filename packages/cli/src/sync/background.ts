@@ -4,15 +4,7 @@
  * and the bounded log of background runs (`sync-background.log`), all beside the registry.
  */
 import { spawn } from 'node:child_process';
-import {
-  closeSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { closeSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   appendBoundedLog,
@@ -25,7 +17,7 @@ import {
 } from '@dev-infra/core';
 import { configValue, readConfig } from '../config/file.js';
 import { oneLine } from '../errors.js';
-import { ensurePrivateDir, PRIVATE_FILE } from '../private-files.js';
+import { ensurePrivateDir, PRIVATE_FILE, replacePrivateFile } from '../private-files.js';
 import type { DevInfraPaths } from '../registry/paths.js';
 
 /** Set in the environment of the detached process `sync --background` starts. */
@@ -51,17 +43,10 @@ export function syncFrequency(paths: DevInfraPaths): number | 'off' {
   return parseSyncFrequency(text) ?? 'off';
 }
 
-/** Writes `text` to `file` through a temporary file and a rename, mode 0600. */
-function writePrivate(file: string, text: string): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, text, { mode: PRIVATE_FILE });
-  renameSync(tmp, file);
-}
-
 /** Records when the next automatic sync is due (now + `frequency`, or never when off). */
 export function writeNextDue(paths: DevInfraPaths, nowMs: number, frequency: number | 'off'): void {
   ensurePrivateDir(paths.dataDir);
-  writePrivate(backgroundFiles(paths).stamp, syncStamp(nowMs, frequency));
+  replacePrivateFile(backgroundFiles(paths).stamp, syncStamp(nowMs, frequency));
 }
 
 /**
@@ -154,7 +139,7 @@ export function logBackgroundRun(paths: DevInfraPaths, run: BackgroundRun): void
     // No log yet.
   }
   ensurePrivateDir(paths.dataDir);
-  writePrivate(file, appendBoundedLog(existing, formatBackgroundRun(run)));
+  replacePrivateFile(file, appendBoundedLog(existing, formatBackgroundRun(run)));
 }
 
 /** The last background run the log records (for `status`), if any. */
