@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { sampleFields } from '../packages/core/test/fixtures.js';
 
 /** A scripted answer: an HTTP status and a body (sent as JSON unless it is already a string). */
 export interface Answer {
@@ -50,21 +51,8 @@ export function hostileRecord(
     rev: seq,
     seq,
     deleted: false,
-    fields: {
-      name: `p${seq}`,
-      description: null,
-      remote_url: null,
-      project_type: null,
-      status: 'active',
-      classification: null,
-      organization: null,
-      tags: [],
-      template: null,
-      template_version: null,
-      created_at: '2026-01-01T00:00:00.000Z',
-      updated_at: '2026-01-01T00:00:00.000Z',
-      ...fields,
-    },
+    // Plain fields, then whatever the test puts on top (of any type: that is the point).
+    fields: { ...sampleFields({ name: `p${seq}` }), ...fields },
     checkouts: [],
     ...rest,
   };

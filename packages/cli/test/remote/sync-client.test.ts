@@ -6,6 +6,7 @@ import type {
   SyncRecord,
 } from '@dev-infra/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { sampleFields } from '../../../core/test/fixtures.js';
 import { detectCapabilities } from '../../src/remote/capabilities.js';
 import { HttpClient, RemoteError } from '../../src/remote/http.js';
 import { SyncClient, splitPushRequest } from '../../src/remote/sync-client.js';
@@ -13,20 +14,7 @@ import { closeAll, json, startServer } from './servers.js';
 
 afterEach(closeAll);
 
-const fields: SharedFields = {
-  name: 'p',
-  description: null,
-  remote_url: null,
-  project_type: null,
-  status: 'active',
-  classification: null,
-  organization: null,
-  tags: [],
-  template: null,
-  template_version: null,
-  created_at: '2026-01-01T00:00:00.000Z',
-  updated_at: '2026-01-01T00:00:00.000Z',
-};
+const fields: SharedFields = sampleFields({ name: 'p' });
 const record = (seq: number): SyncRecord => ({
   uuid: `00000000-0000-4000-8000-${String(seq).padStart(12, '0')}`,
   rev: seq,
