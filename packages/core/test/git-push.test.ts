@@ -15,7 +15,7 @@ import {
 } from '../src/sync-plan.js';
 import { planPushResults } from '../src/sync-push.js';
 import { decodeProjectSync, encodeProjectSync, type Synced } from '../src/sync-state.js';
-import { sampleFields } from './fixtures.js';
+import { sampleFields, sampleGitState } from './fixtures.js';
 
 const T0 = '2026-02-01T00:00:00.000Z';
 const later = (ms: number) => new Date(Date.parse(T0) + ms).toISOString();
@@ -23,19 +23,7 @@ const UUID = '6a1f0000-0000-4000-8000-0000000000aa';
 const machine = { id: 'm-here', name: 'here' };
 const fields = sampleFields();
 
-const clean = (taken_at = T0): GitKnownState => ({
-  branch: 'main',
-  head: 'abc1234',
-  upstream: 'origin/main',
-  ahead: 0,
-  behind: 0,
-  modified: 0,
-  untracked: 0,
-  stashes: 0,
-  last_commit_at: T0,
-  operation: null,
-  taken_at,
-});
+const clean = (taken_at = T0): GitKnownState => sampleGitState({ last_commit_at: T0, taken_at });
 
 const slot = (pushed_git?: GitState | null): Synced => ({
   kind: 'synced',

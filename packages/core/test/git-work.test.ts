@@ -2,20 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { hasWorkInProgress, isUnknownGitState } from '../src/git-work.js';
 import type { GitKnownState } from '../src/schema/git.js';
+import { sampleGitState } from './fixtures.js';
 
-const clean: GitKnownState = {
-  branch: 'main',
-  head: 'abc1234',
-  upstream: 'origin/main',
-  ahead: 0,
-  behind: 0,
-  modified: 0,
-  untracked: 0,
-  stashes: 0,
-  last_commit_at: null,
-  operation: null,
-  taken_at: '2026-12-04T02:00:00Z',
-};
+const clean: GitKnownState = sampleGitState({ taken_at: '2026-12-04T02:00:00Z' });
 
 describe('hasWorkInProgress', () => {
   it('is false for a clean checkout, even behind its upstream or without one', () => {

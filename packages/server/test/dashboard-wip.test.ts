@@ -13,6 +13,7 @@ import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { chromiumPath } from '../../../test-support/services.js';
 import { makeTempDir } from '../../../test-support/tmp.js';
+import { sampleGitState } from '../../core/test/fixtures.js';
 import { generateKey } from '../src/keys.js';
 import { describeBackends, makeApp, syncFields } from './helpers.js';
 
@@ -46,17 +47,7 @@ const HOSTILE = '<img src=x onerror=alert(1)>';
 
 /** A known state; by default clean, on main, pushed. */
 const state = (over: Record<string, unknown> = {}) => ({
-  branch: 'main',
-  head: 'abc1234',
-  upstream: 'origin/main',
-  ahead: 0,
-  behind: 0,
-  modified: 0,
-  untracked: 0,
-  stashes: 0,
-  last_commit_at: hoursAgo(30),
-  operation: null,
-  taken_at: hoursAgo(2),
+  ...sampleGitState({ last_commit_at: hoursAgo(30), taken_at: hoursAgo(2) }),
   ...over,
 });
 

@@ -1,24 +1,13 @@
 /** How git states read: the words of `wip`, the compact GIT column, `exec --dirty`'s test. */
 import type { GitKnownState } from '@dev-infra/core';
 import { describe, expect, it } from 'vitest';
+import { sampleGitState } from '../../../core/test/fixtures.js';
 import { gitCell } from '../output/list-all-view.js';
 import { branchLabel, compactLabel, isDirtyState, workLabel, worthReporting } from './summary.js';
 
 const T = '2026-01-01T00:00:00.000Z';
-const state = (over: Partial<GitKnownState> = {}): GitKnownState => ({
-  branch: 'main',
-  head: '0123456789abcdef',
-  upstream: 'origin/main',
-  ahead: 0,
-  behind: 0,
-  modified: 0,
-  untracked: 0,
-  stashes: 0,
-  last_commit_at: T,
-  operation: null,
-  taken_at: T,
-  ...over,
-});
+const state = (over: Partial<GitKnownState> = {}): GitKnownState =>
+  sampleGitState({ head: '0123456789abcdef', last_commit_at: T, taken_at: T, ...over });
 
 describe('git state labels', () => {
   it('say what is unfinished, in words and compactly', () => {
