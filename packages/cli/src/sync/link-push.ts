@@ -5,8 +5,9 @@
  * (one more GET, nothing stored: the next pull still applies and saves them) and the link
  * step runs again against them (not after a pull in the same command, e.g. `sync`).
  */
-import { CHANGES_MAX_LIMIT, type Prefer, type SyncRecord } from '@dev-infra/core';
+import { CHANGES_MAX_LIMIT, type Prefer, type SyncRecord, serverChange } from '@dev-infra/core';
 import type { SyncClient } from '../remote/sync-client.js';
+import { pullSyncV1, rollbackWhy } from './pull.js';
 import { hasUnlinked, linkIfNeeded, linkNewProjects, type RecordLookup } from './reconcile.js';
 import type { SyncSession } from './session.js';
 
@@ -22,8 +23,23 @@ export async function linkBeforePush(
   // After a pull in this same command the cache is as current as the feed: no second GET.
   if (session.pulled || !hasUnlinked(registry)) return;
   const fresh = new Map<string, SyncRecord>();
-  for await (const page of client.pages(session.state.cursor, { limit: CHANGES_MAX_LIMIT }))
+  let first = true;
+  for await (const page of client.pages(session.state.cursor, { limit: CHANGES_MAX_LIMIT })) {
+    // The feed from our cursor says whether the server is still the one it belongs to. A
+    // restored or replaced one has records the cursor has passed (a project another machine
+    // holds among them): linking against what is after the cursor would push it again as
+    // new. Repair first, as a pull would; its full pull links every project.
+    const change = first ? serverChange(session.state, page) : 'same';
+    first = false;
+    if (change !== 'same') {
+      await pullSyncV1(client, session, prefer, {
+        repair: rollbackWhy(change, page),
+        repairServerId: page.server_id,
+      });
+      return;
+    }
     for (const record of page.changes) fresh.set(record.uuid, record);
+  }
   if (fresh.size === 0) return;
   const index = session.cache.index();
   const overlay: RecordLookup = {
