@@ -57,7 +57,18 @@ export async function createTestDatabase(
       const c = new pg.Client({ connectionString: adminUrl });
       await c.connect();
       try {
-        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        // FORCE may meet a backend the test role may not end: an autovacuum worker that just
+        // started on the database (insufficient_privilege, 42501). It ends on its own within
+        // moments, so try again a few times before giving up.
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+            break;
+          } catch (error) {
+            if ((error as { code?: string }).code !== '42501' || attempt >= 20) throw error;
+            await new Promise((done) => setTimeout(done, 250));
+          }
+        }
       } finally {
         await c.end();
       }
