@@ -7,6 +7,7 @@ export * from './project.js';
 export * from './protocol.js';
 export * from './remote-url.js';
 export * from './schema/index.js';
+export * from './stamps.js';
 export * from './status.js';
 export * from './sync-link.js';
 export * from './sync-plan.js';

@@ -71,12 +71,13 @@ function afterApply(
   rev: number,
   seq: number,
 ): SyncRecord {
-  const fields = 'fields' in change ? change.fields : (known?.fields as SyncRecord['fields']);
+  const deleted = 'deleted' in change;
+  const fields = !deleted ? change.fields : (known?.fields ?? change.fields)!;
   return {
     uuid: change.uuid,
     rev,
     seq: Math.max(seq, known?.seq ?? 0),
-    deleted: 'deleted' in change,
+    deleted,
     fields,
     checkouts: known?.checkouts ?? [],
   };
@@ -135,7 +136,7 @@ export function planPushResults(input: PushResultsInput): PushResultsPlan {
       noteEcho(r.uuid, r.seq);
       putRecord(afterApply(recordOf(r.uuid), change, r.rev, r.seq));
       dropDelete(r.uuid);
-      if (entry && 'fields' in change) {
+      if (entry && !('deleted' in change)) {
         const sync = entry.sync?.kind === 'synced' ? entry.sync : undefined;
         const slot: Synced = {
           kind: 'synced',
@@ -179,7 +180,7 @@ export function planPushResults(input: PushResultsInput): PushResultsPlan {
       const project = entry?.name ?? pending?.name ?? r.uuid;
       // A deletion of a record the server lost (a restore): done, in effect.
       const synced = entry?.sync?.kind === 'synced' ? entry.sync : undefined;
-      if (entry && synced && change && 'fields' in change && isUnknownProjectError(r.error)) {
+      if (entry && synced && change && !('deleted' in change) && isUnknownProjectError(r.error)) {
         // The server lost a record we synced (restored from a backup): the caller repairs.
         lost.push(r.uuid);
       } else if (pending && change && 'deleted' in change && r.error === UNKNOWN_DELETE_ERROR)

@@ -6,4 +6,5 @@ export * from './plain-checks.js';
 export * from './plain-checks-spec.js';
 export * from './project.js';
 export * from './registry.js';
+export * from './stamps.js';
 export * from './sync.js';

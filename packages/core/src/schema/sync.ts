@@ -4,6 +4,7 @@ import type { Static } from 'typebox';
 // builders never called (70 KB of the CLI's network chunk).
 import * as Type from 'typebox/type';
 import { CheckoutGitSchema, CheckoutSchema, nullableString, SharedFieldsSchema } from './fields.js';
+import { PushStampsSchema, RecordStampsSchema } from './stamps.js';
 
 /** `GET /api/health` answer. `capabilities` is absent on a plain (basic) work-prod. */
 export const HealthResponseSchema = Type.Object({
@@ -51,7 +52,8 @@ export type MachineRef = Static<typeof MachineRefSchema>;
  * One project as the server holds it, as sent in the changes feed and in conflicts. `rev` is
  * the revision of the last change to the fields or deletion (the compare-and-swap value);
  * `seq` that of the last change of any kind, checkouts too (the feed's order). On a
- * tombstone, `fields` are the last it had.
+ * tombstone, `fields` are the last it had. `stamps` (absent from an older work-prod) say when
+ * each part was last set, on the server's clock (see core's stamps.ts).
  */
 export const SyncRecordSchema = Type.Object({
   uuid: Type.String(),
@@ -60,6 +62,7 @@ export const SyncRecordSchema = Type.Object({
   deleted: Type.Boolean(),
   fields: SharedFieldsSchema,
   checkouts: Type.Array(CheckoutSchema),
+  stamps: Type.Optional(RecordStampsSchema),
 });
 export type SyncRecord = Static<typeof SyncRecordSchema>;
 
@@ -99,10 +102,27 @@ export const ChangesEnvelopeSchema = Type.Object({
   digest: Type.Optional(AccountDigestSchema),
 });
 
-/** A record change in a push: new fields (`base_rev` 0 for a new project) or a deletion. */
+/**
+ * A record change in a push: new fields (`base_rev` 0 for a new project) or a deletion.
+ * `stamps`: the stamps of the parts the change restores (see core's pushStamps), kept where
+ * they are later than the server's. A deletion may carry the record's last `fields`: when the
+ * server no longer has the record at all (restored from a backup), it keeps a tombstone made
+ * of them, so that a machine still holding the project cannot bring it back.
+ */
 export const PushChangeSchema = Type.Union([
-  Type.Object({ uuid: Type.String(), base_rev: Type.Integer(), fields: SharedFieldsSchema }),
-  Type.Object({ uuid: Type.String(), base_rev: Type.Integer(), deleted: Type.Literal(true) }),
+  Type.Object({
+    uuid: Type.String(),
+    base_rev: Type.Integer(),
+    fields: SharedFieldsSchema,
+    stamps: Type.Optional(PushStampsSchema),
+  }),
+  Type.Object({
+    uuid: Type.String(),
+    base_rev: Type.Integer(),
+    deleted: Type.Literal(true),
+    fields: Type.Optional(SharedFieldsSchema),
+    stamps: Type.Optional(PushStampsSchema),
+  }),
 ]);
 export type PushChange = Static<typeof PushChangeSchema>;
 
@@ -131,6 +151,8 @@ export const PushResultSchema = Type.Union([
     status: Type.Literal('applied'),
     rev: Type.Integer(),
     seq: Type.Integer(),
+    /** The record's stamps after the change (absent from an older work-prod). */
+    stamps: Type.Optional(RecordStampsSchema),
   }),
   Type.Object({ uuid: Type.String(), status: Type.Literal('conflict'), current: SyncRecordSchema }),
   Type.Object({ uuid: Type.String(), status: Type.Literal('rejected'), error: Type.String() }),

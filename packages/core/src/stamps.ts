@@ -1,0 +1,200 @@
+/**
+ * Record stamps (issue 13): when each part of a server record was last set, on the server's
+ * clock. A revision says which record is newer only while the server never goes back; a
+ * restored database hands its lost revisions out again. A stamp is made by the server from its
+ * wall clock (microseconds, kept rising) when a write changes the part, so a part set after a
+ * restore always stamps later than one the restore took away, and a machine whose base holds a
+ * part stamped later than the server's copy knows the server lost it, part by part. The parts:
+ * each stamped field (the editable fields but tags), each tag ever added or removed (its
+ * membership), and `live` (the last creation, deletion or restore).
+ *
+ * Pure: the server stamps its writes with `stampWrite` (its clock passed in), the client takes
+ * a record through `effectiveRemote` and sends back the stamps of the parts it restores with
+ * `pushStamps`.
+ */
+import { fieldEquals, normaliseTags } from './project.js';
+import type { SharedFields } from './schema/fields.js';
+import { MAX_TAG_STAMPS, type PushStamps, type RecordStamps } from './schema/stamps.js';
+
+/** The stamped fields: every editable field but tags, which are stamped tag by tag. */
+export const STAMPED_FIELDS = [
+  'name',
+  'description',
+  'remote_url',
+  'project_type',
+  'status',
+  'classification',
+  'organization',
+  'template',
+  'template_version',
+] as const satisfies readonly (keyof SharedFields)[];
+
+export type StampedField = (typeof STAMPED_FIELDS)[number];
+
+/** A record's stamps when it has none (written before stamps): every part at 0. */
+export const NO_STAMPS: RecordStamps = { fields: {}, tags: {}, live: 0 };
+
+const fieldStamp = (s: RecordStamps | PushStamps | undefined, f: StampedField) =>
+  s?.fields?.[f] ?? 0;
+const tagStamp = (s: RecordStamps | PushStamps | undefined, t: string) => s?.tags?.[t] ?? 0;
+const tagSet = (tags: readonly string[]) => new Set(normaliseTags(tags));
+
+/** Every tag a pair of records mentions, in their lists or in their stamps. */
+function tagKeys(
+  a: SharedFields | undefined,
+  b: SharedFields | undefined,
+  ...stamps: (RecordStamps | PushStamps | undefined)[]
+): string[] {
+  const keys = new Set<string>([...normaliseTags(a?.tags ?? []), ...normaliseTags(b?.tags ?? [])]);
+  for (const s of stamps) for (const t of Object.keys(s?.tags ?? {})) keys.add(t);
+  return [...keys].sort();
+}
+
+/** What one write does to a record, as the server saw it. */
+export interface StampedWrite {
+  /** The record before the write (undefined: a new record). */
+  before: { fields: SharedFields; stamps: RecordStamps | null } | undefined;
+  /** Its fields after the write. */
+  after: SharedFields;
+  /** Whether the write created, deleted or revived it. */
+  liveChanged: boolean;
+  /** Stamps the writer sent for parts it restores (a repair after a restore); may be absent. */
+  provided?: PushStamps;
+}
+
+/**
+ * The stamps a record holds after `write`, `next` giving a fresh stamp of the server's clock.
+ * A part the write changed takes the stamp the writer provided for it when that one is later
+ * than the stored one (the writer restores a value the server lost, which keeps the time it
+ * was first set), else a fresh one; an unchanged part keeps the later of the stored and the
+ * provided stamp. So a retry of the same write changes nothing.
+ */
+export function stampWrite(write: StampedWrite, next: () => number): RecordStamps {
+  const { before, after, provided } = write;
+  const old = before?.stamps ?? NO_STAMPS;
+  const pick = (changed: boolean, stored: number, given: number) =>
+    changed ? (given > stored ? given : next()) : Math.max(stored, given);
+  const fields: RecordStamps['fields'] = {};
+  for (const f of STAMPED_FIELDS) {
+    const changed = before === undefined || !fieldEquals(f, before.fields[f], after[f]);
+    const stamp = pick(changed, fieldStamp(old, f), fieldStamp(provided, f));
+    if (stamp > 0) fields[f] = stamp;
+  }
+  const tags: RecordStamps['tags'] = {};
+  const was = tagSet(before?.fields.tags ?? []);
+  const now = tagSet(after.tags);
+  for (const t of tagKeys(before?.fields, after, old, provided)) {
+    const changed = was.has(t) !== now.has(t);
+    const stamp = pick(changed, tagStamp(old, t), tagStamp(provided, t));
+    if (stamp > 0) tags[t] = stamp;
+  }
+  pruneTagStamps(tags, now);
+  const live = pick(write.liveChanged, old.live, provided?.live ?? 0);
+  return { fields, tags, live };
+}
+
+/**
+ * Keeps at most MAX_TAG_STAMPS tag stamps: those of the tags the record has, then the latest
+ * removals. An older removal forgotten can only let a restore bring that tag back.
+ */
+function pruneTagStamps(tags: RecordStamps['tags'], has: ReadonlySet<string>): void {
+  const removed = Object.keys(tags).filter((t) => !has.has(t));
+  const room = Math.max(0, MAX_TAG_STAMPS - (Object.keys(tags).length - removed.length));
+  if (removed.length <= room) return;
+  removed.sort((a, b) => tags[b]! - tags[a]!);
+  for (const t of removed.slice(room)) delete tags[t];
+}
+
+/** True when two stamp sets are equal part by part. */
+export function sameStamps(a: RecordStamps | undefined, b: RecordStamps | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  if (a.live !== b.live) return false;
+  if (STAMPED_FIELDS.some((f) => fieldStamp(a, f) !== fieldStamp(b, f))) return false;
+  return tagKeys(undefined, undefined, a, b).every((t) => tagStamp(a, t) === tagStamp(b, t));
+}
+
+/** The server's record as this machine takes it (see effectiveRemote). */
+export interface EffectiveRemote {
+  fields: SharedFields;
+  stamps: RecordStamps | undefined;
+  /** True when our base held parts later than the server's: the server lost them. */
+  behind: boolean;
+}
+
+/**
+ * The server's fields with every part our base holds at a later stamp put back: the server
+ * lost those (restored from a backup), so the base's value is the newer one and stands, and
+ * the rest is the server's. With the stamps that go with it (the later of each part) and
+ * whether anything was put back. Without stamps on either side, the server's record as it is.
+ */
+export function effectiveRemote(
+  base: SharedFields,
+  baseStamps: RecordStamps | undefined,
+  remote: SharedFields,
+  remoteStamps: RecordStamps | undefined,
+): EffectiveRemote {
+  if (baseStamps === undefined || remoteStamps === undefined)
+    return { fields: remote, stamps: remoteStamps, behind: false };
+  let behind = false;
+  const fields = { ...remote, tags: [...remote.tags] };
+  const stamps: RecordStamps = { fields: {}, tags: {}, live: remoteStamps.live };
+  for (const f of STAMPED_FIELDS) {
+    const ours = fieldStamp(baseStamps, f);
+    const theirs = fieldStamp(remoteStamps, f);
+    if (ours > theirs) {
+      if (!fieldEquals(f, base[f], remote[f])) {
+        (fields as Record<StampedField, unknown>)[f] = base[f];
+        behind = true;
+      }
+      stamps.fields[f] = ours;
+    } else if (theirs > 0) stamps.fields[f] = theirs;
+  }
+  const inBase = tagSet(base.tags);
+  const inRemote = tagSet(remote.tags);
+  const drop = new Set<string>();
+  for (const t of tagKeys(base, remote, baseStamps, remoteStamps)) {
+    const ours = tagStamp(baseStamps, t);
+    const theirs = tagStamp(remoteStamps, t);
+    if (ours > theirs) {
+      if (inBase.has(t) !== inRemote.has(t)) {
+        behind = true;
+        if (inBase.has(t)) fields.tags.push(t);
+        else drop.add(t);
+      }
+      stamps.tags[t] = ours;
+    } else if (theirs > 0) stamps.tags[t] = theirs;
+  }
+  if (drop.size > 0) fields.tags = fields.tags.filter((t) => !drop.has(t.trim()));
+  if (behind && base.updated_at > remote.updated_at) fields.updated_at = base.updated_at;
+  return { fields, stamps, behind };
+}
+
+/**
+ * The stamps to send with `local`'s fields when the server may lack our base's values: the
+ * base's stamp of every part this machine did not change since it (a changed part is a new
+ * edit, stamped afresh by the server), and the base's `live`. The server keeps a provided stamp
+ * only where it is later than its own (see stampWrite), so sending them is harmless when it
+ * already has them. Undefined without base stamps.
+ */
+export function pushStamps(
+  local: SharedFields,
+  base: SharedFields,
+  baseStamps: RecordStamps | undefined,
+): PushStamps | undefined {
+  if (baseStamps === undefined) return undefined;
+  const out: PushStamps = { fields: {}, tags: {}, live: baseStamps.live };
+  for (const f of STAMPED_FIELDS) {
+    const stamp = fieldStamp(baseStamps, f);
+    if (stamp > 0 && fieldEquals(f, local[f], base[f])) out.fields![f] = stamp;
+  }
+  const inLocal = tagSet(local.tags);
+  const inBase = tagSet(base.tags);
+  for (const [t, stamp] of Object.entries(baseStamps.tags))
+    if (inLocal.has(t) === inBase.has(t)) out.tags![t] = stamp;
+  return out;
+}
+
+/** The later of a record's `live` stamp and none: 0 for a record without stamps. */
+export function liveStamp(stamps: RecordStamps | undefined): number {
+  return stamps?.live ?? 0;
+}
