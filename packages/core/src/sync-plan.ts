@@ -7,6 +7,7 @@ import { type FieldConflict, mergeFields, type Prefer, sameSharedFields } from '
 import { fieldEquals, SHARED_FIELD_NAMES, type SharedFieldName } from './project.js';
 import type { SharedFields } from './schema/fields.js';
 import type { GitState } from './schema/git.js';
+import type { PushStamps, RecordStamps } from './schema/stamps.js';
 import type {
   CheckoutChange,
   MachineRef,
@@ -14,6 +15,7 @@ import type {
   PushRequest,
   SyncRecord,
 } from './schema/sync.js';
+import { effectiveRemote, liveStamp, pushStamps, sameStamps } from './stamps.js';
 import type {
   NeverSynced,
   PendingDelete,
@@ -59,6 +61,8 @@ export interface RemoteSide {
   checkoutPath?: string | null;
   /** Basic mode: the server's integer id (a sync-v1 record is named by the project's uuid). */
   remote?: RemoteIdentity;
+  /** When each part was last set, on the server's clock (sync-v1, from a work-prod with stamps). */
+  stamps?: RecordStamps;
 }
 
 /** The server's side of a sync-v1 record, seen from machine `machineId`. */
@@ -69,6 +73,7 @@ export function sideOf(record: SyncRecord, machineId: string): RemoteSide {
     deleted: record.deleted,
     fields: record.fields,
     checkoutPath: mine ? mine.path : null,
+    ...(record.stamps ? { stamps: record.stamps } : {}),
   };
 }
 
@@ -109,6 +114,8 @@ export function sameSync(a: ProjectSync | undefined, b: ProjectSync | undefined)
     a.deleted_remotely?.by === s.deleted_remotely?.by &&
     a.deleted_remotely?.rev === s.deleted_remotely?.rev &&
     a.deleted_remotely?.restore === s.deleted_remotely?.restore &&
+    a.behind === s.behind &&
+    sameStamps(a.stamps, s.stamps) &&
     sameSharedFields(a.base, s.base)
   );
 }
@@ -137,6 +144,13 @@ export function applyRecord(
   const gone = sync?.deleted_remotely;
   if (sync && gone) {
     if (remote.deleted) {
+      if (sync.behind) {
+        // The deletion we were to make again is there (another machine made it first).
+        const slot: Synced = { ...sync, deleted_remotely: { ...gone, rev: remote.rev } };
+        delete slot.behind;
+        if (remote.stamps) slot.stamps = remote.stamps;
+        return { sync: slot, fields: null, changed: true, events: [] };
+      }
       // A restore must name the tombstone's current revision, or the server answers conflict.
       if (!gone.restore || gone.rev === remote.rev) return undefined;
       return {
@@ -146,20 +160,42 @@ export function applyRecord(
         events: [],
       };
     }
-    // Basic mode's revision is always 0: a hard-deleted id never comes back.
-    if (remote.rev <= (gone.rev ?? sync.rev)) return undefined;
+    // A live record from before the deletion (not revived since: its live stamp is not after
+    // the tombstone's): the server lost the deletion (restored from a backup). It stays
+    // deleted here, and the next push deletes it again.
+    if (sync.stamps && remote.stamps) {
+      if (liveStamp(remote.stamps) <= liveStamp(sync.stamps)) {
+        if (gone.restore) return undefined;
+        if (sync.behind && gone.rev === remote.rev) return undefined;
+        return {
+          sync: { ...sync, behind: true, deleted_remotely: { ...gone, rev: remote.rev } },
+          fields: null,
+          changed: true,
+          events: [],
+        };
+      }
+      // Revived by a restore made after the deletion (stamps, unlike revisions, never repeat).
+    } else if (remote.rev <= (gone.rev ?? sync.rev)) {
+      // Basic mode's revision is always 0: a hard-deleted id never comes back.
+      return undefined;
+    }
   }
   const identity = remote.remote ?? sync?.remote ?? { kind: 'sync-v1', uuid };
   if (remote.deleted) {
-    const from = sync ?? {
+    const from: Synced = sync ?? {
       kind: 'synced' as const,
       rev: remote.rev,
       base: remote.fields,
       pushed_path: null,
       remote: identity,
     };
+    const marked: Synced = { ...from, deleted_remotely: { at: ctx.now, rev: remote.rev } };
+    // The tombstone's stamps, to tell a record revived after it from one it outlived.
+    delete marked.behind;
+    if (remote.stamps) marked.stamps = remote.stamps;
+    else delete marked.stamps;
     return {
-      sync: { ...from, deleted_remotely: { at: ctx.now, rev: remote.rev } },
+      sync: marked,
       fields: null,
       changed: true,
       events: [{ kind: 'deleted-remotely', project: entry.name }],
@@ -175,17 +211,25 @@ export function applyRecord(
     sameSharedFields(sync.base, remote.fields)
   )
     return undefined;
-  // Revisions only grow, so a record below our base is an older copy: the server went back
-  // (restored from a backup). Ours is the newer state; the repair pushes it (see planPush).
-  if (sync && remote.rev < sync.rev) return undefined;
+  // With stamps on both sides, the parts our base holds later than the server's copy (which
+  // the server lost: restored from a backup) stand, and the rest is the server's (core's
+  // effectiveRemote); the slot is then `behind` and the next push restores them. Without
+  // stamps, revisions only grow, so a record below our base is an older copy: ours is the
+  // newer state and the repair pushes it (see planPush).
+  const stamped = sync?.stamps !== undefined && remote.stamps !== undefined;
+  if (sync && remote.rev < sync.rev && !stamped) return undefined;
+  const effective = sync
+    ? effectiveRemote(sync.base, sync.stamps, remote.fields, remote.stamps)
+    : { fields: remote.fields, stamps: remote.stamps, behind: false };
+  const theirs = effective.fields;
   const local = entry.fields;
   const base = sync?.base ?? null;
   const events: SyncEvent[] = [];
   let merged: SharedFields;
   if (base !== null && sameSharedFields(local, base)) {
-    merged = remote.fields;
+    merged = theirs;
   } else {
-    const result = mergeFields(base, local, remote.fields, ctx.prefer);
+    const result = mergeFields(base, local, theirs, ctx.prefer);
     merged = result.merged;
     for (const c of result.conflicts) events.push({ kind: 'conflict', project: entry.name, ...c });
   }
@@ -193,10 +237,12 @@ export function applyRecord(
   const next: Synced = {
     kind: 'synced',
     rev: remote.rev,
-    base: remote.fields,
+    base: theirs,
     pushed_path: pushedPath,
     remote: identity,
   };
+  if (effective.stamps) next.stamps = effective.stamps;
+  if (effective.behind) next.behind = true;
   // What git state the server holds for our checkout does not change with the record's fields.
   if (sync?.pushed_git !== undefined) next.pushed_git = sync.pushed_git;
   const written = keepLocalSpelling(local, merged);
@@ -373,8 +419,25 @@ export function planPush(
   for (const { uuid, entry } of entries) {
     const sync = entry.sync?.kind === 'synced' ? entry.sync : undefined;
     const gone = sync?.deleted_remotely;
-    if (gone && !gone.restore) continue;
+    if (sync && gone && !gone.restore) {
+      // The server holds the record live from before the deletion, or (seen by a repair's full
+      // pull) no longer has it at all: delete it again, with its fields for a tombstone.
+      const lost = server !== undefined && sync.stamps !== undefined && !server(uuid);
+      if (sync.behind || lost)
+        changes.push({
+          uuid,
+          base_rev: lost ? 0 : (gone.rev ?? sync.rev),
+          deleted: true,
+          fields: sync.base,
+        });
+      continue;
+    }
     const { fields } = entry;
+    // The base's stamps of the parts not changed here: the server keeps them where it lost
+    // the base's values (see pushStamps). Not on a restore: reviving is a new act.
+    const stamps: { stamps?: PushStamps } = {};
+    const given = sync && !gone ? pushStamps(fields, sync.base, sync.stamps) : undefined;
+    if (given) stamps.stamps = given;
     const git = now === undefined ? undefined : gitToPush(entry.git, sync?.pushed_git, now);
     const checkout = (force: boolean) => {
       if (!force && git === undefined) return;
@@ -388,7 +451,7 @@ export function planPush(
         ? serverBehind(sync, server(uuid), machine.id, entry.path)
         : undefined;
     if (behind) {
-      changes.push({ uuid, base_rev: behind.rev, fields });
+      changes.push({ uuid, base_rev: behind.rev, fields, ...stamps });
       // The server lost our checkout: its git state goes again with it.
       if (behind.checkout) {
         const state = now === undefined ? undefined : gitToPush(entry.git, undefined, now);
@@ -400,12 +463,17 @@ export function planPush(
     }
     if (sync && gone) changes.push({ uuid, base_rev: gone.rev ?? sync.rev, fields });
     else if (!sync) changes.push({ uuid, base_rev: 0, fields });
-    else if (!sameSharedFields(fields, sync.base))
-      changes.push({ uuid, base_rev: sync.rev, fields });
+    else if (!sameSharedFields(fields, sync.base) || sync.behind)
+      changes.push({ uuid, base_rev: sync.rev, fields, ...stamps });
     checkout(sync?.pushed_path !== entry.path);
   }
   for (const d of pending.deletes)
-    changes.push({ uuid: d.uuid, base_rev: d.base_rev, deleted: true });
+    changes.push({
+      uuid: d.uuid,
+      base_rev: d.base_rev,
+      deleted: true,
+      ...(d.fields ? { fields: d.fields } : {}),
+    });
   for (const uuid of pending.checkout_removals) checkouts.push({ uuid, removed: true });
   return { machine, changes, checkouts };
 }
@@ -480,9 +548,11 @@ export function relinkLost(sync: Synced, fields: SharedFields): NeverSynced {
 }
 
 /**
- * After a repair's full pull (`server` is the server's whole state): the queued deletions but
- * those whose record the server no longer has (nothing is left to delete; it would refuse
- * them), each on the server's current revision.
+ * After a repair's full pull (`server` is the server's whole state): the queued deletions,
+ * each on the server's current revision, but those already done and those whose record the
+ * server no longer has: a deletion carrying the record's fields goes on revision 0 (the server
+ * keeps a tombstone made of them), one without is dropped (nothing is left to delete; the
+ * server would refuse it).
  */
 export function repairPendingDeletes(
   deletes: readonly PendingDelete[],
@@ -491,18 +561,64 @@ export function repairPendingDeletes(
   const out: PendingDelete[] = [];
   for (const d of deletes) {
     const now = server(d.uuid);
-    if (!now || now.deleted) continue;
-    out.push({ ...d, base_rev: now.rev });
+    if (now?.deleted) continue;
+    if (now) out.push({ ...d, base_rev: now.rev });
+    else if (d.fields) out.push({ ...d, base_rev: 0 });
+  }
+  return out;
+}
+
+/**
+ * Whether a live record is the life a tombstone ended, not a later one: the server lost the
+ * deletion (restored from a backup). By stamps when both have them (the record's `live` not
+ * after the tombstone's: no restore revived it since); without, a record the server holds
+ * live where the tombstone was is taken as lost when `assume` says so.
+ */
+function outlivedTombstone(record: SyncRecord, tomb: SyncRecord, assume: boolean): boolean {
+  if (record.stamps && tomb.stamps) return liveStamp(record.stamps) <= liveStamp(tomb.stamps);
+  return assume;
+}
+
+/** A deletion to send again for `tomb`, on `rev`, with its fields for a tombstone. */
+const deleteAgain = (tomb: SyncRecord, rev: number): PendingDelete => ({
+  uuid: tomb.uuid,
+  base_rev: rev,
+  name: tomb.fields.name,
+  fields: tomb.fields,
+});
+
+/**
+ * The deletions a page of the feed shows the server lost: a live record of a uuid whose
+ * tombstone this machine holds (`cached`, the remote cache before the page) and that no
+ * restore revived since (stamps), for a project this machine does not hold (`held`: a held
+ * one is told by its own slot, see applyRecord). Each goes on the record's revision.
+ */
+export function revivedTombstones(
+  records: readonly SyncRecord[],
+  cached: (uuid: string) => SyncRecord | undefined,
+  held: (uuid: string) => boolean,
+  pending: RegistrySync['pending'],
+): PendingDelete[] {
+  const queued = new Set(pending.deletes.map((d) => d.uuid));
+  const out: PendingDelete[] = [];
+  for (const record of records) {
+    const tomb = cached(record.uuid);
+    if (record.deleted || !tomb?.deleted || queued.has(record.uuid) || held(record.uuid)) continue;
+    if (!outlivedTombstone(record, tomb, false)) continue;
+    queued.add(record.uuid);
+    out.push(deleteAgain(tomb, record.rev));
   }
   return out;
 }
 
 /**
  * The deletions to send again after the server went back: every tombstone this machine had
- * seen (`seen`, from the cache before the repair) whose record the server now holds live, at
- * its current revision, so a deleted project is never resurrected. A record the server no
- * longer has needs nothing (no machine that saw the deletion pushes it again); one already
- * pending is not queued twice.
+ * seen (`seen`, from the cache before the repair) whose record the server now holds live from
+ * before the deletion (see outlivedTombstone; without stamps, any live record), at its current
+ * revision, so a deleted project is never resurrected. A record the server no longer has gets
+ * its tombstone back (revision 0, with its fields) when the server has stamps, so that a
+ * machine still holding the project cannot push it as new; an older server would refuse it.
+ * One already pending is not queued twice.
  */
 export function repairDeletes(
   seen: readonly SyncRecord[],
@@ -514,9 +630,10 @@ export function repairDeletes(
   for (const tomb of seen) {
     if (!tomb.deleted || queued.has(tomb.uuid)) continue;
     const now = server(tomb.uuid);
-    if (!now || now.deleted) continue;
+    if (now?.deleted) continue;
+    if (now ? !outlivedTombstone(now, tomb, true) : !tomb.stamps) continue;
     queued.add(tomb.uuid);
-    out.push({ uuid: tomb.uuid, base_rev: now.rev, name: tomb.fields.name });
+    out.push(deleteAgain(tomb, now?.rev ?? 0));
   }
   return out;
 }

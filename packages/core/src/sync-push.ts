@@ -7,6 +7,7 @@
 import { isUnknownProjectError, UNKNOWN_CHECKOUT_ERROR, UNKNOWN_DELETE_ERROR } from './protocol.js';
 import type { Checkout, SharedFields } from './schema/fields.js';
 import type { GitState } from './schema/git.js';
+import type { RecordStamps } from './schema/stamps.js';
 import type {
   MachineRef,
   PushChange,
@@ -68,19 +69,21 @@ export interface PushResultsPlan {
 function afterApply(
   known: SyncRecord | undefined,
   change: PushChange,
-  rev: number,
-  seq: number,
+  result: { rev: number; seq: number; stamps?: RecordStamps | undefined },
 ): SyncRecord {
   const deleted = 'deleted' in change;
+  // A deletion of a record the cache does not hold carries its fields (or it was refused).
   const fields = !deleted ? change.fields : (known?.fields ?? change.fields)!;
-  return {
+  const record: SyncRecord = {
     uuid: change.uuid,
-    rev,
-    seq: Math.max(seq, known?.seq ?? 0),
+    rev: result.rev,
+    seq: Math.max(result.seq, known?.seq ?? 0),
     deleted,
     fields,
     checkouts: known?.checkouts ?? [],
   };
+  if (result.stamps) record.stamps = result.stamps;
+  return record;
 }
 
 /** Plans the record and checkout results of one batch (records first, as the server did). */
@@ -134,10 +137,10 @@ export function planPushResults(input: PushResultsInput): PushResultsPlan {
     if (r.status === 'applied' && change) {
       pushed.push(r.uuid);
       noteEcho(r.uuid, r.seq);
-      putRecord(afterApply(recordOf(r.uuid), change, r.rev, r.seq));
+      putRecord(afterApply(recordOf(r.uuid), change, r));
       dropDelete(r.uuid);
+      const sync = entry?.sync?.kind === 'synced' ? entry.sync : undefined;
       if (entry && !('deleted' in change)) {
-        const sync = entry.sync?.kind === 'synced' ? entry.sync : undefined;
         const slot: Synced = {
           kind: 'synced',
           pushed_path: null,
@@ -148,6 +151,19 @@ export function planPushResults(input: PushResultsInput): PushResultsPlan {
         };
         // Fields accepted onto a tombstone (a restore) made the project live again.
         delete slot.deleted_remotely;
+        // The server holds our base again, at the stamps it answered.
+        delete slot.behind;
+        if (r.stamps) slot.stamps = r.stamps;
+        else delete slot.stamps;
+        update(r.uuid, { sync: slot, fields: null });
+      } else if (sync?.deleted_remotely && sync.behind) {
+        // A deletion the server had lost, made again (see applyRecord).
+        const slot: Synced = {
+          ...sync,
+          deleted_remotely: { ...sync.deleted_remotely, rev: r.rev },
+        };
+        delete slot.behind;
+        if (r.stamps) slot.stamps = r.stamps;
         update(r.uuid, { sync: slot, fields: null });
       }
     } else if (r.status === 'conflict') {
@@ -158,10 +174,11 @@ export function planPushResults(input: PushResultsInput): PushResultsPlan {
         // stop, when someone else already did).
         if (r.current.deleted) dropDelete(r.uuid);
         else pending.base_rev = r.current.rev;
-      } else if (entry && olderThanSynced(entry.sync, r.current)) {
+      } else if (entry && olderThanSynced(entry.sync, r.current) && !r.current.stamps) {
         // The server holds an older copy than we synced: it went back (restored from a
         // backup) and ours is the newer state. The next round pushes our fields on its
-        // revision, as a repair does (see serverBehind in sync-plan.ts).
+        // revision, as a repair does (see serverBehind in sync-plan.ts). With stamps,
+        // applyRecord below tells part by part which side is newer.
         const sync = entry.sync as Synced;
         update(r.uuid, {
           sync: { ...sync, rev: r.current.rev, base: r.current.fields },

@@ -8,7 +8,8 @@ import { isObject } from './json.js';
 import { SHARED_FIELD_NAMES, type SharedFieldName } from './project.js';
 import type { SharedFields } from './schema/fields.js';
 import type { GitState } from './schema/git.js';
-import { isGitStateOrNull, isSharedFields } from './schema/plain-checks.js';
+import { isGitStateOrNull, isRecordStamps, isSharedFields } from './schema/plain-checks.js';
+import type { RecordStamps } from './schema/stamps.js';
 
 /** The two ways a client talks to work-prod. */
 export type SyncProtocol = 'sync-v1' | 'basic';
@@ -49,6 +50,19 @@ export interface Synced {
    * unless the user restores it.
    */
   deleted_remotely?: DeletedRemotely;
+  /**
+   * The stamps of `base` (core's stamps.ts), the later of ours and the server's part by part;
+   * absent against a work-prod without stamps. While `deleted_remotely` is set, the
+   * tombstone's.
+   */
+  stamps?: RecordStamps;
+  /**
+   * Set when the server's record lacks parts of `base` it once had (stamped later here than
+   * there: it was restored from a backup): the next push sends the fields with the base's
+   * stamps, so the server has them again. On a slot deleted remotely: the server holds the
+   * record live from before the deletion, and the push deletes it again.
+   */
+  behind?: true;
 }
 
 /** What a synced slot knows of the server's tombstone for it. */
@@ -75,6 +89,11 @@ export interface PendingDelete {
   remote_id?: number;
   /** For messages only. */
   name?: string;
+  /**
+   * The record's last fields, sent with the deletion so that a server that lost the record
+   * (restored from a backup) keeps a tombstone of it (sync-v1).
+   */
+  fields?: SharedFields;
 }
 
 /** Registry-wide sync state. */
@@ -219,6 +238,8 @@ export function decodeProjectSync(raw: unknown, projectId: string): ProjectSync 
       if (gone.restore === true) mark.restore = true;
       synced.deleted_remotely = mark;
     }
+    if (isRecordStamps(raw.stamps)) synced.stamps = raw.stamps;
+    if (raw.behind === true) synced.behind = true;
     return synced;
   }
   const slot: NeverSynced = {
@@ -250,6 +271,8 @@ export function encodeProjectSync(sync: ProjectSync): Record<string, unknown> | 
   if (sync.remote.kind === 'basic') out.remote_id = sync.remote.id;
   if (sync.pushed_git !== undefined) out.pushed_git = sync.pushed_git;
   if (sync.deleted_remotely) out.deleted_remotely = sync.deleted_remotely;
+  if (sync.stamps) out.stamps = sync.stamps;
+  if (sync.behind) out.behind = true;
   return out;
 }
 
@@ -259,6 +282,7 @@ function decodePendingDelete(raw: unknown): PendingDelete | undefined {
   const entry: PendingDelete = { uuid: raw.uuid, base_rev: raw.base_rev };
   if (typeof raw.remote_id === 'number') entry.remote_id = raw.remote_id;
   if (typeof raw.name === 'string') entry.name = raw.name;
+  if (isSharedFields(raw.fields)) entry.fields = raw.fields;
   return entry;
 }
 

@@ -109,6 +109,8 @@ function queueRemoval(
   if (everywhere && !sync.deleted_remotely) {
     const entry: PendingDelete = { uuid: project.id, base_rev: sync.rev, name: project.name };
     if (sync.remote.kind === 'basic') entry.remote_id = sync.remote.id;
+    // The fields last synced: a server that lost the record keeps a tombstone of them.
+    else entry.fields = sync.base;
     state.pending.deletes.push(entry);
     noteDeletedHere(registry, project.id);
     // This machine no longer holds it either: without this, its checkout would stay on the
@@ -148,7 +150,7 @@ export function removeRemoteOnly(
   const entry: PendingDelete =
     identity.kind === 'basic'
       ? { uuid: record.uuid, base_rev: 0, remote_id: identity.id, name }
-      : { uuid: record.uuid, base_rev: record.rev, name };
+      : { uuid: record.uuid, base_rev: record.rev, name, fields: record.fields };
   state.pending.deletes.push(entry);
   noteDeletedHere(registry, record.uuid);
   return entry;

@@ -23,6 +23,7 @@ import {
   repairCheckoutRemovals,
   repairDeletes,
   repairPendingDeletes,
+  revivedTombstones,
   type ServerChange,
   serverChange,
 } from '@dev-infra/core';
@@ -145,6 +146,19 @@ export async function pullSyncV1(
     for (const [uuid, applied] of plan.updates) writeApplied(byId.get(uuid)!, applied);
     events.push(...plan.events);
     refused.push(...page.refused);
+    // Deleted projects this machine no longer holds, back from before their deletion: the
+    // server lost the deletion (restored from a backup); the next push makes it again.
+    if (!session.repair) {
+      const index = cache.index();
+      state.pending.deletes.push(
+        ...revivedTombstones(
+          page.changes,
+          (u) => index.get(u),
+          (u) => byId.has(u),
+          state.pending,
+        ),
+      );
+    }
     for (const record of page.changes) cache.put(record);
     if (page.changes.length === 0 && page.next === state.cursor) {
       // An empty page is an answer too: the server was heard from, with nothing new.

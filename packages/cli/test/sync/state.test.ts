@@ -58,11 +58,13 @@ describe('sync state', () => {
     reg.projects.push(a);
     setProjectSync(a, { rev: 5, base: sharedFields(a), pushed_path: a.path });
     setProjectSync(b, { rev: 2, base: sharedFields(b), pushed_path: b.path });
+    const aFields = sharedFields(a);
     expect(removeProject(reg, a, true)).toBe('tombstone');
     expect(removeProject(reg, b, false)).toBe('checkout');
     expect(reg.projects).toEqual([]);
     expect(state.pending).toEqual({
-      deletes: [{ uuid: 'a', base_rev: 5, name: 'a' }],
+      // With the fields last synced: a server that lost the record keeps a tombstone of them.
+      deletes: [{ uuid: 'a', base_rev: 5, name: 'a', fields: aFields }],
       checkout_removals: ['a', 'b'],
     });
     setProjectSync(b, { rev: 2, base: sharedFields(b), pushed_path: null });

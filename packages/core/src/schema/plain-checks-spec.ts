@@ -9,6 +9,7 @@ import * as Type from 'typebox/type';
 import { SharedFieldsSchema } from './fields.js';
 import { GitStateSchema } from './git.js';
 import { RegistryProjectSchema } from './registry.js';
+import { RecordStampsSchema } from './stamps.js';
 import { SyncRecordSchema } from './sync.js';
 
 /** Export name of the check -> its schema. */
@@ -18,6 +19,8 @@ export const PLAIN_CHECKS = {
   isRegistryProject: RegistryProjectSchema,
   // A checkout's git state (or null) as the registry keeps it (a project's `git`, `pushed_git`).
   isGitStateOrNull: Type.Union([GitStateSchema, Type.Null()]),
+  // A synced slot's stamps of its base (stamps.ts).
+  isRecordStamps: RecordStampsSchema,
 } as const;
 
 /** Export name of the field finder -> its object schema (see badField in plain-checks.ts). */

@@ -9,6 +9,7 @@ import type { SharedFields } from './fields.js';
 import type { GitState } from './git.js';
 import { PLAIN_CHECKS, PLAIN_FIELD_FINDERS } from './plain-checks-spec.js';
 import type { RegistryProject } from './registry.js';
+import type { RecordStamps } from './stamps.js';
 import type { SyncRecord } from './sync.js';
 
 export const isSharedFields: (value: unknown) => value is SharedFields = schemaChecker(
@@ -23,6 +24,10 @@ export const isRegistryProject: (value: unknown) => value is RegistryProject = s
 
 export const isGitStateOrNull: (value: unknown) => value is GitState | null = schemaChecker(
   PLAIN_CHECKS.isGitStateOrNull,
+).is;
+
+export const isRecordStamps: (value: unknown) => value is RecordStamps = schemaChecker(
+  PLAIN_CHECKS.isRecordStamps,
 ).is;
 
 /**

@@ -1,0 +1,244 @@
+/**
+ * Record stamps across a server restore, pure: a record written by several machines, a
+ * snapshot, more writes (lost by the restore), writes after the restore on the restored copy;
+ * a machine whose base is the lost state takes the restored server's record through
+ * effectiveRemote. Every part must then hold the value of its latest write in either history,
+ * and pushing the result back (pushStamps + stampWrite) must leave the server so.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { SharedFields } from '../src/schema/fields.js';
+import type { RecordStamps } from '../src/schema/stamps.js';
+import {
+  effectiveRemote,
+  NO_STAMPS,
+  pushStamps,
+  STAMPED_FIELDS,
+  sameStamps,
+  stampWrite,
+} from '../src/stamps.js';
+import { applyRecord, planPush } from '../src/sync-plan.js';
+import type { Synced } from '../src/sync-state.js';
+import { sampleFields } from './fixtures.js';
+
+const TAGS = ['red', 'green', 'blue'];
+type Edit = { kind: 'description'; value: string } | { kind: 'tag'; tag: string; on: boolean };
+const editArb: fc.Arbitrary<Edit> = fc.oneof(
+  fc.record({ kind: fc.constant('description' as const), value: fc.constantFrom('a', 'b', 'c') }),
+  fc.record({ kind: fc.constant('tag' as const), tag: fc.constantFrom(...TAGS), on: fc.boolean() }),
+);
+
+interface Stored {
+  fields: SharedFields;
+  stamps: RecordStamps;
+}
+
+/** A server copy with its own clock: each write stamps with `clock()`. */
+function write(stored: Stored, edit: Edit, clock: () => number): Stored {
+  const after = { ...stored.fields, tags: [...stored.fields.tags] };
+  if (edit.kind === 'description') after.description = edit.value;
+  else if (edit.on && !after.tags.includes(edit.tag)) after.tags.push(edit.tag);
+  else if (!edit.on) after.tags = after.tags.filter((t) => t !== edit.tag);
+  return {
+    fields: after,
+    stamps: stampWrite({ before: stored, after, liveChanged: false }, clock),
+  };
+}
+
+/** Each part's value after the last write that set it, over writes in time order. */
+function lastWrites(start: SharedFields, edits: readonly Edit[]) {
+  let description = start.description;
+  const tags = new Map(start.tags.map((t) => [t, true]));
+  for (const e of edits)
+    if (e.kind === 'description') description = e.value;
+    else tags.set(e.tag, e.on);
+  return {
+    description,
+    tags: TAGS.filter((t) => tags.get(t) === true),
+  };
+}
+
+describe('stampWrite', () => {
+  it('stamps what a write changed, keeps the rest, and a retry changes nothing', () => {
+    let t = 100;
+    const clock = () => ++t;
+    const created = stampWrite(
+      { before: undefined, after: sampleFields({ tags: ['red'] }), liveChanged: true },
+      clock,
+    );
+    expect(created.live).toBeGreaterThan(100);
+    for (const f of STAMPED_FIELDS) expect(created.fields[f]).toBeGreaterThan(100);
+    expect(Object.keys(created.tags)).toEqual(['red']);
+    const before = { fields: sampleFields({ tags: ['red'] }), stamps: created };
+    const after = sampleFields({ description: 'x', tags: ['blue'] });
+    const edited = stampWrite({ before, after, liveChanged: false }, clock);
+    expect(edited.fields.description).toBeGreaterThan(created.fields.description!);
+    expect(edited.fields.status).toBe(created.fields.status);
+    // The removed tag keeps a stamp: its removal is a write a restore can lose.
+    expect(edited.tags.red).toBeGreaterThan(created.tags.red!);
+    expect(edited.tags.blue).toBeGreaterThan(0);
+    expect(edited.live).toBe(created.live);
+    const again = stampWrite(
+      { before: { fields: after, stamps: edited }, after, liveChanged: false },
+      clock,
+    );
+    expect(sameStamps(again, edited)).toBe(true);
+  });
+
+  it('keeps a provided stamp for a restored part only when it is later than the stored one', () => {
+    let t = 1000;
+    const clock = () => ++t;
+    const before = {
+      fields: sampleFields({ description: 'old' }),
+      stamps: { ...NO_STAMPS, fields: { description: 500 } },
+    };
+    const after = sampleFields({ description: 'lost' });
+    const kept = stampWrite(
+      { before, after, liveChanged: false, provided: { fields: { description: 700 } } },
+      clock,
+    );
+    expect(kept.fields.description).toBe(700);
+    const fresh = stampWrite(
+      { before, after, liveChanged: false, provided: { fields: { description: 400 } } },
+      clock,
+    );
+    expect(fresh.fields.description).toBeGreaterThan(1000);
+    // Unchanged, with a later stamp provided: the later one.
+    const raised = stampWrite(
+      {
+        before,
+        after: before.fields,
+        liveChanged: false,
+        provided: { fields: { description: 900 } },
+      },
+      clock,
+    );
+    expect(raised.fields.description).toBe(900);
+  });
+});
+
+describe('effectiveRemote across a restore', () => {
+  it('gives every part the value of its latest write, lost or made after the restore', () => {
+    fc.assert(
+      fc.property(
+        fc.array(editArb, { maxLength: 6 }),
+        fc.array(editArb, { maxLength: 6 }),
+        fc.array(editArb, { maxLength: 6 }),
+        (early, lost, after) => {
+          let t = 0;
+          const clock = () => (t += 10);
+          const start = sampleFields();
+          let server: Stored = {
+            fields: start,
+            stamps: stampWrite({ before: undefined, after: start, liveChanged: true }, clock),
+          };
+          // The writes that changed something: one that sets what is already there is none.
+          const done: Edit[] = [];
+          const apply = (e: Edit) => {
+            const next = write(server, e, clock);
+            if (!sameStamps(next.stamps, server.stamps)) done.push(e);
+            server = next;
+          };
+          early.forEach(apply);
+          const snapshot = server;
+          lost.forEach(apply);
+          // Machine A last synced the state the restore is about to lose.
+          const base = server;
+          // Restored: the snapshot, and the clock goes on (stamps after the restore are later).
+          server = snapshot;
+          after.forEach(apply);
+          const eff = effectiveRemote(base.fields, base.stamps, server.fields, server.stamps);
+          const want = lastWrites(start, done);
+          expect(eff.fields.description).toBe(want.description);
+          expect([...eff.fields.tags].sort()).toEqual([...want.tags].sort());
+          // Pushed back with the base's stamps, the server holds it, and a second machine
+          // holding the same base then finds nothing lost.
+          const provided = pushStamps(eff.fields, base.fields, eff.stamps);
+          const repaired = stampWrite(
+            { before: server, after: eff.fields, liveChanged: false, provided },
+            clock,
+          );
+          const again = effectiveRemote(base.fields, base.stamps, eff.fields, repaired);
+          expect(again.behind).toBe(false);
+        },
+      ),
+    );
+  });
+});
+
+describe('applyRecord and planPush with stamps', () => {
+  const machine = { id: 'm1', name: 'one' };
+  const slot = (fields: SharedFields, rev: number, stamps: RecordStamps): Synced => ({
+    kind: 'synced',
+    rev,
+    base: fields,
+    pushed_path: '/p/api',
+    remote: { kind: 'sync-v1', uuid: 'u1' },
+    stamps,
+  });
+
+  it('keeps a base value the restored server lost, takes its newer one, and pushes the first back', () => {
+    const base = sampleFields({ description: 'lost edit', status: 'paused' });
+    const baseStamps = { fields: { description: 50, status: 10 }, tags: {}, live: 1 };
+    // The restored server: description from before (stamp 20); status set after (stamp 60),
+    // at a revision number (3) below ours (7) that it handed out again.
+    const theirs = sampleFields({ description: 'old', status: 'completed' });
+    const theirStamps = { fields: { description: 20, status: 60 }, tags: {}, live: 1 };
+    const entry = { name: 'api', path: '/p/api', fields: base, sync: slot(base, 7, baseStamps) };
+    const applied = applyRecord(
+      entry,
+      'u1',
+      { rev: 3, deleted: false, fields: theirs, stamps: theirStamps },
+      { prefer: 'local', now: 'now' },
+    );
+    expect(applied?.fields?.description).toBe('lost edit');
+    expect(applied?.fields?.status).toBe('completed');
+    expect(applied?.sync.behind).toBe(true);
+    expect(applied?.sync.rev).toBe(3);
+    const req = planPush(
+      [{ uuid: 'u1', entry: { ...entry, fields: applied!.fields!, sync: applied!.sync } }],
+      { deletes: [], checkout_removals: [] },
+      machine,
+    );
+    expect(req.changes).toEqual([
+      expect.objectContaining({
+        uuid: 'u1',
+        base_rev: 3,
+        stamps: expect.objectContaining({
+          fields: expect.objectContaining({ description: 50, status: 60 }),
+        }),
+      }),
+    ]);
+  });
+
+  it('marks a tombstone the server lost for deleting again, and takes a record revived after it', () => {
+    const base = sampleFields();
+    const gone: Synced = {
+      ...slot(base, 5, { fields: {}, tags: {}, live: 40 }),
+      deleted_remotely: { at: 'then', rev: 5 },
+    };
+    const entry = { name: 'api', path: '/p/api', fields: base, sync: gone };
+    const ctx = { prefer: 'local' as const, now: 'now' };
+    const outlived = applyRecord(
+      entry,
+      'u1',
+      { rev: 6, deleted: false, fields: base, stamps: { fields: {}, tags: {}, live: 10 } },
+      ctx,
+    );
+    expect(outlived?.sync.behind).toBe(true);
+    expect(outlived?.sync.deleted_remotely?.rev).toBe(6);
+    const req = planPush(
+      [{ uuid: 'u1', entry: { ...entry, sync: outlived!.sync } }],
+      { deletes: [], checkout_removals: [] },
+      machine,
+    );
+    expect(req.changes).toEqual([{ uuid: 'u1', base_rev: 6, deleted: true, fields: base }]);
+    const revived = applyRecord(
+      entry,
+      'u1',
+      { rev: 2, deleted: false, fields: base, stamps: { fields: {}, tags: {}, live: 90 } },
+      ctx,
+    );
+    expect(revived?.sync.deleted_remotely).toBeUndefined();
+  });
+});
