@@ -94,6 +94,29 @@ export function stampWrite(write: StampedWrite, next: () => number): RecordStamp
 }
 
 /**
+ * Whether a write was made from an older copy of the record than the stored one: a part it
+ * changes for which it provides a stamp (it did not edit that part: its value is the one set
+ * at that stamp) that is not later than the stored part's. The server answers it as a
+ * conflict even when its base revision matches: a restored database hands revisions out
+ * again, so a writer that saw the lost revision N can name another record's N.
+ */
+export function staleWrite(write: Omit<StampedWrite, 'liveChanged'>): boolean {
+  const { before, after, provided } = write;
+  if (before === undefined || provided === undefined) return false;
+  const old = before.stamps ?? NO_STAMPS;
+  for (const f of STAMPED_FIELDS) {
+    const given = provided.fields?.[f];
+    if (given === undefined || fieldEquals(f, before.fields[f], after[f])) continue;
+    if (given <= fieldStamp(old, f)) return true;
+  }
+  const was = tagSet(before.fields.tags);
+  const now = tagSet(after.tags);
+  for (const [t, given] of Object.entries(provided.tags ?? {}))
+    if (was.has(t) !== now.has(t) && given <= tagStamp(old, t)) return true;
+  return false;
+}
+
+/**
  * Keeps at most MAX_TAG_STAMPS tag stamps: those of the tags the record has, then the latest
  * removals. An older removal forgotten can only let a restore bring that tag back.
  */

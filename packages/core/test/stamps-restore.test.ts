@@ -15,6 +15,7 @@ import {
   pushStamps,
   STAMPED_FIELDS,
   sameStamps,
+  staleWrite,
   stampWrite,
 } from '../src/stamps.js';
 import { applyRecord, planPush } from '../src/sync-plan.js';
@@ -114,6 +115,30 @@ describe('stampWrite', () => {
       clock,
     );
     expect(raised.fields.description).toBe(900);
+  });
+});
+
+describe('staleWrite', () => {
+  it('tells a write made from an older copy: a part it did not edit, changed, stamped no later', () => {
+    const before = {
+      fields: sampleFields({ status: 'paused', tags: ['red'] }),
+      stamps: { fields: { status: 80, description: 10 }, tags: { red: 70 }, live: 1 },
+    };
+    // Its status is the one set at 40, and the server's was set at 80 since: stale.
+    const after = sampleFields({ status: 'active', description: 'mine', tags: ['red'] });
+    expect(staleWrite({ before, after, provided: { fields: { status: 40 } } })).toBe(true);
+    // A value the server lost (stamped later than the server's): a restore, not stale.
+    expect(staleWrite({ before, after, provided: { fields: { status: 90 } } })).toBe(false);
+    // An edit (no stamp provided for it) is never stale; nor is an unchanged part.
+    const described = { ...before.fields, description: 'mine' };
+    expect(staleWrite({ before, after: described, provided: { fields: { status: 40 } } })).toBe(
+      false,
+    );
+    expect(staleWrite({ before, after })).toBe(false);
+    // Tags the same way, one by one.
+    const untagged = { ...before.fields, tags: [] };
+    expect(staleWrite({ before, after: untagged, provided: { tags: { red: 60 } } })).toBe(true);
+    expect(staleWrite({ before, after: untagged, provided: { tags: { red: 75 } } })).toBe(false);
   });
 });
 

@@ -59,7 +59,13 @@ export function registerClone(
   };
   if (identity.kind === 'basic')
     setProjectSync(project, { rev: 0, base: record.fields, pushed_path: null, remote: identity });
-  else setProjectSync(project, { rev: record.rev, base: record.fields, pushed_path: null });
+  else
+    setProjectSync(project, {
+      rev: record.rev,
+      base: record.fields,
+      pushed_path: null,
+      ...(record.stamps ? { stamps: record.stamps } : {}),
+    });
   registry.projects.push(project);
   cancelRemovalsOf(registry, project.id);
   return project;

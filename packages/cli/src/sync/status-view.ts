@@ -63,7 +63,11 @@ export function projectViews(
     records.delete(p.id);
     const status = classifyProject({
       local: { fields: sharedFields(p), path: p.path, folderExists: existsSync(p.path) },
-      base: sync ? { rev: sync.rev, fields: sync.base } : null,
+      // A slot `behind` holds values the server lost (a restore): against the server's copy
+      // they show as this machine's changes to push, not as synced.
+      base: sync
+        ? { rev: sync.rev, fields: sync.behind && record ? record.fields : sync.base }
+        : null,
       remote: remoteInput(record, p, basic),
       machineId,
     });

@@ -11,10 +11,10 @@
  * record per project name (and remote URL), none under a name deleted everywhere, the last
  * pushed edit of every field and tag on the server, every machine agreeing with the server on
  * every project it holds (or showing it as deleted remotely), no machine holding a project
- * twice, a deleted record never live again, and no sync rejecting anything. Edits and
- * deletions a restore took away, and those pushed while a machine that saw the lost revisions
- * had not repaired yet, are counted (how many came back), not expected: see the limits in
- * docs/sync-internals.md (Rollback detection).
+ * twice, a deleted record never live again, and no sync rejecting anything. A restore changes
+ * none of that: the edits and deletions it took away are expected back (machines that saw them
+ * push them again, with their stamps), and an edit pushed after it wins over one it took away,
+ * as the later push always does (docs/sync-internals.md, Rollback detection).
  *
  * CONVERGENCE_SEED replays a run (the seed is in the test's name and printed); CONVERGENCE_OPS
  * sets the operations per run (default 250), CONVERGENCE_RUNS the runs per backend (default 4);
@@ -137,11 +137,6 @@ interface Model {
   pushed: Map<string, string | null>;
   /** The operation index of the push that set each of `pushed`. */
   pushedAt: Map<string, number>;
-  /**
-   * Pushed edits a restore took away and no later push set again: the last such value of
-   * each key. They come back only through a repair (see docs/reliability.md).
-   */
-  lostByRestore: Map<string, string | null>;
   tombstoned: Set<string>;
   /** remove --everywhere done on a machine, not yet pushed. */
   pendingDelete: Set<string>[];
@@ -196,12 +191,8 @@ describe.each(['sqlite', 'postgres'] as const)('convergence of 3 to 5 machines [
     snapshots: 0,
     restores: 0,
     repairs: 0,
-    atRisk: 0,
+    editsLostByRestore: 0,
     deletionsLostByRestore: 0,
-    deletionsOfLost: 0,
-    deletionsUndone: 0,
-    lostByRestore: 0,
-    backByRepair: 0,
     deletedRemotely: 0,
   };
   let origins = '';
@@ -236,7 +227,6 @@ describe.each(['sqlite', 'postgres'] as const)('convergence of 3 to 5 machines [
           // A snapshot of this run's (the snapshot holds every account; one of an earlier
           // run would take this run's account away).
           let snapshotAt: number | undefined;
-          let restoresHere = 0;
           const root = makeTempDir('dev-infra-conv-');
           const homes = Array.from({ length: machines }, (_, i) => join(root, `m${i}`));
           // Each machine's commands print into a context of their own; the tests read the files.
@@ -264,7 +254,6 @@ describe.each(['sqlite', 'postgres'] as const)('convergence of 3 to 5 machines [
             pending: homes.map(() => new Map()),
             pushed: new Map(),
             pushedAt: new Map(),
-            lostByRestore: new Map(),
             tombstoned: new Set(),
             pendingDelete: homes.map(() => new Set()),
             pendingDeleteIds: homes.map(() => new Set()),
@@ -272,31 +261,12 @@ describe.each(['sqlite', 'postgres'] as const)('convergence of 3 to 5 machines [
             tombstonedAt: new Map(),
           };
           let opIndex = 0;
-          /** The highest revision machine m knows the server reached. */
-          const reached = (m: number) => {
-            const r = registry(m);
-            const state = r?.sync;
-            const revs = (r?.projects ?? []).map((x) => projectSync(x)?.rev ?? 0);
-            return Math.max(state?.cursor ?? 0, ...Object.values(state?.echo ?? {}), ...revs);
-          };
-          const unrepaired = new Set<number>();
-          const deletionsAtRisk = new Set<string>();
-          /** The name each pending deletion's project had. */
-          const nameOf = new Map<string, string>();
           const carry = (m: number) => {
             for (const [k, v] of model.pending[m]!) {
               const name = k.split('/')[0]!;
               if (model.tombstoned.has(name)) continue;
-              if ([...unrepaired].some((o) => o !== m)) {
-                model.lostByRestore.set(k, v);
-                model.pushed.delete(k);
-                model.pushedAt.delete(k);
-                figures.atRisk++;
-                continue;
-              }
               model.pushed.set(k, v);
               model.pushedAt.set(k, opIndex);
-              model.lostByRestore.delete(k);
             }
             model.pending[m]!.clear();
             for (const name of model.pendingDelete[m]!) {
@@ -356,27 +326,9 @@ describe.each(['sqlite', 'postgres'] as const)('convergence of 3 to 5 machines [
             ).length;
             expect(report.rejected, JSON.stringify(report.rejected)).toEqual([]);
             // A repair pushes even in `sync pull`.
-            if (push || report.pushed > 0) {
-              const deleting = [...model.pendingDeleteIds[m]!].map((id) => [id, nameOf.get(id)]);
-              carry(m);
-              // A deletion of a project the server had lost (a restore) leaves no tombstone:
-              // nothing to delete, and a machine holding the project may push it again
-              // (docs/sync-internals.md, limits). Not counted as a deletion, but counted.
-              const held = new Set(
-                (await server.storage.changes(account.id, 0, 1000)).changes.map((r) => r.uuid),
-              );
-              for (const [id, name] of deleting)
-                if (!held.has(id!)) {
-                  figures.deletionsOfLost++;
-                  model.tombstonedIds.delete(id!);
-                  model.tombstonedAt.delete(id!);
-                  if (name !== undefined && model.tombstonedAt.get(name) === opIndex) {
-                    model.tombstoned.delete(name);
-                    model.tombstonedAt.delete(name);
-                  }
-                }
-            } else settle(m);
-            if (pull) unrepaired.delete(m);
+            // A repair pushes even in `sync pull`.
+            if (push || report.pushed > 0) carry(m);
+            else settle(m);
             return report;
           };
           const forget = (name: string) => (k: string) => k.startsWith(`${name}/`);
@@ -408,7 +360,7 @@ describe.each(['sqlite', 'postgres'] as const)('convergence of 3 to 5 machines [
               case 'add': {
                 // A project deleted everywhere is not registered again (that would be a new
                 // project by the user's choice, not a resurrection).
-                if (here || model.tombstoned.has(name) || deletionsAtRisk.has(name)) break;
+                if (here || model.tombstoned.has(name)) break;
                 if (model.pendingDelete.some((s) => s.has(name))) break;
                 const dir = folder(op.m, op.p);
                 if (!made.has(dir)) {
@@ -462,29 +414,12 @@ describe.each(['sqlite', 'postgres'] as const)('convergence of 3 to 5 machines [
                 const since = snapshotAt;
                 await restart(() => db.restore());
                 figures.restores++;
-                restoresHere++;
-                // Every push after the snapshot is gone from the server: its edits come back
-                // only if a machine repairs them (counted at the end, not expected).
-                for (const [k, at] of model.pushedAt)
-                  if (at > since) {
-                    model.lostByRestore.set(k, model.pushed.get(k) ?? null);
-                    model.pushed.delete(k);
-                    model.pushedAt.delete(k);
-                  }
-                // A deletion the restore took away is repaired by the machine that made it only
-                // if it syncs before a machine holding the project (which never saw the
-                // deletion) pushes it again: at risk too (docs/sync-internals.md, limits).
-                for (const [what, at] of model.tombstonedAt)
-                  if (at > since) {
-                    model.tombstonedAt.delete(what);
-                    if (model.tombstoned.delete(what) || model.tombstonedIds.delete(what))
-                      deletionsAtRisk.add(what);
-                  }
-                // The machines that saw revisions the restore took away: until each has pulled
-                // (and so repaired), a push of another machine on a record it holds newer may be
-                // overwritten by its repair (docs/sync-internals.md, limits): at risk, counted.
-                const head = (await server.storage.changes(account.id, 0, 1)).head;
-                for (let m = 0; m < machines; m++) if (reached(m) > head) unrepaired.add(m);
+                // Every push after the snapshot is gone from the server; the model expects
+                // all of it back all the same (counted, for the figures).
+                for (const at of model.pushedAt.values())
+                  if (at > since) figures.editsLostByRestore++;
+                for (const at of model.tombstonedAt.values())
+                  if (at > since) figures.deletionsLostByRestore++;
                 break;
               }
               case 'remove':
@@ -500,7 +435,6 @@ describe.each(['sqlite', 'postgres'] as const)('convergence of 3 to 5 machines [
                 if (projectSync(here) !== undefined) {
                   model.pendingDelete[op.m]!.add(name);
                   model.pendingDeleteIds[op.m]!.add(here.id);
-                  nameOf.set(here.id, name);
                 }
                 break;
               case 'clone': {
@@ -554,36 +488,24 @@ describe.each(['sqlite', 'postgres'] as const)('convergence of 3 to 5 machines [
             );
             console.log(`r${runIndex} server[${server.join(' ')}]`, trace(registry, machines));
           }
-          for (const what of deletionsAtRisk) {
-            figures.deletionsLostByRestore++;
-            const back = names.includes(what) || live.some((r) => r.uuid === what);
-            if (back) figures.deletionsUndone++;
-          }
           // One live record per project, and none under a name deleted everywhere.
           expect(names, `one record per name ${where}`).toEqual([...new Set(names)]);
           const urls = live.map((r) => normaliseRemoteUrl(r.fields.remote_url ?? ''));
           expect(urls.length).toBe(new Set(urls).size);
           for (const name of model.tombstoned)
             expect(names, `${name} came back ${where}`).not.toContain(name);
-          // A deleted record stays deleted (or, after a restore, may be gone altogether).
+          // A deleted record stays deleted, restores or not: the server keeps its tombstone.
           for (const id of model.tombstonedIds) {
             const record = feed.changes.find((r) => r.uuid === id);
-            if (record || restoresHere === 0)
-              expect(record?.deleted, `${id} came back ${where}`).toBe(true);
+            expect(record?.deleted, `${id} came back or has no tombstone ${where}`).toBe(true);
           }
-          // The last pushed edit of each field and tag is what the server holds (but those a
-          // restore took away: counted when a repair brought them back).
+          // The last pushed edit of each field and tag is what the server holds, those a
+          // restore took away too.
           for (const record of live) {
             for (const [k, v] of model.pushed) {
               const [name, field] = k.split('/') as [string, Key];
               if (name === record.fields.name)
                 expect(keyValue(record.fields, field), `${k} ${where}`).toBe(v);
-            }
-            for (const [k, v] of model.lostByRestore) {
-              const [name, field] = k.split('/') as [string, Key];
-              if (name !== record.fields.name) continue;
-              figures.lostByRestore++;
-              if (keyValue(record.fields, field) === v) figures.backByRepair++;
             }
           }
           // Every machine agrees with the server on what it holds; no machine holds one twice.
