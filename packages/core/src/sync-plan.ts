@@ -19,6 +19,7 @@ import { effectiveRemote, liveStamp, pushStamps, sameStamps } from './stamps.js'
 import type {
   NeverSynced,
   PendingDelete,
+  PendingRestore,
   ProjectSync,
   RegistrySync,
   RemoteIdentity,
@@ -475,6 +476,8 @@ export function planPush(
       ...(d.fields ? { fields: d.fields } : {}),
     });
   for (const uuid of pending.checkout_removals) checkouts.push({ uuid, removed: true });
+  for (const r of pending.restores ?? [])
+    changes.push({ uuid: r.uuid, base_rev: r.base_rev, fields: r.fields, stamps: r.stamps });
   return { machine, changes, checkouts };
 }
 
@@ -566,6 +569,39 @@ export function repairPendingDeletes(
     else if (d.fields) out.push({ ...d, base_rev: 0 });
   }
   return out;
+}
+
+/**
+ * Records this machine does not hold (`held`) whose parts the server lost: the remote cache
+ * (`cached`, before these records came in, or before a repair emptied it) had them stamped
+ * later than the records now say (core's effectiveRemote). Each is queued (replacing an
+ * older entry of the same uuid) to be pushed back on the record's revision, with the stamps it
+ * had, so that an edit a restore took away comes back even when no machine still holding the
+ * project saw it. A record gone from the server altogether is not made again (nobody holds
+ * it: the project may well have been registered anew since, under another id).
+ */
+export function restoresFromCache(
+  records: readonly SyncRecord[],
+  cached: (uuid: string) => SyncRecord | undefined,
+  held: (uuid: string) => boolean,
+  pending: RegistrySync['pending'],
+): PendingRestore[] {
+  const deleting = new Set(pending.deletes.map((d) => d.uuid));
+  const out = new Map((pending.restores ?? []).map((r) => [r.uuid, r]));
+  for (const record of records) {
+    const old = cached(record.uuid);
+    if (!old?.stamps || old.deleted || record.deleted || !record.stamps) continue;
+    if (held(record.uuid) || deleting.has(record.uuid)) continue;
+    const eff = effectiveRemote(old.fields, old.stamps, record.fields, record.stamps);
+    if (!eff.behind || !eff.stamps) continue;
+    out.set(record.uuid, {
+      uuid: record.uuid,
+      base_rev: record.rev,
+      fields: eff.fields,
+      stamps: eff.stamps,
+    });
+  }
+  return [...out.values()];
 }
 
 /**

@@ -15,6 +15,7 @@ import type {
   PushResponse,
   SyncRecord,
 } from './schema/sync.js';
+import { effectiveRemote } from './stamps.js';
 import {
   type ApplyContext,
   applyRecord,
@@ -94,6 +95,7 @@ export function planPushResults(input: PushResultsInput): PushResultsPlan {
   const written = new Map<string, SyncRecord>();
   const deletes = input.pending.deletes.map((d) => ({ ...d }));
   const removals = [...input.pending.checkout_removals];
+  const restores = new Map((input.pending.restores ?? []).map((r) => [r.uuid, r]));
   let echo = input.echo;
   const events: SyncEvent[] = [];
   const pushed: string[] = [];
@@ -132,6 +134,31 @@ export function planPushResults(input: PushResultsInput): PushResultsPlan {
     if ('path' in c && c.git !== undefined) sentGit.set(c.uuid, c.git);
   for (const r of response.results) {
     const change = sent.get(r.uuid);
+    const restore = restores.get(r.uuid);
+    if (restore && !entryOf(r.uuid)) {
+      // A record the server had lost parts of, pushed back (see restoresFromCache).
+      restores.delete(r.uuid);
+      if (r.status === 'applied' && change) {
+        pushed.push(r.uuid);
+        noteEcho(r.uuid, r.seq);
+        putRecord(afterApply(recordOf(r.uuid), change, r));
+      } else if (r.status === 'conflict') {
+        noteEcho(r.uuid, r.current.seq);
+        putRecord(r.current);
+        const again = r.current.deleted
+          ? undefined
+          : effectiveRemote(restore.fields, restore.stamps, r.current.fields, r.current.stamps);
+        if (again?.behind && again.stamps)
+          restores.set(r.uuid, {
+            uuid: r.uuid,
+            base_rev: r.current.rev,
+            fields: again.fields,
+            stamps: again.stamps,
+          });
+        conflicts += 1;
+      }
+      continue;
+    }
     const entry = entryOf(r.uuid);
     const pending = deletes.find((d) => d.uuid === r.uuid);
     if (r.status === 'applied' && change) {
@@ -256,7 +283,11 @@ export function planPushResults(input: PushResultsInput): PushResultsPlan {
 
   return {
     entries,
-    pending: { deletes, checkout_removals: removals },
+    pending: {
+      deletes,
+      checkout_removals: removals,
+      ...(restores.size > 0 ? { restores: [...restores.values()] } : {}),
+    },
     echo,
     records: [...written.values()],
     events,

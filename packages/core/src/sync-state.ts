@@ -96,6 +96,17 @@ export interface PendingDelete {
   fields?: SharedFields;
 }
 
+/**
+ * A record to push back to a server that lost parts of it: the fields and stamps this machine
+ * knew, on the server's current revision (sync-v1 only).
+ */
+export interface PendingRestore {
+  uuid: string;
+  base_rev: number;
+  fields: SharedFields;
+  stamps: RecordStamps;
+}
+
 /** Registry-wide sync state. */
 export interface RegistrySync {
   /** The remote URL this state belongs to. */
@@ -111,7 +122,15 @@ export interface RegistrySync {
    * round trip is a pull. States written before it read last_pull instead.
    */
   last_heard: string | null;
-  pending: { deletes: PendingDelete[]; checkout_removals: string[] };
+  /**
+   * `restores`: records this machine does not hold whose parts the server lost (restored from
+   * a backup) while the remote cache had them, to push back (see restoresFromCache).
+   */
+  pending: {
+    deletes: PendingDelete[];
+    checkout_removals: string[];
+    restores?: PendingRestore[];
+  };
   /** Basic mode: server ids this machine has seen, to tell a deletion from a new project. */
   known_ids?: number[];
   /**
@@ -311,6 +330,17 @@ export function decodeRegistrySync(raw: unknown): RegistrySync | undefined {
       checkout_removals: strings(pending.checkout_removals),
     },
   };
+  const restores = Array.isArray(pending.restores)
+    ? pending.restores.filter(
+        (r): r is PendingRestore =>
+          isObject(r) &&
+          typeof r.uuid === 'string' &&
+          typeof r.base_rev === 'number' &&
+          isSharedFields(r.fields) &&
+          isRecordStamps(r.stamps),
+      )
+    : [];
+  if (restores.length > 0) state.pending.restores = restores;
   if (Array.isArray(raw.known_ids))
     state.known_ids = raw.known_ids.filter((x): x is number => typeof x === 'number');
   if (isObject(raw.echo)) {

@@ -23,6 +23,7 @@ import {
   repairCheckoutRemovals,
   repairDeletes,
   repairPendingDeletes,
+  restoresFromCache,
   revivedTombstones,
   type ServerChange,
   serverChange,
@@ -150,14 +151,11 @@ export async function pullSyncV1(
     // server lost the deletion (restored from a backup); the next push makes it again.
     if (!session.repair) {
       const index = cache.index();
-      state.pending.deletes.push(
-        ...revivedTombstones(
-          page.changes,
-          (u) => index.get(u),
-          (u) => byId.has(u),
-          state.pending,
-        ),
-      );
+      const cached = (u: string) => index.get(u);
+      const held = (u: string) => byId.has(u);
+      state.pending.deletes.push(...revivedTombstones(page.changes, cached, held, state.pending));
+      const restores = restoresFromCache(page.changes, cached, held, state.pending);
+      if (restores.length > 0) state.pending.restores = restores;
     }
     for (const record of page.changes) cache.put(record);
     if (page.changes.length === 0 && page.next === state.cursor) {
@@ -185,6 +183,15 @@ export async function pullSyncV1(
     const get = (uuid: string) => index.get(uuid);
     state.pending.deletes = repairPendingDeletes(state.pending.deletes, get);
     state.pending.deletes.push(...repairDeletes(session.repair.seen, get, state.pending));
+    const lastSeen = new Map(session.repair.before.map((r) => [r.uuid, r]));
+    const restores = restoresFromCache(
+      index.all(),
+      (u) => lastSeen.get(u),
+      (u) => byId.has(u),
+      state.pending,
+    );
+    if (restores.length > 0) state.pending.restores = restores;
+    else delete state.pending.restores;
     const held = new Set(registry.projects.map((p) => p.id));
     state.pending.checkout_removals.push(
       ...repairCheckoutRemovals(index.all(), machine.id, held, state.pending),
