@@ -19,6 +19,7 @@ import { loadStored, withCheckouts } from './checkouts.js';
 import { storedGitState } from './git-state.js';
 import { DASHBOARD_SOURCE, recordHistory } from './history.js';
 import { escapeLike, fieldsToRow, likePattern, rowToFields, toStored } from './rows.js';
+import { readStamps, stampsAfter } from './stamp-clock.js';
 import type {
   DashboardEdits,
   DashboardPage,
@@ -180,17 +181,23 @@ export async function editProject(
     if (problem) return { kind: 'invalid', error: problem };
     const id = Number(row.id);
     // The same compare-and-swap decision as a sync push: a stale base is never overwritten.
+    const stored = readStamps(row.stamps);
     const decision = decidePush(
-      { rev: Number(row.rev), deleted: false, fields: current },
+      { rev: Number(row.rev), deleted: false, fields: current, stamps: stored },
       { base_rev: baseRev, fields },
     );
     if (decision.action === 'conflict')
       return { kind: 'conflict', project: await loadStored(trx, accountId, id) };
     if (decision.action === 'update') {
       const rev = revs.next();
+      const stamps = stampsAfter({
+        before: { fields: current, stamps: stored },
+        after: fields,
+        liveChanged: false,
+      });
       await trx
         .updateTable('projects')
-        .set({ ...fieldsToRow(fields), rev, seq: rev })
+        .set({ ...fieldsToRow(fields), rev, seq: rev, stamps: JSON.stringify(stamps) })
         .where('id', '=', id)
         .execute();
       await recordHistory(trx, accountId, DASHBOARD_SOURCE, {

@@ -18,6 +18,7 @@ import { loadStored, withCheckouts } from './checkouts.js';
 import { API_SOURCE, recordHistory } from './history.js';
 import { loadValidate } from './lazy-validate.js';
 import { fieldsToRow, likePattern, rowToFields, toStored } from './rows.js';
+import { readStamps, stampsAfter } from './stamp-clock.js';
 import type {
   ImportOutcome,
   ProjectFilter,
@@ -169,6 +170,7 @@ async function insertFromInput(
       seq: rev,
       deleted: 0,
       path,
+      stamps: JSON.stringify(stampsAfter({ before: undefined, after: fields, liveChanged: true })),
       ...fieldsToRow(fields),
     })
     .returning('id')
@@ -213,9 +215,11 @@ export async function updateProject(
     if (path !== null && path !== row.path && (await pathTaken(trx, accountId, path, id)))
       return { kind: 'conflict', error: `a project with path ${path} already exists` };
     const rev = revs.next();
+    const before = { fields: rowToFields(row), stamps: readStamps(row.stamps) };
+    const stamps = stampsAfter({ before, after: fields, liveChanged: false });
     await trx
       .updateTable('projects')
-      .set({ ...fieldsToRow(fields), path, rev, seq: rev })
+      .set({ ...fieldsToRow(fields), path, rev, seq: rev, stamps: JSON.stringify(stamps) })
       .where('id', '=', id)
       .execute();
     const changed: string[] = changedFields(rowToFields(row), fields);
@@ -236,11 +240,18 @@ export async function deleteProject(
   id: number,
 ): Promise<boolean> {
   return inAccount(backend, accountId, async (trx, revs) => {
-    if (!(await liveRow(trx, accountId, id))) return false;
+    const row = await liveRow(trx, accountId, id);
+    if (!row) return false;
     const rev = revs.next();
+    const fields = rowToFields(row);
+    const stamps = stampsAfter({
+      before: { fields, stamps: readStamps(row.stamps) },
+      after: fields,
+      liveChanged: true,
+    });
     await trx
       .updateTable('projects')
-      .set({ deleted: 1, rev, seq: rev, updated_at: now() })
+      .set({ deleted: 1, rev, seq: rev, updated_at: now(), stamps: JSON.stringify(stamps) })
       .where('id', '=', id)
       .execute();
     await recordHistory(trx, accountId, API_SOURCE, {

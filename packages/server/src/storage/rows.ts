@@ -11,6 +11,7 @@ import {
 } from '@dev-infra/core';
 import type { Selectable } from 'kysely';
 import type { ProjectsTable } from './schema.js';
+import { readStamps } from './stamp-clock.js';
 import type { StoredProject } from './types.js';
 
 export type ProjectRow = Selectable<ProjectsTable>;
@@ -18,7 +19,15 @@ export type ProjectRow = Selectable<ProjectsTable>;
 /** The columns of the shared fields (what `rowToFields` reads): named as the fields are. */
 const FIELD_COLUMNS = SHARED_FIELD_NAMES;
 /** The columns a sync record needs: the feed and the push read only these (each column costs). */
-export const SYNC_COLUMNS = ['id', 'uuid', 'rev', 'seq', 'deleted', ...FIELD_COLUMNS] as const;
+export const SYNC_COLUMNS = [
+  'id',
+  'uuid',
+  'rev',
+  'seq',
+  'deleted',
+  'stamps',
+  ...FIELD_COLUMNS,
+] as const;
 type FieldsRow = Pick<ProjectRow, (typeof FIELD_COLUMNS)[number]>;
 export type SyncRow = Pick<ProjectRow, (typeof SYNC_COLUMNS)[number]>;
 
@@ -72,7 +81,7 @@ export function toStored(row: ProjectRow, checkouts: Checkout[]): StoredProject 
 }
 
 export function toSyncRecord(row: SyncRow, checkouts: Checkout[]): SyncRecord {
-  return {
+  const record: SyncRecord = {
     uuid: row.uuid,
     rev: Number(row.rev),
     seq: Number(row.seq),
@@ -80,6 +89,9 @@ export function toSyncRecord(row: SyncRow, checkouts: Checkout[]): SyncRecord {
     fields: rowToFields(row),
     checkouts,
   };
+  const stamps = readStamps(row.stamps);
+  if (stamps) record.stamps = stamps;
+  return record;
 }
 
 /**

@@ -46,6 +46,8 @@ export interface ProjectsTable {
   updated_at: string;
   /** The path set through the original API (a single-machine notion kept for old clients). */
   path: string | null;
+  /** core's RecordStamps as JSON; null on a project written before stamps (migration 0008). */
+  stamps: string | null;
 }
 
 export interface MachinesTable {

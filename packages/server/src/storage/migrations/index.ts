@@ -7,6 +7,7 @@ import * as serverIdentity from './0003-server-identity.js';
 import * as sessionKey from './0005-session-key.js';
 import * as checkoutGit from './0006-checkout-git.js';
 import * as machineIncarnation from './0007-machine-incarnation.js';
+import * as recordStamps from './0008-record-stamps.js';
 
 function provider(dialect: Dialect): MigrationProvider {
   const migrations: Record<string, Migration> = {
@@ -16,6 +17,7 @@ function provider(dialect: Dialect): MigrationProvider {
     '0005-session-key': { up: (db) => sessionKey.up(db, dialect) },
     '0006-checkout-git': { up: (db) => checkoutGit.up(db) },
     '0007-machine-incarnation': { up: (db) => machineIncarnation.up(db) },
+    '0008-record-stamps': { up: (db) => recordStamps.up(db) },
   };
   return { getMigrations: async () => migrations };
 }
