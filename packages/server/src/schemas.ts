@@ -13,6 +13,7 @@ import {
   nullableText,
   PUSH_MAX_BATCH,
   PushResponseSchema,
+  RecordStampsSchema,
   SharedFieldsSchema,
   SyncRecordSchema,
 } from '@dev-infra/core';
@@ -111,6 +112,8 @@ export const PushBody = Type.Object({
       base_rev: Type.Integer({ minimum: 0 }),
       fields: Type.Optional(Type.Unknown()),
       deleted: Type.Optional(Type.Boolean()),
+      // core's PushStamps, checked per change (domain/validate.ts's parsePushedStamps).
+      stamps: Type.Optional(Type.Unknown()),
     }),
     { maxItems: PUSH_MAX_BATCH },
   ),
@@ -142,6 +145,7 @@ export const PushResultBody = Type.Object({
       status: Type.String(),
       rev: Type.Optional(Type.Integer()),
       seq: Type.Optional(Type.Integer()),
+      stamps: Type.Optional(RecordStampsSchema),
       current: Type.Optional(SyncRecordSchema),
       error: Type.Optional(Type.String()),
     }),

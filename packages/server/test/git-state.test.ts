@@ -6,10 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import pg from 'pg';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, postgresAdminUrl } from '../../../test-support/services.js';
 import { makeTempDir, removeTempDirs } from '../../../test-support/tmp.js';
@@ -22,6 +20,7 @@ import {
   describeBackends,
   makeApp,
   newAccount,
+  rawDb,
   syncFields,
 } from './helpers.js';
 
@@ -350,12 +349,3 @@ describe.each<BackendName>(['sqlite', 'postgres'])('migration 0006 [%s]', (name)
     await storage.close();
   });
 });
-
-/** A plain, untyped Kysely over the target (the storage's tables are those of the latest). */
-function rawDb(target: DatabaseTarget): Kysely<unknown> {
-  if (target.kind === 'postgres')
-    return new Kysely({
-      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: target.url, max: 1 }) }),
-    });
-  return new Kysely({ dialect: new SqliteDialect({ database: new BetterSqlite3(target.file) }) });
-}

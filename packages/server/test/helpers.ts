@@ -7,7 +7,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SharedFields } from '@dev-infra/core';
+import BetterSqlite3 from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createTestDatabase, postgresAdminUrl } from '../../../test-support/services.js';
 import { makeTempDir, removeTempDirs } from '../../../test-support/tmp.js';
@@ -264,4 +267,13 @@ export function syncFields(name: string, over: Partial<SharedFields> = {}): Shar
     updated_at: '2026-01-01T00:00:00.000Z',
     ...over,
   };
+}
+
+/** A plain, untyped Kysely over the target (the storage's tables are those of the latest). */
+export function rawDb(target: DatabaseTarget): Kysely<unknown> {
+  if (target.kind === 'postgres')
+    return new Kysely({
+      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: target.url, max: 1 }) }),
+    });
+  return new Kysely({ dialect: new SqliteDialect({ database: new BetterSqlite3(target.file) }) });
 }

@@ -3,9 +3,9 @@
  * stored state (applied, conflict, rejected, an idempotent retry), and a checkout change
  * against the machine's checkouts so far. The routes' tests cover the same rules end to end.
  */
-import type { SharedFields } from '@dev-infra/core';
+import type { RecordStamps, SharedFields } from '@dev-infra/core';
 import { describe, expect, it } from 'vitest';
-import { parsePushedFields } from '../src/domain/validate.js';
+import { parsePushedFields, parsePushedStamps } from '../src/domain/validate.js';
 import {
   type CheckoutState,
   decideChange,
@@ -18,7 +18,7 @@ import { syncFields } from './helpers.js';
 const UUID = '0b4f2e3c-9a41-4c7e-8d2a-3f6b5e1c7a90';
 const fields = (name = 'api', over: Partial<SharedFields> = {}) => syncFields(name, over);
 const prepared = (change: Parameters<typeof prepareChange>[0]) =>
-  prepareChange(change, parsePushedFields);
+  prepareChange(change, parsePushedFields, parsePushedStamps);
 
 describe('prepareChange', () => {
   it('lower-cases the uuid and keeps valid fields or a deletion', () => {
@@ -42,14 +42,47 @@ describe('prepareChange', () => {
     });
     expect(prepared({ uuid: UUID, base_rev: 0, fields: { name: 'x' } })).toHaveProperty('error');
   });
+
+  it("keeps a deletion's fields and the stamps sent, and refuses bad stamps alone", () => {
+    const stamps = { fields: { name: 5 }, tags: { svc: 7 }, live: 3 };
+    expect(prepared({ uuid: UUID, base_rev: 2, deleted: true, fields: fields(), stamps })).toEqual({
+      uuid: UUID,
+      base_rev: 2,
+      deleted: true,
+      fields: fields(),
+      stamps,
+    });
+    expect(prepared({ uuid: UUID, base_rev: 2, fields: fields(), stamps: { live: -1 } })).toEqual({
+      uuid: UUID,
+      error: expect.stringMatching(/^stamps\.live: /),
+    });
+    expect(
+      prepared({ uuid: UUID, base_rev: 2, fields: fields(), stamps: { fields: { colour: 1 } } }),
+    ).toHaveProperty('error');
+    expect(
+      prepared({ uuid: UUID, base_rev: 2, fields: fields(), stamps: { tags: { ' svc': 1 } } }),
+    ).toEqual({ uuid: UUID, error: 'stamps.tags: a tag is named untrimmed or empty' });
+    expect(
+      prepared({ uuid: UUID, base_rev: 2, fields: fields(), stamps: { tags: { 'a\u001b': 1 } } }),
+    ).toEqual({ uuid: UUID, error: 'stamps.tags: holds a control character' });
+  });
+
+  it("brings a stamp from past the server's clock back to it", () => {
+    const future = (Date.now() + 86_400_000) * 1000;
+    const p = prepared({ uuid: UUID, base_rev: 2, fields: fields(), stamps: { live: future } });
+    if (!('stamps' in p) || p.stamps === undefined) throw new Error('stamps dropped');
+    expect(p.stamps.live).toBeLessThan(future);
+    expect(p.stamps.live).toBeGreaterThanOrEqual((Date.now() - 60_000) * 1000);
+  });
 });
 
 describe('decideChange', () => {
-  const stored = (rev: number, deleted = false, f: SharedFields = fields()) => ({
-    rev,
-    deleted,
-    fields: f,
-  });
+  const stored = (
+    rev: number,
+    deleted = false,
+    f: SharedFields = fields(),
+    stamps: RecordStamps | null = null,
+  ) => ({ rev, deleted, fields: f, stamps });
   const edit = (base_rev: number, f: SharedFields = fields('api', { description: 'new' })) =>
     ({ uuid: UUID, base_rev, fields: f }) as PreparedChange;
   const deletion = (base_rev: number) =>
@@ -66,6 +99,34 @@ describe('decideChange', () => {
     expect(decideChange(edit(0), undefined)).toMatchObject({ kind: 'create' });
     expect(decideChange(edit(2), undefined)).toMatchObject({ kind: 'rejected' });
     expect(decideChange(deletion(0), undefined)).toMatchObject({ kind: 'rejected' });
+  });
+
+  it('keeps a deletion that carries fields of a project it does not know as a tombstone', () => {
+    const lost = { uuid: UUID, base_rev: 6, deleted: true, fields: fields() } as PreparedChange;
+    expect(decideChange(lost, undefined)).toEqual({ kind: 'tombstone', fields: fields() });
+  });
+
+  it('answers an update from an older copy than the stored one as a conflict, on its revision too', () => {
+    const at = (name: number, description: number): RecordStamps => ({
+      fields: { name, description },
+      tags: {},
+      live: 1,
+    });
+    const restored = stored(4, false, fields('api', { description: 'later' }), at(10, 30));
+    // A restored server handed revision 4 out again; the writer's copy had description
+    // stamped 20 and never edited it: the stored 30 is newer, so the write is stale.
+    const stale = {
+      ...edit(4, fields('api', { description: 'old' })),
+      stamps: { fields: { description: 20 } },
+    } as PreparedChange;
+    expect(decideChange(stale, restored)).toEqual({ kind: 'conflict' });
+    // A part the writer restores from later than the stored stamp is not stale.
+    const newer = { ...stale, stamps: { fields: { description: 40 } } } as PreparedChange;
+    expect(decideChange(newer, restored)).toMatchObject({ kind: 'update' });
+    // Nor is a part it edited (no stamp sent for it).
+    expect(decideChange(edit(4, fields('api', { description: 'mine' })), restored)).toMatchObject({
+      kind: 'update',
+    });
   });
 
   it('updates on the stored revision, naming the changed fields; a stale base conflicts', () => {

@@ -6,6 +6,15 @@ import { call, describeBackends, makeApp, newAccount, syncFields } from './helpe
 
 const fields = syncFields;
 
+/** A push result applied at `rev` and `seq`, with the record's stamps. */
+const applied = (uuid: string, rev: number, seq: number) => ({
+  uuid,
+  status: 'applied',
+  rev,
+  seq,
+  stamps: expect.objectContaining({ live: expect.any(Number) }),
+});
+
 const laptop = { id: randomUUID(), name: 'laptop' };
 const desktop = { id: randomUUID(), name: 'desktop' };
 
@@ -38,7 +47,7 @@ describeBackends('sync-v1', (backend) => {
     const out = await push(laptop, [
       { uuid, base_rev: 0, fields: fields('one', { tags: ['b', 'a'] }) },
     ]);
-    expect(out.results).toEqual([{ uuid, status: 'applied', rev: 1, seq: 1 }]);
+    expect(out.results).toEqual([applied(uuid, 1, 1)]);
     expect(out.head).toBe(1);
     const feed = await changes();
     expect(feed).toMatchObject({ next: 1, more: false, head: 1 });
@@ -50,6 +59,7 @@ describeBackends('sync-v1', (backend) => {
         deleted: false,
         fields: fields('one', { tags: ['a', 'b'] }),
         checkouts: [],
+        stamps: expect.objectContaining({ live: expect.any(Number) }),
       },
     ]);
     const empty = await changes('since=1');
@@ -68,7 +78,7 @@ describeBackends('sync-v1', (backend) => {
     const first = await push(laptop, [
       { uuid, base_rev: 1, fields: fields('p', { description: 'laptop' }) },
     ]);
-    expect(first.results[0]).toEqual({ uuid, status: 'applied', rev: 2, seq: 2 });
+    expect(first.results[0]).toEqual(applied(uuid, 2, 2));
     const stale = await push(desktop, [
       { uuid, base_rev: 1, fields: fields('p', { description: 'desktop' }) },
     ]);
@@ -83,7 +93,7 @@ describeBackends('sync-v1', (backend) => {
     const merged = await push(desktop, [
       { uuid, base_rev: 2, fields: fields('p', { description: 'both' }) },
     ]);
-    expect(merged.results[0]).toEqual({ uuid, status: 'applied', rev: 3, seq: 3 });
+    expect(merged.results[0]).toEqual(applied(uuid, 3, 3));
   });
 
   it('answers a retried push whose content is already there as applied, with no new revision', async () => {
@@ -91,11 +101,11 @@ describeBackends('sync-v1', (backend) => {
     const create = [{ uuid, base_rev: 0, fields: fields('r') }];
     await push(laptop, create);
     const again = await push(laptop, create);
-    expect(again.results[0]).toEqual({ uuid, status: 'applied', rev: 1, seq: 1 });
+    expect(again.results[0]).toEqual(applied(uuid, 1, 1));
     const edit = [{ uuid, base_rev: 1, fields: fields('r', { status: 'paused' }) }];
     await push(laptop, edit);
     const retry = await push(laptop, edit);
-    expect(retry.results[0]).toEqual({ uuid, status: 'applied', rev: 2, seq: 2 });
+    expect(retry.results[0]).toEqual(applied(uuid, 2, 2));
     expect(retry.head).toBe(2);
     // The same content from another machine that also created it (shared .dev-infra.yml uuid).
     const twin = await push(desktop, [
@@ -105,7 +115,7 @@ describeBackends('sync-v1', (backend) => {
         fields: fields('r', { status: 'paused', updated_at: '2026-02-02T00:00:00.000Z' }),
       },
     ]);
-    expect(twin.results[0]).toEqual({ uuid, status: 'applied', rev: 2, seq: 2 });
+    expect(twin.results[0]).toEqual(applied(uuid, 2, 2));
   });
 
   it('never resurrects a tombstone from a stale base', async () => {
@@ -114,9 +124,9 @@ describeBackends('sync-v1', (backend) => {
       { uuid, base_rev: 0, fields: fields('gone', { description: 'last words' }) },
     ]);
     const del = await push(laptop, [{ uuid, base_rev: 1, deleted: true }]);
-    expect(del.results[0]).toEqual({ uuid, status: 'applied', rev: 2, seq: 2 });
+    expect(del.results[0]).toEqual(applied(uuid, 2, 2));
     const retry = await push(laptop, [{ uuid, base_rev: 1, deleted: true }]);
-    expect(retry.results[0]).toEqual({ uuid, status: 'applied', rev: 2, seq: 2 });
+    expect(retry.results[0]).toEqual(applied(uuid, 2, 2));
     for (const base_rev of [0, 1]) {
       const back = await push(desktop, [
         { uuid, base_rev, fields: fields('gone', { description: 'back' }) },
@@ -143,7 +153,7 @@ describeBackends('sync-v1', (backend) => {
     const restored = await push(desktop, [
       { uuid, base_rev: 2, fields: fields('back', { description: 'kept' }) },
     ]);
-    expect(restored.results[0]).toEqual({ uuid, status: 'applied', rev: 3, seq: 3 });
+    expect(restored.results[0]).toEqual(applied(uuid, 3, 3));
     const feed = await changes('since=2');
     expect(feed.changes).toEqual([
       expect.objectContaining({
@@ -159,7 +169,7 @@ describeBackends('sync-v1', (backend) => {
     const retry = await push(desktop, [
       { uuid, base_rev: 2, fields: fields('back', { description: 'kept' }) },
     ]);
-    expect(retry.results[0]).toEqual({ uuid, status: 'applied', rev: 3, seq: 3 });
+    expect(retry.results[0]).toEqual(applied(uuid, 3, 3));
   });
 
   it('rejects an invalid record and applies the others', async () => {
@@ -180,7 +190,7 @@ describeBackends('sync-v1', (backend) => {
     expect(res.results[1].error).toMatch(/status/);
     expect(res.results[2].error).toMatch(/description|required/);
     expect(res.results[3].error).toMatch(/uuid/);
-    expect(res.results[7]).toEqual({ uuid: good, status: 'applied', rev: 1, seq: 1 });
+    expect(res.results[7]).toEqual(applied(good, 1, 1));
   });
 
   it('rejects a malformed push as a whole with 400 naming the field', async () => {

@@ -10,6 +10,7 @@ import {
   LIMITS,
   MULTILINE_FIELDS,
   normaliseTags,
+  type RecordStamps,
   type SharedFields,
   UNKNOWN_DELETE_ERROR,
   unknownProjectError,
@@ -150,6 +151,8 @@ export interface CurrentState {
   rev: number;
   deleted: boolean;
   fields: SharedFields;
+  /** Null for a record written before stamps. */
+  stamps: RecordStamps | null;
 }
 
 /** What to do with one pushed record. */
@@ -159,6 +162,12 @@ export type PushDecision =
   | { action: 'delete' }
   /** Fields onto a tombstone at its own revision (`dev-infra restore`): live again. */
   | { action: 'restore' }
+  /**
+   * A deletion, with the record's last fields, of a record the server does not have (it
+   * lost it in a restore): kept as a tombstone, so that a machine still holding the project
+   * cannot bring it back.
+   */
+  | { action: 'tombstone' }
   | { action: 'unchanged' }
   | { action: 'conflict' }
   | { action: 'reject'; error: string };
@@ -174,7 +183,10 @@ export function decidePush(
 ): PushDecision {
   const deleting = change.deleted === true;
   if (!current) {
-    if (deleting) return { action: 'reject', error: UNKNOWN_DELETE_ERROR };
+    if (deleting)
+      return change.fields
+        ? { action: 'tombstone' }
+        : { action: 'reject', error: UNKNOWN_DELETE_ERROR };
     if (change.base_rev !== 0)
       return { action: 'reject', error: unknownProjectError(change.base_rev) };
     return { action: 'create' };

@@ -10,12 +10,16 @@ import {
   GitUnknownStateSchema,
   isTimestamp,
   isUnknownGitState,
+  LIMITS,
   normaliseTags,
+  type PushStamps,
+  PushStampsSchema,
   type SharedFields,
 } from '@dev-infra/core';
 import { Compile } from 'typebox/compile';
 import { Value } from 'typebox/value';
 import { ProjectCreateBody, SharedFieldsSchema } from '../schemas.js';
+import { boundStamps } from '../storage/stamp-clock.js';
 import type { ProjectInput } from '../storage/types.js';
 import { fieldsProblem, textProblem } from './records.js';
 
@@ -24,14 +28,20 @@ import { fieldsProblem, textProblem } from './records.js';
 // still described by Value.Errors.
 const sharedFieldsCheck = Compile(SharedFieldsSchema);
 const importItemCheck = Compile(ProjectCreateBody);
+const pushStampsCheck = Compile(PushStampsSchema);
 
-/** Describes the first schema error of `value` against `schema` as "field: message". */
+/**
+ * Describes the first schema error of `value` against `schema` as "field: message", the
+ * field's path under `root` (a record's fields are named alone).
+ */
 function schemaProblem(
-  schema: typeof SharedFieldsSchema | typeof ProjectCreateBody,
+  schema: typeof SharedFieldsSchema | typeof ProjectCreateBody | typeof PushStampsSchema,
   value: unknown,
+  root = 'record',
 ) {
   for (const error of Value.Errors(schema, value)) {
-    const field = error.instancePath.replace(/^\//, '').replace(/\//g, '.') || 'record';
+    const path = error.instancePath.replace(/^\//, '').replace(/\//g, '.');
+    const field = path === '' ? root : root === 'record' ? path : `${root}.${path}`;
     const required = (error.params as { requiredProperties?: string[] }).requiredProperties;
     if (required?.length) return `${required.join(', ')}: is required`;
     return `${field}: ${error.message}`;
@@ -46,6 +56,26 @@ export function parsePushedFields(value: unknown): { fields: SharedFields } | { 
   fields.tags = normaliseTags(fields.tags);
   const problem = fieldsProblem(fields);
   return problem ? { error: problem } : { fields };
+}
+
+/**
+ * Checks the stamps of a pushed record: the shape, and each tag named as records hold tags
+ * (trimmed, by the text rule), since other machines receive the tags with the record. Stamps
+ * past the server's clock are brought back to it (see boundStamps).
+ */
+export function parsePushedStamps(value: unknown): { stamps: PushStamps } | { error: string } {
+  if (!pushStampsCheck.Check(value))
+    return { error: schemaProblem(PushStampsSchema, value, 'stamps') };
+  const stamps = value as PushStamps;
+  for (const tag of Object.keys(stamps.tags ?? {})) {
+    const problem = textProblem('stamps.tags', tag);
+    if (problem) return { error: problem };
+    if (tag.trim() !== tag || tag.length === 0)
+      return { error: 'stamps.tags: a tag is named untrimmed or empty' };
+    if (tag.length > LIMITS.tag)
+      return { error: `stamps.tags: a tag is longer than ${LIMITS.tag} characters` };
+  }
+  return { stamps: boundStamps(stamps) };
 }
 
 /** Checks one item of an import against the create schema. */

@@ -9,7 +9,9 @@ import {
   type CheckoutResult,
   changedFields,
   type GitState,
+  type PushStamps,
   type SharedFields,
+  staleWrite,
 } from '@dev-infra/core';
 import { type CurrentState, checkoutPathProblem, decidePush, isUuid } from '../domain/records.js';
 import { gitStateText } from './git-state.js';
@@ -21,28 +23,58 @@ export type PushedChange = PushInput['changes'][number];
 /** A checkout change as the pushing machine sent it. */
 export type CheckoutChange = PushInput['checkouts'][number];
 
-/** A pushed change once checked on its own: refused already, a deletion, or valid fields. */
+/**
+ * A pushed change once checked on its own: refused already, a deletion (with the record's
+ * last fields when the machine sent them), or valid fields; `stamps` those the machine sent
+ * for the parts it restores, none past the server's clock.
+ */
 export type PreparedChange =
   | { uuid: string; error: string }
-  | { uuid: string; base_rev: number; deleted: true; fields?: undefined }
-  | { uuid: string; base_rev: number; fields: SharedFields };
+  | {
+      uuid: string;
+      base_rev: number;
+      deleted: true;
+      fields?: SharedFields | undefined;
+      stamps?: PushStamps | undefined;
+    }
+  | { uuid: string; base_rev: number; fields: SharedFields; stamps?: PushStamps | undefined };
 
 /** Checks a pushed record's fields (domain/validate.ts's parsePushedFields). */
 export type FieldsParser = (value: unknown) => { fields: SharedFields } | { error: string };
 
+/** Checks a pushed record's stamps (domain/validate.ts's parsePushedStamps). */
+export type StampsParser = (value: unknown) => { stamps: PushStamps } | { error: string };
+
 /**
- * Step 1 of a push: checks one change without looking at the database (the uuid, then the
- * fields), so a bad record is refused alone and the others still apply. The uuid is
+ * Step 1 of a push: checks one change without looking at the database (the uuid, the fields,
+ * then the stamps), so a bad record is refused alone and the others still apply. The uuid is
  * lower-cased: it is the project's key everywhere after this.
  */
-export function prepareChange(change: PushedChange, parseFields: FieldsParser): PreparedChange {
+export function prepareChange(
+  change: PushedChange,
+  parseFields: FieldsParser,
+  parseStamps: StampsParser,
+): PreparedChange {
   const uuid = change.uuid.toLowerCase();
   if (!isUuid(uuid)) return { uuid: change.uuid, error: 'uuid: must be a uuid' };
-  if (change.deleted === true) return { uuid, base_rev: change.base_rev, deleted: true };
-  if (change.fields === undefined) return { uuid, error: 'fields (or deleted: true) is required' };
-  const parsed = parseFields(change.fields);
-  if ('error' in parsed) return { uuid, error: parsed.error };
-  return { uuid, base_rev: change.base_rev, fields: parsed.fields };
+  const deleted = change.deleted === true;
+  if (!deleted && change.fields === undefined)
+    return { uuid, error: 'fields (or deleted: true) is required' };
+  let fields: SharedFields | undefined;
+  if (change.fields !== undefined) {
+    const parsed = parseFields(change.fields);
+    if ('error' in parsed) return { uuid, error: parsed.error };
+    fields = parsed.fields;
+  }
+  let stamps: PushStamps | undefined;
+  if (change.stamps !== undefined) {
+    const parsed = parseStamps(change.stamps);
+    if ('error' in parsed) return { uuid, error: parsed.error };
+    stamps = parsed.stamps;
+  }
+  const base = { uuid, base_rev: change.base_rev, ...(stamps ? { stamps } : {}) };
+  if (deleted) return { ...base, deleted: true, ...(fields ? { fields } : {}) };
+  return { ...base, fields: fields! };
 }
 
 /** What one pushed change comes to. */
@@ -60,6 +92,8 @@ export type ChangeDecision =
   /** `changed`: the field names the history entry lists. */
   | { kind: 'update'; fields: SharedFields; changed: string[] }
   | { kind: 'delete' }
+  /** A tombstone made of these fields, for a deletion of a record the server lost. */
+  | { kind: 'tombstone'; fields: SharedFields }
   /** A tombstone made live again with these fields (`dev-infra restore`). */
   | { kind: 'restore'; fields: SharedFields };
 
@@ -68,6 +102,9 @@ export type ChangeDecision =
  * not know it). The compare-and-swap rules are domain/records.ts's `decidePush`, the ones the
  * dashboard's edits follow too: apply only on the expected revision, a retry whose content
  * already matches is applied, a tombstone comes back to life only from fields on its revision.
+ * One more, by the stamps: an update that changes a part from an older copy than the stored
+ * one (core's staleWrite) is a conflict even on its revision, which a restored database may
+ * have handed out again for another state.
  */
 export function decideChange(
   change: PreparedChange,
@@ -84,6 +121,9 @@ export function decideChange(
       return { kind: 'unchanged' };
     case 'delete':
       return { kind: 'delete' };
+    case 'tombstone':
+      // decidePush makes a tombstone only of a deletion that carries fields.
+      return { kind: 'tombstone', fields: change.fields as SharedFields };
     case 'create':
     case 'restore':
     case 'update': {
@@ -91,6 +131,9 @@ export function decideChange(
       const fields = change.fields as SharedFields;
       if (decision.action === 'create') return { kind: 'create', fields };
       if (decision.action === 'restore') return { kind: 'restore', fields };
+      const before = { fields: current!.fields, stamps: current!.stamps };
+      if (staleWrite({ before, after: fields, provided: change.stamps }))
+        return { kind: 'conflict' };
       return { kind: 'update', fields, changed: changedFields(current!.fields, fields) };
     }
   }

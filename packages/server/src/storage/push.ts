@@ -32,6 +32,7 @@ import {
 } from './push-decisions.js';
 import { fieldsToRow, rowToFields, SYNC_COLUMNS, type SyncRow, toSyncRecord } from './rows.js';
 import type { Database, ProjectsTable } from './schema.js';
+import { readStamps, stampsAfter } from './stamp-clock.js';
 import type { PushInput } from './types.js';
 
 /** Uuids per `IN (...)` list when reading the pushed projects. */
@@ -45,10 +46,10 @@ export async function push(
   input: PushInput,
   serverId: string,
 ): Promise<PushResponse> {
-  const { parsePushedFields, parseGitState } = await loadValidate();
+  const { parsePushedFields, parsePushedStamps, parseGitState } = await loadValidate();
   const stamp = now();
   // 1. Prepare, before taking the lock: checking the records holds up no other push.
-  const prepared = input.changes.map((c) => prepareChange(c, parsePushedFields));
+  const prepared = input.changes.map((c) => prepareChange(c, parsePushedFields, parsePushedStamps));
   const checkoutChanges = input.checkouts.map((c) => prepareCheckout(c, parseGitState));
   return inAccount(backend, accountId, async (trx, revs) => {
     // 2. Read.
@@ -135,7 +136,12 @@ async function readCurrent(
 
 /** A stored row as a push decision sees it. */
 function currentState(row: SyncRow): CurrentState {
-  return { rev: Number(row.rev), deleted: row.deleted === 1, fields: rowToFields(row) };
+  return {
+    rev: Number(row.rev),
+    deleted: row.deleted === 1,
+    fields: rowToFields(row),
+    stamps: readStamps(row.stamps),
+  };
 }
 
 /**
@@ -170,12 +176,15 @@ async function applyChanges(
     }
   };
 
-  /** Writes one decision (or queues it, for a create) and answers it. */
+  /** Writes one decision (or queues it, for a create or a tombstone) and answers it. */
   const apply = async (
-    uuid: string,
+    change: PreparedChange,
     decision: ChangeDecision,
     row: SyncRow | undefined,
   ): Promise<PushResult> => {
+    const { uuid } = change;
+    const provided = 'error' in change ? undefined : change.stamps;
+    const before = row && { fields: rowToFields(row), stamps: readStamps(row.stamps) };
     switch (decision.kind) {
       case 'rejected':
         return { uuid, status: 'rejected', error: decision.error };
@@ -184,30 +193,64 @@ async function applyChanges(
         const checkouts = (await checkoutsOf(trx, accountId, [id])).get(id) ?? [];
         return { uuid, status: 'conflict', current: toSyncRecord(row!, checkouts) };
       }
-      case 'unchanged':
-        return { uuid, status: 'applied', rev: Number(row!.rev), seq: Number(row!.seq) };
-      case 'create': {
+      case 'unchanged': {
+        const stamps = readStamps(row!.stamps);
+        return {
+          uuid,
+          status: 'applied',
+          rev: Number(row!.rev),
+          seq: Number(row!.seq),
+          ...(stamps ? { stamps } : {}),
+        };
+      }
+      case 'create':
+      case 'tombstone': {
         const rev = revs.next();
+        const stamps = stampsAfter({
+          before: undefined,
+          after: decision.fields,
+          liveChanged: true,
+          ...(provided ? { provided } : {}),
+        });
         creates.set(uuid, {
           account_id: accountId,
           uuid,
           rev,
           seq: rev,
-          deleted: 0,
+          deleted: decision.kind === 'tombstone' ? 1 : 0,
           path: null,
+          stamps: JSON.stringify(stamps),
           ...fieldsToRow(decision.fields),
         });
-        log.history.push({ uuid, seq: rev, kind: 'created', fields: [] });
-        return { uuid, status: 'applied', rev, seq: rev };
+        log.history.push({
+          uuid,
+          seq: rev,
+          kind: decision.kind === 'tombstone' ? 'deleted' : 'created',
+          fields: [],
+        });
+        return { uuid, status: 'applied', rev, seq: rev, stamps };
       }
       case 'update':
       case 'restore':
       case 'delete': {
         const rev = revs.next();
+        const after = decision.kind === 'delete' ? before!.fields : decision.fields;
+        const stamps = stampsAfter({
+          before,
+          after,
+          liveChanged: decision.kind !== 'update',
+          ...(provided ? { provided } : {}),
+        });
         const set =
           decision.kind === 'delete'
-            ? { deleted: 1, rev, seq: rev }
-            : { ...fieldsToRow(decision.fields), deleted: 0, rev, seq: rev };
+            ? { deleted: 1, rev, seq: rev, stamps: JSON.stringify(stamps) }
+            : {
+                ...fieldsToRow(decision.fields),
+                deleted: 0,
+                rev,
+                seq: rev,
+                stamps: JSON.stringify(stamps),
+              };
         const updated = await trx
           .updateTable('projects')
           .set(set)
@@ -225,7 +268,7 @@ async function applyChanges(
                 fields: [],
               },
         );
-        return { uuid, status: 'applied', rev, seq: rev };
+        return { uuid, status: 'applied', rev, seq: rev, stamps };
       }
     }
   };
@@ -235,7 +278,7 @@ async function applyChanges(
     // A second change to a project created earlier in this push needs its stored row.
     if (!('error' in change) && creates.has(change.uuid)) await flushCreates();
     const row = current.get(change.uuid);
-    results.push(await apply(change.uuid, decideChange(change, row && currentState(row)), row));
+    results.push(await apply(change, decideChange(change, row && currentState(row)), row));
   }
   await flushCreates();
   return results;

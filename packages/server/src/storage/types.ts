@@ -105,7 +105,14 @@ export interface ImportOutcome {
 /** A push as the route hands it over: records are checked one by one by the storage. */
 export interface PushInput {
   machine: MachineRef;
-  changes: { uuid: string; base_rev: number; fields?: unknown; deleted?: boolean }[];
+  /** `fields` and `stamps` are checked per change (a bad one rejects that change alone). */
+  changes: {
+    uuid: string;
+    base_rev: number;
+    fields?: unknown;
+    deleted?: boolean;
+    stamps?: unknown;
+  }[];
   /** `git` is checked per change (a bad state rejects that change alone): unknown here. */
   checkouts: { uuid: string; path?: string; removed?: boolean; git?: unknown }[];
 }
