@@ -58,39 +58,59 @@ export interface StampedWrite {
   after: SharedFields;
   /** Whether the write created, deleted or revived it. */
   liveChanged: boolean;
-  /** Stamps the writer sent for parts it restores (a repair after a restore); may be absent. */
+  /**
+   * Stamps the writer sent: those of the parts it did not edit (kept where later: it restores
+   * them after a restore) and the parts it edited (`fresh`); absent from an older client.
+   */
   provided?: PushStamps;
 }
 
 /**
  * The stamps a record holds after `write`, `next` giving a fresh stamp of the server's clock.
- * A part the write changed takes the stamp the writer provided for it when that one is later
- * than the stored one (the writer restores a value the server lost, which keeps the time it
- * was first set), else a fresh one; an unchanged part keeps the later of the stored and the
- * provided stamp. So a retry of the same write changes nothing.
+ * A part the writer edited (its `fresh` parts) takes a fresh stamp, even where the server
+ * already held that value: the server lost the value the edit replaced, and a machine still
+ * holding that one must not bring it back over the edit. Another part the write changed takes
+ * the stamp the writer provided for it when that one is later than the stored one (the writer
+ * restores a value the server lost, which keeps the time it was first set), else a fresh one;
+ * an unchanged part keeps the later of the stored and the provided stamp.
  */
 export function stampWrite(write: StampedWrite, next: () => number): RecordStamps {
   const { before, after, provided } = write;
   const old = before?.stamps ?? NO_STAMPS;
-  const pick = (changed: boolean, stored: number, given: number) =>
-    changed ? (given > stored ? given : next()) : Math.max(stored, given);
+  const freshFields = new Set<string>(provided?.fresh?.fields ?? []);
+  const freshTags = new Set(provided?.fresh?.tags ?? []);
+  const pick = (changed: boolean, edited: boolean, stored: number, given: number) =>
+    edited ? next() : changed ? (given > stored ? given : next()) : Math.max(stored, given);
   const fields: RecordStamps['fields'] = {};
   for (const f of STAMPED_FIELDS) {
     const changed = before === undefined || !fieldEquals(f, before.fields[f], after[f]);
-    const stamp = pick(changed, fieldStamp(old, f), fieldStamp(provided, f));
+    const stamp = pick(changed, freshFields.has(f), fieldStamp(old, f), fieldStamp(provided, f));
     if (stamp > 0) fields[f] = stamp;
   }
   const tags: RecordStamps['tags'] = {};
   const was = tagSet(before?.fields.tags ?? []);
   const now = tagSet(after.tags);
-  for (const t of tagKeys(before?.fields, after, old, provided)) {
+  const keys = new Set([...tagKeys(before?.fields, after, old, provided), ...freshTags]);
+  for (const t of [...keys].sort()) {
     const changed = was.has(t) !== now.has(t);
-    const stamp = pick(changed, tagStamp(old, t), tagStamp(provided, t));
+    const stamp = pick(changed, freshTags.has(t), tagStamp(old, t), tagStamp(provided, t));
     if (stamp > 0) tags[t] = stamp;
   }
   pruneTagStamps(tags, now);
-  const live = pick(write.liveChanged, old.live, provided?.live ?? 0);
+  const live = pick(write.liveChanged, false, old.live, provided?.live ?? 0);
   return { fields, tags, live };
+}
+
+/**
+ * Whether a write that changes no value still changes the record's stamps: it edits a part the
+ * server already held at that value, or restores a stamp later than the stored one. The server
+ * writes it (a new revision, so that other machines learn the stamps) instead of answering it
+ * as unchanged.
+ */
+export function stampsRaised(write: Omit<StampedWrite, 'liveChanged'>): boolean {
+  if (write.before === undefined || write.provided === undefined) return false;
+  const after = stampWrite({ ...write, liveChanged: false }, () => Number.MAX_SAFE_INTEGER);
+  return !sameStamps(after, write.before.stamps ?? NO_STAMPS);
 }
 
 /**
@@ -194,10 +214,11 @@ export function effectiveRemote(
 
 /**
  * The stamps to send with `local`'s fields when the server may lack our base's values: the
- * base's stamp of every part this machine did not change since it (a changed part is a new
- * edit, stamped afresh by the server), and the base's `live`. The server keeps a provided stamp
- * only where it is later than its own (see stampWrite), so sending them is harmless when it
- * already has them. Undefined without base stamps.
+ * base's stamp of every part this machine did not change since it, the base's `live`, and the
+ * parts it did change as `fresh` (new edits, stamped afresh by the server even where it holds
+ * that value already). The server keeps a provided stamp only where it is later than its own
+ * (see stampWrite), so sending them is harmless when it already has them. Undefined without
+ * base stamps.
  */
 export function pushStamps(
   local: SharedFields,
@@ -206,14 +227,19 @@ export function pushStamps(
 ): PushStamps | undefined {
   if (baseStamps === undefined) return undefined;
   const out: PushStamps = { fields: {}, tags: {}, live: baseStamps.live };
+  const fresh: { fields: StampedField[]; tags: string[] } = { fields: [], tags: [] };
   for (const f of STAMPED_FIELDS) {
     const stamp = fieldStamp(baseStamps, f);
-    if (stamp > 0 && fieldEquals(f, local[f], base[f])) out.fields![f] = stamp;
+    if (!fieldEquals(f, local[f], base[f])) fresh.fields.push(f);
+    else if (stamp > 0) out.fields![f] = stamp;
   }
   const inLocal = tagSet(local.tags);
   const inBase = tagSet(base.tags);
-  for (const [t, stamp] of Object.entries(baseStamps.tags))
-    if (inLocal.has(t) === inBase.has(t)) out.tags![t] = stamp;
+  for (const t of tagKeys(local, base, baseStamps)) {
+    if (inLocal.has(t) !== inBase.has(t)) fresh.tags.push(t);
+    else if (tagStamp(baseStamps, t) > 0) out.tags![t] = tagStamp(baseStamps, t);
+  }
+  if (fresh.fields.length > 0 || fresh.tags.length > 0) out.fresh = fresh;
   return out;
 }
 

@@ -16,6 +16,7 @@ import {
   STAMPED_FIELDS,
   sameStamps,
   staleWrite,
+  stampsRaised,
   stampWrite,
 } from '../src/stamps.js';
 import { applyRecord, planPush } from '../src/sync-plan.js';
@@ -115,6 +116,88 @@ describe('stampWrite', () => {
       clock,
     );
     expect(raised.fields.description).toBe(900);
+  });
+});
+
+describe('fresh parts', () => {
+  it('pushStamps names the parts edited since the base; stampWrite stamps them even unchanged', () => {
+    let t = 1000;
+    const clock = () => ++t;
+    const base = sampleFields({ description: 'old', tags: ['red', 'blue'] });
+    const baseStamps = { fields: { description: 500, status: 400 }, tags: { red: 300 }, live: 1 };
+    const local = { ...base, description: 'new', tags: ['blue', 'green'] };
+    const given = pushStamps(local, base, baseStamps)!;
+    expect(given.fresh).toEqual({ fields: ['description'], tags: ['green', 'red'] });
+    expect(given.fields).toEqual({ status: 400 });
+    expect(given.tags).toEqual({});
+    // A restored server already holds the edit's values, stamped before the lost ones.
+    const before = {
+      fields: { ...local },
+      stamps: { fields: { description: 200, status: 400 }, tags: { red: 250 }, live: 1 },
+    };
+    const write = { before, after: local, provided: given };
+    expect(stampsRaised(write)).toBe(true);
+    const stamped = stampWrite({ ...write, liveChanged: false }, clock);
+    expect(stamped.fields.description).toBeGreaterThan(1000);
+    expect(stamped.tags.red).toBeGreaterThan(1000);
+    expect(stamped.tags.green).toBeGreaterThan(1000);
+    expect(stamped.fields.status).toBe(400);
+    // Nothing edited and nothing later provided: an unchanged write stays unchanged.
+    const plain = pushStamps(base, base, baseStamps)!;
+    expect(plain.fresh).toBeUndefined();
+    const held = { fields: base, stamps: { ...baseStamps, fields: { ...baseStamps.fields } } };
+    expect(stampsRaised({ before: held, after: base, provided: plain })).toBe(false);
+    expect(stampsRaised({ before: held, after: base })).toBe(false);
+  });
+
+  it('an edit made after a restore outlives the lost value it replaced, even when the server held it', () => {
+    fc.assert(
+      fc.property(
+        fc.array(editArb, { maxLength: 6 }),
+        fc.array(editArb, { maxLength: 6 }),
+        fc.array(editArb, { minLength: 1, maxLength: 4 }),
+        (early, lost, edits) => {
+          let t = 0;
+          const clock = () => (t += 10);
+          const start = sampleFields();
+          let server: Stored = {
+            fields: start,
+            stamps: stampWrite({ before: undefined, after: start, liveChanged: true }, clock),
+          };
+          for (const e of early) server = write(server, e, clock);
+          const snapshot = server;
+          for (const e of lost) server = write(server, e, clock);
+          // Machines A and B last synced the state the restore is about to lose.
+          const base = server;
+          server = snapshot;
+          // B edits its copy of the lost state, then syncs: it takes the restored record
+          // part by part, keeps its edits over it, and pushes the result.
+          let local = base.fields;
+          for (const e of edits)
+            local = write({ fields: local, stamps: NO_STAMPS }, e, clock).fields;
+          const eff = effectiveRemote(base.fields, base.stamps, server.fields, server.stamps);
+          const merged = { ...eff.fields, tags: [...eff.fields.tags] };
+          if (local.description !== base.fields.description) merged.description = local.description;
+          for (const tag of TAGS)
+            if (local.tags.includes(tag) !== base.fields.tags.includes(tag)) {
+              merged.tags = merged.tags.filter((x) => x !== tag);
+              if (local.tags.includes(tag)) merged.tags.push(tag);
+            }
+          const provided = pushStamps(merged, eff.fields, eff.stamps);
+          const pushed = stampWrite(
+            { before: server, after: merged, liveChanged: false, provided },
+            clock,
+          );
+          // A, still holding the lost state, takes the record: B's edits stand.
+          const seen = effectiveRemote(base.fields, base.stamps, merged, pushed);
+          if (local.description !== base.fields.description)
+            expect(seen.fields.description).toBe(local.description);
+          for (const tag of TAGS)
+            if (local.tags.includes(tag) !== base.fields.tags.includes(tag))
+              expect(seen.fields.tags.includes(tag), tag).toBe(local.tags.includes(tag));
+        },
+      ),
+    );
   });
 });
 

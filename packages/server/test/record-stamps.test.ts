@@ -119,6 +119,40 @@ describeBackends('record stamps', (backend) => {
     expect(stamps.tags.t).toBeGreaterThan(set);
   });
 
+  it('stamps the parts a push edits even when the server already holds their values', async () => {
+    const uuid = randomUUID();
+    const [created] = await push([{ uuid, base_rev: 0, fields: syncFields('one') }]);
+    const first = created!.stamps!;
+    // The same values, named as edits (a restore took away the values they replaced): a new
+    // revision whose stamps for those parts are fresh.
+    const change = {
+      uuid,
+      base_rev: created!.rev,
+      fields: syncFields('one'),
+      stamps: {
+        fields: { name: first.fields.name },
+        fresh: { fields: ['status'], tags: ['gone'] },
+      },
+    };
+    const [edited] = await push([change]);
+    expect(edited!.status).toBe('applied');
+    expect(edited!.rev).toBeGreaterThan(created!.rev!);
+    expect(edited!.stamps!.fields.status).toBeGreaterThan(latest(first));
+    expect(edited!.stamps!.tags.gone).toBe(edited!.stamps!.fields.status);
+    expect(edited!.stamps!.fields.name).toBe(first.fields.name);
+    expect((await record(uuid)).stamps).toEqual(edited!.stamps);
+    // A retry of it (its revision is gone) is answered as applied, and changes nothing.
+    const [retry] = await push([change]);
+    expect(retry).toMatchObject({ status: 'applied', rev: edited!.rev, stamps: edited!.stamps });
+    // Without edits named, the same values are no write at all.
+    const [same] = await push([{ uuid, base_rev: edited!.rev, fields: syncFields('one') }]);
+    expect(same).toMatchObject({ status: 'applied', rev: edited!.rev });
+    const [bad] = await push([
+      { ...change, base_rev: edited!.rev, stamps: { fresh: { fields: ['tags'] } } },
+    ]);
+    expect(bad!.status).toBe('rejected');
+  });
+
   it('refuses bad stamps alone and applies the rest of the push', async () => {
     const good = randomUUID();
     const bad = randomUUID();

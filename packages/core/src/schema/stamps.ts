@@ -38,10 +38,44 @@ export const RecordStampsSchema = Type.Object({
 });
 export type RecordStamps = Static<typeof RecordStampsSchema>;
 
-/** Stamps a push sends for the parts it restores; any part may be left out. */
+const StampedFieldName = Type.Union([
+  Type.Literal('name'),
+  Type.Literal('description'),
+  Type.Literal('remote_url'),
+  Type.Literal('project_type'),
+  Type.Literal('status'),
+  Type.Literal('classification'),
+  Type.Literal('organization'),
+  Type.Literal('template'),
+  Type.Literal('template_version'),
+]);
+
+/**
+ * The parts a push edits: stamped afresh even where the server already holds the value (it
+ * lost the one the edit replaced, and a machine that still has that one must not bring it
+ * back over the edit).
+ */
+const FreshPartsSchema = Type.Object(
+  {
+    fields: Type.Optional(Type.Array(StampedFieldName, { maxItems: 9, uniqueItems: true })),
+    tags: Type.Optional(
+      Type.Array(Type.String({ maxLength: LIMITS.tag }), {
+        maxItems: MAX_TAG_STAMPS,
+        uniqueItems: true,
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * Stamps a push sends: those of the parts it did not edit (kept where later than the server's:
+ * it restores them) and the parts it did edit (`fresh`); any may be left out.
+ */
 export const PushStampsSchema = Type.Object({
   fields: Type.Optional(FieldStampsSchema),
   tags: Type.Optional(TagStampsSchema),
   live: Type.Optional(stamp()),
+  fresh: Type.Optional(FreshPartsSchema),
 });
 export type PushStamps = Static<typeof PushStampsSchema>;

@@ -67,7 +67,7 @@ export function parsePushedStamps(value: unknown): { stamps: PushStamps } | { er
   if (!pushStampsCheck.Check(value))
     return { error: schemaProblem(PushStampsSchema, value, 'stamps') };
   const stamps = value as PushStamps;
-  for (const tag of Object.keys(stamps.tags ?? {})) {
+  for (const tag of [...Object.keys(stamps.tags ?? {}), ...(stamps.fresh?.tags ?? [])]) {
     const problem = textProblem('stamps.tags', tag);
     if (problem) return { error: problem };
     if (tag.trim() !== tag || tag.length === 0)

@@ -12,6 +12,7 @@ import {
   type PushStamps,
   type SharedFields,
   staleWrite,
+  stampsRaised,
 } from '@dev-infra/core';
 import { type CurrentState, checkoutPathProblem, decidePush, isUuid } from '../domain/records.js';
 import { gitStateText } from './git-state.js';
@@ -117,8 +118,16 @@ export function decideChange(
       return { kind: 'rejected', error: decision.error };
     case 'conflict':
       return { kind: 'conflict' };
-    case 'unchanged':
-      return { kind: 'unchanged' };
+    case 'unchanged': {
+      // The same values, on the record's revision, may still carry an edit the server must
+      // stamp (it held the value already: a restore took away the one the edit replaced).
+      if (!current || current.deleted || current.rev !== change.base_rev || !change.fields)
+        return { kind: 'unchanged' };
+      const before = { fields: current.fields, stamps: current.stamps };
+      if (!stampsRaised({ before, after: change.fields, provided: change.stamps }))
+        return { kind: 'unchanged' };
+      return { kind: 'update', fields: change.fields, changed: [] };
+    }
     case 'delete':
       return { kind: 'delete' };
     case 'tombstone':

@@ -48,6 +48,7 @@ export function boundStamps(provided: PushStamps): PushStamps {
   if (provided.tags)
     out.tags = Object.fromEntries(Object.entries(provided.tags).map(([t, s]) => [t, bound(s)]));
   if (provided.live !== undefined) out.live = bound(provided.live);
+  if (provided.fresh) out.fresh = provided.fresh;
   return out;
 }
 
