@@ -12,22 +12,15 @@
  * a record through `effectiveRemote` and sends back the stamps of the parts it restores with
  * `pushStamps`.
  */
-import { fieldEquals, normaliseTags } from './project.js';
+import { fieldEquals, normaliseTags, SHARED_FIELD_NAMES, type SharedFieldName } from './project.js';
 import type { SharedFields } from './schema/fields.js';
 import { MAX_TAG_STAMPS, type PushStamps, type RecordStamps } from './schema/stamps.js';
 
 /** The stamped fields: every editable field but tags, which are stamped tag by tag. */
-export const STAMPED_FIELDS = [
-  'name',
-  'description',
-  'remote_url',
-  'project_type',
-  'status',
-  'classification',
-  'organization',
-  'template',
-  'template_version',
-] as const satisfies readonly (keyof SharedFields)[];
+export const STAMPED_FIELDS = SHARED_FIELD_NAMES.filter(
+  (f): f is Exclude<SharedFieldName, 'tags' | 'created_at' | 'updated_at'> =>
+    f !== 'tags' && f !== 'created_at' && f !== 'updated_at',
+);
 
 export type StampedField = (typeof STAMPED_FIELDS)[number];
 

@@ -47,6 +47,18 @@ function write(stored: Stored, edit: Edit, clock: () => number): Stored {
   };
 }
 
+/** A server's clock (stamps rising by 10) and the fields it starts a record with. */
+function newServer() {
+  let t = 0;
+  return { start: sampleFields(), clock: () => (t += 10) };
+}
+
+/** A record created with `fields`. */
+const created = (fields: SharedFields, clock: () => number): Stored => ({
+  fields,
+  stamps: stampWrite({ before: undefined, after: fields, liveChanged: true }, clock),
+});
+
 /** Each part's value after the last write that set it, over writes in time order. */
 function lastWrites(start: SharedFields, edits: readonly Edit[]) {
   let description = start.description;
@@ -157,13 +169,8 @@ describe('fresh parts', () => {
         fc.array(editArb, { maxLength: 6 }),
         fc.array(editArb, { minLength: 1, maxLength: 4 }),
         (early, lost, edits) => {
-          let t = 0;
-          const clock = () => (t += 10);
-          const start = sampleFields();
-          let server: Stored = {
-            fields: start,
-            stamps: stampWrite({ before: undefined, after: start, liveChanged: true }, clock),
-          };
+          const { start, clock } = newServer();
+          let server = created(start, clock);
           for (const e of early) server = write(server, e, clock);
           const snapshot = server;
           for (const e of lost) server = write(server, e, clock);
@@ -233,13 +240,8 @@ describe('effectiveRemote across a restore', () => {
         fc.array(editArb, { maxLength: 6 }),
         fc.array(editArb, { maxLength: 6 }),
         (early, lost, after) => {
-          let t = 0;
-          const clock = () => (t += 10);
-          const start = sampleFields();
-          let server: Stored = {
-            fields: start,
-            stamps: stampWrite({ before: undefined, after: start, liveChanged: true }, clock),
-          };
+          const { start, clock } = newServer();
+          let server = created(start, clock);
           // The writes that changed something: one that sets what is already there is none.
           const done: Edit[] = [];
           const apply = (e: Edit) => {

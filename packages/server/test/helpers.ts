@@ -11,7 +11,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
 import { createTestDatabase, postgresAdminUrl } from '../../../test-support/services.js';
 import { makeTempDir, removeTempDirs } from '../../../test-support/tmp.js';
 import { buildApp } from '../src/app.js';
@@ -120,6 +120,26 @@ export async function newAccount(storage: Storage, prefix = 'user') {
     prefix: stored.prefix,
     auth: { authorization: `Bearer ${key}` },
   };
+}
+
+/**
+ * An app over the backend for the file, and a fresh account for each test: read them from the
+ * returned object inside tests (they are set by the hooks).
+ */
+export function appWithAccount(backend: () => TestBackend) {
+  const state = {} as { app: FastifyInstance; auth: Record<string, string>; accountId: number };
+  beforeAll(async () => {
+    state.app = await makeApp(backend().storage);
+  });
+  afterAll(async () => {
+    await state.app?.close();
+  });
+  beforeEach(async () => {
+    const account = await newAccount(backend().storage);
+    state.auth = account.auth;
+    state.accountId = account.id;
+  });
+  return state;
 }
 
 /** Sends a JSON request through `app.inject` and parses the answer. */

@@ -8,10 +8,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type RecordStamps, STAMPED_FIELDS } from '@dev-infra/core';
-import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
-import { call, describeBackends, makeApp, newAccount, rawDb, syncFields } from './helpers.js';
+import { expect, it } from 'vitest';
+import { appWithAccount, call, describeBackends, rawDb, syncFields } from './helpers.js';
 
 const laptop = { id: randomUUID(), name: 'laptop' };
 
@@ -20,23 +19,10 @@ const latest = (s: RecordStamps) =>
   Math.max(s.live, ...Object.values(s.fields), ...Object.values(s.tags));
 
 describeBackends('record stamps', (backend) => {
-  let app: FastifyInstance;
-  let auth: Record<string, string>;
-  let accountId: number;
-  beforeAll(async () => {
-    app = await makeApp(backend().storage);
-  });
-  afterAll(async () => {
-    await app.close();
-  });
-  beforeEach(async () => {
-    const account = await newAccount(backend().storage);
-    auth = account.auth;
-    accountId = account.id;
-  });
+  const t = appWithAccount(backend);
 
   const push = async (changes: unknown[]) => {
-    const res = await call(app, 'POST', '/api/sync/push', auth, { machine: laptop, changes });
+    const res = await call(t.app, 'POST', '/api/sync/push', t.auth, { machine: laptop, changes });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     return res.body.results as {
       uuid: string;
@@ -48,7 +34,7 @@ describeBackends('record stamps', (backend) => {
   };
   /** The feed's record for `uuid`. */
   const record = async (uuid: string) => {
-    const res = await call(app, 'GET', '/api/sync/changes?since=0', auth);
+    const res = await call(t.app, 'GET', '/api/sync/changes?since=0', t.auth);
     expect(res.status).toBe(200);
     const found = res.body.changes.find((c: { uuid: string }) => c.uuid === uuid);
     expect(found, `${uuid} in the feed`).toBeDefined();
@@ -211,7 +197,7 @@ describeBackends('record stamps', (backend) => {
   });
 
   it('the original API and the dashboard stamp what they change', async () => {
-    const created = await call(app, 'POST', '/api/projects', auth, {
+    const created = await call(t.app, 'POST', '/api/projects', t.auth, {
       name: 'api',
       tags: ['x'],
     });
@@ -220,7 +206,7 @@ describeBackends('record stamps', (backend) => {
     const first = (await record(uuid)).stamps!;
     expect(first.tags).toEqual({ x: first.live });
 
-    const patched = await call(app, 'PATCH', `/api/projects/${created.body.id}`, auth, {
+    const patched = await call(t.app, 'PATCH', `/api/projects/${created.body.id}`, t.auth, {
       description: 'via api',
     });
     expect(patched.status).toBe(200);
@@ -229,13 +215,13 @@ describeBackends('record stamps', (backend) => {
     expect(second.fields.name).toBe(first.fields.name);
 
     const rev = (await record(uuid)).rev;
-    const edit = await backend().storage.editProject(accountId, uuid, rev, { status: 'paused' });
+    const edit = await backend().storage.editProject(t.accountId, uuid, rev, { status: 'paused' });
     expect(edit.kind).toBe('applied');
     const third = (await record(uuid)).stamps!;
     expect(third.fields.status).toBeGreaterThan(latest(second));
     expect(third.fields.description).toBe(second.fields.description);
 
-    const deleted = await call(app, 'DELETE', `/api/projects/${created.body.id}`, auth);
+    const deleted = await call(t.app, 'DELETE', `/api/projects/${created.body.id}`, t.auth);
     expect(deleted.status).toBe(204);
     const tomb = await record(uuid);
     expect(tomb.deleted).toBe(true);

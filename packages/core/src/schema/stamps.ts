@@ -38,17 +38,7 @@ export const RecordStampsSchema = Type.Object({
 });
 export type RecordStamps = Static<typeof RecordStampsSchema>;
 
-const StampedFieldName = Type.Union([
-  Type.Literal('name'),
-  Type.Literal('description'),
-  Type.Literal('remote_url'),
-  Type.Literal('project_type'),
-  Type.Literal('status'),
-  Type.Literal('classification'),
-  Type.Literal('organization'),
-  Type.Literal('template'),
-  Type.Literal('template_version'),
-]);
+const StampedFieldName = Type.KeyOf(FieldStampsSchema);
 
 /**
  * The parts a push edits: stamped afresh even where the server already holds the value (it
@@ -57,7 +47,12 @@ const StampedFieldName = Type.Union([
  */
 const FreshPartsSchema = Type.Object(
   {
-    fields: Type.Optional(Type.Array(StampedFieldName, { maxItems: 9, uniqueItems: true })),
+    fields: Type.Optional(
+      Type.Array(StampedFieldName, {
+        maxItems: Object.keys(FieldStampsSchema.properties).length,
+        uniqueItems: true,
+      }),
+    ),
     tags: Type.Optional(
       Type.Array(Type.String({ maxLength: LIMITS.tag }), {
         maxItems: MAX_TAG_STAMPS,
