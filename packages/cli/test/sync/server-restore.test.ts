@@ -181,6 +181,50 @@ describe.each(['sqlite', 'postgres'] as const)(
       await server.stop();
     }, 120_000);
 
+    it('an edit made after a restore to the value the restored server holds outlives the lost one', async () => {
+      const dir = join(root, 'same-value');
+      mkdirSync(dir);
+      const db = await database(dir);
+      let server = await serve(db.target);
+      const { key } = await newAccount(server.storage);
+      const [A, B] = await setUpMachines(dir, server.url, key);
+      makeOriginAndClone(dir, 'one', join(A, 'code', 'one'));
+      await ok(A, ['add', join(A, 'code', 'one')]);
+      await ok(A, ['update', 'one', '--description', 'first']);
+      await ok(A, ['sync']);
+      await ok(B, ['sync']);
+      await ok(B, ['clone', 'one']);
+      const { port } = server;
+      await server.stop();
+      await db.backup();
+      server = await serve(db.target, port);
+
+      // Lost by the restore: A tags `one` red and describes it again; B pulls both.
+      await ok(A, ['update', 'one', '--tag', 'red', '--description', 'second']);
+      await ok(A, ['sync']);
+      await ok(B, ['sync']);
+      expect(await findProject(B, 'one')).toMatchObject({ tags: ['red'], description: 'second' });
+
+      await server.stop();
+      await db.restore();
+      server = await serve(db.target, port);
+
+      // B, after the restore, undoes both: the values the restored server holds already.
+      await ok(B, ['update', 'one', '--untag', 'red', '--description', 'first']);
+      expect(await ok(B, ['sync'])).toMatch(/^The server was restored from a backup/m);
+      // A still holds the lost values, stamped before B's edits (B's repair raised the head
+      // past A's cursor, or not): B's edits stand.
+      await ok(A, ['sync']);
+      const one = live(await records(server.url, key)).find((r) => r.fields.name === 'one');
+      expect(one?.fields).toMatchObject({ tags: [], description: 'first' });
+      await ok(B, ['sync']);
+      for (const home of [A, B]) {
+        expect(await findProject(home, 'one')).toMatchObject({ tags: [], description: 'first' });
+        expect(await ok(home, ['sync', '--verify'])).toMatch(/^verify: in sync with work-prod/m);
+      }
+      await server.stop();
+    }, 120_000);
+
     it('replaced by an empty database: A pushes everything again, once', async () => {
       const dir = join(root, 'replace');
       mkdirSync(dir);
