@@ -108,24 +108,28 @@ export function stampsRaised(write: Omit<StampedWrite, 'liveChanged'>): boolean 
 
 /**
  * Whether a write was made from an older copy of the record than the stored one: a part it
- * changes for which it provides a stamp (it did not edit that part: its value is the one set
- * at that stamp) that is not later than the stored part's. The server answers it as a
- * conflict even when its base revision matches: a restored database hands revisions out
- * again, so a writer that saw the lost revision N can name another record's N.
+ * changes and did not edit (not among its `fresh` parts: its value is the one its copy held,
+ * set at the stamp it provides, or at none) whose stamp is not later than the stored part's.
+ * The server answers it as a conflict even when its base revision matches: a restored
+ * database hands revisions out again, so a writer that saw the lost revision N can name
+ * another record's N. Without provided stamps (an older client) nothing is stale.
  */
 export function staleWrite(write: Omit<StampedWrite, 'liveChanged'>): boolean {
   const { before, after, provided } = write;
   if (before === undefined || provided === undefined) return false;
   const old = before.stamps ?? NO_STAMPS;
+  const freshFields = new Set<string>(provided.fresh?.fields ?? []);
+  const freshTags = new Set(provided.fresh?.tags ?? []);
   for (const f of STAMPED_FIELDS) {
-    const given = provided.fields?.[f];
-    if (given === undefined || fieldEquals(f, before.fields[f], after[f])) continue;
-    if (given <= fieldStamp(old, f)) return true;
+    if (freshFields.has(f) || fieldEquals(f, before.fields[f], after[f])) continue;
+    if (fieldStamp(provided, f) <= fieldStamp(old, f)) return true;
   }
   const was = tagSet(before.fields.tags);
   const now = tagSet(after.tags);
-  for (const [t, given] of Object.entries(provided.tags ?? {}))
-    if (was.has(t) !== now.has(t) && given <= tagStamp(old, t)) return true;
+  for (const t of tagKeys(before.fields, after, provided)) {
+    if (freshTags.has(t) || was.has(t) === now.has(t)) continue;
+    if (tagStamp(provided, t) <= tagStamp(old, t)) return true;
+  }
   return false;
 }
 

@@ -64,6 +64,11 @@ export interface RemoteSide {
   remote?: RemoteIdentity;
   /** When each part was last set, on the server's clock (sync-v1, from a work-prod with stamps). */
   stamps?: RecordStamps;
+  /**
+   * The fields are more than the server holds: parts it lost, put back from this machine's
+   * cache (see linkedSide). The slot is then marked behind, and the next push restores them.
+   */
+  behind?: boolean;
 }
 
 /** The server's side of a sync-v1 record, seen from machine `machineId`. */
@@ -76,6 +81,22 @@ export function sideOf(record: SyncRecord, machineId: string): RemoteSide {
     checkoutPath: mine ? mine.path : null,
     ...(record.stamps ? { stamps: record.stamps } : {}),
   };
+}
+
+/**
+ * The side a never-synced project links to: the record, or, when the server lost parts of it
+ * that this machine's cache held later (a queued restore, see restoresFromCache), the record
+ * with those parts put back, marked behind. The project then merges with the newer values and
+ * its first push restores them; the restore itself is no longer needed.
+ */
+export function linkedSide(
+  record: SyncRecord,
+  machineId: string,
+  restore: PendingRestore | undefined,
+): RemoteSide {
+  const side = sideOf(record, machineId);
+  if (!restore || record.deleted) return side;
+  return { ...side, fields: restore.fields, stamps: restore.stamps, behind: true };
 }
 
 /** How to apply: which side wins a same-field conflict, and the time to stamp. */
@@ -243,7 +264,7 @@ export function applyRecord(
     remote: identity,
   };
   if (effective.stamps) next.stamps = effective.stamps;
-  if (effective.behind) next.behind = true;
+  if (effective.behind || remote.behind) next.behind = true;
   // What git state the server holds for our checkout does not change with the record's fields.
   if (sync?.pushed_git !== undefined) next.pushed_git = sync.pushed_git;
   const written = keepLocalSpelling(local, merged);
@@ -476,8 +497,11 @@ export function planPush(
       ...(d.fields ? { fields: d.fields } : {}),
     });
   for (const uuid of pending.checkout_removals) checkouts.push({ uuid, removed: true });
+  // A record held here goes with its entry (a project linked to it took the restore over).
+  const held = new Set(entries.map((e) => e.uuid));
   for (const r of pending.restores ?? [])
-    changes.push({ uuid: r.uuid, base_rev: r.base_rev, fields: r.fields, stamps: r.stamps });
+    if (!held.has(r.uuid))
+      changes.push({ uuid: r.uuid, base_rev: r.base_rev, fields: r.fields, stamps: r.stamps });
   return { machine, changes, checkouts };
 }
 

@@ -135,7 +135,9 @@ export function planPushResults(input: PushResultsInput): PushResultsPlan {
   for (const r of response.results) {
     const change = sent.get(r.uuid);
     const restore = restores.get(r.uuid);
-    if (restore && !entryOf(r.uuid)) {
+    // A restore of a record held here went with its entry instead (see planPush).
+    if (restore && entryOf(r.uuid)) restores.delete(r.uuid);
+    else if (restore) {
       // A record the server had lost parts of, pushed back (see restoresFromCache).
       restores.delete(r.uuid);
       if (r.status === 'applied' && change) {

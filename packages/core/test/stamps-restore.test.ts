@@ -19,7 +19,7 @@ import {
   stampsRaised,
   stampWrite,
 } from '../src/stamps.js';
-import { applyRecord, planPush } from '../src/sync-plan.js';
+import { applyRecord, linkedSide, planPush, sideOf } from '../src/sync-plan.js';
 import type { Synced } from '../src/sync-state.js';
 import { sampleFields } from './fixtures.js';
 
@@ -217,18 +217,29 @@ describe('staleWrite', () => {
     // Its status is the one set at 40, and the server's was set at 80 since: stale.
     const after = sampleFields({ status: 'active', description: 'mine', tags: ['red'] });
     expect(staleWrite({ before, after, provided: { fields: { status: 40 } } })).toBe(true);
-    // A value the server lost (stamped later than the server's): a restore, not stale.
-    expect(staleWrite({ before, after, provided: { fields: { status: 90 } } })).toBe(false);
-    // An edit (no stamp provided for it) is never stale; nor is an unchanged part.
+    // A value the server lost (stamped later than the server's): a restore, not stale (with
+    // the description this writer edited).
+    const restoring = { fields: { status: 90 }, fresh: { fields: ['description' as const] } };
+    expect(staleWrite({ before, after, provided: restoring })).toBe(false);
+    // An edit (named fresh) is never stale; nor is an unchanged part, nor anything from a
+    // writer that sends no stamps (an older client).
     const described = { ...before.fields, description: 'mine' };
-    expect(staleWrite({ before, after: described, provided: { fields: { status: 40 } } })).toBe(
-      false,
-    );
+    const edit = { fields: { status: 40 }, fresh: { fields: ['description' as const] } };
+    expect(staleWrite({ before, after: described, provided: edit })).toBe(false);
     expect(staleWrite({ before, after })).toBe(false);
-    // Tags the same way, one by one.
+    // A changed part neither named fresh nor stamped: the writer's copy never had it set,
+    // the server's did (stamp 10): stale.
+    expect(staleWrite({ before, after: described, provided: { fields: { status: 40 } } })).toBe(
+      true,
+    );
+    // Tags the same way, one by one; a tag the writer's copy never had, removed, is stale.
     const untagged = { ...before.fields, tags: [] };
     expect(staleWrite({ before, after: untagged, provided: { tags: { red: 60 } } })).toBe(true);
     expect(staleWrite({ before, after: untagged, provided: { tags: { red: 75 } } })).toBe(false);
+    expect(staleWrite({ before, after: untagged, provided: {} })).toBe(true);
+    expect(staleWrite({ before, after: untagged, provided: { fresh: { tags: ['red'] } } })).toBe(
+      false,
+    );
   });
 });
 
@@ -350,5 +361,49 @@ describe('applyRecord and planPush with stamps', () => {
       ctx,
     );
     expect(revived?.sync.deleted_remotely).toBeUndefined();
+  });
+
+  it('links a never-synced project to the record with the parts the cache held later, and pushes them', () => {
+    // The restored server lost tag red and a description (the cache had them stamped 50).
+    const record = {
+      uuid: 'u1',
+      rev: 4,
+      seq: 4,
+      deleted: false,
+      fields: sampleFields({ description: 'old' }),
+      stamps: { fields: { description: 20 }, tags: {}, live: 1 },
+      checkouts: [],
+    };
+    const restore = {
+      uuid: 'u1',
+      base_rev: 4,
+      fields: sampleFields({ description: 'lost', tags: ['red'] }),
+      stamps: { fields: { description: 50 }, tags: { red: 50 }, live: 1 },
+    };
+    const side = linkedSide(record, machine.id, restore);
+    expect(side).toMatchObject({ rev: 4, fields: restore.fields, behind: true });
+    expect(linkedSide(record, machine.id, undefined)).toEqual(sideOf(record, machine.id));
+    // A project added here (no sync yet) takes the record as linking does.
+    const local = sampleFields();
+    const entry = { name: 'api', path: '/p/api', fields: local, sync: undefined };
+    const applied = applyRecord(entry, 'u1', side, { prefer: 'local', now: 'now' })!;
+    expect(applied.sync.behind).toBe(true);
+    expect(applied.sync.base).toEqual(restore.fields);
+    const linked = { ...entry, fields: applied.fields ?? local, sync: applied.sync };
+    expect(linked.fields).toMatchObject({ description: 'lost', tags: ['red'] });
+    // Its push restores the lost parts with their stamps; the queued restore is not sent too.
+    const req = planPush(
+      [{ uuid: 'u1', entry: linked }],
+      { deletes: [], checkout_removals: [], restores: [restore] },
+      machine,
+    );
+    expect(req.changes).toEqual([
+      expect.objectContaining({
+        uuid: 'u1',
+        base_rev: 4,
+        fields: restore.fields,
+        stamps: expect.objectContaining({ fields: { description: 50 }, tags: { red: 50 } }),
+      }),
+    ]);
   });
 });

@@ -8,13 +8,15 @@ import {
   adoptUnedited,
   applyRecord,
   type LocalEntry,
+  linkedSide,
   normaliseRemoteUrl,
+  type PendingRestore,
   type Prefer,
+  type RegistrySync,
   type RemoteSide,
   recordForUrl,
   type SyncEvent,
   type SyncRecord,
-  sideOf,
 } from '@dev-infra/core';
 import type { RecordIndex } from '../cache/records.js';
 import type { LocalProject, Registry } from '../registry/format.js';
@@ -115,13 +117,17 @@ export function linkNewProjects(registry: Registry, options: LinkOptions): void 
       unavailable.add(record.uuid);
       project.id = record.uuid;
     }
+    // Parts of the record the server lost and the cache held later come with it (the queued
+    // restore goes with the project's first push).
+    const restore = takeRestore(state, record.uuid);
+    const side = linkedSide(record, machineId, restore);
     // The same uuid (or a deletion the user could not have known of): the tombstone stands.
     if (!record.deleted) {
       const adopted = adoptUnedited(
         project.name,
         sharedFields(project),
         localEdits(project),
-        record.fields,
+        side.fields,
       );
       const renamed = adopted.fields.name !== project.name;
       events.push({
@@ -132,9 +138,19 @@ export function linkNewProjects(registry: Registry, options: LinkOptions): void 
       events.push(...adopted.events);
       assignShared(project, adopted.fields);
     }
-    applyRemote(project, sideOf(record, machineId), options);
+    applyRemote(project, side, options);
   }
   if (state) cancelRemovalsOfHeld(registry, state);
+}
+
+/** Removes and returns the queued restore of `uuid`, if any. */
+function takeRestore(state: RegistrySync | undefined, uuid: string): PendingRestore | undefined {
+  const restores = state?.pending.restores;
+  const at = restores?.findIndex((r) => r.uuid === uuid) ?? -1;
+  if (!restores || at < 0) return undefined;
+  const [restore] = restores.splice(at, 1);
+  if (restores.length === 0) delete state!.pending.restores;
+  return restore;
 }
 
 /** True when a project here has never synced (so the link step has something to match). */

@@ -70,6 +70,11 @@ const FOUND_SEEDS: { seed: number; runs: number }[] = process.env.CONVERGENCE_SE
       // A lone push linked against the feed of a restored server from its stale cursor; then
       // (with stamps) a tag removal lost: the restored server already held the value it set.
       { seed: 1886210475, runs: 4 },
+      // A never-synced project linked, in a repair, to a record the server had lost parts of
+      // that the cache held: the cache's restore and the link fought, and the project's first
+      // push took the lost tags away again (123123; 77 the same with a description).
+      { seed: 123123, runs: 1 },
+      { seed: 77, runs: 4 },
     ];
 const OPS = Number(process.env.CONVERGENCE_OPS ?? 250);
 const RUNS = Number(process.env.CONVERGENCE_RUNS ?? 4);
