@@ -51,6 +51,41 @@ describe.each(['sqlite', 'postgres'] as const)(
       removeTempDirs();
     });
 
+    /**
+     * Machines A and B holding project `one` (A's, cloned on B) on a work-prod of its own,
+     * whose database is then backed up; `restore()` puts the backup back (same port). `prepare`
+     * runs on A before the first sync.
+     */
+    const sharedOneBackedUp = async (name: string, prepare = async (_A: string) => {}) => {
+      const dir = join(root, name);
+      mkdirSync(dir);
+      const db = await database(dir);
+      let server = await serve(db.target);
+      const { key } = await newAccount(server.storage);
+      const [A, B] = await setUpMachines(dir, server.url, key);
+      makeOriginAndClone(dir, 'one', join(A, 'code', 'one'));
+      await ok(A, ['add', join(A, 'code', 'one')]);
+      await prepare(A);
+      await ok(A, ['sync']);
+      await ok(B, ['sync']);
+      await ok(B, ['clone', 'one']);
+      const { port } = server;
+      const restart = async (between: () => Promise<void>) => {
+        await server.stop();
+        await between();
+        server = await serve(db.target, port);
+      };
+      await restart(() => db.backup());
+      return {
+        A,
+        B,
+        key,
+        url: () => server.url,
+        restore: () => restart(() => db.restore()),
+        stop: () => server.stop(),
+      };
+    };
+
     it('restored from a backup: A repairs it, B and A converge, nothing doubled', async () => {
       const dir = join(root, 'restore');
       mkdirSync(dir);
@@ -124,21 +159,7 @@ describe.each(['sqlite', 'postgres'] as const)(
     }, 120_000);
 
     it('restored, then raised past B by A: B still finds what it lost (the digest) and repairs', async () => {
-      const dir = join(root, 'raised');
-      mkdirSync(dir);
-      const db = await database(dir);
-      let server = await serve(db.target);
-      const { key } = await newAccount(server.storage);
-      const [A, B] = await setUpMachines(dir, server.url, key);
-      makeOriginAndClone(dir, 'one', join(A, 'code', 'one'));
-      await ok(A, ['add', join(A, 'code', 'one')]);
-      await ok(A, ['sync']);
-      await ok(B, ['sync']);
-      await ok(B, ['clone', 'one']);
-      const { port } = server;
-      await server.stop();
-      await db.backup();
-      server = await serve(db.target, port);
+      const { A, B, key, url, restore, stop } = await sharedOneBackedUp('raised');
 
       // After the backup: A adds four projects; B pulls them and edits `one`.
       for (const name of ['a2', 'a3', 'a4', 'a5']) {
@@ -149,9 +170,7 @@ describe.each(['sqlite', 'postgres'] as const)(
       await ok(B, ['update', 'one', '--description', 'from B, after the backup']);
       await ok(B, ['sync']);
 
-      await server.stop();
-      await db.restore();
-      server = await serve(db.target, port);
+      await restore();
 
       // A repairs first (its cursor is past the restored head) and, with two more projects,
       // raises the head past B's cursor: B's cursor alone no longer shows the loss.
@@ -160,15 +179,14 @@ describe.each(['sqlite', 'postgres'] as const)(
         await ok(A, ['add', join(A, 'code', name)]);
       }
       expect(await ok(A, ['sync'])).toMatch(/^The server was restored from a backup/m);
-      const raised = await records(server.url, key);
+      const raised = await records(url(), key);
       const bCursor = JSON.parse(readFileSync(join(B, 'registry.json'), 'utf8')).sync.cursor;
       expect(Math.max(...raised.map((r) => r.seq))).toBeGreaterThanOrEqual(bCursor);
 
       const out = await ok(B, ['sync']);
       expect(out).toMatch(/^The server's records differ from this machine's view/m);
       expect(
-        live(await records(server.url, key)).find((r) => r.fields.name === 'one')?.fields
-          .description,
+        live(await records(url(), key)).find((r) => r.fields.name === 'one')?.fields.description,
       ).toBe('from B, after the backup');
       await ok(A, ['sync']);
       expect(await findProject(A, 'one')).toMatchObject({
@@ -178,26 +196,13 @@ describe.each(['sqlite', 'postgres'] as const)(
         expect(await ok(home, ['sync', '--verify'])).toMatch(
           /^verify: in sync with work-prod \(7 records/m,
         );
-      await server.stop();
+      await stop();
     }, 120_000);
 
     it('an edit made after a restore to the value the restored server holds outlives the lost one', async () => {
-      const dir = join(root, 'same-value');
-      mkdirSync(dir);
-      const db = await database(dir);
-      let server = await serve(db.target);
-      const { key } = await newAccount(server.storage);
-      const [A, B] = await setUpMachines(dir, server.url, key);
-      makeOriginAndClone(dir, 'one', join(A, 'code', 'one'));
-      await ok(A, ['add', join(A, 'code', 'one')]);
-      await ok(A, ['update', 'one', '--description', 'first']);
-      await ok(A, ['sync']);
-      await ok(B, ['sync']);
-      await ok(B, ['clone', 'one']);
-      const { port } = server;
-      await server.stop();
-      await db.backup();
-      server = await serve(db.target, port);
+      const { A, B, key, url, restore, stop } = await sharedOneBackedUp('same-value', (A) =>
+        ok(A, ['update', 'one', '--description', 'first']).then(() => {}),
+      );
 
       // Lost by the restore: A tags `one` red and describes it again; B pulls both.
       await ok(A, ['update', 'one', '--tag', 'red', '--description', 'second']);
@@ -205,9 +210,7 @@ describe.each(['sqlite', 'postgres'] as const)(
       await ok(B, ['sync']);
       expect(await findProject(B, 'one')).toMatchObject({ tags: ['red'], description: 'second' });
 
-      await server.stop();
-      await db.restore();
-      server = await serve(db.target, port);
+      await restore();
 
       // B, after the restore, undoes both: the values the restored server holds already.
       await ok(B, ['update', 'one', '--untag', 'red', '--description', 'first']);
@@ -215,14 +218,14 @@ describe.each(['sqlite', 'postgres'] as const)(
       // A still holds the lost values, stamped before B's edits (B's repair raised the head
       // past A's cursor, or not): B's edits stand.
       await ok(A, ['sync']);
-      const one = live(await records(server.url, key)).find((r) => r.fields.name === 'one');
+      const one = live(await records(url(), key)).find((r) => r.fields.name === 'one');
       expect(one?.fields).toMatchObject({ tags: [], description: 'first' });
       await ok(B, ['sync']);
       for (const home of [A, B]) {
         expect(await findProject(home, 'one')).toMatchObject({ tags: [], description: 'first' });
         expect(await ok(home, ['sync', '--verify'])).toMatch(/^verify: in sync with work-prod/m);
       }
-      await server.stop();
+      await stop();
     }, 120_000);
 
     it('replaced by an empty database: A pushes everything again, once', async () => {
