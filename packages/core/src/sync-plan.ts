@@ -575,6 +575,24 @@ export function relinkLost(sync: Synced, fields: SharedFields): NeverSynced {
 }
 
 /**
+ * After a repair's full pull: whether a synced project whose record the server no longer has
+ * at all is to be linked again (see relinkLost) rather than pushed back as its own record, given
+ * the server's records of the same remote (`sameRemote`): another live record of it (made anew
+ * elsewhere while the server lacked ours), or a tombstone of one deleted after our record was
+ * made (stamps): the project was deleted everywhere while the server had lost ours, and would
+ * have been ours had the server kept it. A tombstone from before ours leaves it a project of
+ * its own (registered again after that deletion).
+ */
+export function lostRecordSuperseded(sync: Synced, sameRemote: readonly SyncRecord[]): boolean {
+  const ours = liveStamp(sync.stamps);
+  return sameRemote.some(
+    (r) =>
+      !r.deleted ||
+      (sync.stamps !== undefined && r.stamps !== undefined && liveStamp(r.stamps) > ours),
+  );
+}
+
+/**
  * After a repair's full pull (`server` is the server's whole state): the queued deletions,
  * each on the server's current revision, but those already done and those whose record the
  * server no longer has: a deletion carrying the record's fields goes on revision 0 (the server

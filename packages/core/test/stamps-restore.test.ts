@@ -19,7 +19,13 @@ import {
   stampsRaised,
   stampWrite,
 } from '../src/stamps.js';
-import { applyRecord, linkedSide, planPush, sideOf } from '../src/sync-plan.js';
+import {
+  applyRecord,
+  linkedSide,
+  lostRecordSuperseded,
+  planPush,
+  sideOf,
+} from '../src/sync-plan.js';
 import type { Synced } from '../src/sync-state.js';
 import { sampleFields } from './fixtures.js';
 
@@ -405,5 +411,38 @@ describe('applyRecord and planPush with stamps', () => {
         stamps: expect.objectContaining({ fields: { description: 50 }, tags: { red: 50 } }),
       }),
     ]);
+  });
+});
+
+describe('lostRecordSuperseded', () => {
+  const lost: Synced = {
+    kind: 'synced',
+    rev: 5,
+    base: sampleFields(),
+    pushed_path: '/p/api',
+    remote: { kind: 'sync-v1', uuid: 'ours' },
+    stamps: { fields: {}, tags: {}, live: 100 },
+  };
+  const other = (deleted: boolean, live: number) => ({
+    uuid: 'theirs',
+    rev: 9,
+    seq: 9,
+    deleted,
+    fields: sampleFields(),
+    stamps: { fields: {}, tags: {}, live },
+    checkouts: [],
+  });
+
+  it('links again to a live record of the same remote, or a tombstone of one deleted after ours was made', () => {
+    expect(lostRecordSuperseded(lost, [])).toBe(false);
+    expect(lostRecordSuperseded(lost, [other(false, 50)])).toBe(true);
+    // Deleted everywhere after our record was made: ours would have been the one deleted.
+    expect(lostRecordSuperseded(lost, [other(true, 150)])).toBe(true);
+    // Deleted before ours was made: ours is a project registered again since, its own.
+    expect(lostRecordSuperseded(lost, [other(true, 50)])).toBe(false);
+    // Without stamps (an older work-prod) a tombstone says nothing of when.
+    const unstamped = { ...lost };
+    delete unstamped.stamps;
+    expect(lostRecordSuperseded(unstamped, [other(true, 150)])).toBe(false);
   });
 });

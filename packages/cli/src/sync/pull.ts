@@ -14,6 +14,7 @@ import {
   digestDifference,
   digestVerdict,
   echoAfter,
+  lostRecordSuperseded,
   normaliseRemoteUrl,
   noteHeard,
   type Prefer,
@@ -26,6 +27,7 @@ import {
   restoresFromCache,
   revivedTombstones,
   type ServerChange,
+  type SyncRecord,
   serverChange,
 } from '@dev-infra/core';
 import { safeLine } from '../output/safe-text.js';
@@ -209,24 +211,27 @@ export async function pullSyncV1(
 
 /**
  * In a repair (the cache is the server's whole state): synced projects the server lost while
- * another machine made the same project anew under another uuid (same remote URL) go back to
- * never synced (core's relinkLost), for the link step that follows to join them to it.
+ * another machine made the same project anew under another uuid (same remote URL), live or
+ * deleted everywhere since (core's lostRecordSuperseded), go back to never synced (relinkLost),
+ * for the link step that follows to join them to it (a tombstone: deleted remotely).
  */
 function relinkLostProjects(session: SyncSession): void {
   const index = session.cache.index();
-  const live = new Map<string, string>();
+  const byRemote = new Map<string, SyncRecord[]>();
   for (const r of index.all()) {
     const url = normaliseRemoteUrl(r.fields.remote_url);
-    if (!r.deleted && url !== null) live.set(url, r.uuid);
+    if (url === null) continue;
+    const same = byRemote.get(url);
+    if (same) same.push(r);
+    else byRemote.set(url, [r]);
   }
   for (const project of session.registry.projects) {
     const sync = projectSync(project);
     if (sync?.remote.kind !== 'sync-v1' || sync.deleted_remotely) continue;
     if (index.get(project.id)) continue;
     const url = normaliseRemoteUrl(project.remote_url);
-    const other = url === null ? undefined : live.get(url);
-    if (other !== undefined && other !== project.id)
-      project.sync = relinkLost(sync, sharedFields(project));
+    const same = (url === null ? undefined : byRemote.get(url)) ?? [];
+    if (lostRecordSuperseded(sync, same)) project.sync = relinkLost(sync, sharedFields(project));
   }
 }
 
