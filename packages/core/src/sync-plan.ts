@@ -544,10 +544,10 @@ export function recordBehind(
 }
 
 /**
- * After a repair's full pull: the checkout removals to send again, for records that hold a
- * checkout of this machine (`machineId`) no local project stands for. The restore brought
- * back checkouts this machine had removed; left there, they would also keep a project
- * registered here again from linking to its record (see recordForUrl).
+ * The checkout removals to send again, for records (a repair's full pull, or a page of the
+ * feed) that hold a checkout of this machine (`machineId`) no local project stands for. A
+ * restore brought back checkouts this machine had removed; left there, they would also keep a
+ * project registered here again from linking to its record (see recordForUrl).
  */
 export function repairCheckoutRemovals(
   records: readonly SyncRecord[],
@@ -597,18 +597,31 @@ export function lostRecordSuperseded(sync: Synced, sameRemote: readonly SyncReco
  * each on the server's current revision, but those already done and those whose record the
  * server no longer has: a deletion carrying the record's fields goes on revision 0 (the server
  * keeps a tombstone made of them), one without is dropped (nothing is left to delete; the
- * server would refuse it).
+ * server would refuse it). A lost record's deletion also deletes the live records of the same
+ * remote that this machine does not hold (`sameRemote`, `held`): made anew on another machine
+ * while the server lacked ours, they are the project this machine deleted everywhere (had the
+ * server kept ours, they would have linked to it and gone with it).
  */
 export function repairPendingDeletes(
   deletes: readonly PendingDelete[],
   server: (uuid: string) => SyncRecord | undefined,
+  sameRemote: (fields: SharedFields) => readonly SyncRecord[] = () => [],
+  held: (uuid: string) => boolean = () => false,
 ): PendingDelete[] {
   const out: PendingDelete[] = [];
+  const queued = new Set(deletes.map((d) => d.uuid));
   for (const d of deletes) {
     const now = server(d.uuid);
     if (now?.deleted) continue;
     if (now) out.push({ ...d, base_rev: now.rev });
-    else if (d.fields) out.push({ ...d, base_rev: 0 });
+    else if (d.fields) {
+      out.push({ ...d, base_rev: 0 });
+      for (const other of sameRemote(d.fields)) {
+        if (other.deleted || held(other.uuid) || queued.has(other.uuid)) continue;
+        queued.add(other.uuid);
+        out.push(deleteAgain(other, other.rev));
+      }
+    }
   }
   return out;
 }

@@ -81,6 +81,32 @@ describe('what a repair puts right', () => {
     expect(out).toEqual([{ uuid: U, base_rev: 4, name: 'api' }]);
   });
 
+  it('a lost record deleted everywhere also deletes the records of its remote made anew meanwhile', () => {
+    const url = { ...base, remote_url: 'https://example.com/acme/api.git' };
+    const W = '6a1f0000-0000-4000-8000-0000000000cc';
+    const anew = record(V, 6, { fields: url });
+    const held = record(W, 7, { fields: url });
+    const gone = record(W, 8, { fields: url, deleted: true });
+    const server = (uuid: string) => [anew, held].find((r) => r.uuid === uuid);
+    const sameRemote = (f: typeof base) => (f.remote_url === url.remote_url ? [anew, held] : []);
+    const out = repairPendingDeletes(
+      [{ uuid: U, base_rev: 9, name: 'api', fields: url }],
+      server,
+      sameRemote,
+      (uuid) => uuid === W,
+    );
+    // Ours becomes a tombstone (base 0), and V goes with it; W is held here: left alone.
+    expect(out).toEqual([
+      { uuid: U, base_rev: 0, name: 'api', fields: url },
+      { uuid: V, base_rev: 6, name: 'api', fields: url },
+    ]);
+    // A tombstone of the remote is nothing to delete; a record the server still has is only
+    // rebased.
+    expect(
+      repairPendingDeletes([{ uuid: U, base_rev: 9, fields: url }], server, () => [gone]),
+    ).toEqual([{ uuid: U, base_rev: 0, fields: url }]);
+  });
+
   it('removes again the checkouts of this machine on records no local project stands for', () => {
     const mine = { machine_id: machine.id, machine_name: 'here', path: '/p/x', last_seen: ctx.now };
     const records = [record(U, 1, { checkouts: [mine] }), record(V, 2, { checkouts: [mine] })];

@@ -27,6 +27,7 @@ import {
   restoresFromCache,
   revivedTombstones,
   type ServerChange,
+  type SharedFields,
   type SyncRecord,
   serverChange,
 } from '@dev-infra/core';
@@ -158,6 +159,13 @@ export async function pullSyncV1(
       state.pending.deletes.push(...revivedTombstones(page.changes, cached, held, state.pending));
       const restores = restoresFromCache(page.changes, cached, held, state.pending);
       if (restores.length > 0) state.pending.restores = restores;
+      // A checkout of this machine on a record no project here stands for (a restore brought
+      // it back after its removal, seen by no repair): removed again, or it would keep the
+      // project, registered here again, from linking to its record.
+      const here = new Set(byId.keys());
+      state.pending.checkout_removals.push(
+        ...repairCheckoutRemovals(page.changes, machine.id, here, state.pending),
+      );
     }
     for (const record of page.changes) cache.put(record);
     if (page.changes.length === 0 && page.next === state.cursor) {
@@ -183,7 +191,12 @@ export async function pullSyncV1(
     // Deleted projects the restored server holds live again: delete them again, never adopt.
     const index = cache.index();
     const get = (uuid: string) => index.get(uuid);
-    state.pending.deletes = repairPendingDeletes(state.pending.deletes, get);
+    const byRemote = recordsByRemote(index.all());
+    const sameRemote = (f: SharedFields) =>
+      byRemote.get(normaliseRemoteUrl(f.remote_url) ?? '') ?? [];
+    state.pending.deletes = repairPendingDeletes(state.pending.deletes, get, sameRemote, (u) =>
+      byId.has(u),
+    );
     state.pending.deletes.push(...repairDeletes(session.repair.seen, get, state.pending));
     const lastSeen = new Map(session.repair.before.map((r) => [r.uuid, r]));
     const restores = restoresFromCache(
@@ -217,14 +230,7 @@ export async function pullSyncV1(
  */
 function relinkLostProjects(session: SyncSession): void {
   const index = session.cache.index();
-  const byRemote = new Map<string, SyncRecord[]>();
-  for (const r of index.all()) {
-    const url = normaliseRemoteUrl(r.fields.remote_url);
-    if (url === null) continue;
-    const same = byRemote.get(url);
-    if (same) same.push(r);
-    else byRemote.set(url, [r]);
-  }
+  const byRemote = recordsByRemote(index.all());
   for (const project of session.registry.projects) {
     const sync = projectSync(project);
     if (sync?.remote.kind !== 'sync-v1' || sync.deleted_remotely) continue;
@@ -233,6 +239,19 @@ function relinkLostProjects(session: SyncSession): void {
     const same = (url === null ? undefined : byRemote.get(url)) ?? [];
     if (lostRecordSuperseded(sync, same)) project.sync = relinkLost(sync, sharedFields(project));
   }
+}
+
+/** Records by normalised remote URL (those without one left out). */
+function recordsByRemote(records: Iterable<SyncRecord>): Map<string, SyncRecord[]> {
+  const out = new Map<string, SyncRecord[]>();
+  for (const r of records) {
+    const url = normaliseRemoteUrl(r.fields.remote_url);
+    if (url === null) continue;
+    const same = out.get(url);
+    if (same) same.push(r);
+    else out.set(url, [r]);
+  }
+  return out;
 }
 
 /** `refused 3 invalid records from the server (first: uuid …: fields.tags must be an array)`. */

@@ -78,6 +78,13 @@ const FOUND_SEEDS: { seed: number; runs: number }[] = process.env.CONVERGENCE_SE
       // A project deleted everywhere came back: a machine's record of it, lost by a restore
       // before the project was registered anew elsewhere and deleted, was pushed back.
       { seed: 217, runs: 1 },
+      // A project deleted everywhere came back: registered anew elsewhere while the server had
+      // lost the deleted record, the new record outlived the deletion (465, 713).
+      { seed: 465, runs: 1 },
+      { seed: 713, runs: 2 },
+      // A second record of one project: a checkout a restore brought back after its removal,
+      // seen by no repair, kept the project registered here again from linking (775).
+      { seed: 775, runs: 4 },
     ];
 const OPS = Number(process.env.CONVERGENCE_OPS ?? 250);
 const RUNS = Number(process.env.CONVERGENCE_RUNS ?? 4);
