@@ -72,8 +72,11 @@ export function stampWrite(write: StampedWrite, next: () => number): RecordStamp
   const old = before?.stamps ?? NO_STAMPS;
   const freshFields = new Set<string>(provided?.fresh?.fields ?? []);
   const freshTags = new Set(provided?.fresh?.tags ?? []);
+  // A new record from a writer that names its edits: the other parts are defaults, set by no
+  // one (0), so any value stamped elsewhere outlives them.
+  const unset = before === undefined && provided !== undefined ? () => 0 : next;
   const pick = (changed: boolean, edited: boolean, stored: number, given: number) =>
-    edited ? next() : changed ? (given > stored ? given : next()) : Math.max(stored, given);
+    edited ? next() : changed ? (given > stored ? given : unset()) : Math.max(stored, given);
   const fields: RecordStamps['fields'] = {};
   for (const f of STAMPED_FIELDS) {
     const changed = before === undefined || !fieldEquals(f, before.fields[f], after[f]);
@@ -90,7 +93,13 @@ export function stampWrite(write: StampedWrite, next: () => number): RecordStamp
     if (stamp > 0) tags[t] = stamp;
   }
   pruneTagStamps(tags, now);
-  const live = pick(write.liveChanged, false, old.live, provided?.live ?? 0);
+  // A creation, deletion or restore is always someone's act: never left unset.
+  const givenLive = provided?.live ?? 0;
+  const live = write.liveChanged
+    ? givenLive > old.live
+      ? givenLive
+      : next()
+    : Math.max(old.live, givenLive);
   return { fields, tags, live };
 }
 

@@ -4,7 +4,7 @@
  * feed, the push, the registry file) and applies the outcome.
  */
 import { type FieldConflict, mergeFields, type Prefer, sameSharedFields } from './merge.js';
-import { fieldEquals, SHARED_FIELD_NAMES, type SharedFieldName } from './project.js';
+import { fieldEquals, normaliseTags, SHARED_FIELD_NAMES, type SharedFieldName } from './project.js';
 import type { SharedFields } from './schema/fields.js';
 import type { GitState } from './schema/git.js';
 import type { PushStamps, RecordStamps } from './schema/stamps.js';
@@ -15,7 +15,7 @@ import type {
   PushRequest,
   SyncRecord,
 } from './schema/sync.js';
-import { effectiveRemote, liveStamp, pushStamps, sameStamps } from './stamps.js';
+import { effectiveRemote, liveStamp, pushStamps, STAMPED_FIELDS, sameStamps } from './stamps.js';
 import type {
   NeverSynced,
   PendingDelete,
@@ -484,8 +484,12 @@ export function planPush(
       continue;
     }
     if (sync && gone) changes.push({ uuid, base_rev: gone.rev ?? sync.rev, fields });
-    else if (!sync) changes.push({ uuid, base_rev: 0, fields });
-    else if (!sameSharedFields(fields, sync.base) || sync.behind)
+    else if (!sync) {
+      // A new project names the fields the user set here: the rest are `add`'s defaults, set
+      // by no one, which any value a restore took away outlives (see stampWrite).
+      const first = entry.sync?.kind === 'never-synced' ? createStamps(fields, entry.sync) : {};
+      changes.push({ uuid, base_rev: 0, fields, ...first });
+    } else if (!sameSharedFields(fields, sync.base) || sync.behind)
       changes.push({ uuid, base_rev: sync.rev, fields, ...stamps });
     checkout(sync?.pushed_path !== entry.path);
   }
@@ -503,6 +507,28 @@ export function planPush(
     if (!held.has(r.uuid))
       changes.push({ uuid: r.uuid, base_rev: r.base_rev, fields: r.fields, stamps: r.stamps });
   return { machine, changes, checkouts };
+}
+
+/** The stamps a new project's first push sends: its edited fields and tags as `fresh`. */
+function createStamps(fields: SharedFields, never: NeverSynced): { stamps?: PushStamps } {
+  const edited = new Set(never.edited);
+  const fresh = {
+    fields: STAMPED_FIELDS.filter((f) => edited.has(f)),
+    tags: edited.has('tags') ? normaliseTags(fields.tags) : [],
+  };
+  return { stamps: { fresh } };
+}
+
+/**
+ * After a repair's full pull: the restore to link a lost project's record over `record`, the
+ * live record of its remote made anew meanwhile (see relinkLost): the parts our base holds
+ * stamped later than that record's, which the project's first push after linking restores.
+ * Undefined when the record holds everything of ours it should, or without stamps.
+ */
+export function relinkRestore(sync: Synced, record: SyncRecord): PendingRestore | undefined {
+  const eff = effectiveRemote(sync.base, sync.stamps, record.fields, record.stamps);
+  if (!eff.behind || !eff.stamps) return undefined;
+  return { uuid: record.uuid, base_rev: record.rev, fields: eff.fields, stamps: eff.stamps };
 }
 
 /**

@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { SharedFields } from '../src/schema/fields.js';
-import type { RecordStamps } from '../src/schema/stamps.js';
+import type { PushStamps, RecordStamps } from '../src/schema/stamps.js';
 import {
   effectiveRemote,
   NO_STAMPS,
@@ -24,6 +24,7 @@ import {
   linkedSide,
   lostRecordSuperseded,
   planPush,
+  relinkRestore,
   sideOf,
 } from '../src/sync-plan.js';
 import type { Synced } from '../src/sync-state.js';
@@ -444,5 +445,68 @@ describe('lostRecordSuperseded', () => {
     const unstamped = { ...lost };
     delete unstamped.stamps;
     expect(lostRecordSuperseded(unstamped, [other(true, 150)])).toBe(false);
+  });
+});
+
+describe('a new project and a record made anew', () => {
+  it('a first push names the fields edited here; a create leaves the rest unset', () => {
+    const fields = sampleFields({ description: 'mine', tags: ['red'] });
+    const never = {
+      kind: 'never-synced' as const,
+      edited: ['description', 'tags'],
+      seen_cursor: 0,
+      seen_deleted: [],
+    };
+    const req = planPush(
+      [{ uuid: 'u1', entry: { name: 'api', path: '/p/api', fields, sync: never } }],
+      { deletes: [], checkout_removals: [] },
+      { id: 'm1', name: 'one' },
+    );
+    expect(req.changes[0]).toMatchObject({
+      base_rev: 0,
+      stamps: { fresh: { fields: ['description'], tags: ['red'] } },
+    });
+    let t = 100;
+    const stamps = stampWrite(
+      {
+        before: undefined,
+        after: fields,
+        liveChanged: true,
+        provided: (req.changes[0] as { stamps: PushStamps }).stamps,
+      },
+      () => ++t,
+    );
+    expect(Object.keys(stamps.fields)).toEqual(['description']);
+    expect(Object.keys(stamps.tags)).toEqual(['red']);
+    expect(stamps.live).toBeGreaterThan(100);
+  });
+
+  it('a lost project relinked to a record made anew brings the parts its base holds later', () => {
+    const base = sampleFields({ status: 'completed' });
+    const lost: Synced = {
+      kind: 'synced',
+      rev: 5,
+      base,
+      pushed_path: '/p/api',
+      remote: { kind: 'sync-v1', uuid: 'ours' },
+      stamps: { fields: { status: 50, name: 10 }, tags: {}, live: 10 },
+    };
+    const anew = {
+      uuid: 'theirs',
+      rev: 9,
+      seq: 9,
+      deleted: false,
+      fields: sampleFields({ description: 'theirs' }),
+      stamps: { fields: { description: 90 }, tags: {}, live: 90 },
+      checkouts: [],
+    };
+    expect(relinkRestore(lost, anew)).toMatchObject({
+      uuid: 'theirs',
+      base_rev: 9,
+      fields: { status: 'completed', description: 'theirs' },
+    });
+    // Nothing of ours is later: nothing to restore.
+    const newer = { ...anew, stamps: { fields: { status: 60, name: 20 }, tags: {}, live: 90 } };
+    expect(relinkRestore(lost, newer)).toBeUndefined();
   });
 });

@@ -60,6 +60,24 @@ describeBackends('record stamps', (backend) => {
     expect(Object.keys(stamps.tags)).toEqual(['a', 'b']);
   });
 
+  it('a create that names its edits leaves the other fields unset, which any later stamp outlives', async () => {
+    const uuid = randomUUID();
+    const [out] = await push([
+      {
+        uuid,
+        base_rev: 0,
+        fields: syncFields('two', { description: 'mine', tags: ['t'] }),
+        stamps: { fresh: { fields: ['description'], tags: ['t'] } },
+      },
+    ]);
+    expect(out!.status).toBe('applied');
+    const stamps = out!.stamps!;
+    // `add`'s defaults (name, status, ...) are set by no one: no stamp.
+    expect(stamps.fields).toEqual({ description: stamps.live });
+    expect(stamps.tags).toEqual({ t: stamps.live });
+    expect(stamps.live).toBeGreaterThan(0);
+  });
+
   it('an update stamps only the parts it changes, later than any before', async () => {
     const uuid = randomUUID();
     const [created] = await push([

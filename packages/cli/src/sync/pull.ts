@@ -19,8 +19,10 @@ import {
   noteHeard,
   type Prefer,
   planPage,
+  type RegistrySync,
   recordBehind,
   relinkLost,
+  relinkRestore,
   repairCheckoutRemovals,
   repairDeletes,
   repairPendingDeletes,
@@ -211,7 +213,7 @@ export async function pullSyncV1(
     state.pending.checkout_removals.push(
       ...repairCheckoutRemovals(index.all(), machine.id, held, state.pending),
     );
-    relinkLostProjects(session);
+    relinkLostProjects(session, state);
     const { before } = session.repair;
     session.repaired ??= { before, difference: digestDifference(before, index.all()) };
   }
@@ -228,7 +230,7 @@ export async function pullSyncV1(
  * deleted everywhere since (core's lostRecordSuperseded), go back to never synced (relinkLost),
  * for the link step that follows to join them to it (a tombstone: deleted remotely).
  */
-function relinkLostProjects(session: SyncSession): void {
+function relinkLostProjects(session: SyncSession, state: RegistrySync): void {
   const index = session.cache.index();
   const byRemote = recordsByRemote(index.all());
   for (const project of session.registry.projects) {
@@ -237,7 +239,15 @@ function relinkLostProjects(session: SyncSession): void {
     if (index.get(project.id)) continue;
     const url = normaliseRemoteUrl(project.remote_url);
     const same = (url === null ? undefined : byRemote.get(url)) ?? [];
-    if (lostRecordSuperseded(sync, same)) project.sync = relinkLost(sync, sharedFields(project));
+    if (!lostRecordSuperseded(sync, same)) continue;
+    project.sync = relinkLost(sync, sharedFields(project));
+    // What our base holds later than the record made anew comes with the link (linkedSide).
+    const live = same.find((r) => !r.deleted);
+    const restore = live && relinkRestore(sync, live);
+    if (restore) {
+      const others = (state.pending.restores ?? []).filter((r) => r.uuid !== restore.uuid);
+      state.pending.restores = [...others, restore];
+    }
   }
 }
 
