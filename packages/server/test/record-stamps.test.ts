@@ -190,6 +190,28 @@ describeBackends('record stamps', (backend) => {
     expect((await record(uuid)).deleted).toBe(true);
   });
 
+  it('takes fields on a tombstone from a copy older than the deletion as a conflict, not a restore', async () => {
+    const uuid = randomUUID();
+    const [created] = await push([{ uuid, base_rev: 0, fields: syncFields('one') }]);
+    const [gone] = await push([{ uuid, base_rev: created!.rev, deleted: true }]);
+    // An edit whose copy was made before the deletion (its live stamp), on the tombstone's
+    // revision (a restored server hands revisions out again).
+    const [stale] = await push([
+      {
+        uuid,
+        base_rev: gone!.rev,
+        fields: syncFields('one', { description: 'edit' }),
+        stamps: { live: created!.stamps!.live, fresh: { fields: ['description'] } },
+      },
+    ]);
+    expect(stale!.status).toBe('conflict');
+    expect((await record(uuid)).deleted).toBe(true);
+    // A restore (`dev-infra restore`) sends no live stamp: the project is live again.
+    const [restored] = await push([{ uuid, base_rev: gone!.rev, fields: syncFields('one') }]);
+    expect(restored!.status).toBe('applied');
+    expect((await record(uuid)).deleted).toBe(false);
+  });
+
   it('answers a conflict to a write from an older copy even on a matching revision', async () => {
     const uuid = randomUUID();
     const [created] = await push([

@@ -85,6 +85,9 @@ const FOUND_SEEDS: { seed: number; runs: number }[] = process.env.CONVERGENCE_SE
       // A second record of one project: a checkout a restore brought back after its removal,
       // seen by no repair, kept the project registered here again from linking (775).
       { seed: 775, runs: 4 },
+      // A deletion undone: an edit from a copy that never saw it named the tombstone's
+      // revision, handed out again by a restored server, and was taken as a restore (1426).
+      { seed: 1426, runs: 3 },
     ];
 const OPS = Number(process.env.CONVERGENCE_OPS ?? 250);
 const RUNS = Number(process.env.CONVERGENCE_RUNS ?? 4);

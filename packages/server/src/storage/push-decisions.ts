@@ -139,7 +139,15 @@ export function decideChange(
       // decidePush creates, restores or updates only a change that carries fields.
       const fields = change.fields as SharedFields;
       if (decision.action === 'create') return { kind: 'create', fields };
-      if (decision.action === 'restore') return { kind: 'restore', fields };
+      if (decision.action === 'restore') {
+        // An edit from a copy that never saw this deletion (its live stamp not after the
+        // tombstone's) names the tombstone's revision only because a restored database handed
+        // it out again: a conflict, not a restore. A restore (`dev-infra restore`) sends none.
+        const given = change.stamps?.live;
+        if (given !== undefined && given <= (current!.stamps?.live ?? 0))
+          return { kind: 'conflict' };
+        return { kind: 'restore', fields };
+      }
       const before = { fields: current!.fields, stamps: current!.stamps };
       if (staleWrite({ before, after: fields, provided: change.stamps }))
         return { kind: 'conflict' };
