@@ -41,7 +41,7 @@ import type { DigestCheck, SyncSession } from './session.js';
 import { machineRef, projectSync, sharedFields } from './state.js';
 
 /** A digest as the server sends it: count, hash and the head it was taken at. */
-export type AccountDigestAnswer = AccountDigest & { head: number };
+type AccountDigestAnswer = AccountDigest & { head: number };
 
 /**
  * Pulls every change since the stored cursor, then compares the account's digest with this
