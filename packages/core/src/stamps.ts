@@ -43,6 +43,14 @@ function tagKeys(
   return [...keys].sort();
 }
 
+/** The parts a writer named as its edits (`fresh`), as sets. */
+function freshParts(provided: PushStamps | undefined) {
+  return {
+    freshFields: new Set<string>(provided?.fresh?.fields ?? []),
+    freshTags: new Set(provided?.fresh?.tags ?? []),
+  };
+}
+
 /** What one write does to a record, as the server saw it. */
 export interface StampedWrite {
   /** The record before the write (undefined: a new record). */
@@ -70,8 +78,7 @@ export interface StampedWrite {
 export function stampWrite(write: StampedWrite, next: () => number): RecordStamps {
   const { before, after, provided } = write;
   const old = before?.stamps ?? NO_STAMPS;
-  const freshFields = new Set<string>(provided?.fresh?.fields ?? []);
-  const freshTags = new Set(provided?.fresh?.tags ?? []);
+  const { freshFields, freshTags } = freshParts(provided);
   // A new record from a writer that names its edits: the other parts are defaults, set by no
   // one (0), so any value stamped elsewhere outlives them.
   const unset = before === undefined && provided !== undefined ? () => 0 : next;
@@ -127,8 +134,7 @@ export function staleWrite(write: Omit<StampedWrite, 'liveChanged'>): boolean {
   const { before, after, provided } = write;
   if (before === undefined || provided === undefined) return false;
   const old = before.stamps ?? NO_STAMPS;
-  const freshFields = new Set<string>(provided.fresh?.fields ?? []);
-  const freshTags = new Set(provided.fresh?.tags ?? []);
+  const { freshFields, freshTags } = freshParts(provided);
   for (const f of STAMPED_FIELDS) {
     if (freshFields.has(f) || fieldEquals(f, before.fields[f], after[f])) continue;
     if (fieldStamp(provided, f) <= fieldStamp(old, f)) return true;

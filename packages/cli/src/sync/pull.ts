@@ -19,7 +19,6 @@ import {
   noteHeard,
   type Prefer,
   planPage,
-  type RegistrySync,
   recordBehind,
   relinkLost,
   relinkRestore,
@@ -60,6 +59,7 @@ export async function pullSyncV1(
   const { registry, state, events, cache } = session;
   const ctx = { prefer, now: session.now };
   const byId = new Map(registry.projects.map((p) => [p.id, p]));
+  const heldIds: ReadonlySet<string> = new Set(byId.keys());
   const local = (uuid: string) => {
     const project = byId.get(uuid);
     return project && localEntry(project);
@@ -164,9 +164,8 @@ export async function pullSyncV1(
       // A checkout of this machine on a record no project here stands for (a restore brought
       // it back after its removal, seen by no repair): removed again, or it would keep the
       // project, registered here again, from linking to its record.
-      const here = new Set(byId.keys());
       state.pending.checkout_removals.push(
-        ...repairCheckoutRemovals(page.changes, machine.id, here, state.pending),
+        ...repairCheckoutRemovals(page.changes, machine.id, heldIds, state.pending),
       );
     }
     for (const record of page.changes) cache.put(record);
@@ -213,7 +212,7 @@ export async function pullSyncV1(
     state.pending.checkout_removals.push(
       ...repairCheckoutRemovals(index.all(), machine.id, held, state.pending),
     );
-    relinkLostProjects(session, state);
+    relinkLostProjects(session);
     const { before } = session.repair;
     session.repaired ??= { before, difference: digestDifference(before, index.all()) };
   }
@@ -230,7 +229,8 @@ export async function pullSyncV1(
  * deleted everywhere since (core's lostRecordSuperseded), go back to never synced (relinkLost),
  * for the link step that follows to join them to it (a tombstone: deleted remotely).
  */
-function relinkLostProjects(session: SyncSession, state: RegistrySync): void {
+function relinkLostProjects(session: SyncSession): void {
+  const { state } = session;
   const index = session.cache.index();
   const byRemote = recordsByRemote(index.all());
   for (const project of session.registry.projects) {
