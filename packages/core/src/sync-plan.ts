@@ -686,6 +686,55 @@ export function restoresFromCache(
 }
 
 /**
+ * After a repair's full pull (`server`, the server's whole state): live records the cache held
+ * before the repair (`before`) that the server lost altogether, for projects this machine does
+ * not hold (`held`; a holder pushes its own copy back), so that an edit that only this cache
+ * still has outlives the restore. Each is queued as a restore: on revision 0, making the record
+ * again with its stamps, unless the server holds another record of the same remote
+ * (`sameRemote`): a live one was made anew meanwhile and gets the parts the cache holds later
+ * (a second record would be a duplicate), and a tombstone deleted after the cache's record was
+ * made stands (the project was deleted everywhere). A project registered here again under
+ * the same remote (`heldRemote`) links by its own rules and is left to them. Appended to the
+ * restores already queued (`queued`: a later entry for a uuid is applied onto the earlier).
+ */
+export function remakesFromCache(
+  before: readonly SyncRecord[],
+  server: (uuid: string) => SyncRecord | undefined,
+  sameRemote: (fields: SharedFields) => readonly SyncRecord[],
+  held: (uuid: string) => boolean,
+  heldRemote: (fields: SharedFields) => boolean,
+  pending: RegistrySync['pending'],
+  queued: readonly PendingRestore[],
+): PendingRestore[] {
+  const deleting = new Set(pending.deletes.map((d) => d.uuid));
+  const out = new Map(queued.map((r) => [r.uuid, r]));
+  for (const old of before) {
+    if (old.deleted || !old.stamps || server(old.uuid)) continue;
+    if (held(old.uuid) || deleting.has(old.uuid) || heldRemote(old.fields)) continue;
+    const same = sameRemote(old.fields).filter((r) => r.uuid !== old.uuid);
+    const live = same.find((r) => !r.deleted);
+    const ours = liveStamp(old.stamps);
+    if (!live && same.some((r) => r.stamps !== undefined && liveStamp(r.stamps) > ours)) continue;
+    if (!live) {
+      out.set(old.uuid, { uuid: old.uuid, base_rev: 0, fields: old.fields, stamps: old.stamps });
+      continue;
+    }
+    if (!live.stamps) continue;
+    // Onto what is already queued for that record, if anything: both are put back.
+    const onto = out.get(live.uuid) ?? {
+      uuid: live.uuid,
+      base_rev: live.rev,
+      fields: live.fields,
+      stamps: live.stamps,
+    };
+    const eff = effectiveRemote(old.fields, old.stamps, onto.fields, onto.stamps);
+    if (!eff.behind || !eff.stamps) continue;
+    out.set(live.uuid, { ...onto, fields: eff.fields, stamps: eff.stamps });
+  }
+  return [...out.values()];
+}
+
+/**
  * Whether a live record is the life a tombstone ended, not a later one: the server lost the
  * deletion (restored from a backup). By stamps when both have them (the record's `live` not
  * after the tombstone's: no restore revived it since); without, a record the server holds
