@@ -167,6 +167,13 @@ export interface RegistrySync {
    * that refuses none clears it.
    */
   unverifiable?: true;
+  /**
+   * sync-v1: set while a repair (a restored or replaced server) is under way, with the id of
+   * the database it repairs onto: its pull's state is saved before its push is done, so a sync
+   * cut short in between repairs again rather than take that cursor and cache for a finished
+   * repair (the records the server lost would never be pushed). Cleared once its push is done.
+   */
+  repairing?: { server_id?: string };
 }
 
 const BASIC_PREFIX = 'basic:';
@@ -360,6 +367,9 @@ export function decodeRegistrySync(raw: unknown): RegistrySync | undefined {
   if (isObject(verified) && typeof verified.count === 'number' && typeof verified.hash === 'string')
     state.verified = { count: verified.count, hash: verified.hash };
   if (raw.unverifiable === true) state.unverifiable = true;
+  if (isObject(raw.repairing))
+    state.repairing =
+      typeof raw.repairing.server_id === 'string' ? { server_id: raw.repairing.server_id } : {};
   return state;
 }
 

@@ -11,6 +11,14 @@ describe('decodeRegistrySync', () => {
     expect(decodeRegistrySync({ ...stored, last_pull: null })?.last_heard).toBeNull();
   });
 
+  it('keeps an unfinished repair, with the id it repairs onto when there is one', () => {
+    expect(decodeRegistrySync(stored)?.repairing).toBeUndefined();
+    expect(decodeRegistrySync({ ...stored, repairing: {} })?.repairing).toEqual({});
+    const onto = { ...stored, repairing: { server_id: 'db-2', junk: 1 } };
+    expect(decodeRegistrySync(onto)?.repairing).toEqual({ server_id: 'db-2' });
+    expect(decodeRegistrySync({ ...stored, repairing: true })?.repairing).toBeUndefined();
+  });
+
   it('noteHeard moves last_heard only a minute or more past it', () => {
     const state = freshSync('http://s', 'sync-v1');
     noteHeard(state, '2026-01-01T00:00:00.000Z');
