@@ -5,9 +5,17 @@
  * (one more GET, nothing stored: the next pull still applies and saves them) and the link
  * step runs again against them (not after a pull in the same command, e.g. `sync`).
  */
-import { CHANGES_MAX_LIMIT, type Prefer, type SyncRecord, serverChange } from '@dev-infra/core';
+import { createHash } from 'node:crypto';
+import {
+  accountDigest,
+  CHANGES_MAX_LIMIT,
+  digestVerdict,
+  type Prefer,
+  type SyncRecord,
+  serverChange,
+} from '@dev-infra/core';
 import type { SyncClient } from '../remote/sync-client.js';
-import { pullSyncV1, rollbackWhy } from './pull.js';
+import { type AccountDigestAnswer, pullSyncV1, rollbackWhy } from './pull.js';
 import { hasUnlinked, linkIfNeeded, linkNewProjects, type RecordLookup } from './reconcile.js';
 import type { SyncSession } from './session.js';
 
@@ -24,7 +32,9 @@ export async function linkBeforePush(
   if (session.pulled || !hasUnlinked(registry)) return;
   const fresh = new Map<string, SyncRecord>();
   let first = true;
-  for await (const page of client.pages(session.state.cursor, { limit: CHANGES_MAX_LIMIT })) {
+  let last: { head: number; digest?: AccountDigestAnswer } | undefined;
+  const pages = client.pages(session.state.cursor, { limit: CHANGES_MAX_LIMIT, digest: true });
+  for await (const page of pages) {
     // The feed from our cursor says whether the server is still the one it belongs to. A
     // restored or replaced one has records the cursor has passed (a project another machine
     // holds among them): linking against what is after the cursor would push it again as
@@ -39,12 +49,24 @@ export async function linkBeforePush(
       return;
     }
     for (const record of page.changes) fresh.set(record.uuid, record);
+    last = { head: page.head, ...(page.digest ? { digest: page.digest } : {}) };
   }
-  if (fresh.size === 0) return;
   const index = session.cache.index();
   const overlay: RecordLookup = {
     get: (uuid) => fresh.get(uuid) ?? index.get(uuid),
     all: () => [...fresh.values(), ...index.all().filter((r) => !fresh.has(r.uuid))],
   };
+  // The feed's digest against this machine's view with it: a server restored to a head past
+  // our cursor (another machine repaired first) has records the cursor passed, which linking
+  // would miss. Repair first, as a pull whose digest differs would.
+  if (last?.digest) {
+    const view = accountDigest(overlay.all(), createHash('sha256'));
+    if (digestVerdict(view, last.digest, last.head) === 'differs') {
+      const why = `The server's records differ from this machine's view (${last.digest.count} there, ${view.count} here, at revision ${last.head})`;
+      await pullSyncV1(client, session, prefer, { repair: why });
+      return;
+    }
+  }
+  if (fresh.size === 0) return;
   linkNewProjects(registry, { ...apply, index: overlay, machineId: registry.machine.id });
 }

@@ -11,7 +11,7 @@ import type { HttpClient } from '../remote/http.js';
 import { SyncClient } from '../remote/sync-client.js';
 import { basicRecords, pullBasic, pushBasic } from './basic-mode.js';
 import { ensureIncarnation, isMachineCopyRefusal, recoverFromRefusal } from './machine-identity.js';
-import { pullSyncV1 } from './pull.js';
+import { abandonRepair, pullSyncV1 } from './pull.js';
 import { pushSyncV1 } from './push.js';
 import type { SyncSession } from './session.js';
 import { type VerifyReport, verifySyncV1 } from './verify.js';
@@ -57,7 +57,8 @@ export function driverFor(protocol: RemoteProtocol, http: HttpClient): ProtocolD
   }
   const client = new SyncClient(http);
   const once = async (session: SyncSession, steps: SyncSteps) => {
-    if (steps.pull) await pullSyncV1(client, session, steps.prefer);
+    // A repair a cut-off sync left unfinished is done first, by a lone push too.
+    if (steps.pull || session.state.repairing) await pullSyncV1(client, session, steps.prefer);
     // A repair includes its push even in `sync pull`: once its cursor is stored, nothing
     // would show that the server still lacks what this machine had synced.
     if (steps.push || session.repair) await pushSyncV1(client, session, steps.prefer);
@@ -74,6 +75,7 @@ export function driverFor(protocol: RemoteProtocol, http: HttpClient): ProtocolD
           return;
         } catch (error) {
           if (!isMachineCopyRefusal(error) || recoveries === 2) throw error;
+          abandonRepair(session);
           await recoverFromRefusal(session, error);
         }
       }

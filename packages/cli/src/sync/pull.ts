@@ -22,6 +22,7 @@ import {
   recordBehind,
   relinkLost,
   relinkRestore,
+  remakesFromCache,
   repairCheckoutRemovals,
   repairDeletes,
   repairPendingDeletes,
@@ -29,6 +30,7 @@ import {
   revivedTombstones,
   type ServerChange,
   type SharedFields,
+  type SyncEvent,
   type SyncRecord,
   serverChange,
 } from '@dev-infra/core';
@@ -37,10 +39,10 @@ import type { ChangesPage, RefusedRecord, SyncClient } from '../remote/sync-clie
 import { completeRotation } from './machine-identity.js';
 import { linkIfNeeded, localEntry, writeApplied } from './reconcile.js';
 import type { DigestCheck, SyncSession } from './session.js';
-import { machineRef, projectSync, sharedFields } from './state.js';
+import { machineRef, projectSync, type RegistrySync, sharedFields } from './state.js';
 
 /** A digest as the server sends it: count, hash and the head it was taken at. */
-type AccountDigestAnswer = AccountDigest & { head: number };
+export type AccountDigestAnswer = AccountDigest & { head: number };
 
 /**
  * Pulls every change since the stored cursor, then compares the account's digest with this
@@ -77,6 +79,12 @@ export async function pullSyncV1(
   // A push that found records gone asks for the repair straight away.
   if (options.repair !== undefined && !session.repair) {
     startRepair(session, options.repair, options.repairServerId ?? state.server_id);
+    fromZero = true;
+    checked = true;
+  } else if (state.repairing && !session.repair) {
+    // The last sync's repair pulled but was cut off before its push was done.
+    const why = "The last sync's repair of the server did not finish";
+    startRepair(session, why, state.repairing.server_id);
     fromZero = true;
     checked = true;
   }
@@ -200,11 +208,24 @@ export async function pullSyncV1(
     );
     state.pending.deletes.push(...repairDeletes(session.repair.seen, get, state.pending));
     const lastSeen = new Map(session.repair.before.map((r) => [r.uuid, r]));
-    const restores = restoresFromCache(
+    const fromCache = restoresFromCache(
       index.all(),
       (u) => lastSeen.get(u),
       (u) => byId.has(u),
       state.pending,
+    );
+    const heldUrls = new Set(registry.projects.map((p) => normaliseRemoteUrl(p.remote_url)));
+    const restores = remakesFromCache(
+      session.repair.before,
+      get,
+      sameRemote,
+      (u) => byId.has(u),
+      (f) => {
+        const url = normaliseRemoteUrl(f.remote_url);
+        return url !== null && heldUrls.has(url);
+      },
+      state.pending,
+      fromCache,
     );
     if (restores.length > 0) state.pending.restores = restores;
     else delete state.pending.restores;
@@ -321,6 +342,32 @@ function checkDigest(
   return { kind: 'differs', here: view, server: { count: answer.count, hash: answer.hash } };
 }
 
+/** The keys of `state` among `keys` that are set, for putting back as they were. */
+function pick<K extends keyof RegistrySync>(
+  state: RegistrySync,
+  ...keys: K[]
+): Partial<Pick<RegistrySync, K>> {
+  const out: Partial<Pick<RegistrySync, K>> = {};
+  for (const key of keys) if (state[key] !== undefined) out[key] = state[key];
+  return out;
+}
+
+/**
+ * Puts back what startRepair emptied, before its pull got anything: a request refused for the
+ * machine's identity (protocol.ts) is retried after the recovery saves, and a save must not
+ * store a repair's empty cache and cursor 0 (the next sync would take them for a first one and
+ * never push what the server lost). The retry finds the restore again and starts over.
+ */
+export function abandonRepair(session: SyncSession): void {
+  const { repair, state } = session;
+  if (!repair) return;
+  session.cache.replaceAll(repair.before);
+  for (const key of ['echo', 'verified', 'repairing'] as const) delete state[key];
+  Object.assign(state, repair.undo);
+  session.events.splice(session.events.indexOf(repair.note), 1);
+  delete session.repair;
+}
+
 /**
  * Starts the repair of a server that lost changes or holds other records than this machine
  * saw: says why in one line, keeps the cache's records (its tombstones, to delete again what
@@ -332,11 +379,14 @@ function checkDigest(
 function startRepair(session: SyncSession, why: string, serverId: string | undefined): void {
   const { state, cache } = session;
   const before = cache.index().all();
-  session.repair = { serverId, seen: before.filter((r) => r.deleted), before };
-  session.events.push({
+  const note: SyncEvent = {
     kind: 'note',
     text: `${why}: pulling everything again and pushing what it lost.`,
-  });
+  };
+  const undo = { cursor: state.cursor, ...pick(state, 'echo', 'verified', 'repairing') };
+  session.repair = { serverId, seen: before.filter((r) => r.deleted), before, undo, note };
+  session.events.push(note);
+  state.repairing = serverId === undefined ? {} : { server_id: serverId };
   cache.replaceAll([]);
   state.cursor = 0;
   delete state.echo;

@@ -137,6 +137,7 @@ export async function pushSyncV1(
     if (session.repair.serverId === undefined) delete state.server_id;
     else state.server_id = session.repair.serverId;
     delete session.repair;
+    delete state.repairing;
     await session.save();
   }
 }

@@ -55,6 +55,11 @@ export interface SyncSession {
     seen: SyncRecord[];
     /** The whole cache before it was emptied. */
     before: SyncRecord[];
+    /** The feed position before the repair emptied it, to put back if it is abandoned. */
+    undo: Pick<RegistrySync, 'cursor'> &
+      Partial<Pick<RegistrySync, 'echo' | 'verified' | 'repairing'>>;
+    /** The note that announced it (one per repair in the report). */
+    note: SyncEvent;
   };
   /** Once a repair's pull is done: the cache before it, and how the server's records differ. */
   repaired?: { before: SyncRecord[]; difference: DigestDifference };

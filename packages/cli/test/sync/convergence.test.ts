@@ -88,6 +88,16 @@ const FOUND_SEEDS: { seed: number; runs: number }[] = process.env.CONVERGENCE_SE
       // A deletion undone: an edit from a copy that never saw it named the tombstone's
       // revision, handed out again by a restored server, and was taken as a restore (1426).
       { seed: 1426, runs: 3 },
+      // A lone push's repair was refused for the machine's identity (the restored server held
+      // an older incarnation) after it had emptied the cache; the retry pushed every project
+      // as lost, past the linking that would have joined a record made anew (465 with the
+      // digest check before linking: duplicates; 1395: a second record of a project, and one
+      // deleted everywhere live again).
+      { seed: 1395, runs: 3 },
+      // An edit only one machine's cache still had (it had stopped holding the project) was
+      // lost with the record, which a restore took away altogether: the repair makes it again
+      // from the cache, or puts its later parts on the record made anew meanwhile (961).
+      { seed: 961, runs: 1 },
     ];
 const OPS = Number(process.env.CONVERGENCE_OPS ?? 250);
 const RUNS = Number(process.env.CONVERGENCE_RUNS ?? 4);

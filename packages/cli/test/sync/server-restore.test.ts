@@ -14,7 +14,16 @@ import { makeTempDir, removeTempDirs } from '../../../../test-support/tmp.js';
 import { newAccount } from '../../../server/test/helpers.js';
 import { ensureBuilt } from '../support/cli.js';
 import { postgresDb, serve, sqliteDb, type TestDb } from './restorable-server.js';
-import { cli, findProject, json, makeOriginAndClone, ok, setUpMachines } from './support.js';
+import {
+  cli,
+  findProject,
+  git,
+  json,
+  makeOriginAndClone,
+  ok,
+  setUpMachines,
+  startProxy,
+} from './support.js';
 
 /** The account's records as the server answers them through its API. */
 async function records(url: string, key: string): Promise<SyncRecord[]> {
@@ -226,6 +235,145 @@ describe.each(['sqlite', 'postgres'] as const)(
         expect(await ok(home, ['sync', '--verify'])).toMatch(/^verify: in sync with work-prod/m);
       }
       await stop();
+    }, 120_000);
+
+    it('an edit only a machine that stopped holding the project still has comes back when a restore took the record away', async () => {
+      const { A, B, key, url, restore, stop } = await sharedOneBackedUp('remade');
+      // After the backup: A registers `three`; B clones it, sets it completed, syncs, and
+      // stops holding it (a plain remove). Only B's cache still has the edit.
+      const dir = join(root, 'remade');
+      makeOriginAndClone(dir, 'three', join(A, 'code', 'three'));
+      await ok(A, ['add', join(A, 'code', 'three')]);
+      await ok(A, ['sync']);
+      await ok(B, ['sync']);
+      await ok(B, ['clone', 'three']);
+      await ok(B, ['update', 'three', '--status', 'completed']);
+      await ok(B, ['sync']);
+      await ok(B, ['remove', 'three']);
+      await ok(B, ['sync']);
+
+      await restore();
+
+      // B repairs first: the server lost `three` altogether and B holds no project of it, so
+      // B makes it again from its cache; A, which holds it without the edit, takes it.
+      expect(await ok(B, ['sync'])).toMatch(/^The server was restored from a backup/m);
+      await ok(A, ['sync']);
+      const threes = live(await records(url(), key)).filter((r) => r.fields.name === 'three');
+      expect(threes).toHaveLength(1);
+      expect(threes[0]?.fields.status).toBe('completed');
+      expect(await findProject(A, 'three')).toMatchObject({ status: 'completed', local: true });
+      expect(await findProject(B, 'three')).toMatchObject({ status: 'completed', local: false });
+      for (const home of [A, B])
+        expect(await ok(home, ['sync', '--verify'])).toMatch(/^verify: in sync with work-prod/m);
+      await stop();
+    }, 120_000);
+
+    it('a lone push after a restore another machine raised past its cursor links to what that machine made', async () => {
+      const { A, B, key, url, restore, stop } = await sharedOneBackedUp('lone-raised');
+      // After the backup: B describes `one` and registers three projects of its own (lost by
+      // the restore, which leaves B's cursor well past the restored head; B's push also rotates
+      // its machine token past the one the backup holds).
+      await ok(B, ['update', 'one', '--description', 'from B, after the backup']);
+      const dir = join(root, 'lone-raised');
+      const beeOrigin = makeOriginAndClone(dir, 'bee', join(B, 'code', 'bee'));
+      await ok(B, ['add', join(B, 'code', 'bee')]);
+      for (const name of ['b1', 'b2', 'b3']) {
+        mkdirSync(join(B, 'code', name), { recursive: true });
+        await ok(B, ['add', join(B, 'code', name)]);
+      }
+      await ok(B, ['sync']);
+      // Pulled back: the cursor moves past B's own pushes.
+      await ok(B, ['sync']);
+
+      await restore();
+
+      // A (which lost nothing) registers `two` and its own clone of `bee` (B's record of it is
+      // lost: this one is made anew), then enough more to raise the head past B's cursor:
+      // both are below it.
+      const origin = makeOriginAndClone(dir, 'two', join(A, 'code', 'two'));
+      await ok(A, ['add', join(A, 'code', 'two')]);
+      git(['clone', '-q', beeOrigin, join(A, 'code', 'bee')]);
+      await ok(A, ['add', join(A, 'code', 'bee')]);
+      await ok(A, ['sync']);
+      for (const name of ['a3', 'a4', 'a5', 'a6', 'a7']) {
+        mkdirSync(join(A, 'code', name), { recursive: true });
+        await ok(A, ['add', join(A, 'code', name)]);
+      }
+      await ok(A, ['sync']);
+      const bCursor = JSON.parse(readFileSync(join(B, 'registry.json'), 'utf8')).sync.cursor;
+      const raised = await records(url(), key);
+      expect(Math.max(...raised.map((r) => r.seq))).toBeGreaterThanOrEqual(bCursor);
+      const twoOnServer = raised.find((r) => r.fields.name === 'two');
+      expect(twoOnServer).toBeDefined();
+      expect(twoOnServer!.seq).toBeLessThanOrEqual(bCursor);
+
+      // B registers its own clone of `two` and only pushes: the feed after its cursor does
+      // not have A's `two`; the account's digest shows the restore, and B repairs first.
+      git(['clone', '-q', origin, join(B, 'code', 'two')]);
+      await ok(B, ['add', join(B, 'code', 'two')]);
+      const out = await ok(B, ['sync', 'push']);
+      expect(out.match(/pulling everything again/g)).toHaveLength(1);
+      const all = live(await records(url(), key));
+      // B's `bee`, lost, joins the record A made anew rather than coming back as a second one.
+      expect(all.filter((r) => r.fields.name === 'bee')).toHaveLength(1);
+      expect(all.filter((r) => r.fields.name === 'two').map((r) => r.uuid)).toEqual([
+        twoOnServer!.uuid,
+      ]);
+      expect(all.find((r) => r.fields.name === 'one')?.fields.description).toBe(
+        'from B, after the backup',
+      );
+      await ok(A, ['sync']);
+      for (const home of [A, B])
+        expect(await ok(home, ['sync', '--verify'])).toMatch(/^verify: in sync with work-prod/m);
+      await stop();
+    }, 120_000);
+
+    it('a repair whose push never reached the server is done again by the next sync', async () => {
+      const dir = join(root, 'repair-cut');
+      mkdirSync(dir);
+      const db = await database(dir);
+      let server = await serve(db.target);
+      const { port } = server;
+      // A talks to work-prod through a proxy that can drop a push before it is sent.
+      const proxy = await startProxy(server.url);
+      const { key } = await newAccount(server.storage);
+      const [A] = await setUpMachines(dir, proxy.url, key);
+      mkdirSync(join(A, 'code', 'one'), { recursive: true });
+      await ok(A, ['add', join(A, 'code', 'one')]);
+      await ok(A, ['sync']);
+      await server.stop();
+      await db.backup();
+      server = await serve(db.target, port);
+
+      mkdirSync(join(A, 'code', 'two'), { recursive: true });
+      await ok(A, ['add', join(A, 'code', 'two')]);
+      await ok(A, ['update', 'one', '--description', 'after the backup']);
+      await ok(A, ['sync']);
+      await server.stop();
+      await db.restore();
+      server = await serve(db.target, port);
+
+      // The repair's pull goes through; its push does not.
+      proxy.cutNext('/api/sync/push', 'POST', true);
+      const cut = await cli(A, ['sync']);
+      expect(cut.code).not.toBe(0);
+      expect(cut.stderr.trim().split('\n')).toHaveLength(1);
+      expect(live(await records(server.url, key)).map((r) => r.fields.name)).toEqual(['one']);
+
+      // Not "synced": the repair is still owed, and the next sync does it.
+      expect((await json<{ server: string }>(A, ['status', '--json'])).server).toBe('rolled-back');
+      expect((await cli(A, ['status', '--exit-code'])).code).toBe(1);
+      const again = await ok(A, ['sync']);
+      expect(again).toMatch(
+        /^The last sync.s repair of the server did not finish: pulling everything again/m,
+      );
+      const all = live(await records(server.url, key));
+      expect(all.map((r) => r.fields.name).sort()).toEqual(['one', 'two']);
+      expect(all.find((r) => r.fields.name === 'one')?.fields.description).toBe('after the backup');
+      expect(await ok(A, ['sync'])).toMatch(/^pulled 0, pushed 0$/m);
+      expect(await ok(A, ['sync', '--verify'])).toMatch(/^verify: in sync with work-prod/m);
+      await proxy.close();
+      await server.stop();
     }, 120_000);
 
     it('replaced by an empty database: A pushes everything again, once', async () => {

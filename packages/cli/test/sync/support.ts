@@ -56,8 +56,9 @@ export interface CountingProxy {
   /** Requests seen since the last reset, as `METHOD /path`. */
   seen: string[];
   /** The next request whose path starts with `prefix` reaches the server, but its answer is
-   *  dropped and the connection closed (as when the network dies after the server applied). */
-  cutNext(prefix: string, method?: string): void;
+   *  dropped and the connection closed (as when the network dies after the server applied);
+   *  with `unsent`, it is closed before anything reaches the server. */
+  cutNext(prefix: string, method?: string, unsent?: boolean): void;
   close(): Promise<void>;
 }
 
@@ -65,7 +66,7 @@ export interface CountingProxy {
 export async function startProxy(upstream: string): Promise<CountingProxy> {
   const target = new URL(upstream);
   const seen: string[] = [];
-  let cut: { prefix: string; method: string | undefined } | null = null;
+  let cut: { prefix: string; method: string | undefined; unsent: boolean } | null = null;
   const server: Server = createServer((req, res) => {
     seen.push(`${req.method} ${(req.url ?? '').split('?')[0]}`);
     const chunks: Buffer[] = [];
@@ -75,7 +76,12 @@ export async function startProxy(upstream: string): Promise<CountingProxy> {
         cut !== null &&
         (req.url ?? '').startsWith(cut.prefix) &&
         (cut.method === undefined || cut.method === req.method);
+      const unsent = drop && cut?.unsent === true;
       if (drop) cut = null;
+      if (unsent) {
+        req.socket.destroy();
+        return;
+      }
       const up = httpRequest(
         {
           host: target.hostname,
@@ -106,8 +112,8 @@ export async function startProxy(upstream: string): Promise<CountingProxy> {
   return {
     url: `http://127.0.0.1:${port}`,
     seen,
-    cutNext: (prefix, method) => {
-      cut = { prefix, method };
+    cutNext: (prefix, method, unsent = false) => {
+      cut = { prefix, method, unsent };
     },
     close: () =>
       new Promise<void>((resolve) => {

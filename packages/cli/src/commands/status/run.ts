@@ -54,6 +54,8 @@ export async function runStatus(ctx: Context, options: StatusOptions): Promise<v
       const peeked = await driver.peek(registry, sameServer ? state.cursor : 0);
       fresh = peeked.records;
       if (sameServer && peeked.first) server = serverChange(state, peeked.first);
+      // A repair cut off before its push: the server still lacks what it lost.
+      if (sameServer && server === 'same' && state.repairing) server = 'rolled-back';
     } catch (error) {
       if (!(error instanceof RemoteError)) throw error;
       throwIf(keyError(error, settings));
