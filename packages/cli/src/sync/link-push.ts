@@ -15,8 +15,9 @@ import {
   serverChange,
 } from '@dev-infra/core';
 import type { SyncClient } from '../remote/sync-client.js';
-import { type AccountDigestAnswer, pullSyncV1, rollbackWhy } from './pull.js';
+import { type AccountDigestAnswer, pullSyncV1 } from './pull.js';
 import { hasUnlinked, linkIfNeeded, linkNewProjects, type RecordLookup } from './reconcile.js';
+import { rollbackWhy } from './repair.js';
 import type { SyncSession } from './session.js';
 
 /** Links never-synced projects against the cache, then, if any is left, against the feed. */

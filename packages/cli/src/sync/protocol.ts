@@ -11,8 +11,9 @@ import type { HttpClient } from '../remote/http.js';
 import { SyncClient } from '../remote/sync-client.js';
 import { basicRecords, pullBasic, pushBasic } from './basic-mode.js';
 import { ensureIncarnation, isMachineCopyRefusal, recoverFromRefusal } from './machine-identity.js';
-import { abandonRepair, pullSyncV1 } from './pull.js';
+import { pullSyncV1 } from './pull.js';
 import { pushSyncV1 } from './push.js';
+import { abandonRepair } from './repair.js';
 import type { SyncSession } from './session.js';
 import { type VerifyReport, verifySyncV1 } from './verify.js';
 

@@ -10,36 +10,24 @@ import {
   type AccountDigest,
   accountDigest,
   CHANGES_MAX_LIMIT,
-  type ChangesResponse,
-  digestDifference,
   digestVerdict,
   echoAfter,
-  lostRecordSuperseded,
-  normaliseRemoteUrl,
   noteHeard,
   type Prefer,
   planPage,
   recordBehind,
-  relinkLost,
-  relinkRestore,
-  remakesFromCache,
   repairCheckoutRemovals,
-  repairDeletes,
-  repairPendingDeletes,
   restoresFromCache,
   revivedTombstones,
-  type ServerChange,
-  type SharedFields,
-  type SyncEvent,
-  type SyncRecord,
   serverChange,
 } from '@dev-infra/core';
 import { safeLine } from '../output/safe-text.js';
 import type { ChangesPage, RefusedRecord, SyncClient } from '../remote/sync-client.js';
 import { completeRotation } from './machine-identity.js';
 import { linkIfNeeded, localEntry, writeApplied } from './reconcile.js';
+import { queueRepairChanges, rollbackWhy, startRepair } from './repair.js';
 import type { DigestCheck, SyncSession } from './session.js';
-import { machineRef, projectSync, type RegistrySync, sharedFields } from './state.js';
+import { machineRef } from './state.js';
 
 /** A digest as the server sends it: count, hash and the head it was taken at. */
 export type AccountDigestAnswer = AccountDigest & { head: number };
@@ -196,93 +184,12 @@ export async function pullSyncV1(
   const note = refusedNote(refused);
   if (note) events.push({ kind: 'note', text: note });
   session.pulled = true;
-  if (session.repair) {
-    // Deleted projects the restored server holds live again: delete them again, never adopt.
-    const index = cache.index();
-    const get = (uuid: string) => index.get(uuid);
-    const byRemote = recordsByRemote(index.all());
-    const sameRemote = (f: SharedFields) =>
-      byRemote.get(normaliseRemoteUrl(f.remote_url) ?? '') ?? [];
-    state.pending.deletes = repairPendingDeletes(state.pending.deletes, get, sameRemote, (u) =>
-      byId.has(u),
-    );
-    state.pending.deletes.push(...repairDeletes(session.repair.seen, get, state.pending));
-    const lastSeen = new Map(session.repair.before.map((r) => [r.uuid, r]));
-    const fromCache = restoresFromCache(
-      index.all(),
-      (u) => lastSeen.get(u),
-      (u) => byId.has(u),
-      state.pending,
-    );
-    const heldUrls = new Set(registry.projects.map((p) => normaliseRemoteUrl(p.remote_url)));
-    const restores = remakesFromCache(
-      session.repair.before,
-      get,
-      sameRemote,
-      (u) => byId.has(u),
-      (f) => {
-        const url = normaliseRemoteUrl(f.remote_url);
-        return url !== null && heldUrls.has(url);
-      },
-      state.pending,
-      fromCache,
-    );
-    if (restores.length > 0) state.pending.restores = restores;
-    else delete state.pending.restores;
-    const held = new Set(registry.projects.map((p) => p.id));
-    state.pending.checkout_removals.push(
-      ...repairCheckoutRemovals(index.all(), machine.id, held, state.pending),
-    );
-    relinkLostProjects(session);
-    const { before } = session.repair;
-    session.repaired ??= { before, difference: digestDifference(before, index.all()) };
-  }
+  if (session.repair) queueRepairChanges(session, session.repair);
   const echo = echoAfter(state.echo, state.cursor);
   if (echo) state.echo = echo;
   else delete state.echo;
   linkIfNeeded(registry, () => cache.index(), { ...ctx, events });
   await session.save();
-}
-
-/**
- * In a repair (the cache is the server's whole state): synced projects the server lost while
- * another machine made the same project anew under another uuid (same remote URL), live or
- * deleted everywhere since (core's lostRecordSuperseded), go back to never synced (relinkLost),
- * for the link step that follows to join them to it (a tombstone: deleted remotely).
- */
-function relinkLostProjects(session: SyncSession): void {
-  const { state } = session;
-  const index = session.cache.index();
-  const byRemote = recordsByRemote(index.all());
-  for (const project of session.registry.projects) {
-    const sync = projectSync(project);
-    if (sync?.remote.kind !== 'sync-v1' || sync.deleted_remotely) continue;
-    if (index.get(project.id)) continue;
-    const url = normaliseRemoteUrl(project.remote_url);
-    const same = (url === null ? undefined : byRemote.get(url)) ?? [];
-    if (!lostRecordSuperseded(sync, same)) continue;
-    project.sync = relinkLost(sync, sharedFields(project));
-    // What our base holds later than the record made anew comes with the link (linkedSide).
-    const live = same.find((r) => !r.deleted);
-    const restore = live && relinkRestore(sync, live);
-    if (restore) {
-      const others = (state.pending.restores ?? []).filter((r) => r.uuid !== restore.uuid);
-      state.pending.restores = [...others, restore];
-    }
-  }
-}
-
-/** Records by normalised remote URL (those without one left out). */
-function recordsByRemote(records: Iterable<SyncRecord>): Map<string, SyncRecord[]> {
-  const out = new Map<string, SyncRecord[]>();
-  for (const r of records) {
-    const url = normaliseRemoteUrl(r.fields.remote_url);
-    if (url === null) continue;
-    const same = out.get(url);
-    if (same) same.push(r);
-    else out.set(url, [r]);
-  }
-  return out;
 }
 
 /** `refused 3 invalid records from the server (first: uuid …: fields.tags must be an array)`. */
@@ -300,17 +207,6 @@ export function refusedNote(refused: readonly RefusedRecord[]): string | undefin
   return safeLine(
     `refused ${n} invalid record${n > 1 ? 's' : ''} from the server (first: ${who}: ${first.reason})`,
   );
-}
-
-/** The note's first half for a replaced or rolled-back server. */
-/** The one line that says how the server changed (from a feed page or a push's answer). */
-export function rollbackWhy(
-  change: Exclude<ServerChange, 'same'>,
-  page: Pick<ChangesResponse, 'head'>,
-): string {
-  return change === 'replaced'
-    ? 'The server was replaced (its database has another id)'
-    : `The server was restored from a backup (its head ${page.head} is below revisions this machine saw)`;
 }
 
 /**
@@ -340,55 +236,4 @@ function checkDigest(
   }
   delete state.verified;
   return { kind: 'differs', here: view, server: { count: answer.count, hash: answer.hash } };
-}
-
-/** The keys of `state` among `keys` that are set, for putting back as they were. */
-function pick<K extends keyof RegistrySync>(
-  state: RegistrySync,
-  ...keys: K[]
-): Partial<Pick<RegistrySync, K>> {
-  const out: Partial<Pick<RegistrySync, K>> = {};
-  for (const key of keys) if (state[key] !== undefined) out[key] = state[key];
-  return out;
-}
-
-/**
- * Puts back what startRepair emptied, before its pull got anything: a request refused for the
- * machine's identity (protocol.ts) is retried after the recovery saves, and a save must not
- * store a repair's empty cache and cursor 0 (the next sync would take them for a first one and
- * never push what the server lost). The retry finds the restore again and starts over.
- */
-export function abandonRepair(session: SyncSession): void {
-  const { repair, state } = session;
-  if (!repair) return;
-  session.cache.replaceAll(repair.before);
-  for (const key of ['echo', 'verified', 'repairing'] as const) delete state[key];
-  Object.assign(state, repair.undo);
-  session.events.splice(session.events.indexOf(repair.note), 1);
-  delete session.repair;
-}
-
-/**
- * Starts the repair of a server that lost changes or holds other records than this machine
- * saw: says why in one line, keeps the cache's records (its tombstones, to delete again what
- * the server brought back; all of them, to name what the repair changed), and empties the
- * cache and the cursor so the pull rebuilds this machine's view from 0. The new id is stored
- * only once the repair has pushed (see pushSyncV1), so a repair cut short by a replaced
- * server starts again on the next sync.
- */
-function startRepair(session: SyncSession, why: string, serverId: string | undefined): void {
-  const { state, cache } = session;
-  const before = cache.index().all();
-  const note: SyncEvent = {
-    kind: 'note',
-    text: `${why}: pulling everything again and pushing what it lost.`,
-  };
-  const undo = { cursor: state.cursor, ...pick(state, 'echo', 'verified', 'repairing') };
-  session.repair = { serverId, seen: before.filter((r) => r.deleted), before, undo, note };
-  session.events.push(note);
-  state.repairing = serverId === undefined ? {} : { server_id: serverId };
-  cache.replaceAll([]);
-  state.cursor = 0;
-  delete state.echo;
-  delete state.verified;
 }

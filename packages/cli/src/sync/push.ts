@@ -10,9 +10,10 @@ import type { LocalProject } from '../registry/format.js';
 import { type SyncClient, splitPushRequest } from '../remote/sync-client.js';
 import { linkBeforePush } from './link-push.js';
 import { completeRotation, prepareRotation } from './machine-identity.js';
-import { pullSyncV1, rollbackWhy } from './pull.js';
+import { pullSyncV1 } from './pull.js';
 import { applyPushResults, type ResultContext } from './push-results.js';
 import { localEntry } from './reconcile.js';
+import { rollbackWhy } from './repair.js';
 import type { SyncSession } from './session.js';
 import { machineRef } from './state.js';
 
