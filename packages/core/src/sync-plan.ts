@@ -520,6 +520,26 @@ function createStamps(fields: SharedFields, never: NeverSynced): { stamps?: Push
 }
 
 /**
+ * What a synced project still owes the server when this machine stops holding it (a plain
+ * `remove`): a slot marked `behind` holds parts the server lost (a restore), and nowhere else
+ * may still have them. A live one becomes a queued restore of its base with its stamps (as
+ * restoresFromCache queues one), a deleted one the deletion again; nothing for the rest.
+ */
+export function owedOnRemoval(
+  uuid: string,
+  name: string,
+  sync: Synced,
+): { restore: PendingRestore } | { delete: PendingDelete } | undefined {
+  if (!sync.behind || sync.remote.kind !== 'sync-v1' || !sync.stamps) return undefined;
+  const gone = sync.deleted_remotely;
+  if (gone) {
+    if (gone.restore) return undefined;
+    return { delete: { uuid, base_rev: gone.rev ?? sync.rev, name, fields: sync.base } };
+  }
+  return { restore: { uuid, base_rev: sync.rev, fields: sync.base, stamps: sync.stamps } };
+}
+
+/**
  * After a repair's full pull: the restore to link a lost project's record over `record`, the
  * live record of its remote made anew meanwhile (see relinkLost): the parts our base holds
  * stamped later than that record's, which the project's first push after linking restores.

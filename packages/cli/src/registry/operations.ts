@@ -6,6 +6,8 @@
 import {
   changedFields,
   type EditableFieldName,
+  effectiveRemote,
+  owedOnRemoval,
   type PendingDelete,
   type RegistrySync,
   recordIdentity,
@@ -19,6 +21,7 @@ import {
   registrySync,
   setProjectSync,
   sharedFields,
+  takeQueuedRestore,
 } from '../sync/state.js';
 import type { LocalProject, Registry } from './format.js';
 
@@ -51,20 +54,30 @@ export function registerClone(
   newUuid: () => string,
 ): LocalProject {
   const identity = recordIdentity(record.uuid);
+  // Parts the server lost that a queued restore holds (from the cache, or from this machine's
+  // own slot when it stopped holding the project) come with the clone, marked behind: its
+  // first push restores them.
+  const state = registrySync(registry);
+  const restore =
+    identity.kind === 'basic' || !state ? undefined : takeQueuedRestore(state, record.uuid);
+  const side = restore
+    ? effectiveRemote(restore.fields, restore.stamps, record.fields, record.stamps)
+    : { fields: record.fields, stamps: record.stamps, behind: false };
   const project: LocalProject = {
     id: identity.kind === 'basic' ? newUuid() : record.uuid,
     path,
-    ...record.fields,
-    tags: [...record.fields.tags],
+    ...side.fields,
+    tags: [...side.fields.tags],
   };
   if (identity.kind === 'basic')
     setProjectSync(project, { rev: 0, base: record.fields, pushed_path: null, remote: identity });
   else
     setProjectSync(project, {
       rev: record.rev,
-      base: record.fields,
+      base: side.fields,
       pushed_path: null,
-      ...(record.stamps ? { stamps: record.stamps } : {}),
+      ...(side.stamps ? { stamps: side.stamps } : {}),
+      ...(side.behind ? { behind: true as const } : {}),
     });
   registry.projects.push(project);
   cancelRemovalsOf(registry, project.id);
@@ -124,6 +137,13 @@ function queueRemoval(
     queueCheckoutRemoval(state, sync.pushed_path, project.id);
     return 'tombstone';
   }
+  // Parts the server lost that only this slot may still hold go on without the project.
+  const owed = owedOnRemoval(project.id, project.name, sync);
+  if (owed && 'restore' in owed) {
+    const others = (state.pending.restores ?? []).filter((r) => r.uuid !== project.id);
+    state.pending.restores = [...others, owed.restore];
+  } else if (owed && !state.pending.deletes.some((d) => d.uuid === project.id))
+    state.pending.deletes.push(owed.delete);
   return queueCheckoutRemoval(state, sync.pushed_path, project.id) ? 'checkout' : 'local';
 }
 

@@ -10,9 +10,7 @@ import {
   type LocalEntry,
   linkedSide,
   normaliseRemoteUrl,
-  type PendingRestore,
   type Prefer,
-  type RegistrySync,
   type RemoteSide,
   recordForUrl,
   type SyncEvent,
@@ -29,6 +27,7 @@ import {
   registrySync,
   seenAtRegistration,
   sharedFields,
+  takeQueuedRestore,
 } from './state.js';
 
 export { type RemoteSide, sideOf } from '@dev-infra/core';
@@ -119,7 +118,7 @@ export function linkNewProjects(registry: Registry, options: LinkOptions): void 
     }
     // Parts of the record the server lost and the cache held later come with it (the queued
     // restore goes with the project's first push).
-    const restore = takeRestore(state, record.uuid);
+    const restore = state && takeQueuedRestore(state, record.uuid);
     const side = linkedSide(record, machineId, restore);
     // The same uuid (or a deletion the user could not have known of): the tombstone stands.
     if (!record.deleted) {
@@ -141,16 +140,6 @@ export function linkNewProjects(registry: Registry, options: LinkOptions): void 
     applyRemote(project, side, options);
   }
   if (state) cancelRemovalsOfHeld(registry, state);
-}
-
-/** Removes and returns the queued restore of `uuid`, if any. */
-function takeRestore(state: RegistrySync | undefined, uuid: string): PendingRestore | undefined {
-  const restores = state?.pending.restores;
-  const at = restores?.findIndex((r) => r.uuid === uuid) ?? -1;
-  if (!restores || at < 0) return undefined;
-  const [restore] = restores.splice(at, 1);
-  if (restores.length === 0) delete state!.pending.restores;
-  return restore;
 }
 
 /** True when a project here has never synced (so the link step has something to match). */

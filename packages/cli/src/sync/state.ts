@@ -9,6 +9,7 @@ import {
   type MachineRef,
   type NeverSynced,
   neverSynced,
+  type PendingRestore,
   type RegistrySync,
   type RemoteIdentity,
   type SharedFields,
@@ -104,6 +105,16 @@ export function dropPendingRemovals(
   if (!pending.deletes.some((d) => cancel(d.uuid))) return false;
   pending.deletes = pending.deletes.filter((d) => !cancel(d.uuid));
   return true;
+}
+
+/** Removes and returns the queued restore of `uuid` (see core's restoresFromCache), if any. */
+export function takeQueuedRestore(state: RegistrySync, uuid: string): PendingRestore | undefined {
+  const restores = state.pending.restores;
+  const at = restores?.findIndex((r) => r.uuid === uuid) ?? -1;
+  if (!restores || at < 0) return undefined;
+  const [restore] = restores.splice(at, 1);
+  if (restores.length === 0) delete state.pending.restores;
+  return restore;
 }
 
 /**

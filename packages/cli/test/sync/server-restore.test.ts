@@ -328,6 +328,56 @@ describe.each(['sqlite', 'postgres'] as const)(
       await stop();
     }, 120_000);
 
+    /**
+     * A holds `one` with a status the restore took away, its slot marked behind (another
+     * machine's pushes hid the restore from A's cursor and digest): A stops holding it, and
+     * `then` runs on A before its next sync.
+     */
+    const behindThenRemoved = async (name: string, then: (A: string) => Promise<unknown>) => {
+      const { A, B, key, url, restore, stop } = await sharedOneBackedUp(name);
+      await ok(A, ['update', 'one', '--status', 'completed']);
+      await ok(A, ['sync']);
+      await ok(A, ['sync']);
+      await restore();
+      // B (which lost nothing) describes `one` until its revision passes A's cursor: A's
+      // next pull sees only that record, newer by revision, older by the status's stamp.
+      const cursorOf = (home: string) =>
+        JSON.parse(readFileSync(join(home, 'registry.json'), 'utf8')).sync.cursor as number;
+      for (let i = 0; i < 10; i++) {
+        await ok(B, ['update', 'one', '--description', `from B ${i}`]);
+        await ok(B, ['sync']);
+        const one = (await records(url(), key)).find((r) => r.fields.name === 'one');
+        if (one && one.seq > cursorOf(A)) break;
+      }
+      const pulled = await ok(A, ['sync', 'pull']);
+      expect(pulled).not.toMatch(/pulling everything again/);
+      expect(await findProject(A, 'one')).toMatchObject({ status: 'completed' });
+      expect(await json(A, ['status', '--json'])).toMatchObject({ server: 'same' });
+      await ok(A, ['remove', 'one']);
+      await then(A);
+      await ok(A, ['sync']);
+      const one = live(await records(url(), key)).filter((r) => r.fields.name === 'one');
+      expect(one).toHaveLength(1);
+      expect(one[0]?.fields.status).toBe('completed');
+      await ok(B, ['sync']);
+      expect(await findProject(B, 'one')).toMatchObject({ status: 'completed' });
+      await stop();
+      return A;
+    };
+
+    it('a project whose server record lacks an edit only this machine holds, removed here: the edit is pushed all the same', async () => {
+      const A = await behindThenRemoved('behind-removed', async () => {});
+      expect(await findProject(A, 'one')).toMatchObject({ local: false, status: 'completed' });
+    }, 120_000);
+
+    it('the same, cloned again before the sync: the clone has the edit and pushes it', async () => {
+      const A = await behindThenRemoved('behind-recloned', async (A) => {
+        await ok(A, ['clone', 'one', join(A, 'code', 'one-again')]);
+        expect(await findProject(A, 'one')).toMatchObject({ local: true, status: 'completed' });
+      });
+      expect(await findProject(A, 'one')).toMatchObject({ local: true, status: 'completed' });
+    }, 120_000);
+
     it('a repair whose push never reached the server is done again by the next sync', async () => {
       const dir = join(root, 'repair-cut');
       mkdirSync(dir);

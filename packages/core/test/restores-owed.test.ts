@@ -1,15 +1,16 @@
 /**
- * remakesFromCache, pure: after a repair's full pull, a live record the cache held and the
- * server lost altogether comes back from the cache (a machine that stopped holding the
- * project may be the only one left with an edit), unless the project has a record of its own
- * again or was deleted everywhere meanwhile.
+ * What the server lost and only one machine may still hold, pure: remakesFromCache (after a
+ * repair's full pull, a live record the cache held and the server lost altogether comes back
+ * from the cache, unless the project has a record of its own again or was deleted everywhere
+ * meanwhile) and owedOnRemoval (a slot marked behind, dropped by a plain `remove`, leaves its
+ * parts queued).
  */
 import { describe, expect, it } from 'vitest';
 import type { SharedFields } from '../src/schema/fields.js';
 import type { RecordStamps } from '../src/schema/stamps.js';
 import type { SyncRecord } from '../src/schema/sync.js';
-import { remakesFromCache } from '../src/sync-plan.js';
-import type { PendingRestore, RegistrySync } from '../src/sync-state.js';
+import { owedOnRemoval, remakesFromCache } from '../src/sync-plan.js';
+import type { PendingRestore, RegistrySync, Synced } from '../src/sync-state.js';
 import { sampleFields } from './fixtures.js';
 
 const URL_A = 'https://github.com/acme/api.git';
@@ -105,5 +106,42 @@ describe('remakesFromCache', () => {
     const fields = sampleFields({ name: 'api', remote_url: URL_A });
     expect(remakes([lost], [rec('gone', 20, fields, stamps(30), true)])).toEqual([]);
     expect(remakes([lost], [rec('gone', 20, fields, stamps(5), true)])).toHaveLength(1);
+  });
+});
+
+describe('owedOnRemoval', () => {
+  const base = sampleFields({ name: 'api', remote_url: URL_A, status: 'completed' });
+  const slot = (over: Partial<Synced> = {}): Synced => ({
+    kind: 'synced',
+    rev: 9,
+    base,
+    pushed_path: '/p/api',
+    remote: { kind: 'sync-v1', uuid: 'u' },
+    stamps: stamps(10, { status: 40 }),
+    behind: true,
+    ...over,
+  });
+
+  it('a live slot marked behind leaves a restore of its base with its stamps', () => {
+    expect(owedOnRemoval('u', 'api', slot())).toEqual({
+      restore: { uuid: 'u', base_rev: 9, fields: base, stamps: stamps(10, { status: 40 }) },
+    });
+  });
+
+  it('a deleted one the deletion again, on the tombstone revision; a restore asked for, nothing', () => {
+    const gone = slot({ deleted_remotely: { at: 'T', rev: 12 } });
+    expect(owedOnRemoval('u', 'api', gone)).toEqual({
+      delete: { uuid: 'u', base_rev: 12, name: 'api', fields: base },
+    });
+    const restoring = slot({ deleted_remotely: { at: 'T', rev: 12, restore: true } });
+    expect(owedOnRemoval('u', 'api', restoring)).toBeUndefined();
+  });
+
+  it('nothing owed by a slot in step with the server, without stamps, or in basic mode', () => {
+    const { behind: _, ...inStep } = slot();
+    expect(owedOnRemoval('u', 'api', inStep)).toBeUndefined();
+    const { stamps: __, ...unstamped } = slot();
+    expect(owedOnRemoval('u', 'api', unstamped)).toBeUndefined();
+    expect(owedOnRemoval('u', 'api', slot({ remote: { kind: 'basic', id: 3 } }))).toBeUndefined();
   });
 });
