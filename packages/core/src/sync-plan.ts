@@ -810,6 +810,8 @@ export function repairDeletes(
   seen: readonly SyncRecord[],
   server: (uuid: string) => SyncRecord | undefined,
   pending: RegistrySync['pending'],
+  sameRemote: (fields: SharedFields) => readonly SyncRecord[] = () => [],
+  held: (uuid: string) => boolean = () => false,
 ): PendingDelete[] {
   const queued = new Set(pending.deletes.map((d) => d.uuid));
   const out: PendingDelete[] = [];
@@ -820,6 +822,16 @@ export function repairDeletes(
     if (now ? !outlivedTombstone(now, tomb, true) : !tomb.stamps) continue;
     queued.add(tomb.uuid);
     out.push(deleteAgain(tomb, now?.rev ?? 0));
+    if (now) continue;
+    // The server lost the record altogether: a live record of its remote made before the
+    // deletion (by the stamps), on a copy of the server that lacked ours, is the project that
+    // was deleted (as in repairPendingDeletes); one made after it was registered again.
+    for (const other of sameRemote(tomb.fields)) {
+      if (other.deleted || held(other.uuid) || queued.has(other.uuid) || !other.stamps) continue;
+      if (liveStamp(other.stamps) >= liveStamp(tomb.stamps)) continue;
+      queued.add(other.uuid);
+      out.push(deleteAgain(other, other.rev));
+    }
   }
   return out;
 }

@@ -360,6 +360,27 @@ describe('repair after the server went back', () => {
       [],
     );
   });
+
+  it('a lost record deleted again takes the records of its remote made before the deletion, never one made after or held here', () => {
+    const at = (live: number) => ({ fields: {}, tags: {}, live });
+    const tomb = { ...record('lost', 6, true), stamps: at(50) };
+    const before = { ...record('made-before', 2), stamps: at(40) };
+    const after = { ...record('made-after', 3), stamps: at(60) };
+    const mine = { ...record('held-here', 4), stamps: at(30) };
+    const server = new Map([before, after, mine].map((r) => [r.uuid, r]));
+    const pending = { deletes: [], checkout_removals: [] };
+    const out = repairDeletes(
+      [tomb],
+      (uuid) => server.get(uuid),
+      pending,
+      () => [...server.values()],
+      (uuid) => uuid === 'held-here',
+    );
+    expect(out.map((d) => [d.uuid, d.base_rev])).toEqual([
+      ['lost', 0],
+      ['made-before', 2],
+    ]);
+  });
 });
 
 describe('adoptUnedited', () => {

@@ -96,7 +96,7 @@ export function queueRepairChanges(
     byRemote.get(normaliseRemoteUrl(f.remote_url) ?? '') ?? [];
   // Deleted projects the restored server holds live again: delete them again, never adopt.
   state.pending.deletes = repairPendingDeletes(state.pending.deletes, get, sameRemote, held);
-  state.pending.deletes.push(...repairDeletes(repair.seen, get, state.pending));
+  state.pending.deletes.push(...repairDeletes(repair.seen, get, state.pending, sameRemote, held));
   const lastSeen = new Map(repair.before.map((r) => [r.uuid, r]));
   const fromCache = restoresFromCache(index.all(), (u) => lastSeen.get(u), held, state.pending);
   const heldUrls = new Set(registry.projects.map((p) => normaliseRemoteUrl(p.remote_url)));

@@ -98,6 +98,13 @@ const FOUND_SEEDS: { seed: number; runs: number }[] = process.env.CONVERGENCE_SE
       // lost with the record, which a restore took away altogether: the repair makes it again
       // from the cache, or puts its later parts on the record made anew meanwhile (961).
       { seed: 961, runs: 1 },
+      // An edit lost with the project: a machine whose slot held what the server had lost
+      // (marked behind) removed the project here before its push restored it (3005).
+      { seed: 3005, runs: 1 },
+      // A project deleted everywhere came back: a restore took its record away altogether;
+      // another machine's record of the same repo, made on a copy of the server that lacked
+      // it before the deletion, outlived the tombstone a repair made again (2014).
+      { seed: 2014, runs: 4 },
     ];
 const OPS = Number(process.env.CONVERGENCE_OPS ?? 250);
 const RUNS = Number(process.env.CONVERGENCE_RUNS ?? 4);
