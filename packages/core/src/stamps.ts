@@ -14,7 +14,12 @@
  */
 import { fieldEquals, normaliseTags, SHARED_FIELD_NAMES, type SharedFieldName } from './project.js';
 import type { SharedFields } from './schema/fields.js';
-import { MAX_TAG_STAMPS, type PushStamps, type RecordStamps } from './schema/stamps.js';
+import {
+  type FreshParts,
+  MAX_TAG_STAMPS,
+  type PushStamps,
+  type RecordStamps,
+} from './schema/stamps.js';
 
 /** The stamped fields: every editable field but tags, which are stamped tag by tag. */
 export const STAMPED_FIELDS = SHARED_FIELD_NAMES.filter(
@@ -252,6 +257,56 @@ export function pushStamps(
     else if (tagStamp(baseStamps, t) > 0) out.tags![t] = tagStamp(baseStamps, t);
   }
   if (fresh.fields.length > 0 || fresh.tags.length > 0) out.fresh = fresh;
+  return out;
+}
+
+/**
+ * The parts this machine changed from `base` to the value `theirs` (the server's) holds too:
+ * a merge takes them as agreed, and without a note they would go unpushed (see Synced.fresh).
+ */
+export function absorbedEdits(
+  base: SharedFields,
+  local: SharedFields,
+  theirs: SharedFields,
+): FreshParts | undefined {
+  const fields = STAMPED_FIELDS.filter(
+    (f) => !fieldEquals(f, local[f], base[f]) && fieldEquals(f, local[f], theirs[f]),
+  );
+  const [inBase, inLocal, inTheirs] = [base, local, theirs].map((x) => tagSet(x.tags)) as [
+    Set<string>,
+    Set<string>,
+    Set<string>,
+  ];
+  const tags = [...new Set([...inBase, ...inLocal])].filter(
+    (t) => inLocal.has(t) !== inBase.has(t) && inLocal.has(t) === inTheirs.has(t),
+  );
+  return joinFresh(undefined, { fields, tags });
+}
+
+/** The parts named in either; undefined when none. */
+export function joinFresh(
+  a: FreshParts | undefined,
+  b: FreshParts | undefined,
+): FreshParts | undefined {
+  const fields = STAMPED_FIELDS.filter(
+    (f) => a?.fields?.includes(f) === true || b?.fields?.includes(f) === true,
+  );
+  const tags = [...new Set([...(a?.tags ?? []), ...(b?.tags ?? [])])];
+  if (fields.length === 0 && tags.length === 0) return undefined;
+  return { ...(fields.length > 0 ? { fields } : {}), ...(tags.length > 0 ? { tags } : {}) };
+}
+
+/** `stamps` with `fresh`'s parts named fresh too (and no longer sent with a stamp). */
+export function withFresh(
+  stamps: PushStamps | undefined,
+  fresh: FreshParts | undefined,
+): PushStamps | undefined {
+  if (!stamps || !fresh) return stamps;
+  const out: PushStamps = { ...stamps, fields: { ...stamps.fields }, tags: { ...stamps.tags } };
+  for (const f of fresh.fields ?? []) delete out.fields![f];
+  for (const t of fresh.tags ?? []) delete out.tags![t];
+  const joined = joinFresh(stamps.fresh, fresh);
+  if (joined) out.fresh = { fields: joined.fields ?? [], tags: joined.tags ?? [] };
   return out;
 }
 

@@ -15,7 +15,16 @@ import type {
   PushRequest,
   SyncRecord,
 } from './schema/sync.js';
-import { effectiveRemote, liveStamp, pushStamps, STAMPED_FIELDS, sameStamps } from './stamps.js';
+import {
+  absorbedEdits,
+  effectiveRemote,
+  joinFresh,
+  liveStamp,
+  pushStamps,
+  STAMPED_FIELDS,
+  sameStamps,
+  withFresh,
+} from './stamps.js';
 import type {
   NeverSynced,
   PendingDelete,
@@ -124,7 +133,8 @@ export function sameSync(a: ProjectSync | undefined, b: ProjectSync | undefined)
     return (
       a.seen_cursor === n.seen_cursor &&
       a.edited.join('\0') === n.edited.join('\0') &&
-      a.seen_deleted.join('\0') === n.seen_deleted.join('\0')
+      a.seen_deleted.join('\0') === n.seen_deleted.join('\0') &&
+      JSON.stringify(a.base) === JSON.stringify(n.base)
     );
   }
   const s = b as Synced;
@@ -137,6 +147,7 @@ export function sameSync(a: ProjectSync | undefined, b: ProjectSync | undefined)
     a.deleted_remotely?.rev === s.deleted_remotely?.rev &&
     a.deleted_remotely?.restore === s.deleted_remotely?.restore &&
     a.behind === s.behind &&
+    JSON.stringify(a.fresh) === JSON.stringify(s.fresh) &&
     sameStamps(a.stamps, s.stamps) &&
     sameSharedFields(a.base, s.base)
   );
@@ -245,15 +256,21 @@ export function applyRecord(
     : { fields: remote.fields, stamps: remote.stamps, behind: false };
   const theirs = effective.fields;
   const local = entry.fields;
-  const base = sync?.base ?? null;
+  // A project linked again after the server lost its record merges against the base it had.
+  const relinked = entry.sync?.kind === 'never-synced' ? entry.sync.base : undefined;
+  const base = sync?.base ?? relinked ?? null;
   const events: SyncEvent[] = [];
   let merged: SharedFields;
+  // Edits not yet pushed that the server's record holds too still go with the next push.
+  let fresh = sync?.fresh;
   if (base !== null && sameSharedFields(local, base)) {
     merged = theirs;
   } else {
     const result = mergeFields(base, local, theirs, ctx.prefer);
     merged = result.merged;
     for (const c of result.conflicts) events.push({ kind: 'conflict', project: entry.name, ...c });
+    if (base !== null && remote.stamps)
+      fresh = joinFresh(fresh, absorbedEdits(base, local, theirs));
   }
   const pushedPath = sync?.pushed_path ?? (remote.checkoutPath === entry.path ? entry.path : null);
   const next: Synced = {
@@ -265,6 +282,7 @@ export function applyRecord(
   };
   if (effective.stamps) next.stamps = effective.stamps;
   if (effective.behind || remote.behind) next.behind = true;
+  if (fresh) next.fresh = fresh;
   // What git state the server holds for our checkout does not change with the record's fields.
   if (sync?.pushed_git !== undefined) next.pushed_git = sync.pushed_git;
   const written = keepLocalSpelling(local, merged);
@@ -458,7 +476,8 @@ export function planPush(
     // The base's stamps of the parts not changed here: the server keeps them where it lost
     // the base's values (see pushStamps). Not on a restore: reviving is a new act.
     const stamps: { stamps?: PushStamps } = {};
-    const given = sync && !gone ? pushStamps(fields, sync.base, sync.stamps) : undefined;
+    const given =
+      sync && !gone ? withFresh(pushStamps(fields, sync.base, sync.stamps), sync.fresh) : undefined;
     if (given) stamps.stamps = given;
     const git = now === undefined ? undefined : gitToPush(entry.git, sync?.pushed_git, now);
     const checkout = (force: boolean) => {
@@ -489,7 +508,7 @@ export function planPush(
       // by no one, which any value a restore took away outlives (see stampWrite).
       const first = entry.sync?.kind === 'never-synced' ? createStamps(fields, entry.sync) : {};
       changes.push({ uuid, base_rev: 0, fields, ...first });
-    } else if (!sameSharedFields(fields, sync.base) || sync.behind)
+    } else if (!sameSharedFields(fields, sync.base) || sync.behind || sync.fresh)
       changes.push({ uuid, base_rev: sync.rev, fields, ...stamps });
     checkout(sync?.pushed_path !== entry.path);
   }
@@ -612,12 +631,13 @@ export function repairCheckoutRemovals(
  * After a repair's full pull: the slot for a synced project the server no longer has at all
  * while it holds another live record of the same remote (made anew on another machine while
  * the server lacked ours): never synced again, the fields changed since the base noted as
- * edited, so the link step joins it to that record (the unedited fields take the record's
- * values) instead of the repair pushing a second record of the same project.
+ * edited and the base kept (the link merges against it: three-way, tags tag by tag), so the
+ * link step joins it to that record (the unedited fields take the record's values) instead of
+ * the repair pushing a second record of the same project.
  */
 export function relinkLost(sync: Synced, fields: SharedFields): NeverSynced {
   const edited = SHARED_FIELD_NAMES.filter((f) => !fieldEquals(f, fields[f], sync.base[f]));
-  return { kind: 'never-synced', edited, seen_cursor: 0, seen_deleted: [] };
+  return { kind: 'never-synced', edited, seen_cursor: 0, seen_deleted: [], base: sync.base };
 }
 
 /**

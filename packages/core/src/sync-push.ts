@@ -180,8 +180,9 @@ export function planPushResults(input: PushResultsInput): PushResultsPlan {
         };
         // Fields accepted onto a tombstone (a restore) made the project live again.
         delete slot.deleted_remotely;
-        // The server holds our base again, at the stamps it answered.
+        // The server holds our base again, at the stamps it answered, edits named fresh too.
         delete slot.behind;
+        delete slot.fresh;
         if (r.stamps) slot.stamps = r.stamps;
         else delete slot.stamps;
         update(r.uuid, { sync: slot, fields: null });

@@ -9,7 +9,8 @@ import { SHARED_FIELD_NAMES, type SharedFieldName } from './project.js';
 import type { SharedFields } from './schema/fields.js';
 import type { GitState } from './schema/git.js';
 import { isGitStateOrNull, isRecordStamps, isSharedFields } from './schema/plain-checks.js';
-import type { RecordStamps } from './schema/stamps.js';
+import type { FreshParts, RecordStamps } from './schema/stamps.js';
+import { STAMPED_FIELDS } from './stamps.js';
 
 /** The two ways a client talks to work-prod. */
 export type SyncProtocol = 'sync-v1' | 'basic';
@@ -29,6 +30,12 @@ export interface NeverSynced {
   seen_cursor: number;
   /** uuids this machine had deleted everywhere that `seen_cursor` did not cover yet. */
   seen_deleted: string[];
+  /**
+   * A project linked again after the server lost its record (core's relinkLost): the base it
+   * had synced, which the link merges against (three-way, tags tag by tag) instead of merging
+   * without a base, which would take one side's whole tag set.
+   */
+  base?: SharedFields;
 }
 
 /** A project that has synced: both sides agreed on `base` at revision `rev`. */
@@ -63,6 +70,13 @@ export interface Synced {
    * record live from before the deletion, and the push deletes it again.
    */
   behind?: true;
+  /**
+   * Parts this machine edited to the value the server then turned out to hold already (the
+   * merge absorbed the edit): the next push still names them `fresh`, so the server stamps
+   * them now. Without it, an older stamp of that value (a copy a restore brought back) would
+   * rank the edit below a change it came after. Cleared once a push is applied.
+   */
+  fresh?: FreshParts;
 }
 
 /** What a synced slot knows of the server's tombstone for it. */
@@ -266,6 +280,8 @@ export function decodeProjectSync(raw: unknown, projectId: string): ProjectSync 
     }
     if (isRecordStamps(raw.stamps)) synced.stamps = raw.stamps;
     if (raw.behind === true) synced.behind = true;
+    const fresh = decodeFresh(raw.fresh);
+    if (fresh) synced.fresh = fresh;
     return synced;
   }
   const slot: NeverSynced = {
@@ -274,6 +290,7 @@ export function decodeProjectSync(raw: unknown, projectId: string): ProjectSync 
     seen_cursor: typeof raw.seen_cursor === 'number' ? raw.seen_cursor : 0,
     seen_deleted: strings(raw.seen_deleted),
   };
+  if (isSharedFields(raw.base)) slot.base = raw.base;
   return slot;
 }
 
@@ -287,6 +304,7 @@ export function encodeProjectSync(sync: ProjectSync): Record<string, unknown> | 
     if (sync.edited.length > 0) out.edited = sync.edited;
     if (sync.seen_cursor !== 0 || sync.seen_deleted.length > 0) out.seen_cursor = sync.seen_cursor;
     if (sync.seen_deleted.length > 0) out.seen_deleted = sync.seen_deleted;
+    if (sync.base) out.base = sync.base;
     return Object.keys(out).length > 0 ? out : undefined;
   }
   const out: Record<string, unknown> = {
@@ -299,7 +317,18 @@ export function encodeProjectSync(sync: ProjectSync): Record<string, unknown> | 
   if (sync.deleted_remotely) out.deleted_remotely = sync.deleted_remotely;
   if (sync.stamps) out.stamps = sync.stamps;
   if (sync.behind) out.behind = true;
+  if (sync.fresh) out.fresh = sync.fresh;
   return out;
+}
+
+/** A stored `fresh`: known field names and string tags only; undefined when none is left. */
+function decodeFresh(raw: unknown): FreshParts | undefined {
+  if (!isObject(raw)) return undefined;
+  const names = Array.isArray(raw.fields) ? strings(raw.fields) : [];
+  const fields = STAMPED_FIELDS.filter((f) => names.includes(f));
+  const tags = Array.isArray(raw.tags) ? [...new Set(strings(raw.tags))] : [];
+  if (fields.length === 0 && tags.length === 0) return undefined;
+  return { ...(fields.length > 0 ? { fields } : {}), ...(tags.length > 0 ? { tags } : {}) };
 }
 
 function decodePendingDelete(raw: unknown): PendingDelete | undefined {

@@ -121,13 +121,14 @@ describe('what a repair puts right', () => {
     expect(repairCheckoutRemovals(records, 'another', new Set(), pending)).toEqual([]);
   });
 
-  it('a lost project goes back to never synced, its edits since the base noted', () => {
+  it('a lost project goes back to never synced, its edits since the base noted, the base kept', () => {
     const local = { ...base, description: 'edited here', tags: [...base.tags] };
     expect(relinkLost(synced(7), local)).toEqual({
       kind: 'never-synced',
       edited: ['description'],
       seen_cursor: 0,
       seen_deleted: [],
+      base: synced(7).base,
     });
   });
 });

@@ -105,6 +105,10 @@ const FOUND_SEEDS: { seed: number; runs: number }[] = process.env.CONVERGENCE_SE
       // another machine's record of the same repo, made on a copy of the server that lacked
       // it before the deletion, outlived the tombstone a repair made again (2014).
       { seed: 2014, runs: 4 },
+      // Tag edits lost: one the merge took as agreed (the server held the value, stamped
+      // before a later removal a restore took away) went unpushed, and a project linked again
+      // after a restore merged its tags without the base it had, dropping the record's (2030).
+      { seed: 2030, runs: 2 },
     ];
 const OPS = Number(process.env.CONVERGENCE_OPS ?? 250);
 const RUNS = Number(process.env.CONVERGENCE_RUNS ?? 4);

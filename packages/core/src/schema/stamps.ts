@@ -74,3 +74,4 @@ export const PushStampsSchema = Type.Object({
   fresh: Type.Optional(FreshPartsSchema),
 });
 export type PushStamps = Static<typeof PushStampsSchema>;
+export type FreshParts = Static<typeof FreshPartsSchema>;
