@@ -6,6 +6,7 @@ export * from './merge.js';
 export * from './project.js';
 export * from './protocol.js';
 export * from './remote-url.js';
+export * from './restore-plan.js';
 export * from './schema/index.js';
 export * from './stamps.js';
 export * from './status.js';

@@ -5,10 +5,11 @@
  * it had (NeverSynced.base), tags tag by tag.
  */
 import { describe, expect, it } from 'vitest';
+import { relinkLost } from '../src/restore-plan.js';
 import type { SharedFields } from '../src/schema/fields.js';
 import type { RecordStamps } from '../src/schema/stamps.js';
 import { absorbedEdits, joinFresh, withFresh } from '../src/stamps.js';
-import { applyRecord, type LocalEntry, planPush, relinkLost } from '../src/sync-plan.js';
+import { applyRecord, type LocalEntry, planPush } from '../src/sync-plan.js';
 import type { Synced } from '../src/sync-state.js';
 import { sampleFields } from './fixtures.js';
 

@@ -6,10 +6,10 @@
  * parts queued).
  */
 import { describe, expect, it } from 'vitest';
+import { owedOnRemoval, remakesFromCache } from '../src/restore-plan.js';
 import type { SharedFields } from '../src/schema/fields.js';
 import type { RecordStamps } from '../src/schema/stamps.js';
 import type { SyncRecord } from '../src/schema/sync.js';
-import { owedOnRemoval, remakesFromCache } from '../src/sync-plan.js';
 import type { PendingRestore, RegistrySync, Synced } from '../src/sync-state.js';
 import { sampleFields } from './fixtures.js';
 

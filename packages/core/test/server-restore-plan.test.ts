@@ -8,14 +8,14 @@ import {
   UNKNOWN_DELETE_ERROR,
   unknownProjectError,
 } from '../src/protocol.js';
-import type { SyncRecord } from '../src/schema/sync.js';
 import {
-  applyRecord,
   recordBehind,
   relinkLost,
   repairCheckoutRemovals,
   repairPendingDeletes,
-} from '../src/sync-plan.js';
+} from '../src/restore-plan.js';
+import type { SyncRecord } from '../src/schema/sync.js';
+import { applyRecord } from '../src/sync-plan.js';
 import { planPushResults } from '../src/sync-push.js';
 import type { Synced } from '../src/sync-state.js';
 import { sampleFields } from './fixtures.js';

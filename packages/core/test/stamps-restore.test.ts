@@ -7,6 +7,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { lostRecordSuperseded, relinkRestore } from '../src/restore-plan.js';
 import type { SharedFields } from '../src/schema/fields.js';
 import type { PushStamps, RecordStamps } from '../src/schema/stamps.js';
 import {
@@ -19,14 +20,7 @@ import {
   stampsRaised,
   stampWrite,
 } from '../src/stamps.js';
-import {
-  applyRecord,
-  linkedSide,
-  lostRecordSuperseded,
-  planPush,
-  relinkRestore,
-  sideOf,
-} from '../src/sync-plan.js';
+import { applyRecord, linkedSide, planPush, sideOf } from '../src/sync-plan.js';
 import type { Synced } from '../src/sync-state.js';
 import { sampleFields } from './fixtures.js';
 

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type Prefer, sameSharedFields } from '../src/merge.js';
 import { fieldEquals, SHARED_FIELD_NAMES } from '../src/project.js';
+import { repairDeletes } from '../src/restore-plan.js';
 import type { SharedFields } from '../src/schema/fields.js';
 import type { SyncRecord } from '../src/schema/sync.js';
 import {
@@ -14,7 +15,6 @@ import {
   planPage,
   planPush,
   type RemoteSide,
-  repairDeletes,
   sameSync,
   sideOf,
   withApplied,
