@@ -143,12 +143,30 @@ export function repairPendingDeletes(
     if (now) out.push({ ...d, base_rev: now.rev });
     else if (d.fields) {
       out.push({ ...d, base_rev: 0 });
-      for (const other of sameRemote(d.fields)) {
-        if (other.deleted || held(other.uuid) || queued.has(other.uuid)) continue;
-        queued.add(other.uuid);
-        out.push(deleteAgain(other, other.rev));
-      }
+      out.push(...deleteTwins(sameRemote(d.fields), held, queued));
     }
+  }
+  return out;
+}
+
+/**
+ * The deletions of `same` (the records of a deleted record's remote) that are live, not held
+ * here (`held`) nor queued (`queued`, which takes them), and, given `before` (the deletion's
+ * stamp), made before it: made on a copy of the server that lacked the deleted record, they
+ * are the deleted project.
+ */
+function deleteTwins(
+  same: readonly SyncRecord[],
+  held: (uuid: string) => boolean,
+  queued: Set<string>,
+  before?: number,
+): PendingDelete[] {
+  const out: PendingDelete[] = [];
+  for (const other of same) {
+    if (other.deleted || held(other.uuid) || queued.has(other.uuid)) continue;
+    if (before !== undefined && (!other.stamps || liveStamp(other.stamps) >= before)) continue;
+    queued.add(other.uuid);
+    out.push(deleteAgain(other, other.rev));
   }
   return out;
 }
@@ -159,8 +177,8 @@ export function repairPendingDeletes(
  * later than the records now say (core's effectiveRemote). Each is queued (replacing an
  * older entry of the same uuid) to be pushed back on the record's revision, with the stamps it
  * had, so that an edit a restore took away comes back even when no machine still holding the
- * project saw it. A record gone from the server altogether is not made again (nobody holds
- * it: the project may well have been registered anew since, under another id).
+ * project saw it. A record gone from the server altogether is for a repair to make again, or
+ * to put onto the record made anew since (remakesFromCache).
  */
 export function restoresFromCache(
   records: readonly SyncRecord[],
@@ -307,12 +325,7 @@ export function repairDeletes(
     // The server lost the record altogether: a live record of its remote made before the
     // deletion (by the stamps), on a copy of the server that lacked ours, is the project that
     // was deleted (as in repairPendingDeletes); one made after it was registered again.
-    for (const other of sameRemote(tomb.fields)) {
-      if (other.deleted || held(other.uuid) || queued.has(other.uuid) || !other.stamps) continue;
-      if (liveStamp(other.stamps) >= liveStamp(tomb.stamps)) continue;
-      queued.add(other.uuid);
-      out.push(deleteAgain(other, other.rev));
-    }
+    out.push(...deleteTwins(sameRemote(tomb.fields), held, queued, liveStamp(tomb.stamps)));
   }
   return out;
 }
