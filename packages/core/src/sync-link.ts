@@ -18,6 +18,12 @@ export interface LinkCandidates {
   /** The feed cursor when the project was registered here, and the deletions made here then. */
   seenCursor: number;
   seenDeleted: ReadonlySet<string>;
+  /**
+   * In a repair, the records this machine's cache held before it (the server's revisions were
+   * handed out again since, so `seenCursor` no longer orders against them): a tombstone was
+   * seen at registration only if that cache held it, deleted, at or below `seenCursor`.
+   */
+  before?: (uuid: string) => SyncRecord | undefined;
 }
 
 /**
@@ -45,7 +51,9 @@ export function recordForUrl(
   for (const r of candidates) {
     // A tombstone's rev is the revision of its deletion; the feed cursor counts the same
     // revisions, so rev <= cursor means the machine had pulled the deletion.
-    if (!r.deleted || r.rev <= c.seenCursor || c.seenDeleted.has(r.uuid)) continue;
+    if (!r.deleted || c.seenDeleted.has(r.uuid)) continue;
+    const old = c.before ? c.before(r.uuid) : r;
+    if (old?.deleted && old.rev <= c.seenCursor) continue;
     if (!newest || r.rev > newest.rev) newest = r;
   }
   return newest;

@@ -33,6 +33,7 @@ import type {
   RemoteIdentity,
   Synced,
 } from './sync-state.js';
+import { neverSynced } from './sync-state.js';
 
 /** Something a sync did or found, for the summary line and `--json`. */
 export type SyncEvent =
@@ -505,7 +506,11 @@ export function planPush(
     else if (!sync) {
       // A new project names the fields the user set here: the rest are `add`'s defaults, set
       // by no one, which any value a restore took away outlives (see stampWrite).
-      const first = entry.sync?.kind === 'never-synced' ? createStamps(fields, entry.sync) : {};
+      // No slot at all is never synced too (nothing was noted at registration).
+      const first = createStamps(
+        fields,
+        entry.sync?.kind === 'never-synced' ? entry.sync : neverSynced(),
+      );
       changes.push({ uuid, base_rev: 0, fields, ...first });
     } else if (!sameSharedFields(fields, sync.base) || sync.behind || sync.fresh)
       changes.push({ uuid, base_rev: sync.rev, fields, ...stamps });

@@ -33,6 +33,19 @@ describe('recordForUrl', () => {
     expect(recordForUrl(records, { ...base, unavailable: new Set(['live']) })?.uuid).toBe('t');
   });
 
+  it('in a repair, seen means deleted in the cache from before it, whatever the revisions now', () => {
+    // The restored server numbered the deletion 4, below the cursor at registration (20):
+    // revisions were handed out again, so only the old cache tells what had been seen.
+    const records = [rec('t', 4, true)];
+    const seen = { ...base, seenCursor: 20 };
+    expect(recordForUrl(records, seen)).toBeUndefined();
+    const before = new Map([['t', rec('t', 3, false)]]);
+    expect(recordForUrl(records, { ...seen, before: (u) => before.get(u) })?.uuid).toBe('t');
+    expect(recordForUrl(records, { ...seen, before: () => undefined })?.uuid).toBe('t');
+    const deletedBefore = new Map([['t', rec('t', 15, true)]]);
+    expect(recordForUrl(records, { ...seen, before: (u) => deletedBefore.get(u) })).toBeUndefined();
+  });
+
   it('takes the newest tombstone not seen at registration; none when all were seen', () => {
     const records = [rec('a', 5, true), rec('b', 12, true), rec('c', 8, true)];
     expect(recordForUrl(records, { ...base, seenCursor: 3 })?.uuid).toBe('b');

@@ -289,7 +289,9 @@ describe('planPush', () => {
       machine,
     );
     expect(req.changes).toEqual([
-      { uuid: 'new', base_rev: 0, fields: f },
+      // A project without a slot is never synced: its first push names its edits (none), so
+      // the create leaves add's values unstamped (seed 3016 caught it stamping them all).
+      { uuid: 'new', base_rev: 0, fields: f, stamps: { fresh: { fields: [], tags: [] } } },
       { uuid: 'edited', base_rev: 5, fields: { ...f, status: 'paused' } },
       { uuid: 'd', base_rev: 4, deleted: true },
     ]);

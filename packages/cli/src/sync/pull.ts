@@ -188,7 +188,11 @@ export async function pullSyncV1(
   const echo = echoAfter(state.echo, state.cursor);
   if (echo) state.echo = echo;
   else delete state.echo;
-  linkIfNeeded(registry, () => cache.index(), { ...ctx, events });
+  // In a repair the revisions were handed out again: what this machine had seen is in the
+  // cache from before it.
+  const lastSeen = session.repair && new Map(session.repair.before.map((r) => [r.uuid, r]));
+  const before = lastSeen && ((uuid: string) => lastSeen.get(uuid));
+  linkIfNeeded(registry, () => cache.index(), { ...ctx, events, ...(before ? { before } : {}) });
   await session.save();
 }
 

@@ -46,6 +46,8 @@ export interface ApplyOptions {
 export interface LinkOptions extends ApplyOptions {
   index: RecordLookup;
   machineId: string;
+  /** In a repair: the cache before it (see core's LinkCandidates.before). */
+  before?: (uuid: string) => SyncRecord | undefined;
 }
 
 /**
@@ -89,7 +91,7 @@ export function writeApplied(project: LocalProject, applied: Applied): void {
  * remotely and is never pushed. Records this machine is deleting are never linked.
  */
 export function linkNewProjects(registry: Registry, options: LinkOptions): void {
-  const { index, machineId, events } = options;
+  const { index, machineId, events, before } = options;
   const state = registrySync(registry);
   if (state) pruneDeletedHere(state, (uuid) => deletionRev(index.get(uuid)));
   const unavailable = new Set([
@@ -111,6 +113,7 @@ export function linkNewProjects(registry: Registry, options: LinkOptions): void 
         leaving,
         seenCursor: seen.cursor,
         seenDeleted: seen.deleted,
+        ...(before ? { before } : {}),
       });
       if (!record) continue;
       unavailable.add(record.uuid);
@@ -155,7 +158,7 @@ export function hasUnlinked(registry: Registry): boolean {
 export function linkIfNeeded(
   registry: Registry,
   records: () => RecordLookup,
-  options: ApplyOptions,
+  options: ApplyOptions & Pick<LinkOptions, 'before'>,
 ): void {
   if (hasUnlinked(registry)) {
     linkNewProjects(registry, { ...options, index: records(), machineId: registry.machine.id });

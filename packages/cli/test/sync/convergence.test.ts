@@ -109,6 +109,16 @@ const FOUND_SEEDS: { seed: number; runs: number }[] = process.env.CONVERGENCE_SE
       // before a later removal a restore took away) went unpushed, and a project linked again
       // after a restore merged its tags without the base it had, dropping the record's (2030).
       { seed: 2030, runs: 2 },
+      // A project deleted everywhere came back: registered on a machine before the deletion,
+      // it was linked in a repair by revisions the restored server had handed out again, so
+      // the tombstone looked seen and the project went out as new (2055, 2057).
+      { seed: 2055, runs: 1 },
+      { seed: 2057, runs: 1 },
+      // An edit lost to add's defaults: a project registered before any pull has no sync slot,
+      // and its first push stamped every field, outranking a lost record's values (3016).
+      { seed: 3016, runs: 2 },
+      // A description lost, found by the same hunt on the code before 3016's fix (2070).
+      { seed: 2070, runs: 4 },
     ];
 const OPS = Number(process.env.CONVERGENCE_OPS ?? 250);
 const RUNS = Number(process.env.CONVERGENCE_RUNS ?? 4);
